@@ -1,0 +1,126 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * Environment every task runs with: a fixed region (integ-runner and the CDK
+ * otherwise probe the instance-metadata address), no CLI telemetry, and no
+ * end-of-life warning from jsii on the Node.js 20 machines we build on.
+ */
+const env = {
+  AWS_REGION: 'us-east-1',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
+};
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-cognito-m2m',
+  description:
+    'AWS CDK constructs for machine-to-machine (OAuth 2.0 client-credentials) authentication with Amazon Cognito in front of API Gateway REST APIs: resource servers and scopes as code, one app client per tenant, scope-gated methods.',
+  author: 'cdk-cognito-m2m maintainers',
+  authorAddress: 'maintainers@users.noreply.h-seed-9cd5b4dd.example',
+  repositoryUrl: 'https://github.com/cdk-cognito-m2m/cdk-cognito-m2m.git',
+  keywords: ['aws-cdk', 'cognito', 'oauth2', 'client-credentials', 'm2m', 'api-gateway', 'multi-tenant'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  srcdir: 'lib',
+  libdir: 'out',
+  testdir: 'test',
+  // aws-cdk-lib 2.257.0 is the newest release integ-runner 2.197.x accepts and
+  // the oldest cdk-nag 3.x supports: it is both our floor and our dev version.
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.3',
+  sampleCode: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  docgen: true,
+  docgenFilePath: 'API.md',
+  publishToPypi: {
+    distName: 'cdk-cognito-m2m',
+    module: 'cdk_cognito_m2m',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkcognitom2m',
+    mavenGroupId: 'io.github.cdk-cognito-m2m',
+    mavenArtifactId: 'cdk-cognito-m2m',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkCognitoM2m',
+    packageId: 'CdkCognitoM2m',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-cognito-m2m/cdk-cognito-m2m-go',
+  },
+  devDeps: [
+    'aws-cdk@2.1148.1',
+    'cdk-nag@^3.0.2',
+    'ts-node@^10.9.2',
+    'esbuild@^0.28.0',
+    'jsii-pacmak@^1.140.0',
+  ],
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['bin/**/*.ts', 'lambda/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['lib'],
+    devdirs: ['test', 'bin', 'lambda', 'examples', 'scripts'],
+    // `npm test` lints; it must report problems, not rewrite the tree under CI.
+    commandOptions: { fix: false },
+  },
+  jestOptions: {
+    jestVersion: '^29',
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  },
+  gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo'],
+  npmignoreEnabled: true,
+});
+
+// The reference app: `npx cdk synth` runs it through ts-node, offline.
+new awscdk.CdkConfig(project, {
+  app: 'npx ts-node --prefer-ts-exts bin/app.ts',
+  featureFlags: awscdk.CdkFeatureFlags.V2.NONE,
+  watchIncludes: ['bin/**', 'lib/**'],
+});
+
+for (const [k, v] of Object.entries(env)) {
+  project.tasks.addEnvironment(k, v);
+}
+
+// projen derives `main` from srcdir; the compiled JavaScript lives in libdir.
+project.package.addField('main', 'out/index.js');
+
+// `npm test` runs everything a change must pass.
+const test = project.tasks.tryFind('test')!;
+test.reset();
+test.spawn(project.preCompileTask);
+test.spawn(project.compileTask);
+test.spawn(project.postCompileTask);
+test.exec('jest --passWithNoTests=false --ci', { receiveArgs: true });
+test.spawn(project.tasks.tryFind('eslint')!);
+const examples = project.addTask('examples', {
+  description: 'Typecheck and synthesize every example app',
+  exec: 'ts-node --prefer-ts-exts scripts/synth-examples.ts',
+});
+test.spawn(examples);
+const pacmak = project.addTask('pacmak:code-only', {
+  description: 'Generate Python, Java, .NET and Go code from the jsii assembly (offline)',
+  exec: 'rm -rf .jsii-out && jsii-pacmak --code-only --outdir .jsii-out --target python --target java --target dotnet --target go && ls .jsii-out/python .jsii-out/java .jsii-out/dotnet .jsii-out/go >/dev/null',
+});
+test.spawn(pacmak);
+const drift = project.addTask('api-drift', {
+  description: 'Fail when API.md is not the one jsii-docgen generates for the current code',
+  exec: 'if git rev-parse --git-dir >/dev/null 2>&1 && git ls-files --error-unmatch API.md >/dev/null 2>&1; then git diff --exit-code -- API.md || (echo "API.md is out of date: run npx projen compile and commit API.md" >&2; exit 1); fi',
+});
+test.spawn(drift);
+
+project.synth();

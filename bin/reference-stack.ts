@@ -1,0 +1,113 @@
+import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { M2mUserPool, ScopedRestApi } from '../lib';
+
+/**
+ * The reference deployment, after the source articles: an "orders" and an
+ * "invoices" resource server, three tenants with different scopes, and one
+ * REST API whose GET/POST methods are gated by different scopes, plus a public
+ * health check.
+ */
+export class ReferenceStack extends Stack {
+  public readonly pool: M2mUserPool;
+  public readonly api: ScopedRestApi;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    this.pool = new M2mUserPool(this, 'Pool', { domainPrefix: 'acme-m2m-reference' });
+
+    const orders = this.pool.addResourceServer('Orders', {
+      identifier: 'https://api.acme.example/orders',
+      scopes: [
+        { name: 'read', description: 'Read orders' },
+        { name: 'write', description: 'Create and change orders' },
+      ],
+    });
+    const invoices = this.pool.addResourceServer('Invoices', {
+      identifier: 'https://api.acme.example/invoices',
+      scopes: [
+        { name: 'read', description: 'Read invoices' },
+        { name: 'write', description: 'Issue invoices' },
+      ],
+    });
+
+    // One app client per tenant, each with the least scopes it needs.
+    this.pool.addTenant('globex', {
+      scopes: [orders.scope('read'), orders.scope('write'), invoices.scope('read')],
+      accessTokenValidity: Duration.minutes(15),
+    });
+    this.pool.addTenant('initech', { scopes: [orders.scope('read')] });
+    this.pool.addTenant('umbrella', {
+      scopes: [invoices.scope('read'), invoices.scope('write')],
+      accessTokenValidity: Duration.hours(2),
+    });
+
+    this.api = new ScopedRestApi(this, 'Api', {
+      userPool: this.pool,
+      description: 'Orders and invoices API for tenant backends (OAuth 2.0 client credentials)',
+    });
+    const backend = new apigateway.LambdaIntegration(echoBackend(this));
+
+    const ordersRes = this.api.root.addResource('orders');
+    this.api.addScopedMethod(ordersRes, 'GET', backend, { scopes: [orders.scope('read')] });
+    this.api.addScopedMethod(ordersRes, 'POST', backend, { scopes: [orders.scope('write')] });
+    const order = ordersRes.addResource('{orderId}');
+    this.api.addScopedMethod(order, 'GET', backend, { scopes: [orders.scope('read')] });
+
+    const invoicesRes = this.api.root.addResource('invoices');
+    this.api.addScopedMethod(invoicesRes, 'GET', backend, { scopes: [invoices.scope('read')] });
+    this.api.addScopedMethod(invoicesRes, 'POST', backend, { scopes: [invoices.scope('write')] });
+
+    this.api.addPublicMethod(this.api.root.addResource('health'), 'GET', new apigateway.MockIntegration({
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"status":"ok"}' } }],
+    }), {
+      reason: 'Health check for load balancers and uptime monitors; it returns a constant and reaches no backend or data.',
+      methodResponses: [{ statusCode: '200' }],
+    });
+  }
+}
+
+/**
+ * A backend that answers with what the authorizer told it about the caller,
+ * so a deployed reference app shows the tenant context end to end.
+ */
+function echoBackend(scope: Construct): lambda.IFunction {
+  const logGroup = new logs.LogGroup(scope, 'BackendLogs', { retention: logs.RetentionDays.ONE_MONTH });
+  const role = new iam.Role(scope, 'BackendRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const fn = new lambda.Function(scope, 'Backend', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    tracing: lambda.Tracing.ACTIVE,
+    timeout: Duration.seconds(5),
+    memorySize: 256,
+    code: lambda.Code.fromInline([
+      'exports.handler = async (event) => {',
+      '  const a = (event.requestContext && event.requestContext.authorizer) || {};',
+      '  const claims = a.claims || {};',
+      '  const body = {',
+      '    route: event.httpMethod + " " + event.resource,',
+      '    tenantId: a.tenantId || null,',
+      '    clientId: a.clientId || claims.client_id || null,',
+      '    scopes: String(a.scopes || claims.scope || "").split(" ").filter(Boolean),',
+      '  };',
+      '  return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };',
+      '};',
+    ].join('\n')),
+  });
+  // Least privilege: write to its own log group and send traces, nothing else.
+  logGroup.grantWrite(role);
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+  });
+  return fn;
+}

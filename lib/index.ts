@@ -1,0 +1,5 @@
+export * from './m2m-user-pool';
+export * from './resource-server';
+export * from './tenant-app-client';
+export * from './m2m-authorizer';
+export * from './scoped-rest-api';

@@ -1,0 +1,371 @@
+import { Arn, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { acknowledgeRule } from './private/acknowledge';
+import { registerPool } from './private/registry';
+import { checkDomainPrefix, checkString, LIMITS, propError } from './private/validation';
+import { ResourceServer, ResourceServerOptions } from './resource-server';
+import { TenantAppClient, TenantAppClientOptions } from './tenant-app-client';
+
+/**
+ * A user pool for machine-to-machine authentication, created by `M2mUserPool`
+ * or imported with `M2mUserPool.fromUserPoolAttributes`.
+ */
+export interface IM2mUserPool extends IResource {
+  /**
+   * The underlying Cognito user pool.
+   */
+  readonly userPool: cognito.IUserPool;
+
+  /**
+   * The user pool id.
+   *
+   * @attribute
+   */
+  readonly userPoolId: string;
+
+  /**
+   * The user pool ARN.
+   *
+   * @attribute
+   */
+  readonly userPoolArn: string;
+
+  /**
+   * The OAuth 2.0 token endpoint tenants POST `grant_type=client_credentials` to,
+   * e.g. `https://acme-m2m.auth.us-east-1.amazoncognito.com/oauth2/token`.
+   */
+  readonly tokenEndpoint: string;
+
+  /**
+   * The issuer (`iss` claim) of the pool's tokens:
+   * `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`.
+   */
+  readonly issuer: string;
+
+  /**
+   * Where the pool publishes the public keys that sign its tokens.
+   */
+  readonly jwksUri: string;
+
+  /**
+   * The key that encrypts the Secrets Manager secrets holding app client secrets.
+   */
+  readonly secretsKey: kms.IKey;
+
+  /**
+   * Adds a resource server with custom scopes to this pool.
+   */
+  addResourceServer(id: string, options: ResourceServerOptions): ResourceServer;
+
+  /**
+   * Adds an app client for a tenant to this pool. The construct id derives from
+   * the tenant id, so adding or removing other tenants never replaces it.
+   */
+  addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient;
+}
+
+/**
+ * A custom domain for the token endpoint.
+ */
+export interface M2mCustomDomainOptions {
+  /**
+   * The fully qualified domain name, e.g. `auth.example.com`.
+   */
+  readonly domainName: string;
+
+  /**
+   * An ACM certificate for `domainName`, issued in us-east-1 (Cognito serves
+   * custom domains through CloudFront).
+   *
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-add-custom-domain.html
+   */
+  readonly certificate: acm.ICertificate;
+}
+
+/**
+ * Properties of an `M2mUserPool`.
+ */
+export interface M2mUserPoolProps {
+  /**
+   * Name of the user pool.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly userPoolName?: string;
+
+  /**
+   * Prefix of the Cognito-hosted domain that serves the token endpoint
+   * (`https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token`). Must be
+   * unique in the Region; may not contain `aws`, `amazon` or `cognito`.
+   *
+   * Set exactly one of `domainPrefix` and `customDomain`.
+   *
+   * @default - no Cognito-hosted domain; `customDomain` must be set
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
+   */
+  readonly domainPrefix?: string;
+
+  /**
+   * A custom domain that serves the token endpoint.
+   *
+   * Set exactly one of `domainPrefix` and `customDomain`.
+   *
+   * @default - no custom domain; `domainPrefix` must be set
+   */
+  readonly customDomain?: M2mCustomDomainOptions;
+
+  /**
+   * The feature plan. Essentials or Plus is needed to customise access tokens
+   * of client-credentials grants (pre-token-generation trigger V3_0).
+   *
+   * @default cognito.FeaturePlan.ESSENTIALS
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html
+   */
+  readonly featurePlan?: cognito.FeaturePlan;
+
+  /**
+   * What happens to the pool when it leaves the stack. Deleting a pool deletes
+   * every app client and so every tenant's credentials.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether Cognito refuses to delete the pool until protection is turned off.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * The number of resource servers this pool may hold: Cognito's quota in
+   * your account (default 25, raisable to 300). Adding more is a synth error.
+   *
+   * @default 25
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+   */
+  readonly resourceServerQuota?: number;
+
+  /**
+   * The KMS key that encrypts the Secrets Manager secrets holding app client
+   * secrets.
+   *
+   * @default - a new customer-managed key with yearly rotation, retained on delete
+   */
+  readonly secretsKey?: kms.IKey;
+}
+
+/**
+ * Attributes of a user pool that exists outside this stack.
+ */
+export interface M2mUserPoolAttributes {
+  /**
+   * The user pool id, e.g. `us-east-1_AbCdEf123`.
+   */
+  readonly userPoolId: string;
+
+  /**
+   * The pool's Cognito domain prefix, to build the token endpoint.
+   *
+   * @default - `customDomainName` must be set
+   */
+  readonly domainPrefix?: string;
+
+  /**
+   * The pool's custom domain, to build the token endpoint.
+   *
+   * @default - `domainPrefix` must be set
+   */
+  readonly customDomainName?: string;
+
+  /**
+   * The key that encrypts the secrets of app clients this app adds to the pool.
+   *
+   * @default - a new customer-managed key is created on first use
+   */
+  readonly secretsKey?: kms.IKey;
+}
+
+/**
+ * What `M2mUserPool` and its imported form share.
+ */
+abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
+  public abstract readonly userPool: cognito.IUserPool;
+  public abstract readonly userPoolId: string;
+  public abstract readonly userPoolArn: string;
+  public abstract readonly tokenEndpoint: string;
+  public abstract readonly issuer: string;
+  public abstract readonly secretsKey: kms.IKey;
+
+  public get jwksUri(): string {
+    return `${this.issuer}/.well-known/jwks.json`;
+  }
+
+  public addResourceServer(id: string, options: ResourceServerOptions): ResourceServer {
+    return new ResourceServer(this, id, { ...options, userPool: this });
+  }
+
+  public addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient {
+    return new TenantAppClient(this, TenantAppClient.constructIdFor(this, tenantId), { ...options, tenantId, userPool: this });
+  }
+}
+
+/**
+ * An Amazon Cognito user pool made for machine-to-machine (OAuth 2.0
+ * client-credentials) authentication.
+ *
+ * It has no self sign-up and no user sign-in to speak of, a domain serving
+ * the token endpoint, the Essentials feature plan, deletion protection and a
+ * `RETAIN` removal policy. Add resource servers with `addResourceServer` and
+ * one app client per tenant with `addTenant`.
+ *
+ * @example
+ * const pool = new M2mUserPool(this, 'Pool', { domainPrefix: 'acme-m2m' });
+ */
+export class M2mUserPool extends M2mUserPoolBase {
+  /**
+   * Attaches to a user pool that already exists. Resource servers and tenants
+   * added to the imported pool are created in it.
+   */
+  public static fromUserPoolAttributes(scope: Construct, id: string, attrs: M2mUserPoolAttributes): IM2mUserPool {
+    return new ImportedM2mUserPool(scope, id, attrs);
+  }
+
+  public readonly userPool: cognito.IUserPool;
+  public readonly userPoolId: string;
+  public readonly userPoolArn: string;
+  public readonly tokenEndpoint: string;
+  public readonly issuer: string;
+  public readonly secretsKey: kms.IKey;
+
+  /**
+   * The domain serving the token endpoint.
+   */
+  public readonly domain: cognito.UserPoolDomain;
+
+  constructor(scope: Construct, id: string, props: M2mUserPoolProps) {
+    super(scope, id);
+    validateProps(this, props);
+
+    const pool = new cognito.UserPool(this, 'Resource', {
+      userPoolName: props.userPoolName,
+      featurePlan: props.featurePlan ?? cognito.FeaturePlan.ESSENTIALS,
+      selfSignUpEnabled: false,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // Nobody signs in to an M2M pool; should a human user ever be created by
+      // hand, they face a strong password, TOTP MFA and no self-service recovery.
+      signInAliases: { username: true },
+      accountRecovery: cognito.AccountRecovery.NONE,
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 16,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(1),
+      },
+    });
+    acknowledgeRule(pool, 'AwsSolutions-COG3',
+      'Threat protection (advanced security) evaluates user sign-ins and needs the Plus plan; an M2M pool only issues client-credentials tokens, which threat protection does not evaluate.');
+    if ((props.featurePlan ?? cognito.FeaturePlan.ESSENTIALS) !== cognito.FeaturePlan.PLUS) {
+      acknowledgeRule(pool, 'AwsSolutions-COG8',
+      'Plus adds threat protection and audit of user sign-ins; an M2M pool has no user sign-ins. Essentials already allows client-credentials access-token customisation (pre-token-generation V3_0).');
+    }
+
+    this.userPool = pool;
+    this.userPoolId = pool.userPoolId;
+    this.userPoolArn = pool.userPoolArn;
+    this.issuer = pool.userPoolProviderUrl;
+
+    this.domain = props.customDomain
+      ? pool.addDomain('Domain', { customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate } })
+      : pool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix! } });
+    this.tokenEndpoint = `${this.domain.baseUrl()}/oauth2/token`;
+
+    this.secretsKey = props.secretsKey ?? new kms.Key(this, 'SecretsKey', {
+      description: `Encrypts the app client secrets of user pool ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault);
+  }
+}
+
+function validateProps(scope: Construct, props: M2mUserPoolProps): void {
+  if ((props.domainPrefix === undefined) === (props.customDomain === undefined)) {
+    throw propError(scope, 'domainPrefix/customDomain',
+      props.domainPrefix === undefined ? 'neither set' : 'both set',
+      'set exactly one: domainPrefix for a Cognito-hosted token endpoint, or customDomain for your own domain');
+  }
+  if (props.domainPrefix !== undefined) {
+    checkDomainPrefix(scope, 'domainPrefix', props.domainPrefix);
+  }
+  if (props.customDomain && !Token.isUnresolved(props.customDomain.domainName)) {
+    checkString(scope, 'customDomain.domainName', props.customDomain.domainName, {
+      pattern: /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+      minLength: 1,
+      maxLength: 253,
+      describe: 'a fully qualified domain name such as auth.example.com',
+    });
+  }
+  if (props.featurePlan === cognito.FeaturePlan.LITE) {
+    throw propError(scope, 'featurePlan', 'LITE', 'must be ESSENTIALS or PLUS: the Lite plan cannot customise client-credentials access tokens');
+  }
+  const quota = props.resourceServerQuota;
+  if (quota !== undefined && !Token.isUnresolved(quota)
+    && (!Number.isInteger(quota) || quota < 1 || quota > LIMITS.resourceServersMax)) {
+    throw propError(scope, 'resourceServerQuota', quota, `must be a whole number from 1 to ${LIMITS.resourceServersMax} (Amazon Cognito's highest resource-server quota)`);
+  }
+}
+
+class ImportedM2mUserPool extends M2mUserPoolBase {
+  public readonly userPool: cognito.IUserPool;
+  public readonly userPoolId: string;
+  public readonly userPoolArn: string;
+  public readonly tokenEndpoint: string;
+  public readonly issuer: string;
+  private readonly attrs: M2mUserPoolAttributes;
+  private _secretsKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, attrs: M2mUserPoolAttributes) {
+    super(scope, id);
+    if ((attrs.domainPrefix === undefined) === (attrs.customDomainName === undefined)) {
+      throw propError(this, 'domainPrefix/customDomainName', attrs.domainPrefix === undefined ? 'neither set' : 'both set',
+        'set exactly one, so that the token endpoint of the imported pool is known');
+    }
+    if (!Token.isUnresolved(attrs.userPoolId) && !/^[\w-]+_[0-9a-zA-Z]+$/.test(attrs.userPoolId)) {
+      throw propError(this, 'userPoolId', attrs.userPoolId, 'must look like <region>_<id>, e.g. us-east-1_AbCdEf123');
+    }
+    const stack = Stack.of(this);
+    // The pool id starts with its Region, which may differ from the stack's.
+    const region = Token.isUnresolved(attrs.userPoolId) ? stack.region : attrs.userPoolId.split('_')[0];
+    this.userPoolId = attrs.userPoolId;
+    this.userPoolArn = Arn.format({ service: 'cognito-idp', resource: 'userpool', resourceName: attrs.userPoolId, region }, stack);
+    this.userPool = cognito.UserPool.fromUserPoolArn(this, 'UserPool', this.userPoolArn);
+    this.issuer = `https://cognito-idp.${region}.${stack.urlSuffix}/${attrs.userPoolId}`;
+    this.tokenEndpoint = attrs.customDomainName
+      ? `https://${attrs.customDomainName}/oauth2/token`
+      : `https://${attrs.domainPrefix}.auth.${region}.amazoncognito.com/oauth2/token`;
+    this.attrs = attrs;
+    registerPool(this, true);
+  }
+
+  public get secretsKey(): kms.IKey {
+    if (!this._secretsKey) {
+      this._secretsKey = this.attrs.secretsKey ?? new kms.Key(this, 'SecretsKey', {
+        description: `Encrypts the app client secrets added by ${this.node.path}`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    return this._secretsKey;
+  }
+}

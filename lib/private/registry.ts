@@ -1,0 +1,158 @@
+import { Token } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { IConstruct } from 'constructs';
+import { LIMITS, propError } from './validation';
+
+/**
+ * What the library knows about a scope it created with `ResourceServer.scope()`.
+ * `OAuthScope.scopeName` of such a scope is a deploy-time token (it refers to
+ * the resource server so that clients depend on it); `fullName` is the same
+ * scope as a literal string, known at synth time.
+ */
+export interface ScopeInfo {
+  /** `identifier/name`, as it appears in access tokens. */
+  readonly fullName: string;
+  readonly scopeName: string;
+  readonly server: RegisteredServer;
+}
+
+/** A resource server as the registry sees it. */
+export interface RegisteredServer extends IConstruct {
+  readonly resourceServerIdentifier: string;
+  readonly scopeNames: string[];
+}
+
+/** A tenant app client as the registry sees it. */
+export interface RegisteredTenant extends IConstruct {
+  readonly tenantId: string;
+}
+
+/** Per-pool bookkeeping: the resource servers and tenants declared in this app. */
+export interface PoolState {
+  readonly servers: RegisteredServer[];
+  readonly tenants: Map<string, RegisteredTenant>;
+  /** True for a pool imported with `fromUserPoolAttributes`: it may hold servers this app cannot see. */
+  readonly imported: boolean;
+  readonly resourceServerQuota: number;
+}
+
+const scopes = new WeakMap<cognito.OAuthScope, ScopeInfo>();
+const pools = new WeakMap<object, PoolState>();
+const serverPools = new WeakMap<RegisteredServer, object>();
+
+/** Scopes of the standard OpenID Connect and Cognito sets, never granted to client-credentials clients. */
+const BUILT_IN_SCOPES = new Set([
+  cognito.OAuthScope.OPENID.scopeName,
+  cognito.OAuthScope.EMAIL.scopeName,
+  cognito.OAuthScope.PHONE.scopeName,
+  cognito.OAuthScope.PROFILE.scopeName,
+  cognito.OAuthScope.COGNITO_ADMIN.scopeName,
+]);
+
+export function registerPool(pool: object, imported: boolean, resourceServerQuota: number = LIMITS.resourceServersDefault): void {
+  pools.set(pool, { servers: [], tenants: new Map(), imported, resourceServerQuota });
+}
+
+export function poolState(pool: object): PoolState {
+  const state = pools.get(pool);
+  if (!state) {
+    // A user implemented IM2mUserPool themselves: treat it like an imported pool.
+    registerPool(pool, true);
+    return pools.get(pool)!;
+  }
+  return state;
+}
+
+/** Records a resource server on its pool, enforcing the quota and unique identifiers. */
+export function registerServer(pool: object, server: RegisteredServer): void {
+  const state = poolState(pool);
+  if (!Token.isUnresolved(server.resourceServerIdentifier)) {
+    const clash = state.servers.find((s) => s.resourceServerIdentifier === server.resourceServerIdentifier);
+    if (clash) {
+      throw propError(server, 'identifier', server.resourceServerIdentifier, `must be unique in the user pool; resource server ${clash.node.path} already uses it`);
+    }
+  }
+  if (state.servers.length + 1 > state.resourceServerQuota) {
+    throw propError(server, 'resource servers in the user pool', state.servers.length + 1,
+      `a user pool holds at most ${state.resourceServerQuota} resource servers (the quota set by resourceServerQuota; Amazon Cognito's default is ${LIMITS.resourceServersDefault}, raisable to ${LIMITS.resourceServersMax})`);
+  }
+  state.servers.push(server);
+  serverPools.set(server, pool);
+}
+
+/** Records a tenant on its pool; a tenant id may be used once per pool. */
+export function registerTenant(pool: object, tenant: RegisteredTenant): void {
+  const state = poolState(pool);
+  const existing = state.tenants.get(tenant.tenantId);
+  if (existing) {
+    throw propError(tenant, 'tenantId', tenant.tenantId, `must be unique in the user pool; ${existing.node.path} already serves this tenant`);
+  }
+  state.tenants.set(tenant.tenantId, tenant);
+}
+
+export function registerScope(scope: cognito.OAuthScope, info: ScopeInfo): void {
+  scopes.set(scope, info);
+}
+
+/** The scope as a literal string where the library knows it, else `scopeName` (possibly a token). */
+export function scopeString(scope: cognito.OAuthScope): string {
+  return scopes.get(scope)?.fullName ?? scope.scopeName;
+}
+
+/** A scope resolved against a pool: its literal name and, where known, the server that defines it. */
+export interface ResolvedScope {
+  readonly name: string;
+  readonly server?: RegisteredServer;
+}
+
+/**
+ * Checks that every scope belongs to one of the pool's resource servers and
+ * returns the scopes' literal names with the servers that define them.
+ * `owner` and `prop` name the construct and prop in error messages.
+ */
+export function resolveScopes(owner: IConstruct, prop: string, pool: object, list: readonly cognito.OAuthScope[]): ResolvedScope[] {
+  const state = poolState(pool);
+  const known = () => {
+    const names = state.servers.flatMap((s) => s.scopeNames.map((n) => `${s.resourceServerIdentifier}/${n}`));
+    return names.length ? names.map((n) => `"${n}"`).join(', ') : '(none: add a resource server with pool.addResourceServer first)';
+  };
+  const out: ResolvedScope[] = [];
+  for (const scope of list) {
+    const info = scopes.get(scope);
+    if (info) {
+      const serverPool = serverPools.get(info.server);
+      if (serverPool !== pool) {
+        throw propError(owner, prop, info.fullName,
+          `scope belongs to resource server ${info.server.node.path}, which is in another user pool; use a scope of this pool's resource servers: ${known()}`);
+      }
+      out.push({ name: info.fullName, server: info.server });
+      continue;
+    }
+    const name = scope.scopeName;
+    if (Token.isUnresolved(name)) {
+      out.push({ name });
+      continue;
+    }
+    if (BUILT_IN_SCOPES.has(name)) {
+      throw propError(owner, prop, name, `is a built-in OpenID Connect/Cognito scope, which the client-credentials grant never issues; use a custom scope of this pool's resource servers: ${known()}`);
+    }
+    const server = state.servers.find((s) => s.scopeNames.some((n) => `${s.resourceServerIdentifier}/${n}` === name));
+    if (server) {
+      out.push({ name, server });
+    } else if (state.imported) {
+      // The pool existed before this app: it may define servers we cannot see.
+      out.push({ name });
+    } else {
+      throw propError(owner, prop, name, `is not a scope of this user pool's resource servers; known scopes: ${known()}`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const s of out) {
+    if (Token.isUnresolved(s.name)) continue;
+    if (seen.has(s.name)) {
+      throw propError(owner, prop, s.name, 'is listed more than once; list each scope once');
+    }
+    seen.add(s.name);
+  }
+  return out;
+}

@@ -1,0 +1,352 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeRule } from './private/acknowledge';
+import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
+import type { IM2mUserPool } from './m2m-user-pool';
+import { resolveScopes } from './private/registry';
+import { propError } from './private/validation';
+
+/**
+ * How a method's scopes combine.
+ */
+export enum ScopeMatch {
+  /** The token must hold at least one of the method's scopes. */
+  ANY_OF = 'ANY_OF',
+  /** The token must hold every one of the method's scopes (needs an authorizer that supports it). */
+  ALL_OF = 'ALL_OF',
+}
+
+/**
+ * Options of a method gated by scopes.
+ */
+export interface ScopedMethodOptions extends apigateway.MethodOptions {
+  /**
+   * The scopes that reach this method: scopes of the API's user pool.
+   */
+  readonly scopes: cognito.OAuthScope[];
+
+  /**
+   * Whether a token needs any one or all of `scopes`.
+   *
+   * @default ScopeMatch.ANY_OF
+   */
+  readonly scopeMatch?: ScopeMatch;
+}
+
+/**
+ * Options of a method that is public on purpose.
+ */
+export interface PublicMethodOptions extends apigateway.MethodOptions {
+  /**
+   * Why the method needs no authorization, e.g. "Load-balancer health check;
+   * returns no data". Recorded as the acknowledgement of the cdk-nag rules
+   * AwsSolutions-APIG4 and AwsSolutions-COG4 on the method.
+   */
+  readonly reason: string;
+}
+
+/**
+ * A method of a `ScopedRestApi` and the scopes that reach it.
+ */
+export interface ScopedRoute {
+  /** HTTP method, upper case (`ANY` for any). */
+  readonly httpMethod: string;
+  /** Resource path, e.g. `/orders/{id}`. */
+  readonly resourcePath: string;
+  /** The scopes, as access tokens carry them; empty for a public method. */
+  readonly scopes: string[];
+  /** How the scopes combine. */
+  readonly scopeMatch: ScopeMatch;
+  /** Whether the method is public on purpose. */
+  readonly isPublic: boolean;
+}
+
+/**
+ * Properties of a `ScopedRestApi`.
+ */
+export interface ScopedRestApiProps extends apigateway.RestApiProps {
+  /**
+   * The user pool whose access tokens the API accepts.
+   */
+  readonly userPool: IM2mUserPool;
+
+  /**
+   * The authorizer in front of the scoped methods.
+   *
+   * @default M2mAuthorizer.cognito()
+   */
+  readonly authorizer?: M2mAuthorizer;
+
+  /**
+   * The log group that receives the stage's access logs (JSON, one line per request).
+   *
+   * @default - a new log group kept for one year and retained on delete
+   */
+  readonly accessLogGroup?: logs.ILogGroup;
+}
+
+/**
+ * An API Gateway REST API whose every method is gated by OAuth 2.0 scopes or
+ * declared public on purpose.
+ *
+ * Add methods with `addScopedMethod` or `addPublicMethod`. Any other method
+ * (for example one added with `resource.addMethod`) fails synthesis with an
+ * error naming it.
+ *
+ * Defaults a security review expects: JSON access logs to a retained log
+ * group, INFO execution logs without request/response data, X-Ray tracing,
+ * detailed metrics, stage throttling (100 requests per second, burst 200),
+ * a request validator on every scoped method, a regional endpoint, TLS 1.2 on
+ * custom domains, and RFC 6750 `WWW-Authenticate` headers on 401 and 403 answers.
+ *
+ * @example
+ * declare const pool: M2mUserPool;
+ * declare const orders: ResourceServer;
+ * declare const integration: apigateway.Integration;
+ * const api = new ScopedRestApi(this, 'Api', { userPool: pool });
+ * const res = api.root.addResource('orders');
+ * api.addScopedMethod(res, 'GET', integration, { scopes: [orders.scope('read')] });
+ */
+export class ScopedRestApi extends apigateway.RestApi {
+  /**
+   * The user pool whose tokens the API accepts.
+   */
+  public readonly m2mUserPool: IM2mUserPool;
+
+  /**
+   * The authorizer kind in front of the scoped methods.
+   */
+  public readonly m2mAuthorizer: M2mAuthorizer;
+
+  /**
+   * The request validator attached to scoped and public methods that set none.
+   */
+  public readonly requestValidator: apigateway.RequestValidator;
+
+  /**
+   * The access-log group, when the API has a deployment stage.
+   */
+  public readonly accessLogGroup?: logs.ILogGroup;
+
+  private readonly declared = new Map<apigateway.Method, ScopedRoute>();
+  private bound?: BoundM2mAuthorizer;
+
+  constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
+    const authorizer = props.authorizer ?? M2mAuthorizer.cognito();
+    super(scope, id, {
+      endpointTypes: props.endpointConfiguration ? undefined : [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      ...props,
+      deployOptions: {
+        stageName: 'prod',
+        loggingLevel: apigateway.MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: 100,
+        throttlingBurstLimit: 200,
+        ...props.deployOptions,
+        // Without a destination the stage gets our log group below, in this format.
+        accessLogFormat: props.deployOptions?.accessLogDestination ? props.deployOptions.accessLogFormat : undefined,
+      },
+    });
+    validateProps(this, props);
+    this.m2mUserPool = props.userPool;
+    this.m2mAuthorizer = authorizer;
+
+    // The access log needs a log group, which exists only after super(): set
+    // it on the stage the RestApi made, unless the caller chose a destination.
+    if ((props.deploy ?? true) && !props.deployOptions?.accessLogDestination) {
+      const logGroup = props.accessLogGroup ?? new logs.LogGroup(this, 'AccessLogs', {
+        retention: logs.RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const cfnStage = this.deploymentStage.node.defaultChild as apigateway.CfnStage;
+      cfnStage.accessLogSetting = {
+        destinationArn: logGroup.logGroupArn,
+        format: props.deployOptions?.accessLogFormat?.toString() ?? accessLogFormat(authorizer),
+      };
+      this.accessLogGroup = logGroup;
+    }
+
+    this.requestValidator = this.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    this.addGatewayResponse('Unauthorized', {
+      type: apigateway.ResponseType.UNAUTHORIZED,
+      statusCode: '401',
+      responseHeaders: { 'WWW-Authenticate': '\'Bearer\'' },
+      templates: { 'application/json': '{"message":$context.error.messageString}' },
+    });
+    this.addGatewayResponse('AccessDenied', {
+      type: apigateway.ResponseType.ACCESS_DENIED,
+      statusCode: '403',
+      responseHeaders: { 'WWW-Authenticate': '\'Bearer error="insufficient_scope"\'' },
+      templates: { 'application/json': '{"message":$context.error.messageString}' },
+    });
+
+    if (props.cloudWatchRole ?? true) {
+      acknowledgeRule(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, which grants only the CloudWatch Logs actions API Gateway needs to write execution and access logs.');
+    }
+
+    this.node.addValidation({ validate: () => this.undeclaredMethods() });
+  }
+
+  /**
+   * Adds a method that only tokens holding the given scopes may call.
+   *
+   * @param resource a resource of this API
+   * @param httpMethod the HTTP method, e.g. `GET` (or `ANY`)
+   * @param integration the backend integration
+   * @param options the scopes and any other method options
+   */
+  public addScopedMethod(resource: apigateway.IResource, httpMethod: string, integration: apigateway.Integration, options: ScopedMethodOptions): apigateway.Method {
+    const label = this.label(resource, httpMethod);
+    this.checkOwnResource(resource, label);
+    for (const prop of ['authorizer', 'authorizationType', 'authorizationScopes'] as const) {
+      if (options[prop] !== undefined) {
+        throw propError(this, `${label}: options.${prop}`, String(prop === 'authorizer' ? 'an authorizer' : options[prop]),
+          'is set by ScopedRestApi from scopes and the API\'s authorizer; remove it');
+      }
+    }
+    if (!options.scopes || options.scopes.length === 0) {
+      throw propError(this, `${label}: scopes`, '[]', 'a scoped method needs at least one scope; use addPublicMethod for a method that is public on purpose');
+    }
+    const match = options.scopeMatch ?? ScopeMatch.ANY_OF;
+    if (match === ScopeMatch.ALL_OF && !this.m2mAuthorizer.supportsAllOf) {
+      throw propError(this, `${label}: scopeMatch`, match,
+        `the ${this.m2mAuthorizer.kind} authorizer only checks that ANY of the scopes is present; use ScopeMatch.ANY_OF or an authorizer that supports ALL_OF`);
+    }
+    const scopes = resolveScopes(this, `${label}: scopes`, this.m2mUserPool, options.scopes).map((s) => s.name);
+    const bound = this.bind();
+    const method = resource.addMethod(httpMethod, integration, {
+      ...options,
+      requestValidator: options.requestValidator ?? (options.requestValidatorOptions ? undefined : this.requestValidator),
+      authorizer: bound.authorizer,
+      authorizationType: bound.authorizationType,
+      authorizationScopes: bound.authorizationScopes(scopes),
+    });
+    this.declared.set(method, { httpMethod: method.httpMethod, resourcePath: resource.path, scopes, scopeMatch: match, isPublic: false });
+    return method;
+  }
+
+  /**
+   * Adds a method that anybody may call, with the reason it is public.
+   *
+   * @param resource a resource of this API
+   * @param httpMethod the HTTP method, e.g. `GET`
+   * @param integration the backend integration
+   * @param options the reason and any other method options
+   */
+  public addPublicMethod(resource: apigateway.IResource, httpMethod: string, integration: apigateway.Integration, options: PublicMethodOptions): apigateway.Method {
+    const label = this.label(resource, httpMethod);
+    this.checkOwnResource(resource, label);
+    if (options.authorizer !== undefined || (options.authorizationType !== undefined && options.authorizationType !== apigateway.AuthorizationType.NONE)
+      || options.authorizationScopes !== undefined) {
+      throw propError(this, `${label}: options`, 'an authorizer', 'a public method has no authorizer; use addScopedMethod to gate it');
+    }
+    const method = resource.addMethod(httpMethod, integration, {
+      ...options,
+      requestValidator: options.requestValidator ?? (options.requestValidatorOptions ? undefined : this.requestValidator),
+      authorizationType: apigateway.AuthorizationType.NONE,
+    });
+    this.declarePublic(method, options.reason);
+    return method;
+  }
+
+  /**
+   * Declares a method that already exists (for example a CORS preflight
+   * `OPTIONS` method) public on purpose.
+   *
+   * @param method a method of this API without authorization
+   * @param reason why the method needs no authorization
+   */
+  public declarePublic(method: apigateway.Method, reason: string): void {
+    const label = this.label(method.resource, method.httpMethod);
+    if (method.api !== this) {
+      throw propError(this, 'declarePublic(method)', label, 'the method belongs to another API');
+    }
+    if (!reason || reason.trim().length < 10) {
+      throw propError(this, `${label}: reason`, reason ?? '', 'say in at least 10 characters why the method is public; the reason is recorded for reviewers');
+    }
+    const cfn = method.node.defaultChild as apigateway.CfnMethod;
+    if (cfn.authorizationType !== undefined && cfn.authorizationType !== apigateway.AuthorizationType.NONE) {
+      throw propError(this, `${label}: authorizationType`, cfn.authorizationType, 'a method declared public must have no authorization');
+    }
+    acknowledgeRule(method, 'AwsSolutions-APIG4', reason);
+    acknowledgeRule(method, 'AwsSolutions-COG4', reason);
+    this.declared.set(method, { httpMethod: method.httpMethod, resourcePath: method.resource.path, scopes: [], scopeMatch: ScopeMatch.ANY_OF, isPublic: true });
+  }
+
+  /**
+   * Every method declared through this API and the scopes that reach it, in
+   * the order they were added.
+   */
+  public get routes(): ScopedRoute[] {
+    return [...this.declared.values()];
+  }
+
+  private bind(): BoundM2mAuthorizer {
+    if (!this.bound) this.bound = this.m2mAuthorizer._bind(this, this.m2mUserPool);
+    return this.bound;
+  }
+
+  private undeclaredMethods(): string[] {
+    return this.methods
+      .filter((m) => !this.declared.has(m))
+      .map((m) => `${this.label(m.resource, m.httpMethod)} (${m.node.path}) declares no scopes: add it with api.addScopedMethod(resource, '${m.httpMethod}', integration, { scopes: [...] }), `
+        + 'or with api.addPublicMethod(..., { reason }) / api.declarePublic(method, reason) if it is public on purpose, instead of resource.addMethod');
+  }
+
+  private checkOwnResource(resource: apigateway.IResource, label: string): void {
+    if (resource.api !== this) {
+      throw propError(this, `${label}: resource`, resource.path, 'belongs to another REST API; add methods to resources of this API (api.root or its children)');
+    }
+  }
+
+  private label(resource: apigateway.IResource, httpMethod: string): string {
+    return `${httpMethod.toUpperCase()} ${resource.path}`;
+  }
+}
+
+/** The JSON access-log line: request, outcome, latency and who called. */
+function accessLogFormat(authorizer: M2mAuthorizer): string {
+  return apigateway.AccessLogFormat.custom(JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    httpMethod: '$context.httpMethod',
+    resourcePath: '$context.resourcePath',
+    path: '$context.path',
+    protocol: '$context.protocol',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    errorMessage: '$context.error.message',
+    authorizerError: '$context.authorizer.error',
+    ...authorizer._accessLogFields(),
+  })).toString();
+}
+
+function validateProps(scope: Construct, props: ScopedRestApiProps): void {
+  if (props.deployOptions?.dataTraceEnabled) {
+    throw propError(scope, 'deployOptions.dataTraceEnabled', 'true',
+      'full request/response logging would write bearer tokens and payloads to CloudWatch Logs; leave it off');
+  }
+  const policy = props.domainName?.securityPolicy;
+  if (policy !== undefined && policy === apigateway.SecurityPolicy.TLS_1_0) {
+    throw propError(scope, 'domainName.securityPolicy', 'TLS_1_0', 'the API accepts TLS 1.2 or newer only; use SecurityPolicy.TLS_1_2');
+  }
+  if (props.defaultMethodOptions?.authorizationType !== undefined || props.defaultMethodOptions?.authorizer !== undefined) {
+    throw propError(scope, 'defaultMethodOptions', 'an authorizer', 'is set per method by addScopedMethod; remove authorizer and authorizationType from defaultMethodOptions');
+  }
+}

@@ -1,0 +1,231 @@
+import { Duration, IResource, Resource, SecretValue } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledgeRule } from './private/acknowledge';
+import type { IM2mUserPool } from './m2m-user-pool';
+import { registerTenant, resolveScopes } from './private/registry';
+import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
+
+/**
+ * An app client that serves one tenant (or one consuming service of a tenant).
+ */
+export interface ITenantAppClient extends IResource {
+  /**
+   * The tenant the client belongs to.
+   */
+  readonly tenantId: string;
+
+  /**
+   * The app client id (`client_id` claim of its access tokens).
+   *
+   * @attribute
+   */
+  readonly userPoolClientId: string;
+}
+
+/**
+ * Settings of a tenant's app client.
+ */
+export interface TenantAppClientOptions {
+  /**
+   * The scopes the client may request: scopes of this pool's resource
+   * servers, at least one and at most 50.
+   *
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-define-resource-servers.html
+   */
+  readonly scopes: cognito.OAuthScope[];
+
+  /**
+   * How long the client's access tokens are valid: 5 minutes to 1 day.
+   * Tenants should cache a token until shortly before it expires; every token
+   * request is billed.
+   *
+   * @default Duration.minutes(60)
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
+   */
+  readonly accessTokenValidity?: Duration;
+
+  /**
+   * The app client name shown in the Cognito console.
+   *
+   * @default - the tenant id
+   */
+  readonly clientName?: string;
+
+  /**
+   * The name of the Secrets Manager secret holding the client credentials.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly secretName?: string;
+
+  /**
+   * The KMS key that encrypts the secret.
+   *
+   * @default - the user pool's `secretsKey`
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * Properties of a `TenantAppClient`.
+ */
+export interface TenantAppClientProps extends TenantAppClientOptions {
+  /**
+   * The user pool the client belongs to.
+   */
+  readonly userPool: IM2mUserPool;
+
+  /**
+   * The tenant id: letters, digits, `_`, `.` and `-`, 1–64 characters, unique in the pool.
+   * The authorizer passes it to the API's backend; it never comes from the caller.
+   */
+  readonly tenantId: string;
+}
+
+/**
+ * Attributes of an app client that exists outside this stack.
+ */
+export interface TenantAppClientAttributes {
+  /**
+   * The tenant the client belongs to.
+   */
+  readonly tenantId: string;
+
+  /**
+   * The app client id.
+   */
+  readonly userPoolClientId: string;
+}
+
+/**
+ * A Cognito app client for one tenant: OAuth 2.0 client-credentials flow only,
+ * a generated secret, no user sign-in flows, token revocation and
+ * prevent-user-existence-errors on.
+ *
+ * The client id, the secret and the token endpoint are stored together in a
+ * KMS-encrypted Secrets Manager secret (JSON keys `tenantId`, `clientId`,
+ * `clientSecret`, `tokenEndpoint`, `scope`). The template refers to the secret
+ * value only through `Fn::GetAtt`; it never appears in a template, an output
+ * or a log. Give the tenant (or its workload) access with `grantReadSecret`.
+ */
+export class TenantAppClient extends Resource implements ITenantAppClient {
+  /**
+   * Attaches to an app client that already exists.
+   */
+  public static fromTenantAppClientAttributes(scope: Construct, id: string, attrs: TenantAppClientAttributes): ITenantAppClient {
+    checkString(undefined, 'tenantId', attrs.tenantId, TENANT_ID);
+    class Import extends Resource implements ITenantAppClient {
+      public readonly tenantId = attrs.tenantId;
+      public readonly userPoolClientId = attrs.userPoolClientId;
+    }
+    return new Import(scope, id);
+  }
+
+  /**
+   * The construct id `M2mUserPool.addTenant` gives a tenant's client. It
+   * depends only on the tenant id, never on the order of tenants.
+   *
+   * @param _pool the pool (reserved; ids are per pool)
+   * @param tenantId the tenant id
+   */
+  public static constructIdFor(_pool: IM2mUserPool, tenantId: string): string {
+    checkString(_pool, 'tenantId', tenantId, TENANT_ID);
+    return `Tenant-${tenantId}`;
+  }
+
+  public readonly tenantId: string;
+  public readonly userPoolClientId: string;
+
+  /**
+   * The underlying Cognito app client.
+   */
+  public readonly userPoolClient: cognito.UserPoolClient;
+
+  /**
+   * The secret holding the client id and secret, as JSON.
+   */
+  public readonly secret: secretsmanager.ISecret;
+
+  /**
+   * The scopes the client may request, as they appear in access tokens.
+   */
+  public readonly scopeNames: string[];
+
+  /**
+   * The user pool the client belongs to.
+   */
+  public readonly m2mUserPool: IM2mUserPool;
+
+  constructor(scope: Construct, id: string, props: TenantAppClientProps) {
+    super(scope, id);
+    checkString(this, 'tenantId', props.tenantId, TENANT_ID);
+    if (props.clientName !== undefined) checkString(this, 'clientName', props.clientName, CLIENT_NAME);
+    const validity = props.accessTokenValidity ?? Duration.minutes(60);
+    checkDuration(this, 'accessTokenValidity', validity, LIMITS.accessTokenMin, LIMITS.accessTokenMax);
+    if (!props.scopes || props.scopes.length === 0) {
+      throw propError(this, 'scopes', '[]', 'a tenant app client needs at least one scope of the pool\'s resource servers');
+    }
+    if (props.scopes.length > LIMITS.scopesPerClient) {
+      throw propError(this, 'scopes', `${props.scopes.length} scopes`, `an app client may hold at most ${LIMITS.scopesPerClient} scopes`);
+    }
+    const resolved = resolveScopes(this, 'scopes', props.userPool, props.scopes);
+
+    this.tenantId = props.tenantId;
+    this.m2mUserPool = props.userPool;
+    this.scopeNames = resolved.map((s) => s.name);
+    registerTenant(props.userPool, this);
+
+    const client = new cognito.UserPoolClient(this, 'Resource', {
+      userPool: props.userPool.userPool,
+      userPoolClientName: props.clientName ?? props.tenantId,
+      generateSecret: true,
+      // Only the client-credentials grant: no user sign-in flow of any kind.
+      authFlows: { userPassword: false, adminUserPassword: false, custom: false, userSrp: false, user: false },
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: props.scopes,
+      },
+      accessTokenValidity: validity,
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+    });
+    // Deploy after every resource server whose scopes the client uses, also
+    // for scopes given as plain strings.
+    for (const s of resolved) {
+      if (s.server) client.node.addDependency(s.server);
+    }
+    this.userPoolClient = client;
+    this.userPoolClientId = client.userPoolClientId;
+
+    const cfnClient = client.node.defaultChild as cognito.CfnUserPoolClient;
+    const secret = new secretsmanager.Secret(this, 'Secret', {
+      secretName: props.secretName,
+      description: `OAuth 2.0 client credentials of tenant ${props.tenantId} (${this.node.path})`,
+      encryptionKey: props.encryptionKey ?? props.userPool.secretsKey,
+      // Only a reference (Fn::GetAtt ClientSecret) reaches the template; the
+      // value goes from Cognito to Secrets Manager inside CloudFormation.
+      secretObjectValue: {
+        tenantId: SecretValue.unsafePlainText(props.tenantId),
+        clientId: SecretValue.unsafePlainText(client.userPoolClientId),
+        clientSecret: SecretValue.resourceAttribute(cfnClient.attrClientSecret),
+        tokenEndpoint: SecretValue.unsafePlainText(props.userPool.tokenEndpoint),
+        scope: SecretValue.unsafePlainText(this.scopeNames.join(' ')),
+      },
+    });
+    acknowledgeRule(secret, 'AwsSolutions-SMG4',
+      'The value is the Cognito app client secret, which Cognito generates and owns; a Secrets Manager rotation function cannot change it. Rotate it with the client secret rotation of the developer portal (AddUserPoolClientSecret), or by replacing the client.');
+    this.secret = secret;
+  }
+
+  /**
+   * Lets the grantee read the client credentials (and decrypt them with the KMS key).
+   */
+  public grantReadSecret(grantee: iam.IGrantable): iam.Grant {
+    return this.secret.grantRead(grantee);
+  }
+}
