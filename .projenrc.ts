@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /**
  * Environment every task runs with: a fixed region (integ-runner and the CDK
@@ -63,11 +63,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-node@^10.9.2',
     'esbuild@^0.28.0',
     'jsii-pacmak@^1.140.0',
+    // Handler code, bundled by esbuild into assets/ at build time.
+    'aws-jwt-verify@^5.2.1',
+    '@types/aws-lambda@^8.10.164',
+    // Handler tests and benchmarks.
+    'fast-check@^4.10.2',
+    'jsonwebtoken@^9.0.3',
+    '@types/jsonwebtoken@^9.0.10',
+    'jwks-rsa@^4.1.0',
   ],
-  tsconfigDev: {
-    compilerOptions: {},
-    include: ['bin/**/*.ts', 'lambda/**/*.ts', 'examples/**/*.ts', 'scripts/**/*.ts'],
-  },
   eslintOptions: {
     dirs: ['lib'],
     devdirs: ['test', 'bin', 'lambda', 'examples', 'scripts'],
@@ -85,6 +89,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+// jsii compiles lib/ only. Every other TypeScript folder gets a type-check-only
+// tsconfig (as test/ does), which ESLint's project service and ts-node use.
+for (const dir of ['bin', 'lambda', 'bench', 'scripts', 'examples']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '..', stripInternal: true },
+      include: ['**/*.ts'],
+      exclude: ['node_modules'],
+    },
+    allowComments: true,
+  });
+}
+
 // The reference app: `npx cdk synth` runs it through ts-node, offline.
 new awscdk.CdkConfig(project, {
   app: 'npx ts-node --prefer-ts-exts bin/app.ts',
@@ -98,6 +116,18 @@ for (const [k, v] of Object.entries(env)) {
 
 // projen derives `main` from srcdir; the compiled JavaScript lives in libdir.
 project.package.addField('main', 'out/index.js');
+
+// Handlers in lambda/ are bundled (esbuild, minified) into assets/ before
+// compiling, so constructs load them with lambda.Code.fromAsset.
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the Lambda handlers in lambda/ into assets/',
+  exec: 'ts-node --prefer-ts-exts scripts/bundle-handlers.ts',
+});
+project.preCompileTask.spawn(bundle);
+project.addTask('bench', {
+  description: 'Authorizer benchmarks (ratios against baselines measured in the same run)',
+  exec: 'ts-node --prefer-ts-exts bench/authorizer.bench.ts',
+});
 
 // `npm test` runs everything a change must pass.
 const test = project.tasks.tryFind('test')!;

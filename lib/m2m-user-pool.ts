@@ -276,13 +276,14 @@ export class M2mUserPool extends M2mUserPoolBase {
       'Threat protection (advanced security) evaluates user sign-ins and needs the Plus plan; an M2M pool only issues client-credentials tokens, which threat protection does not evaluate.');
     if ((props.featurePlan ?? cognito.FeaturePlan.ESSENTIALS) !== cognito.FeaturePlan.PLUS) {
       acknowledgeRule(pool, 'AwsSolutions-COG8',
-      'Plus adds threat protection and audit of user sign-ins; an M2M pool has no user sign-ins. Essentials already allows client-credentials access-token customisation (pre-token-generation V3_0).');
+        'Plus adds threat protection and audit of user sign-ins; an M2M pool has no user sign-ins. Essentials already allows client-credentials access-token customisation (pre-token-generation V3_0).');
     }
 
     this.userPool = pool;
     this.userPoolId = pool.userPoolId;
     this.userPoolArn = pool.userPoolArn;
-    this.issuer = pool.userPoolProviderUrl;
+    // `userPoolProviderUrl` (GetAtt ProviderURL) has no scheme; the `iss` claim does.
+    this.issuer = issuerOf(Stack.of(this).region, Stack.of(this), pool.userPoolId);
 
     this.domain = props.customDomain
       ? pool.addDomain('Domain', { customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate } })
@@ -297,6 +298,11 @@ export class M2mUserPool extends M2mUserPoolBase {
 
     registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault);
   }
+}
+
+/** The `iss` claim of a pool's tokens. */
+function issuerOf(region: string, stack: Stack, userPoolId: string): string {
+  return `https://cognito-idp.${region}.${stack.urlSuffix}/${userPoolId}`;
 }
 
 function validateProps(scope: Construct, props: M2mUserPoolProps): void {
@@ -350,7 +356,7 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
     this.userPoolId = attrs.userPoolId;
     this.userPoolArn = Arn.format({ service: 'cognito-idp', resource: 'userpool', resourceName: attrs.userPoolId, region }, stack);
     this.userPool = cognito.UserPool.fromUserPoolArn(this, 'UserPool', this.userPoolArn);
-    this.issuer = `https://cognito-idp.${region}.${stack.urlSuffix}/${attrs.userPoolId}`;
+    this.issuer = issuerOf(region, stack, attrs.userPoolId);
     this.tokenEndpoint = attrs.customDomainName
       ? `https://${attrs.customDomainName}/oauth2/token`
       : `https://${attrs.domainPrefix}.auth.${region}.amazoncognito.com/oauth2/token`;

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { registerScope, registerServer } from './private/registry';
 import {
-  checkString, duplicates, LIMITS, propError, RESOURCE_SERVER_IDENTIFIER, RESOURCE_SERVER_NAME, SCOPE_DESCRIPTION, SCOPE_NAME,
+  checkString, duplicates, LIMITS, pendingConstruct, propError, RESOURCE_SERVER_IDENTIFIER, RESOURCE_SERVER_NAME, SCOPE_DESCRIPTION, SCOPE_NAME,
 } from './private/validation';
 
 /**
@@ -157,7 +157,7 @@ export class ResourceServer extends cognito.UserPoolResourceServer {
 
 /** Validates the props before the resource is created; errors name `<path>/<id>`. */
 function validateScopes(parent: Construct, id: string, props: ResourceServerProps): ScopeDefinition[] {
-  const owner = { node: { path: parent.node.path ? `${parent.node.path}/${id}` : id } } as Construct;
+  const owner = pendingConstruct(parent, id);
   checkString(owner, 'identifier', props.identifier, RESOURCE_SERVER_IDENTIFIER);
   const name = props.name ?? id;
   if (!Token.isUnresolved(name) && !(RESOURCE_SERVER_NAME.pattern.test(name) && name.length <= RESOURCE_SERVER_NAME.maxLength)) {

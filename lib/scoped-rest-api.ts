@@ -2,12 +2,12 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { acknowledgeRule } from './private/acknowledge';
+import { Construct, IConstruct } from 'constructs';
 import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
+import { acknowledgeRule } from './private/acknowledge';
 import { resolveScopes } from './private/registry';
-import { propError } from './private/validation';
+import { pendingConstruct, propError } from './private/validation';
 
 /**
  * How a method's scopes combine.
@@ -135,6 +135,7 @@ export class ScopedRestApi extends apigateway.RestApi {
   private bound?: BoundM2mAuthorizer;
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
+    validateProps(pendingConstruct(scope, id), props);
     const authorizer = props.authorizer ?? M2mAuthorizer.cognito();
     super(scope, id, {
       endpointTypes: props.endpointConfiguration ? undefined : [apigateway.EndpointType.REGIONAL],
@@ -154,7 +155,6 @@ export class ScopedRestApi extends apigateway.RestApi {
         accessLogFormat: props.deployOptions?.accessLogDestination ? props.deployOptions.accessLogFormat : undefined,
       },
     });
-    validateProps(this, props);
     this.m2mUserPool = props.userPool;
     this.m2mAuthorizer = authorizer;
 
@@ -193,7 +193,7 @@ export class ScopedRestApi extends apigateway.RestApi {
 
     if (props.cloudWatchRole ?? true) {
       acknowledgeRule(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, which grants only the CloudWatch Logs actions API Gateway needs to write execution and access logs.');
+        'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, which grants only the CloudWatch Logs actions API Gateway needs to write execution and access logs.');
     }
 
     this.node.addValidation({ validate: () => this.undeclaredMethods() });
@@ -207,7 +207,9 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @param integration the backend integration
    * @param options the scopes and any other method options
    */
-  public addScopedMethod(resource: apigateway.IResource, httpMethod: string, integration: apigateway.Integration, options: ScopedMethodOptions): apigateway.Method {
+  public addScopedMethod(
+    resource: apigateway.IResource, httpMethod: string, integration: apigateway.Integration, options: ScopedMethodOptions,
+  ): apigateway.Method {
     const label = this.label(resource, httpMethod);
     this.checkOwnResource(resource, label);
     for (const prop of ['authorizer', 'authorizationType', 'authorizationScopes'] as const) {
@@ -245,11 +247,14 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @param integration the backend integration
    * @param options the reason and any other method options
    */
-  public addPublicMethod(resource: apigateway.IResource, httpMethod: string, integration: apigateway.Integration, options: PublicMethodOptions): apigateway.Method {
+  public addPublicMethod(
+    resource: apigateway.IResource, httpMethod: string, integration: apigateway.Integration, options: PublicMethodOptions,
+  ): apigateway.Method {
     const label = this.label(resource, httpMethod);
     this.checkOwnResource(resource, label);
-    if (options.authorizer !== undefined || (options.authorizationType !== undefined && options.authorizationType !== apigateway.AuthorizationType.NONE)
-      || options.authorizationScopes !== undefined) {
+    const type = options.authorizationType;
+    if (options.authorizer !== undefined || options.authorizationScopes !== undefined
+      || (type !== undefined && type !== apigateway.AuthorizationType.NONE)) {
       throw propError(this, `${label}: options`, 'an authorizer', 'a public method has no authorizer; use addScopedMethod to gate it');
     }
     const method = resource.addMethod(httpMethod, integration, {
@@ -282,7 +287,9 @@ export class ScopedRestApi extends apigateway.RestApi {
     }
     acknowledgeRule(method, 'AwsSolutions-APIG4', reason);
     acknowledgeRule(method, 'AwsSolutions-COG4', reason);
-    this.declared.set(method, { httpMethod: method.httpMethod, resourcePath: method.resource.path, scopes: [], scopeMatch: ScopeMatch.ANY_OF, isPublic: true });
+    this.declared.set(method, {
+      httpMethod: method.httpMethod, resourcePath: method.resource.path, scopes: [], scopeMatch: ScopeMatch.ANY_OF, isPublic: true,
+    });
   }
 
   /**
@@ -337,7 +344,7 @@ function accessLogFormat(authorizer: M2mAuthorizer): string {
   })).toString();
 }
 
-function validateProps(scope: Construct, props: ScopedRestApiProps): void {
+function validateProps(scope: IConstruct, props: ScopedRestApiProps): void {
   if (props.deployOptions?.dataTraceEnabled) {
     throw propError(scope, 'deployOptions.dataTraceEnabled', 'true',
       'full request/response logging would write bearer tokens and payloads to CloudWatch Logs; leave it off');

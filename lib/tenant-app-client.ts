@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeRule } from './private/acknowledge';
 import type { IM2mUserPool } from './m2m-user-pool';
+import { acknowledgeRule } from './private/acknowledge';
 import { registerTenant, resolveScopes } from './private/registry';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
 

@@ -97,6 +97,15 @@ export function propError(scope: IConstruct | undefined, prop: string, value: un
   return new Error(`${where}${prop}: ${show(value)} is invalid: ${rule}`);
 }
 
+/**
+ * Stands for a construct about to be created (`id` under `parent`), so that
+ * props checked before `super()` give errors with the right path.
+ */
+export function pendingConstruct(parent: IConstruct, id: string): IConstruct {
+  const path = parent.node.path ? `${parent.node.path}/${id}` : id;
+  return { node: { path } } as IConstruct;
+}
+
 /** Renders a received value for an error message (strings quoted, long values cut). */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';

@@ -1,0 +1,85 @@
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { M2mUserPool } from '../lib';
+import { poolStack } from './fixtures';
+
+describe('M2mUserPool', () => {
+  test('is an Essentials pool without self sign-up, protected from deletion and retained', () => {
+    // GIVEN
+    const { stack } = poolStack();
+
+    // THEN
+    const t = Template.fromStack(stack);
+    t.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        UserPoolTier: 'ESSENTIALS',
+        DeletionProtection: 'ACTIVE',
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'admin_only', Priority: 1 }] },
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 16, RequireSymbols: true }) },
+      }),
+    });
+    t.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-test' });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+  });
+
+  test('exposes token endpoint, issuer and JWKS URI', () => {
+    const { stack, pool } = poolStack();
+    expect(stack.resolve(pool.tokenEndpoint)).toEqual({
+      'Fn::Join': ['', ['https://', { Ref: expect.stringMatching(/^PoolDomain/) }, '.auth.us-east-1.amazoncognito.com/oauth2/token']],
+    });
+    expect(stack.resolve(pool.issuer)).toEqual({
+      'Fn::Join': ['', ['https://cognito-idp.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: expect.stringMatching(/^Pool/) }]],
+    });
+    expect(stack.resolve(pool.jwksUri)).toEqual({
+      'Fn::Join': ['', ['https://cognito-idp.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: expect.stringMatching(/^Pool/) }, '/.well-known/jwks.json']],
+    });
+    expect(stack.resolve(pool.userPoolArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Pool/), 'Arn'] });
+  });
+
+  test('removal policy, deletion protection and feature plan can be chosen', () => {
+    const stack = new Stack(new App(), 'S');
+    new M2mUserPool(stack, 'Pool', {
+      domainPrefix: 'acme-dev', removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false, featurePlan: cognito.FeaturePlan.PLUS,
+    });
+    Template.fromStack(stack).hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ DeletionProtection: 'INACTIVE', UserPoolTier: 'PLUS' }),
+    });
+  });
+
+  test('a custom domain serves the token endpoint', () => {
+    const stack = new Stack(new App(), 'S', { env: { region: 'us-east-1', account: '111111111111' } });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    const pool = new M2mUserPool(stack, 'Pool', { customDomain: { domainName: 'auth.acme.example', certificate } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'auth.acme.example',
+      CustomDomainConfig: { CertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc' },
+    });
+    expect(stack.resolve(pool.tokenEndpoint)).toEqual({ 'Fn::Join': ['', ['https://', { Ref: expect.stringMatching(/^PoolDomain/) }, '/oauth2/token']] });
+  });
+
+  test('an existing pool can be imported, and servers and tenants added to it', () => {
+    const stack = new Stack(new App(), 'S', { env: { region: 'eu-west-1', account: '111111111111' } });
+    const pool = M2mUserPool.fromUserPoolAttributes(stack, 'Existing', { userPoolId: 'us-east-1_AbCdEf123', domainPrefix: 'acme-prod' });
+    expect(pool.userPoolId).toBe('us-east-1_AbCdEf123');
+    expect(stack.resolve(pool.userPoolArn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:us-east-1:111111111111:userpool/us-east-1_AbCdEf123']] });
+    expect(stack.resolve(pool.tokenEndpoint)).toBe('https://acme-prod.auth.us-east-1.amazoncognito.com/oauth2/token');
+    expect(stack.resolve(pool.issuer)).toEqual({ 'Fn::Join': ['', ['https://cognito-idp.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/us-east-1_AbCdEf123']] });
+
+    const rs = pool.addResourceServer('Orders', { identifier: 'orders', scopes: [{ name: 'read', description: 'Read' }] });
+    pool.addTenant('globex', { scopes: [rs.scope('read')] });
+    // A scope defined in the existing pool, unknown to this app, is accepted.
+    pool.addTenant('initech', { scopes: [cognito.OAuthScope.custom('legacy/read')] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { UserPoolId: 'us-east-1_AbCdEf123', Identifier: 'orders' });
+    t.resourceCountIs('AWS::Cognito::UserPoolClient', 2);
+    t.resourceCountIs('AWS::KMS::Key', 1);
+  });
+});

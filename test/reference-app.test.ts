@@ -1,0 +1,88 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { awsSolutionsFindings } from '../bin/nag';
+import { ReferenceStack } from '../bin/reference-stack';
+
+const ORDERS = 'https://api.acme.example/orders';
+const INVOICES = 'https://api.acme.example/invoices';
+
+function synth() {
+  const app = new App();
+  const stack = new ReferenceStack(app, 'Ref');
+  app.synth();
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Resolves a scope entry of a client (`Fn::Join` of a resource-server Ref and a name) to its text. */
+function scopeText(template: Template, entry: any): string {
+  if (typeof entry === 'string') return entry;
+  const [ref, name] = entry['Fn::Join'][1];
+  const server = template.toJSON().Resources[ref.Ref];
+  return `${server.Properties.Identifier}${name}`;
+}
+
+describe('reference app', () => {
+  test('has exactly the three tenants with their scopes and token lifetimes', () => {
+    const { template } = synth();
+    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    const byName = Object.fromEntries(clients.map((c) => [c.Properties.ClientName, {
+      scopes: c.Properties.AllowedOAuthScopes.map((s: unknown) => scopeText(template, s)).sort(),
+      validity: c.Properties.AccessTokenValidity,
+    }]));
+    expect(byName).toEqual({
+      globex: { scopes: [`${INVOICES}/read`, `${ORDERS}/read`, `${ORDERS}/write`], validity: 15 },
+      initech: { scopes: [`${ORDERS}/read`], validity: 60 },
+      umbrella: { scopes: [`${INVOICES}/read`, `${INVOICES}/write`], validity: 120 },
+    });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+  });
+
+  test('has the orders and invoices resource servers', () => {
+    const { template } = synth();
+    const servers = Object.values(template.findResources('AWS::Cognito::UserPoolResourceServer'))
+      .map((r) => [r.Properties.Identifier, r.Properties.Scopes.map((s: any) => s.ScopeName)]);
+    expect(Object.fromEntries(servers)).toEqual({ [ORDERS]: ['read', 'write'], [INVOICES]: ['read', 'write'] });
+  });
+
+  test('gates every method by its scope except the public health check', () => {
+    const { stack } = synth();
+    const routes = stack.api.routes.map((r) => `${r.httpMethod} ${r.resourcePath} ${r.isPublic ? 'PUBLIC' : r.scopes.join(',')}`);
+    expect(routes).toEqual([
+      `GET /orders ${ORDERS}/read`,
+      `POST /orders ${ORDERS}/write`,
+      `GET /orders/{orderId} ${ORDERS}/read`,
+      `GET /invoices ${INVOICES}/read`,
+      `POST /invoices ${INVOICES}/write`,
+      'GET /health PUBLIC',
+    ]);
+    const methods = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(6);
+    const open = methods.filter((m) => m.Properties.AuthorizationType === 'NONE');
+    expect(open).toHaveLength(1);
+    for (const m of methods.filter((x) => x.Properties.AuthorizationType !== 'NONE')) {
+      expect(m.Properties.AuthorizerId).toBeDefined();
+    }
+  });
+
+  test('passes cdk-nag AwsSolutions with zero unacknowledged errors', () => {
+    const { app } = synth();
+    const errors = awsSolutionsFindings(app).filter((f) => f.severity === 'error');
+    expect(errors).toEqual([]);
+  });
+
+  test('the acknowledgement mechanism is live: an unacknowledged finding is reported', () => {
+    // A wildcard IAM policy added without acknowledgement must show up as an error,
+    // so the zero-error test above cannot pass vacuously.
+    const app = new App();
+    const stack = new ReferenceStack(app, 'Ref');
+    new iam.Policy(stack, 'Wild', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] })],
+      roles: [new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() })],
+    });
+    app.synth();
+    expect(awsSolutionsFindings(app).filter((f) => f.severity === 'error').map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['AwsSolutions-IAM5[Action::s3:*]', 'AwsSolutions-IAM5[Resource::*]']),
+    );
+  });
+});
