@@ -1,8 +1,71 @@
-import { Duration } from 'aws-cdk-lib';
+import * as path from 'path';
+import { Aspects, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
-import { checkDuration } from './private/validation';
+import { acknowledgeRule } from './private/acknowledge';
+import { poolState } from './private/registry';
+import { buildRouteTable, RouteSource } from './private/route-table';
+import { LateFileCode, StageLateFileCode } from './private/route-table-code';
+import { checkDuration, propError } from './private/validation';
+import type { ITenantAppClient } from './tenant-app-client';
+
+/**
+ * Options of the bundled tenant-aware Lambda authorizer.
+ */
+export interface LambdaAuthorizerOptions {
+  /**
+   * How long API Gateway caches the authorizer's answer for a token. The
+   * answer allows every method the token's scopes reach, so a cached answer
+   * is right for every method of the API; the TTL bounds how long a
+   * suspended tenant keeps access once the registry says so.
+   *
+   * @default Duration.seconds(30)
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization.html
+   */
+  readonly resultsCacheTtl?: Duration;
+
+  /**
+   * The app clients whose tokens the API accepts, with their tenants.
+   *
+   * @default - every TenantAppClient of the API's user pool declared in this app
+   */
+  readonly trustedClients?: ITenantAppClient[];
+
+  /**
+   * Memory of the authorizer function. Lambda gives CPU in proportion to
+   * memory; signature verification and cold start are CPU-bound.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Timeout of the authorizer function. JWKS fetches are bounded at 1.5 s.
+   *
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Concurrency reserved for the authorizer. Reserving guarantees capacity
+   * (an authorizer that is throttled denies every request) but takes it from
+   * the account's unreserved pool.
+   *
+   * @default - no reservation
+   */
+  readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * How long the authorizer's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
 
 /**
  * Options of the native Amazon Cognito user-pool authorizer.
@@ -24,6 +87,8 @@ export interface CognitoAuthorizerOptions {
  */
 export interface BoundM2mAuthorizer {
   readonly authorizer: apigateway.IAuthorizer;
+  /** The authorizer's function, for a Lambda authorizer. */
+  readonly function?: lambda.IFunction;
   readonly authorizationType: apigateway.AuthorizationType;
   /** `authorizationScopes` of a method gated by these scopes, if the authorizer uses them. */
   authorizationScopes(scopes: string[]): string[] | undefined;
@@ -40,6 +105,17 @@ export abstract class M2mAuthorizer {
    */
   public static cognito(options: CognitoAuthorizerOptions = {}): M2mAuthorizer {
     return new CognitoM2mAuthorizer(options);
+  }
+
+  /**
+   * The bundled tenant-aware Lambda authorizer (a TOKEN authorizer): it
+   * verifies Cognito access tokens with aws-jwt-verify (signature, issuer,
+   * `token_use=access`, a trusted client), supports any-of and all-of
+   * scopes, answers with a policy allowing exactly the methods the token's
+   * scopes reach, and passes `tenantId`, `clientId` and `scopes` to the backend.
+   */
+  public static lambda(options: LambdaAuthorizerOptions = {}): M2mAuthorizer {
+    return new LambdaM2mAuthorizer(options);
   }
 
   /**
@@ -64,7 +140,7 @@ export abstract class M2mAuthorizer {
    *
    * @internal
    */
-  public abstract _bind(scope: Construct, userPool: IM2mUserPool): BoundM2mAuthorizer;
+  public abstract _bind(scope: Construct, userPool: IM2mUserPool, routes: () => RouteSource[]): BoundM2mAuthorizer;
 }
 
 class CognitoM2mAuthorizer extends M2mAuthorizer {
@@ -79,7 +155,7 @@ class CognitoM2mAuthorizer extends M2mAuthorizer {
     return { clientId: '$context.authorizer.claims.client_id', scope: '$context.authorizer.claims.scope' };
   }
 
-  public _bind(scope: Construct, userPool: IM2mUserPool): BoundM2mAuthorizer {
+  public _bind(scope: Construct, userPool: IM2mUserPool, _routes: () => RouteSource[]): BoundM2mAuthorizer {
     const ttl = this.options.resultsCacheTtl ?? Duration.minutes(5);
     checkDuration(scope, 'authorizer.resultsCacheTtl', ttl, Duration.seconds(0), Duration.hours(1));
     const authorizer = new apigateway.CognitoUserPoolsAuthorizer(scope, 'CognitoAuthorizer', {
@@ -93,4 +169,115 @@ class CognitoM2mAuthorizer extends M2mAuthorizer {
       authorizationScopes: (scopes) => scopes,
     };
   }
+}
+
+/** Where `npx projen bundle` puts the authorizer (same depth from lib/ and out/). */
+const AUTHORIZER_BUNDLE = path.join(__dirname, '..', 'assets', 'authorizer');
+
+/** Rejects headers that cannot be a bearer JWT before the function runs. */
+const BEARER_JWT = '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$';
+
+/** Lambda environment variables share 4 KB; keep room for the others. */
+const CLIENT_TENANTS_BUDGET = 3500;
+
+class LambdaM2mAuthorizer extends M2mAuthorizer {
+  public readonly kind = 'lambda';
+  public readonly supportsAllOf = true;
+
+  constructor(private readonly options: LambdaAuthorizerOptions) {
+    super();
+  }
+
+  public _accessLogFields(): Record<string, string> {
+    return {
+      tenantId: '$context.authorizer.tenantId',
+      clientId: '$context.authorizer.clientId',
+      scope: '$context.authorizer.scopes',
+      authorizerLatency: '$context.authorizer.integrationLatency',
+    };
+  }
+
+  public _bind(scope: Construct, userPool: IM2mUserPool, routes: () => RouteSource[]): BoundM2mAuthorizer {
+    const o = this.options;
+    const ttl = o.resultsCacheTtl ?? Duration.seconds(30);
+    checkDuration(scope, 'authorizer.resultsCacheTtl', ttl, Duration.seconds(0), Duration.hours(1));
+    const memorySize = o.memorySize ?? 512;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+      throw propError(scope, 'authorizer.memorySize', memorySize, 'must be a whole number of MB from 128 to 10240');
+    }
+    const timeout = o.timeout ?? Duration.seconds(5);
+    checkDuration(scope, 'authorizer.timeout', timeout, Duration.seconds(3), Duration.seconds(29));
+
+    const root = new Construct(scope, 'TenantAuthorizer');
+    const code = new LateFileCode(AUTHORIZER_BUNDLE, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
+    Aspects.of(scope).add(new StageLateFileCode(scope, code));
+
+    const logGroup = new logs.LogGroup(root, 'Logs', {
+      retention: o.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(root, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Tenant-aware M2M authorizer: writes its own logs and traces, nothing else',
+    });
+    logGroup.grantWrite(role);
+    const fn = new lambda.Function(root, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code,
+      role,
+      logGroup,
+      memorySize,
+      timeout,
+      reservedConcurrentExecutions: o.reservedConcurrentExecutions,
+      tracing: lambda.Tracing.ACTIVE,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      description: 'Verifies Cognito M2M access tokens and allows the methods their scopes reach',
+      environment: {
+        USER_POOL_ID: userPool.userPoolId,
+        CLIENT_TENANTS: Lazy.string({ produce: () => Stack.of(root).toJsonString(trustedClients(root, userPool, o.trustedClients)) }),
+        JWKS_TIMEOUT_MS: '1500',
+      },
+    });
+    acknowledgeRule(role, 'AwsSolutions-IAM5[Resource::*]',
+      'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.');
+
+    const authorizer = new apigateway.TokenAuthorizer(scope, 'LambdaAuthorizer', {
+      handler: fn,
+      identitySource: apigateway.IdentitySource.header('Authorization'),
+      validationRegex: BEARER_JWT,
+      resultsCacheTtl: ttl,
+    });
+    acknowledgeRule(scope, 'AwsSolutions-COG4',
+      'Scoped methods use the bundled Lambda authorizer, which verifies Cognito access tokens (signature, issuer, token_use, trusted client) with aws-jwt-verify and enforces each method\'s scopes.');
+    return {
+      authorizer,
+      authorizationType: apigateway.AuthorizationType.CUSTOM,
+      authorizationScopes: () => undefined,
+      function: fn,
+    };
+  }
+}
+
+/**
+ * The trusted client → tenant mapping the authorizer receives. Checked against
+ * the size Lambda environment variables allow.
+ */
+function trustedClients(scope: Construct, userPool: IM2mUserPool, explicit?: ITenantAppClient[]): Record<string, string> {
+  const clients = explicit ?? [...poolState(userPool).tenants.values()];
+  const out: Record<string, string> = {};
+  let size = 2;
+  for (const c of clients) {
+    out[c.userPoolClientId] = c.tenantId;
+    // Cognito app client ids are 26 characters.
+    size += 26 + c.tenantId.length + 6;
+  }
+  if (size > CLIENT_TENANTS_BUDGET) {
+    throw propError(scope, 'trusted clients', `${clients.length} clients`,
+      `the client-to-tenant mapping (about ${size} bytes) does not fit the 4 KB of Lambda environment variables; keep tenants in a TenantRegistry instead`);
+  }
+  return out;
 }

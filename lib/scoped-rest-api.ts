@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
@@ -76,7 +77,7 @@ export interface ScopedRestApiProps extends apigateway.RestApiProps {
   /**
    * The authorizer in front of the scoped methods.
    *
-   * @default M2mAuthorizer.cognito()
+   * @default M2mAuthorizer.lambda()
    */
   readonly authorizer?: M2mAuthorizer;
 
@@ -136,7 +137,7 @@ export class ScopedRestApi extends apigateway.RestApi {
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
     validateProps(pendingConstruct(scope, id), props);
-    const authorizer = props.authorizer ?? M2mAuthorizer.cognito();
+    const authorizer = props.authorizer ?? M2mAuthorizer.lambda();
     super(scope, id, {
       endpointTypes: props.endpointConfiguration ? undefined : [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: true,
@@ -293,6 +294,14 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   /**
+   * The function of the Lambda authorizer, once a scoped method exists and
+   * the authorizer is the bundled Lambda authorizer.
+   */
+  public get authorizerFunction(): lambda.IFunction | undefined {
+    return this.bound?.function;
+  }
+
+  /**
    * Every method declared through this API and the scopes that reach it, in
    * the order they were added.
    */
@@ -301,7 +310,7 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   private bind(): BoundM2mAuthorizer {
-    if (!this.bound) this.bound = this.m2mAuthorizer._bind(this, this.m2mUserPool);
+    if (!this.bound) this.bound = this.m2mAuthorizer._bind(this, this.m2mUserPool, () => this.routes);
     return this.bound;
   }
 

@@ -3,8 +3,8 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { M2mUserPool, ResourceServer } from '../lib';
 
 /** A stack with a pool holding an "orders" resource server (read, write). */
-export function poolStack(id = 'Test'): { app: App; stack: Stack; pool: M2mUserPool; orders: ResourceServer } {
-  const app = new App();
+export function poolStack(id = 'Test', context: Record<string, unknown> = {}): { app: App; stack: Stack; pool: M2mUserPool; orders: ResourceServer } {
+  const app = new App({ context });
   const stack = new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
   const pool = new M2mUserPool(stack, 'Pool', { domainPrefix: 'acme-test' });
   const orders = pool.addResourceServer('Orders', {

@@ -25,6 +25,7 @@ export interface RegisteredServer extends IConstruct {
 /** A tenant app client as the registry sees it. */
 export interface RegisteredTenant extends IConstruct {
   readonly tenantId: string;
+  readonly userPoolClientId: string;
 }
 
 /** Per-pool bookkeeping: the resource servers and tenants declared in this app. */

@@ -1,0 +1,54 @@
+import { Token } from 'aws-cdk-lib';
+
+/** A scoped method as the authorizer's route table holds it. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly path: string;
+  /** Indexes into `RouteTable.scopes`. */
+  readonly scopes: number[];
+  readonly match: 'ANY_OF' | 'ALL_OF';
+}
+
+/** The `routes.json` shipped with the authorizer function. */
+export interface RouteTable {
+  readonly version: 1;
+  readonly scopes: string[];
+  readonly routes: RouteEntry[];
+}
+
+/** What the table is built from: the API's declared methods. */
+export interface RouteSource {
+  readonly httpMethod: string;
+  readonly resourcePath: string;
+  readonly scopes: string[];
+  readonly scopeMatch: string;
+  readonly isPublic: boolean;
+}
+
+/**
+ * Builds the authorizer's route table: every scoped method with the indexes
+ * of its scopes. Public methods are left out (no authorizer runs for them).
+ * Scopes must be literal strings here: the table is written at synth time.
+ */
+export function buildRouteTable(routes: readonly RouteSource[]): RouteTable {
+  const scopes: string[] = [];
+  const index = new Map<string, number>();
+  const entries: RouteEntry[] = [];
+  for (const r of routes) {
+    if (r.isPublic) continue;
+    const ids = r.scopes.map((s) => {
+      if (Token.isUnresolved(s)) {
+        throw new Error(`${r.httpMethod} ${r.resourcePath}: scope ${s} is only known at deploy time; the Lambda authorizer's route table `
+          + 'needs scopes as literal strings (give the resource server a literal identifier)');
+      }
+      let i = index.get(s);
+      if (i === undefined) {
+        i = scopes.push(s) - 1;
+        index.set(s, i);
+      }
+      return i;
+    });
+    entries.push({ method: r.httpMethod.toUpperCase(), path: r.resourcePath, scopes: ids, match: r.scopeMatch === 'ALL_OF' ? 'ALL_OF' : 'ANY_OF' });
+  }
+  return { version: 1, scopes, routes: entries };
+}

@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { M2mAuthorizer, ScopedRestApi, ScopeMatch, TenantAppClient } from '../lib';
+import { mockIntegration, poolStack } from './fixtures';
+
+/** The routes.json the authorizer function ships with, read from the synthesized assembly. */
+function shippedRouteTable(app: ReturnType<typeof poolStack>['app']): any {
+  const outdir = app.synth().directory;
+  const dirs = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(outdir, d, 'routes.json')));
+  expect(dirs).toHaveLength(1);
+  expect(fs.existsSync(path.join(outdir, dirs[0], 'index.js'))).toBe(true);
+  return JSON.parse(fs.readFileSync(path.join(outdir, dirs[0], 'routes.json'), 'utf8'));
+}
+
+describe('Lambda authorizer (default)', () => {
+  test('is a TOKEN authorizer with a bearer-JWT pre-check and a 30 s result cache', () => {
+    // GIVEN
+    const { stack, pool, orders } = poolStack();
+    pool.addTenant('globex', { scopes: [orders.scope('read')] });
+
+    // WHEN
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+
+    // THEN
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      IdentityValidationExpression: '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$',
+      AuthorizerResultTtlInSeconds: 30,
+    });
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: Match.stringLikeRegexp('^ApiLambdaAuthorizer') },
+      AuthorizationScopes: Match.absent(),
+    });
+    expect(api.authorizerFunction).toBeDefined();
+  });
+
+  test('the function is traced, logs JSON to a retained log group, and knows the pool and trusted clients', () => {
+    const { stack, pool, orders } = poolStack();
+    pool.addTenant('globex', { scopes: [orders.scope('read')] });
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    // A tenant declared after the API is trusted too.
+    pool.addTenant('initech', { scopes: [orders.scope('write')] });
+
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 5,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: { Ref: Match.stringLikeRegexp('^ApiTenantAuthorizerLogs') } },
+      Environment: {
+        Variables: {
+          USER_POOL_ID: { Ref: 'Pool9439FBB3' },
+          JWKS_TIMEOUT_MS: '1500',
+          CLIENT_TENANTS: {
+            'Fn::Join': ['', ['{"', { Ref: Match.stringLikeRegexp('^PoolTenantglobex') }, '":"globex","', { Ref: Match.stringLikeRegexp('^PoolTenantinitech') }, '":"initech"}']],
+          },
+        },
+      },
+    });
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+  });
+
+  test('the function role may write its logs and traces and nothing else', () => {
+    const { stack, pool, orders } = poolStack();
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const t = Template.fromStack(stack);
+    const policies = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('ApiTenantAuthorizerRole'));
+    expect(policies).toHaveLength(1);
+    const actions = policies[0].Properties.PolicyDocument.Statement.flatMap((s: any) => [].concat(s.Action)).sort();
+    expect(actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    const roles = Object.values(t.findResources('AWS::IAM::Role')).filter((r) => JSON.stringify(r).includes('lambda.amazonaws.com'));
+    expect(roles.map((r) => r.Properties.ManagedPolicyArns)).toEqual([undefined]);
+  });
+
+  test('ships the route table with the function: scoped methods only, scopes by index', () => {
+    const { app, stack, pool, orders } = poolStack();
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    const res = api.root.addResource('orders');
+    api.addScopedMethod(res, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    api.addScopedMethod(res.addResource('{orderId}'), 'PUT', mockIntegration(), {
+      scopes: [orders.scope('read'), orders.scope('write')], scopeMatch: ScopeMatch.ALL_OF,
+    });
+    api.addPublicMethod(api.root.addResource('health'), 'GET', mockIntegration(), { reason: 'Health check, no data' });
+    // Methods added after the first one still reach the table.
+    api.addScopedMethod(res.addResource('{proxy+}'), 'ANY', mockIntegration(), { scopes: [orders.scope('write')] });
+
+    expect(shippedRouteTable(app)).toEqual({
+      version: 1,
+      scopes: ['https://api.acme.example/orders/read', 'https://api.acme.example/orders/write'],
+      routes: [
+        { method: 'GET', path: '/orders', scopes: [0], match: 'ANY_OF' },
+        { method: 'PUT', path: '/orders/{orderId}', scopes: [0, 1], match: 'ALL_OF' },
+        { method: 'ANY', path: '/orders/{proxy+}', scopes: [1], match: 'ANY_OF' },
+      ],
+    });
+  });
+
+  test('an API with 300 resources ships its whole table (no 4 KB environment limit)', () => {
+    // 300 resources with a method each exceed CloudFormation's 500 resources per
+    // stack (deploy such an API across nested stacks); the table is what is tested here.
+    const { app, stack, pool, orders } = poolStack('Test', { '@aws-cdk/core:stackResourceLimit': 0 });
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    for (let i = 0; i < 299; i++) {
+      api.addScopedMethod(api.root.addResource(`r${i}`), 'GET', mockIntegration(), { scopes: [orders.scope(i % 2 ? 'read' : 'write')] });
+    }
+    const table = shippedRouteTable(app);
+    expect(table.routes).toHaveLength(299);
+    expect(table.routes[298]).toEqual({ method: 'GET', path: '/r298', scopes: [0], match: 'ANY_OF' });
+    expect(table.scopes).toEqual(['https://api.acme.example/orders/write', 'https://api.acme.example/orders/read']);
+  });
+
+  test('options: cache TTL, memory, timeout, reserved concurrency, explicit trusted clients', () => {
+    const { stack, pool, orders } = poolStack();
+    const legacy = TenantAppClient.fromTenantAppClientAttributes(stack, 'Legacy', { tenantId: 'legacy', userPoolClientId: 'abcdefghijklmnopqrstuvwxyz' });
+    const api = new ScopedRestApi(stack, 'Api', {
+      userPool: pool,
+      authorizer: M2mAuthorizer.lambda({
+        resultsCacheTtl: Duration.minutes(1), memorySize: 1024, timeout: Duration.seconds(10), reservedConcurrentExecutions: 20, trustedClients: [legacy],
+      }),
+    });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 60 });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Timeout: 10,
+      ReservedConcurrentExecutions: 20,
+      Environment: { Variables: Match.objectLike({ CLIENT_TENANTS: '{"abcdefghijklmnopqrstuvwxyz":"legacy"}' }) },
+    });
+  });
+
+  test('too many trusted clients for the Lambda environment is a synth error', () => {
+    const { app, stack, pool, orders } = poolStack();
+    for (let i = 0; i < 120; i++) pool.addTenant(`tenant-number-${i}`, { scopes: [orders.scope('read')] });
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    expect(() => app.synth()).toThrow(
+      /trusted clients: "120 clients" is invalid: the client-to-tenant mapping \(about \d+ bytes\) does not fit the 4 KB of Lambda environment variables/,
+    );
+  });
+});
