@@ -128,7 +128,11 @@ describe('Lambda authorizer (default)', () => {
     const api = new ScopedRestApi(stack, 'Api', {
       userPool: pool,
       authorizer: M2mAuthorizer.lambda({
-        resultsCacheTtl: Duration.minutes(1), memorySize: 1024, timeout: Duration.seconds(10), reservedConcurrentExecutions: 20, trustedClients: [legacy],
+        resultsCacheTtl: Duration.minutes(1),
+        memorySize: 1024,
+        timeout: Duration.seconds(10),
+        reservedConcurrentExecutions: 20,
+        trustedClients: [legacy],
       }),
     });
     api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
