@@ -124,6 +124,14 @@ const bundle = project.addTask('bundle', {
   exec: 'ts-node --prefer-ts-exts scripts/bundle-handlers.ts',
 });
 project.preCompileTask.spawn(bundle);
+// A fresh clone's `npm install` bundles too, so `npx cdk synth` works right after it.
+project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-handlers.ts');
+
+// The npm package ships compiled constructs and bundled handlers, not the
+// sources of the app, handlers, examples or tooling.
+for (const p of ['/bin/', '/lambda/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
+  project.addPackageIgnore(p);
+}
 project.addTask('bench', {
   description: 'Authorizer benchmarks (ratios against baselines measured in the same run)',
   exec: 'ts-node --prefer-ts-exts bench/authorizer.bench.ts',
