@@ -143,6 +143,8 @@ export class ScopedRestApi extends apigateway.RestApi {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       ...props,
+      // TLS 1.2 unless the caller chose a stricter policy (TLS 1.0 is refused above).
+      domainName: props.domainName && { ...props.domainName, securityPolicy: props.domainName.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2 },
       deployOptions: {
         stageName: 'prod',
         loggingLevel: apigateway.MethodLoggingLevel.INFO,

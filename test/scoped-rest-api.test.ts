@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { M2mAuthorizer, ScopedRestApi } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
@@ -90,6 +91,14 @@ describe('ScopedRestApi', () => {
       AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyLogs'), 'Arn'] } },
       MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 200 })],
     });
+  });
+
+  test('a custom domain gets TLS 1.2 unless told otherwise', () => {
+    const { stack, pool, orders } = poolStack();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool, domainName: { domainName: 'api.acme.example', certificate } });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'api.acme.example', SecurityPolicy: 'TLS_1_2' });
   });
 
   test('a public method has no authorizer and records why', () => {

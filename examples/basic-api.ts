@@ -1,0 +1,107 @@
+/**
+ * Example: the basic setup.
+ *
+ * Shows an M2mUserPool with a Cognito-hosted token endpoint (domainPrefix), one
+ * resource server with `read` and `write` scopes, two tenants with different
+ * scopes, and a ScopedRestApi (default authorizer: the bundled tenant-aware
+ * Lambda authorizer) with a GET gated by `read`, a POST gated by `write`, and a
+ * public health check that states why it is public.
+ *
+ * Run it from the repository root (synthesizes the app and runs the cdk-nag
+ * AwsSolutions checks; set CDK_OUTDIR to keep the cloud assembly somewhere):
+ *
+ *   npx ts-node --prefer-ts-exts examples/basic-api.ts
+ *
+ * or through the CDK CLI, which writes cdk.out/:
+ *
+ *   npx cdk synth --app 'npx ts-node --prefer-ts-exts examples/basic-api.ts'
+ */
+import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { synthWithAwsSolutions } from '../bin/nag';
+import { M2mUserPool, ScopedRestApi } from '../lib';
+
+class BasicApiStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    // The token endpoint: https://acme-m2m-basic.auth.<region>.amazoncognito.com/oauth2/token
+    const pool = new M2mUserPool(this, 'Pool', { domainPrefix: 'acme-m2m-basic' });
+
+    const orders = pool.addResourceServer('Orders', {
+      identifier: 'https://api.acme.example/orders',
+      scopes: [
+        { name: 'read', description: 'Read orders' },
+        { name: 'write', description: 'Create orders' },
+      ],
+    });
+
+    // One app client per tenant, each with the least scopes it needs. Each
+    // client's id and secret land in a KMS-encrypted Secrets Manager secret.
+    pool.addTenant('globex', {
+      scopes: [orders.scope('read'), orders.scope('write')],
+      accessTokenValidity: Duration.minutes(15),
+    });
+    pool.addTenant('initech', { scopes: [orders.scope('read')] });
+
+    const api = new ScopedRestApi(this, 'Api', {
+      userPool: pool,
+      description: 'Orders API for tenant backends (OAuth 2.0 client credentials)',
+    });
+    const backend = new apigateway.LambdaIntegration(ordersBackend(this));
+
+    const ordersResource = api.root.addResource('orders');
+    api.addScopedMethod(ordersResource, 'GET', backend, { scopes: [orders.scope('read')] });
+    api.addScopedMethod(ordersResource, 'POST', backend, { scopes: [orders.scope('write')] });
+
+    // A method without scopes must say why it is public; the reason is recorded
+    // as the acknowledgement of AwsSolutions-APIG4 and AwsSolutions-COG4.
+    api.addPublicMethod(api.root.addResource('health'), 'GET', new apigateway.MockIntegration({
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"status":"ok"}' } }],
+    }), {
+      reason: 'Health check for load balancers and uptime monitors; it returns a constant and reaches no backend or data.',
+      methodResponses: [{ statusCode: '200' }],
+    });
+  }
+}
+
+/**
+ * A tiny inline backend that answers with the tenant the authorizer passed on.
+ * Its role may only write its own logs and traces.
+ */
+function ordersBackend(scope: Construct): lambda.IFunction {
+  const logGroup = new logs.LogGroup(scope, 'BackendLogs', { retention: logs.RetentionDays.ONE_MONTH });
+  const role = new iam.Role(scope, 'BackendRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+  });
+  return new lambda.Function(scope, 'Backend', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    tracing: lambda.Tracing.ACTIVE,
+    timeout: Duration.seconds(5),
+    memorySize: 256,
+    code: lambda.Code.fromInline([
+      'exports.handler = async (event) => {',
+      '  const a = (event.requestContext && event.requestContext.authorizer) || {};',
+      '  const tenantId = a.tenantId || null;',
+      '  const body = event.httpMethod === "POST" ? { created: true, tenantId } : { orders: [], tenantId };',
+      '  return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };',
+      '};',
+    ].join('\n')),
+  });
+}
+
+const app = new App();
+new BasicApiStack(app, 'CognitoM2mExampleBasicApi');
+synthWithAwsSolutions(app);
