@@ -4,17 +4,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { M2mUserPool, ScopedRestApi } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
 
 /**
  * The reference deployment, after the source articles: an "orders" and an
- * "invoices" resource server, three tenants with different scopes, and one
- * REST API whose GET/POST methods are gated by different scopes, plus a public
- * health check.
+ * "invoices" resource server, three tenants with different scopes, one REST
+ * API whose GET/POST methods are gated by different scopes plus a public
+ * health check, and the developer portal with a platform-operator client.
  */
 export class ReferenceStack extends Stack {
   public readonly pool: M2mUserPool;
   public readonly api: ScopedRestApi;
+  public readonly portal: DeveloperPortal;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -47,9 +48,20 @@ export class ReferenceStack extends Stack {
       accessTokenValidity: Duration.hours(2),
     });
 
+    // The developer portal registers, rotates, suspends and revokes API clients
+    // at run time; a platform-operator client holds its admin scope.
+    this.portal = new DeveloperPortal(this, 'Portal', {
+      userPool: this.pool,
+      grantableScopes: [...orders.scopes, ...invoices.scopes],
+    });
+    this.pool.addTenant('platform-ops', { scopes: [this.portal.adminScope], accessTokenValidity: Duration.minutes(15) });
+
+    // The business API trusts the declared tenants and the portal's registry,
+    // and denies suspended tenants and clients.
     this.api = new ScopedRestApi(this, 'Api', {
       userPool: this.pool,
       description: 'Orders and invoices API for tenant backends (OAuth 2.0 client credentials)',
+      authorizer: M2mAuthorizer.lambda({ registry: this.portal.registry }),
     });
     const backend = new apigateway.LambdaIntegration(echoBackend(this));
 

@@ -3,3 +3,5 @@ export * from './resource-server';
 export * from './tenant-app-client';
 export * from './m2m-authorizer';
 export * from './scoped-rest-api';
+export * from './tenant-registry';
+export * from './developer-portal';

@@ -12,6 +12,7 @@ import { buildRouteTable, RouteSource } from './private/route-table';
 import { LateFileCode, StageLateFileCode } from './private/route-table-code';
 import { checkDuration, propError } from './private/validation';
 import type { ITenantAppClient } from './tenant-app-client';
+import type { ITenantRegistry } from './tenant-registry';
 
 /**
  * Options of the bundled tenant-aware Lambda authorizer.
@@ -34,6 +35,22 @@ export interface LambdaAuthorizerOptions {
    * @default - every TenantAppClient of the API's user pool declared in this app
    */
   readonly trustedClients?: ITenantAppClient[];
+
+  /**
+   * A tenant registry (as the developer portal keeps) to resolve clients the
+   * app does not declare and to deny suspended tenants and clients.
+   *
+   * @default - only the declared clients are trusted; no status checks
+   */
+  readonly registry?: ITenantRegistry;
+
+  /**
+   * How long the authorizer keeps a registry answer in memory. A suspension
+   * takes effect within this plus `resultsCacheTtl`.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly registryCacheTtl?: Duration;
 
   /**
    * Memory of the authorizer function. Lambda gives CPU in proportion to
@@ -242,6 +259,13 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
         JWKS_TIMEOUT_MS: '1500',
       },
     });
+    if (o.registry) {
+      const registryTtl = o.registryCacheTtl ?? Duration.seconds(30);
+      checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(0), Duration.minutes(15));
+      fn.addEnvironment('TABLE_NAME', o.registry.tableName);
+      fn.addEnvironment('REGISTRY_CACHE_TTL_SECONDS', String(registryTtl.toSeconds()));
+      o.registry.grantLookup(fn);
+    }
     acknowledgeRule(role, 'AwsSolutions-IAM5[Resource::*]',
       'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.');
 

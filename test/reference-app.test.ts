@@ -23,7 +23,7 @@ function scopeText(template: Template, entry: any): string {
 }
 
 describe('reference app', () => {
-  test('has exactly the three tenants with their scopes and token lifetimes', () => {
+  test('has exactly the three tenants and the platform operator, with their scopes and token lifetimes', () => {
     const { template } = synth();
     const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
     const byName = Object.fromEntries(clients.map((c) => [c.Properties.ClientName, {
@@ -31,18 +31,19 @@ describe('reference app', () => {
       validity: c.Properties.AccessTokenValidity,
     }]));
     expect(byName).toEqual({
-      globex: { scopes: [`${INVOICES}/read`, `${ORDERS}/read`, `${ORDERS}/write`], validity: 15 },
-      initech: { scopes: [`${ORDERS}/read`], validity: 60 },
-      umbrella: { scopes: [`${INVOICES}/read`, `${INVOICES}/write`], validity: 120 },
+      'globex': { scopes: [`${INVOICES}/read`, `${ORDERS}/read`, `${ORDERS}/write`], validity: 15 },
+      'initech': { scopes: [`${ORDERS}/read`], validity: 60 },
+      'umbrella': { scopes: [`${INVOICES}/read`, `${INVOICES}/write`], validity: 120 },
+      'platform-ops': { scopes: ['m2m-portal/admin'], validity: 15 },
     });
-    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 4);
   });
 
-  test('has the orders and invoices resource servers', () => {
+  test('has the orders, invoices and portal resource servers', () => {
     const { template } = synth();
     const servers = Object.values(template.findResources('AWS::Cognito::UserPoolResourceServer'))
       .map((r) => [r.Properties.Identifier, r.Properties.Scopes.map((s: any) => s.ScopeName)]);
-    expect(Object.fromEntries(servers)).toEqual({ [ORDERS]: ['read', 'write'], [INVOICES]: ['read', 'write'] });
+    expect(Object.fromEntries(servers)).toEqual({ [ORDERS]: ['read', 'write'], [INVOICES]: ['read', 'write'], 'm2m-portal': ['admin', 'tenant-admin'] });
   });
 
   test('gates every method by its scope except the public health check', () => {
@@ -56,13 +57,25 @@ describe('reference app', () => {
       `POST /invoices ${INVOICES}/write`,
       'GET /health PUBLIC',
     ]);
-    const methods = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method'));
+    const apiId = stack.resolve(stack.api.restApiId).Ref;
+    const methods = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method'))
+      .filter((m) => m.Properties.RestApiId.Ref === apiId);
     expect(methods).toHaveLength(6);
     const open = methods.filter((m) => m.Properties.AuthorizationType === 'NONE');
     expect(open).toHaveLength(1);
     for (const m of methods.filter((x) => x.Properties.AuthorizationType !== 'NONE')) {
       expect(m.Properties.AuthorizerId).toBeDefined();
     }
+  });
+
+  test('the portal API gates all its 13 methods and the business API trusts the portal registry', () => {
+    const { stack, template } = synth();
+    expect(stack.portal.api.routes).toHaveLength(13);
+    expect(stack.portal.api.routes.filter((r) => r.isPublic)).toEqual([]);
+    const authorizers = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((f) => f.Properties.Environment?.Variables?.CLIENT_TENANTS);
+    expect(authorizers).toHaveLength(2);
+    for (const f of authorizers) expect(f.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
   });
 
   test('passes cdk-nag AwsSolutions with zero unacknowledged errors', () => {

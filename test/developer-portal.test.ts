@@ -1,0 +1,155 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { DeveloperPortal, M2mAuthorizer, ScopedRestApi, TenantRegistry } from '../lib';
+import { mockIntegration, poolStack } from './fixtures';
+
+function portalStack() {
+  const env = poolStack();
+  const portal = new DeveloperPortal(env.stack, 'Portal', { userPool: env.pool, grantableScopes: env.orders.scopes });
+  return { ...env, portal };
+}
+
+describe('TenantRegistry', () => {
+  test('is a KMS-encrypted, point-in-time-recoverable, deletion-protected, retained table', () => {
+    const { stack } = poolStack();
+    new TenantRegistry(stack, 'Registry');
+    const t = Template.fromStack(stack);
+    t.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegistryKey'), 'Arn'] } },
+      }),
+    });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+  });
+
+  test('grantLookup gives point reads only; grantManage no scans and no table changes', () => {
+    const { stack } = poolStack();
+    const registry = new TenantRegistry(stack, 'Registry');
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.AccountRootPrincipal() });
+    registry.grantLookup(reader);
+    registry.grantManage(writer);
+    const t = Template.fromStack(stack);
+    const actionsOf = (role: string) => Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [].concat(s.Action)));
+    expect(actionsOf('Reader').sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'kms:Decrypt']);
+    const manage = actionsOf('Writer');
+    expect(manage).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'kms:GenerateDataKey']));
+    expect(manage.filter((a: string) => /Scan|CreateTable|DeleteTable|\*/.test(a))).toEqual([]);
+  });
+
+  test('an existing table can be imported', () => {
+    const { stack } = poolStack();
+    const key = kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234');
+    const registry = TenantRegistry.fromTenantRegistryAttributes(stack, 'R', {
+      tableArn: 'arn:aws:dynamodb:us-east-1:111111111111:table/tenants', encryptionKey: key,
+    });
+    expect(stack.resolve(registry.tableName)).toBe('tenants');
+  });
+});
+
+describe('DeveloperPortal', () => {
+  test('adds a portal resource server with admin and tenant-admin scopes', () => {
+    const { stack, portal } = portalStack();
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'm2m-portal',
+      Name: 'Developer portal',
+      Scopes: [Match.objectLike({ ScopeName: 'admin' }), Match.objectLike({ ScopeName: 'tenant-admin' })],
+    });
+    expect(portal.resourceServer.scopeFullName('admin')).toBe('m2m-portal/admin');
+  });
+
+  test('gates every portal route: tenant lifecycle is for admins, client management also for tenant admins', () => {
+    const { portal } = portalStack();
+    const routes = Object.fromEntries(portal.api.routes.map((r) => [`${r.httpMethod} ${r.resourcePath}`, r.scopes.join(' ')]));
+    const admin = 'm2m-portal/admin';
+    const both = 'm2m-portal/admin m2m-portal/tenant-admin';
+    expect(routes).toEqual({
+      'GET /tenants': both,
+      'POST /tenants': admin,
+      'GET /tenants/{tenantId}': both,
+      'PATCH /tenants/{tenantId}': admin,
+      'DELETE /tenants/{tenantId}': admin,
+      'GET /tenants/{tenantId}/audit': both,
+      'GET /tenants/{tenantId}/clients': both,
+      'POST /tenants/{tenantId}/clients': both,
+      'GET /tenants/{tenantId}/clients/{clientId}': both,
+      'PATCH /tenants/{tenantId}/clients/{clientId}': both,
+      'DELETE /tenants/{tenantId}/clients/{clientId}': both,
+      'POST /tenants/{tenantId}/clients/{clientId}/secrets': both,
+      'DELETE /tenants/{tenantId}/clients/{clientId}/secrets/{secretId}': both,
+    });
+    expect(portal.api.routes.every((r) => !r.isPublic)).toBe(true);
+  });
+
+  test('the handler may manage app clients of its pool only, and the registry', () => {
+    const { stack } = portalStack();
+    const t = Template.fromStack(stack);
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('PortalHandlerRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const cognito = statements.find((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('cognito-idp:')));
+    expect(cognito.Resource).toEqual({ 'Fn::GetAtt': ['Pool9439FBB3', 'Arn'] });
+    expect([].concat(cognito.Action).sort()).toEqual([
+      'cognito-idp:AddUserPoolClientSecret', 'cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient',
+      'cognito-idp:DeleteUserPoolClientSecret', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:ListUserPoolClientSecrets',
+      'cognito-idp:UpdateUserPoolClient',
+    ]);
+  });
+
+  test('the handler knows pool, table, scopes and grace period; a schedule sweeps expired rotations', () => {
+    const { stack } = portalStack();
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Developer portal'),
+      Runtime: 'nodejs24.x',
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: Match.objectLike({
+          USER_POOL_ID: { Ref: 'Pool9439FBB3' },
+          TABLE_NAME: { Ref: Match.stringLikeRegexp('^PortalRegistry') },
+          ADMIN_SCOPE: 'm2m-portal/admin',
+          TENANT_ADMIN_SCOPE: 'm2m-portal/tenant-admin',
+          GRANTABLE_SCOPES: '["https://api.acme.example/orders/read","https://api.acme.example/orders/write","m2m-portal/tenant-admin"]',
+          DEFAULT_TOKEN_VALIDITY_MINUTES: '60',
+          ROTATION_GRACE_HOURS: '24',
+        }),
+      },
+    });
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)' });
+  });
+
+  test('the portal API authorizer checks the registry, and a business API can share it', () => {
+    const { stack, pool, orders, portal } = portalStack();
+    const api = new ScopedRestApi(stack, 'Business', {
+      userPool: pool,
+      authorizer: M2mAuthorizer.lambda({ registry: portal.registry, registryCacheTtl: Duration.seconds(20) }),
+    });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const t = Template.fromStack(stack);
+    const fns = Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.CLIENT_TENANTS);
+    expect(fns).toHaveLength(2);
+    for (const f of fns) {
+      expect(f.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: expect.stringMatching(/^PortalRegistry/) });
+    }
+    expect(fns.map((f) => f.Properties.Environment.Variables.REGISTRY_CACHE_TTL_SECONDS).sort()).toEqual(['20', '30']);
+  });
+
+  test('the admin scope cannot be made grantable', () => {
+    const env = poolStack();
+    expect(() => new DeveloperPortal(env.stack, 'Portal', {
+      userPool: env.pool,
+      grantableScopes: [env.orders.scope('read'), cognito.OAuthScope.custom('m2m-portal/admin')],
+    })).toThrow(/\[Test\/Portal\] grantableScopes: "m2m-portal\/admin" is invalid: the portal's admin scope cannot be granted/);
+  });
+});
