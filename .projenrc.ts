@@ -71,6 +71,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jsonwebtoken@^9.0.3',
     '@types/jsonwebtoken@^9.0.10',
     'jwks-rsa@^4.1.0',
+    // Developer portal handler (Cognito client is bundled: the Lambda runtime's
+    // SDK may predate AddUserPoolClientSecret) and its local test servers.
+    '@aws-sdk/client-cognito-identity-provider@^3.1169.0',
+    '@aws-sdk/client-dynamodb@^3.1162.0',
+    '@aws-sdk/lib-dynamodb@^3.1162.0',
+    'dynalite@^4.0.0',
+    'cognito-local@^5.3.0',
+    'aws-sdk-client-mock@^4.1.0',
   ],
   eslintOptions: {
     dirs: ['lib'],

@@ -98,9 +98,9 @@ describe('DeveloperPortal', () => {
     const statements = Object.values(t.findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('PortalHandlerRole'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
-    const cognito = statements.find((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('cognito-idp:')));
-    expect(cognito.Resource).toEqual({ 'Fn::GetAtt': ['Pool9439FBB3', 'Arn'] });
-    expect([].concat(cognito.Action).sort()).toEqual([
+    const cognitoStatement = statements.find((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('cognito-idp:')));
+    expect(cognitoStatement.Resource).toEqual({ 'Fn::GetAtt': ['Pool9439FBB3', 'Arn'] });
+    expect([].concat(cognitoStatement.Action).sort()).toEqual([
       'cognito-idp:AddUserPoolClientSecret', 'cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient',
       'cognito-idp:DeleteUserPoolClientSecret', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:ListUserPoolClientSecrets',
       'cognito-idp:UpdateUserPoolClient',
