@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
 
@@ -50,9 +51,11 @@ export class ReferenceStack extends Stack {
 
     // The developer portal registers, rotates, suspends and revokes API clients
     // at run time; a platform-operator client holds its admin scope.
+    const webAcl = apiWebAcl(this);
     this.portal = new DeveloperPortal(this, 'Portal', {
       userPool: this.pool,
       grantableScopes: [...orders.scopes, ...invoices.scopes],
+      webAclArn: webAcl.attrArn,
     });
     this.pool.addTenant('platform-ops', { scopes: [this.portal.adminScope], accessTokenValidity: Duration.minutes(15) });
 
@@ -62,6 +65,7 @@ export class ReferenceStack extends Stack {
       userPool: this.pool,
       description: 'Orders and invoices API for tenant backends (OAuth 2.0 client credentials)',
       authorizer: M2mAuthorizer.lambda({ registry: this.portal.registry }),
+      webAclArn: webAcl.attrArn,
     });
     const backend = new apigateway.LambdaIntegration(echoBackend(this));
 
@@ -83,6 +87,37 @@ export class ReferenceStack extends Stack {
       methodResponses: [{ statusCode: '200' }],
     });
   }
+}
+
+/**
+ * A regional web ACL for both APIs: AWS managed common and known-bad-input
+ * rules, and at most 1,000 requests per 5 minutes from one IP address.
+ */
+function apiWebAcl(scope: Construct): wafv2.CfnWebACL {
+  const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name });
+  const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    visibilityConfig: visibility(name),
+  });
+  return new wafv2.CfnWebACL(scope, 'WebAcl', {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility('M2mApis'),
+    rules: [
+      managed('AWSManagedRulesCommonRuleSet', 0),
+      managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
+      {
+        name: 'RatePerIp',
+        priority: 2,
+        action: { block: {} },
+        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: 1000, evaluationWindowSec: 300 } },
+        visibilityConfig: visibility('RatePerIp'),
+      },
+    ],
+  });
 }
 
 /**

@@ -59,6 +59,13 @@ export interface DeveloperPortalProps {
   readonly rotationGracePeriod?: Duration;
 
   /**
+   * The ARN of a regional AWS WAFv2 web ACL to associate with the portal API's stage.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+
+  /**
    * Access-token validity of clients registered without one.
    *
    * @default Duration.minutes(60)
@@ -202,6 +209,7 @@ export class DeveloperPortal extends Construct {
       userPool: props.userPool,
       description: 'Developer portal: register, rotate, suspend and revoke API clients',
       authorizer: M2mAuthorizer.lambda({ registry: this.registry }),
+      webAclArn: props.webAclArn,
     });
     this.addRoutes(handler);
   }

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
@@ -87,6 +88,15 @@ export interface ScopedRestApiProps extends apigateway.RestApiProps {
    * @default - a new log group kept for one year and retained on delete
    */
   readonly accessLogGroup?: logs.ILogGroup;
+
+  /**
+   * The ARN of a regional AWS WAFv2 web ACL to associate with the stage, e.g.
+   * with AWS managed rules and a rate-based rule per client IP.
+   *
+   * @default - no web ACL
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -174,6 +184,13 @@ export class ScopedRestApi extends apigateway.RestApi {
         format: props.deployOptions?.accessLogFormat?.toString() ?? accessLogFormat(authorizer),
       };
       this.accessLogGroup = logGroup;
+    }
+
+    if (props.webAclArn !== undefined) {
+      if (!(props.deploy ?? true)) {
+        throw propError(this, 'webAclArn', props.webAclArn, 'a web ACL is associated with the deployment stage; it needs deploy: true');
+      }
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.deploymentStage.stageArn, webAclArn: props.webAclArn });
     }
 
     this.requestValidator = this.addRequestValidator('RequestValidator', {

@@ -101,6 +101,17 @@ describe('ScopedRestApi', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'api.acme.example', SecurityPolicy: 'TLS_1_2' });
   });
 
+  test('a WAFv2 web ACL can be associated with the stage', () => {
+    const { stack, pool, orders } = poolStack();
+    const acl = 'arn:aws:wafv2:us-east-1:111111111111:regional/webacl/m2m/abc';
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool, webAclArn: acl });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    Template.fromStack(stack).hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: acl,
+      ResourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/stages/$'), { Ref: Match.stringLikeRegexp('^ApiDeploymentStage') }])] },
+    });
+  });
+
   test('a public method has no authorizer and records why', () => {
     const { stack, api } = apiStack();
     const m = api.addPublicMethod(api.root.addResource('health'), 'GET', mockIntegration(), { reason: 'Health check for the load balancer' });
