@@ -81,6 +81,8 @@ const COGNITO_ACTIONS = [
   'cognito-idp:CreateUserPoolClient', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient',
   'cognito-idp:DeleteUserPoolClient', 'cognito-idp:AddUserPoolClientSecret', 'cognito-idp:DeleteUserPoolClientSecret',
   'cognito-idp:ListUserPoolClientSecrets',
+  // Finds the client a lost CreateUserPoolClient answer left behind (by its deterministic name).
+  'cognito-idp:ListUserPoolClients',
 ];
 
 /**

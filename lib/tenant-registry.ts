@@ -97,9 +97,12 @@ export interface TenantRegistryAttributes {
 /** Read path of the authorizer: point lookups only. */
 const LOOKUP_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'];
 
-/** What the portal does: item reads and conditional writes, queries of one partition. No scans, no table changes. */
+/**
+ * What the portal does: item reads and conditional writes, queries, and the
+ * hourly rotation sweep's scan. No table or stream changes.
+ */
 const MANAGE_ACTIONS = [
-  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query',
+  'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan',
   'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem',
 ];
 
@@ -164,6 +167,8 @@ export class TenantRegistry extends TenantRegistryBase {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Idempotency records carry an expiry (epoch seconds); tenants, clients and audit entries do not.
+      timeToLiveAttribute: 'expiresAt',
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
