@@ -1,0 +1,238 @@
+/**
+ * Authorizer benchmark: ratios against baselines measured in the same run.
+ *
+ *   npx ts-node --prefer-ts-exts bench/authorizer.bench.ts   (or: npx projen bench)
+ *
+ * Measures the shipped bundle (assets/authorizer/index.js, built by
+ * `npx projen bundle`, rebuilt here if missing) on 10,000 distinct RS256
+ * tokens (one key, JWKS loaded from a local file: no network):
+ *   - first-seen tokens: full handler (header parse, verify, policy) vs the
+ *     floor (crypto.verify with a pre-imported KeyObject over header.payload);
+ *   - repeated tokens (verified-token cache) vs the floor;
+ *   - jsonwebtoken + jwks-rsa (keys cached, same checks) vs the handler;
+ *   - bundle size; cold start of a fresh `node` process vs `node -e 0`.
+ * Always exits 0; prints what it measured.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+// The peer libraries are devDependencies on purpose: only this benchmark compares against them.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import * as jwt from 'jsonwebtoken';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { JwksClient } from 'jwks-rsa';
+
+const N = 10_000;
+const WARM = 1_000;
+const ROUNDS = 3;
+const root = path.join(__dirname, '..');
+const bundle = path.join(root, 'assets', 'authorizer', 'index.js');
+const USER_POOL_ID = 'us-east-1_BenchPool1';
+const ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${USER_POOL_ID}`;
+const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders';
+const SCOPES = ['https://api.acme.example/orders/read', 'https://api.acme.example/orders/write'];
+const CLIENTS: Record<string, string> = { benchclient1: 'globex', benchclient2: 'initech' };
+
+type Handler = (event: unknown) => Promise<unknown>;
+
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function fmtRatio(x: number): string {
+  return x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(2)}x`;
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(bundle)) {
+    execFileSync('npx', ['ts-node', '--prefer-ts-exts', path.join(root, 'scripts', 'bundle-handlers.ts')], { stdio: 'inherit', cwd: root });
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'authorizer-bench-'));
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = 'bench-key';
+  const jwk = { ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), kid, alg: 'RS256', use: 'sig' };
+  const jwks = { keys: [jwk] };
+  const jwksPath = path.join(tmp, 'jwks.json');
+  const routesPath = path.join(tmp, 'routes.json');
+  fs.writeFileSync(jwksPath, JSON.stringify(jwks));
+  fs.writeFileSync(routesPath, JSON.stringify(referenceRoutes()));
+
+  const header = Buffer.from(JSON.stringify({ kid, alg: 'RS256' })).toString('base64url');
+  const t0 = Math.floor(Date.now() / 1000);
+  const mint = (i: number): string => {
+    const payload = {
+      sub: 'benchclient1',
+      token_use: 'access',
+      scope: SCOPES.join(' '),
+      auth_time: t0,
+      iss: ISSUER,
+      exp: t0 + 3600,
+      iat: t0,
+      version: 2,
+      jti: crypto.randomUUID() + i,
+      client_id: i % 2 ? 'benchclient1' : 'benchclient2',
+    };
+    const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    return `${input}.${crypto.sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
+  };
+  process.stdout.write(`signing ${ROUNDS * (N + WARM)} tokens... `);
+  const sets = Array.from({ length: ROUNDS }, () => ({
+    warm: Array.from({ length: WARM }, (_, i) => mint(i)),
+    tokens: Array.from({ length: N }, (_, i) => mint(i)),
+  }));
+  console.log('done');
+
+  Object.assign(process.env, {
+    USER_POOL_ID,
+    CLIENT_TENANTS: JSON.stringify(CLIENTS),
+    ROUTE_TABLE_PATH: routesPath,
+    JWKS_PATH: jwksPath,
+    TOKEN_CACHE_MAX_ENTRIES: String(2 * (N + WARM)),
+  });
+  const loadHandler = (): Handler => {
+    delete require.cache[require.resolve(bundle)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(bundle).handler as Handler;
+  };
+  // Lambda hands the handler a JSON-parsed event: flat strings, as here.
+  const events = (tokens: string[]): unknown[] => JSON.parse(JSON.stringify(tokens.map((t) => ({ type: 'TOKEN', authorizationToken: `Bearer ${t}`, methodArn: METHOD_ARN }))));
+
+  // (a) floor: signature verification only, pre-imported key.
+  const floor = (tokens: string[]): number => {
+    const start = now();
+    let ok = 0;
+    for (const t of tokens) {
+      const dot = t.lastIndexOf('.');
+      if (crypto.verify('RSA-SHA256', Buffer.from(t.slice(0, dot)), publicKey, Buffer.from(t.slice(dot + 1), 'base64url'))) ok++;
+    }
+    const ms = now() - start;
+    if (ok !== tokens.length) throw new Error('floor: verification failed');
+    return ms;
+  };
+
+  const runHandler = async (handler: Handler, evs: unknown[]): Promise<number> => {
+    const start = now();
+    for (const e of evs) await handler(e);
+    return now() - start;
+  };
+
+  // (b) peer: jsonwebtoken + jwks-rsa, signing key cached, same checks.
+  const client = new JwksClient({ jwksUri: `${ISSUER}/.well-known/jwks.json`, cache: true, getKeysInterceptor: async () => jwks.keys as never });
+  const getKey: jwt.GetPublicKeyOrSecret = (h, cb) => {
+    client.getSigningKey(h.kid).then((k) => cb(null, k.getPublicKey()), (err) => cb(err));
+  };
+  const peerVerify = (token: string) => new Promise<void>((resolve, reject) => {
+    jwt.verify(token, getKey, { algorithms: ['RS256'], issuer: ISSUER }, (err, decoded) => {
+      if (err) return reject(err);
+      const p = decoded as jwt.JwtPayload;
+      if (p.token_use !== 'access' || typeof p.client_id !== 'string' || !(p.client_id in CLIENTS)) return reject(new Error('claims'));
+      const granted = String(p.scope ?? '').split(' ');
+      if (!SCOPES.some((s) => granted.includes(s))) return reject(new Error('scope'));
+      resolve();
+    });
+  });
+  const runPeer = async (tokens: string[]): Promise<number> => {
+    const start = now();
+    for (const t of tokens) await peerVerify(t);
+    return now() - start;
+  };
+
+  // Diagnostic: aws-jwt-verify's verifySync alone (what the handler builds on), same tokens.
+  const libVerifier = CognitoJwtVerifier.create({ userPoolId: USER_POOL_ID, tokenUse: 'access', clientId: null });
+  libVerifier.cacheJwks(jwks as never);
+  const lib = (tokens: string[]): number => {
+    const start = now();
+    for (const t of tokens) libVerifier.verifySync(t);
+    return now() - start;
+  };
+
+  const libMs: number[] = [];
+  const floorMs: number[] = [];
+  const firstMs: number[] = [];
+  const repeatMs: number[] = [];
+  const peerMs: number[] = [];
+  for (const set of sets) {
+    const handler = loadHandler();
+    await runHandler(handler, events(set.warm)); // JIT warm-up, separate tokens
+    await runHandler(handler, events(set.warm)); // ... and the cached path
+    for (const t of set.warm.slice(0, 200)) await peerVerify(t);
+    floor(set.warm);
+    lib(set.warm);
+    const evs = events(set.tokens);
+    floorMs.push(floor(set.tokens));
+    libMs.push(lib(set.tokens));
+    firstMs.push(await runHandler(handler, evs));
+    repeatMs.push(await runHandler(handler, evs));
+    peerMs.push(await runPeer(set.tokens));
+  }
+  const perReq = (ms: number) => `${((ms / N) * 1000).toFixed(1)} us/req`;
+  const f = median(floorMs);
+  const first = median(firstMs);
+  const repeat = median(repeatMs);
+  const peer = median(peerMs);
+  console.log(`floor (crypto.verify, KeyObject):     ${perReq(f)}`);
+  console.log(`aws-jwt-verify verifySync alone:      ${perReq(median(libMs))} (${fmtRatio(f / median(libMs))} of floor; diagnostic)`);
+  console.log(`handler, first-seen tokens:           ${perReq(first)}`);
+  console.log(`handler, repeated tokens (cache hit): ${perReq(repeat)}`);
+  console.log(`jsonwebtoken + jwks-rsa:              ${perReq(peer)}`);
+  console.log(`first-seen throughput vs floor: ${fmtRatio(f / first)} (target >= 0.75x)`);
+  console.log(`repeat-token vs floor: ${fmtRatio(f / repeat)} (target >= 5x)`);
+  console.log(`first-seen vs jsonwebtoken+jwks-rsa: ${fmtRatio(peer / first)}`);
+  console.log(`vs jsonwebtoken+jwks-rsa (repeat-token path): ${fmtRatio(peer / repeat)} (target >= 5x)`);
+
+  const size = fs.statSync(bundle).size / 1024;
+  const gz = zlib.gzipSync(fs.readFileSync(bundle)).length / 1024;
+  console.log(`bundle: ${size.toFixed(1)} KB (target <= 25 KB; ${gz.toFixed(1)} KB gzipped)`);
+
+  // Cold start: a fresh process that loads the bundle and verifies one token.
+  const tokenPath = path.join(tmp, 'token.txt');
+  fs.writeFileSync(tokenPath, sets[0].tokens[0]);
+  const script = `const t=require('fs').readFileSync(${JSON.stringify(tokenPath)},'utf8');`
+    + `require(${JSON.stringify(bundle)}).handler({type:'TOKEN',authorizationToken:'Bearer '+t,methodArn:${JSON.stringify(METHOD_ARN)}})`
+    + '.then(r=>{if(!r.policyDocument)process.exit(2)},()=>process.exit(3))';
+  const env = { ...process.env, TOKEN_CACHE_MAX_ENTRIES: '10000' };
+  const time = (args: string[]): number => {
+    const start = now();
+    const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const ms = now() - start;
+    if (r.status !== 0) throw new Error(`cold start run failed with status ${r.status}`);
+    return ms;
+  };
+  const base: number[] = [];
+  const cold: number[] = [];
+  time(['-e', '0']);
+  time(['-e', script]);
+  for (let i = 0; i < 21; i++) {
+    base.push(time(['-e', '0']));
+    cold.push(time(['-e', script]));
+  }
+  console.log(`cold start: +${(median(cold) - median(base)).toFixed(1)} ms over node -e 0 (target <= 10 ms; medians of 21: ${median(cold).toFixed(1)} vs ${median(base).toFixed(1)} ms)`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function referenceRoutes() {
+  return {
+    version: 1,
+    scopes: SCOPES,
+    routes: [
+      { method: 'GET', path: '/orders', scopes: [0], match: 'ANY_OF' },
+      { method: 'POST', path: '/orders', scopes: [1], match: 'ANY_OF' },
+      { method: 'GET', path: '/orders/{orderId}', scopes: [0, 1], match: 'ALL_OF' },
+      { method: 'ANY', path: '/admin/{proxy+}', scopes: [1], match: 'ANY_OF' },
+    ],
+  };
+}
+
+main().catch((err) => {
+  console.log(`benchmark failed: ${err instanceof Error ? err.stack : String(err)}`);
+}).finally(() => process.exit(0));

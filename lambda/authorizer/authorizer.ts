@@ -1,0 +1,360 @@
+/**
+ * The tenant-aware authorizer, as a factory the handler and the tests share.
+ *
+ * Per request: read the bearer token (TOKEN or REQUEST event), reject
+ * oversized or badly shaped input before parsing, answer from the verified-
+ * token cache when possible (no signature check), otherwise verify with
+ * aws-jwt-verify, resolve the client's tenant, and return the memoized policy
+ * for the token's scope set. Failures throw `Unauthorized` after exactly one
+ * structured log line; a token that reaches no route gets a Deny policy.
+ */
+import * as fs from 'fs';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import {
+  CognitoJwtInvalidClientIdError, CognitoJwtInvalidTokenUseError, JwkInvalidKtyError, JwkInvalidUseError, JwksNotAvailableInCacheError,
+  JwksValidationError, JwkValidationError, FetchError, JwtExpiredError, JwtInvalidClaimError, JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError, JwtNotBeforeError, JwtParseError, JwtWithoutValidKidError, KidNotFoundInJwksError, ParameterValidationError,
+  WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
+import { fetch as httpsFetch, Fetcher } from 'aws-jwt-verify/https';
+import { assertIsJwks, Jwks, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import type { Json } from 'aws-jwt-verify/safe-json-parse';
+import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { PolicyDocument } from './arn-glob';
+import { AuthorizerConfig, configFromEnv } from './config';
+import {
+  AlgNotAllowedError, AuthorizerError, BadSchemeError, BadSignatureError, ConfigError, ExpiredError, JwksUnavailableError, MalformedTokenError,
+  MissingHeaderError, NoScopeError, NotYetValidError, TokenTooLargeError, UnknownKidError, UntrustedClientError, WrongIssuerError, WrongTokenUseError,
+} from './errors';
+import { BoundedFetcher, JwksFetchError } from './jwks-fetcher';
+import { PolicyBuilder } from './policy';
+import { TokenCache } from './token-cache';
+import { Logger } from '../shared/log';
+
+export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;
+
+/** What API Gateway receives for an accepted token. */
+export interface AuthorizerResponse {
+  readonly principalId: string;
+  readonly policyDocument: PolicyDocument;
+  readonly context: { readonly tenantId: string; readonly clientId: string; readonly scopes: string };
+  readonly usageIdentifierKey?: string;
+}
+
+export interface AuthorizerDeps {
+  /** Inner JWKS fetcher (wrapped with the time bound). @default aws-jwt-verify's https fetch */
+  readonly fetcher?: Fetcher;
+  /** Replaces the tenant resolver of the config. */
+  readonly tenants?: AuthorizerConfig['tenants'];
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  /** Seconds during which an unknown kid does not trigger another JWKS fetch. @default 10 */
+  readonly penaltyBoxSeconds?: number;
+  /** Fail fast for this long after a failed JWKS fetch. @default 1000 */
+  readonly jwksFailureBackoffMs?: number;
+  /** Bytes the verified-token cache may hold. @default 32 MiB */
+  readonly tokenCacheMaxBytes?: number;
+}
+
+/** The authorizer's answer for one verified token, cached until the token's exp. */
+interface Grant {
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly scopeIdx: readonly number[];
+  readonly reachesAny: boolean;
+  readonly context: AuthorizerResponse['context'];
+  apiPrefix?: string;
+  response?: AuthorizerResponse;
+}
+
+export interface Authorizer {
+  readonly tokenCache: TokenCache<unknown>;
+  readonly policies?: PolicyBuilder;
+  /** Authorizes one event; rejects with exactly `Error('Unauthorized')`. */
+  handle(event: AuthorizerEvent): Promise<AuthorizerResponse>;
+  /** Loads a JWKS into the verifier's cache (no fetch needed while its keys match). */
+  cacheJwks(jwks: Jwks): void;
+}
+
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+const API_PREFIX = /^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:[A-Za-z0-9]+$/;
+
+function unauthorized(): Error {
+  return new Error('Unauthorized');
+}
+
+function logDenial(logger: Logger, err: unknown): void {
+  if (err instanceof AuthorizerError) {
+    const level = err instanceof ConfigError || err instanceof JwksUnavailableError ? 'error' : 'warn';
+    logger[level]('denied', { reason: err.reason, clientId: err.clientId });
+  } else {
+    logger.error('denied', { reason: 'malformed' });
+  }
+}
+
+/** The bearer token of a TOKEN or REQUEST event, size- and scheme-checked, not parsed. */
+function bearerToken(event: AuthorizerEvent, maxTokenBytes: number): string {
+  let raw: string | undefined;
+  if (event.type === 'REQUEST') {
+    const headers = event.headers;
+    if (headers) {
+      raw = headers.Authorization ?? headers.authorization;
+      if (raw === undefined) {
+        for (const k of Object.keys(headers)) {
+          if (k.toLowerCase() === 'authorization') { raw = headers[k]; break; }
+        }
+      }
+    }
+  } else {
+    raw = (event as APIGatewayTokenAuthorizerEvent).authorizationToken;
+  }
+  if (typeof raw !== 'string' || raw.length === 0) throw new MissingHeaderError();
+  if (raw.length > maxTokenBytes + 7) throw new TokenTooLargeError();
+  const bearer = raw.startsWith('Bearer ') || (raw.length >= 8 && raw.charCodeAt(6) === 32 && raw.slice(0, 6).toLowerCase() === 'bearer');
+  if (!bearer) throw new BadSchemeError();
+  const token = raw.slice(7);
+  if (token.length > maxTokenBytes) throw new TokenTooLargeError();
+  return token;
+}
+
+type ErrorClass = abstract new (...args: never[]) => object;
+type TokenErrorClass = new (cause?: unknown) => AuthorizerError;
+
+/** aws-jwt-verify's errors (and the fetcher's) → our reason classes; first match wins. */
+const ERROR_MAP: readonly (readonly [readonly ErrorClass[], TokenErrorClass])[] = [
+  [[JwtExpiredError], ExpiredError],
+  [[JwtNotBeforeError], NotYetValidError],
+  // With two issuer formats configured, an unknown `iss` is a ParameterValidationError ("issuer not configured").
+  [[JwtInvalidIssuerError, ParameterValidationError], WrongIssuerError],
+  [[CognitoJwtInvalidTokenUseError], WrongTokenUseError],
+  [[CognitoJwtInvalidClientIdError], UntrustedClientError],
+  [[JwtInvalidSignatureAlgorithmError], AlgNotAllowedError],
+  [[JwtInvalidSignatureError], BadSignatureError],
+  [[KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError], UnknownKidError],
+  [[JwtParseError, JwtWithoutValidKidError], MalformedTokenError],
+  [
+    [FetchError, JwksFetchError, JwksValidationError, JwkValidationError, JwkInvalidUseError, JwkInvalidKtyError, JwksNotAvailableInCacheError],
+    JwksUnavailableError,
+  ],
+];
+
+/** Maps a verification failure onto our reason classes (unknown errors: malformed). */
+function mapVerifyError(err: unknown): AuthorizerError {
+  if (err instanceof AuthorizerError) return err;
+  const entry = ERROR_MAP.find(([from]) => from.some((c) => err instanceof c));
+  const mapped = new (entry ? entry[1] : MalformedTokenError)(err);
+  // Claim errors are raised after the signature checked out: the client id is then known.
+  if (err instanceof JwtInvalidClaimError) {
+    const cid = err.rawJwt?.payload.client_id;
+    if (typeof cid === 'string') mapped.clientId = cid;
+  }
+  return mapped;
+}
+
+function createVerifier(userPoolId: string, jwksCache: SimpleJwksCache) {
+  // clientId null: the tenant resolver is the one source of trusted clients (checked below).
+  return CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: null, includeRawJwtInErrors: true }, { jwksCache });
+}
+
+/** Builds an authorizer from a validated configuration. */
+export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
+  const logger = deps.logger ?? new Logger(config.logLevel ?? 'info');
+  const now = deps.now ?? Date.now;
+  const maxTokenBytes = config.maxTokenBytes ?? 8192;
+  const tenants = deps.tenants ?? config.tenants;
+  const usageTenant = config.usageIdentifier === 'tenant';
+  const debug = logger.isDebug();
+  const fetcher = new BoundedFetcher(deps.fetcher ?? { fetch: httpsFetch }, {
+    timeoutMs: config.jwksTimeoutMs ?? 1500,
+    failureBackoffMs: deps.jwksFailureBackoffMs,
+    now,
+  });
+  const jwksCache = new SimpleJwksCache({ fetcher, penaltyBox: new SimplePenaltyBox({ waitSeconds: deps.penaltyBoxSeconds ?? 10 }) });
+  const verifier = createVerifier(config.userPoolId, jwksCache);
+  const policies = new PolicyBuilder(config.routes);
+  const tokenCache = new TokenCache<Grant>({
+    maxEntries: config.tokenCacheMaxEntries ?? 10_000,
+    maxBytes: deps.tokenCacheMaxBytes ?? DEFAULT_CACHE_BYTES,
+    now,
+  });
+  const headers = new Map<string, true>();
+  const prefixes = new Set<string>();
+
+  if (config.jwksPath) {
+    try {
+      const jwks = JSON.parse(fs.readFileSync(config.jwksPath, 'utf8')) as Json;
+      assertIsJwks(jwks);
+      verifier.cacheJwks(jwks);
+    } catch {
+      throw new ConfigError(`JWKS_PATH ${config.jwksPath} does not hold a JWKS`);
+    }
+  }
+
+  /** Header checks, memoized per distinct header segment (Cognito uses a handful). */
+  const checkHeader = (token: string): void => {
+    const dot = token.indexOf('.');
+    if (dot <= 0) throw new MalformedTokenError();
+    const h = token.slice(0, dot);
+    if (headers.has(h)) return;
+    let header: unknown;
+    try {
+      header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    } catch (err) {
+      throw new MalformedTokenError(err);
+    }
+    if (typeof header !== 'object' || header === null) throw new MalformedTokenError();
+    const { alg, kid } = header as { alg?: unknown; kid?: unknown };
+    // Cognito signs access tokens with RS256; anything else (none, HS256, ...) is refused before any key lookup.
+    if (alg !== 'RS256') throw new AlgNotAllowedError();
+    if (typeof kid !== 'string' || kid.length === 0) throw new MalformedTokenError();
+    if (headers.size >= 64) headers.clear();
+    headers.set(h, true);
+  };
+
+  /** Grants are shared by every token of the same client and scope claim (memoized). */
+  const grants = new Map<string, Map<string, Grant>>();
+  const grantFor = (clientId: string, tenantId: string, claim: string): Grant => {
+    let perClient = grants.get(clientId);
+    if (!perClient) {
+      if (grants.size >= 10_000) grants.clear();
+      perClient = new Map();
+      grants.set(clientId, perClient);
+    }
+    let g = perClient.get(claim);
+    if (g === undefined || g.tenantId !== tenantId) {
+      const scopeIdx = policies.scopeIndexes(claim);
+      const scopes = claim.split(' ').filter((x) => x.length > 0).join(' ');
+      g = { clientId, tenantId, scopeIdx, reachesAny: policies.plan(scopeIdx).reached.length > 0, context: { tenantId, clientId, scopes } };
+      if (perClient.size >= 100) perClient.clear();
+      perClient.set(claim, g);
+    }
+    return g;
+  };
+
+  const apiPrefixOf = (methodArn: unknown): string => {
+    const arn = typeof methodArn === 'string' ? methodArn : '';
+    const slash = arn.indexOf('/');
+    const prefix = slash > 0 ? arn.slice(0, slash) : '';
+    if (!prefixes.has(prefix)) {
+      if (!API_PREFIX.test(prefix)) throw new MalformedTokenError();
+      if (prefixes.size >= 16) prefixes.clear();
+      prefixes.add(prefix);
+    }
+    return prefix;
+  };
+
+  const respond = (grant: Grant, apiPrefix: string): AuthorizerResponse => {
+    if (grant.apiPrefix === apiPrefix && grant.response) return grant.response;
+    const policyDocument = policies.document(apiPrefix, grant.scopeIdx);
+    const response: AuthorizerResponse = usageTenant
+      ? { principalId: grant.clientId, policyDocument, context: grant.context, usageIdentifierKey: grant.tenantId }
+      : { principalId: grant.clientId, policyDocument, context: grant.context };
+    grant.apiPrefix = apiPrefix;
+    grant.response = response;
+    return response;
+  };
+
+  const answer = (grant: Grant, apiPrefix: string): AuthorizerResponse => {
+    const response = respond(grant, apiPrefix);
+    if (!grant.reachesAny) {
+      const e = new NoScopeError();
+      e.clientId = grant.clientId;
+      logDenial(logger, e);
+    } else if (debug) {
+      logger.debug('allowed', { clientId: grant.clientId, tenantId: grant.tenantId });
+    }
+    return response;
+  };
+
+  /** Claims checks after the signature verified; returns the grant, or a promise when the tenant lookup is asynchronous. */
+  const admit = (token: string, payload: Record<string, unknown>): Grant | Promise<Grant> => {
+    const clientId = payload.client_id;
+    if (typeof clientId !== 'string') throw new UntrustedClientError();
+    const exp = payload.exp;
+    if (typeof exp !== 'number') throw new MalformedTokenError();
+    const claim = typeof payload.scope === 'string' ? payload.scope : '';
+    const finish = (tenantId: string | undefined): Grant => {
+      if (tenantId === undefined) {
+        const e = new UntrustedClientError();
+        e.clientId = clientId;
+        throw e;
+      }
+      const grant = grantFor(clientId, tenantId, claim);
+      tokenCache.set(token, grant, exp * 1000);
+      return grant;
+    };
+    const tenantId = tenants.resolve(clientId);
+    return typeof tenantId === 'object' ? tenantId.then(finish) : finish(tenantId);
+  };
+
+  const deny = (err: unknown): Promise<never> => {
+    logDenial(logger, err);
+    return Promise.reject(unauthorized());
+  };
+
+  /** Cold JWKS or rotated key: verify asynchronously (bounded fetch, penalty box for unknown kids). */
+  const slowPath = async (token: string, apiPrefix: string): Promise<AuthorizerResponse> => {
+    let payload: Record<string, unknown>;
+    try {
+      payload = await verifier.verify(token) as Record<string, unknown>;
+    } catch (err) {
+      throw mapVerifyError(err);
+    }
+    return answer(await admit(token, payload), apiPrefix);
+  };
+
+  const handle = (event: AuthorizerEvent): Promise<AuthorizerResponse> => {
+    try {
+      const token = bearerToken(event, maxTokenBytes);
+      const apiPrefix = apiPrefixOf(event.methodArn);
+      const hit = tokenCache.get(token);
+      if (hit !== undefined) return Promise.resolve(answer(hit, apiPrefix));
+      checkHeader(token);
+      let payload: Record<string, unknown>;
+      try {
+        payload = verifier.verifySync(token) as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof JwksNotAvailableInCacheError || err instanceof KidNotFoundInJwksError) return slowPath(token, apiPrefix).catch(deny);
+        throw mapVerifyError(err);
+      }
+      const grant = admit(token, payload);
+      if (grant instanceof Promise) return grant.then((g) => answer(g, apiPrefix)).catch(deny);
+      return Promise.resolve(answer(grant, apiPrefix));
+    } catch (err) {
+      return deny(err);
+    }
+  };
+
+  return {
+    handle,
+    cacheJwks: (jwks) => verifier.cacheJwks(jwks),
+    tokenCache,
+    policies,
+  };
+}
+
+/** An authorizer that denies everything because its configuration is invalid (logged once here, then per request). */
+export function createFailedAuthorizer(error: ConfigError, logger: Logger = new Logger()): Authorizer {
+  logger.error('configuration invalid: every request will be denied', { reason: 'config_error', configDetail: error.message });
+  return {
+    handle: async () => {
+      logDenial(logger, error);
+      throw unauthorized();
+    },
+    cacheJwks: () => undefined,
+    tokenCache: new TokenCache({ maxEntries: 0, maxBytes: 0 }),
+  };
+}
+
+/** Loads the configuration from the environment and builds the authorizer, or a failed one on a config error. */
+export function createAuthorizerFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, deps: AuthorizerDeps = {}): Authorizer {
+  const logger = deps.logger ?? new Logger(env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  try {
+    return createAuthorizer(configFromEnv(env, bundleDir), { ...deps, logger });
+  } catch (err) {
+    if (err instanceof ConfigError) return createFailedAuthorizer(err, logger);
+    const name = err instanceof Error ? err.name : 'unknown';
+    return createFailedAuthorizer(new ConfigError(`unexpected error while loading the configuration: ${name}`), logger);
+  }
+}

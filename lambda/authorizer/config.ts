@@ -1,0 +1,83 @@
+/**
+ * Configuration from the environment the construct sets, plus routes.json
+ * next to the bundle. Everything is validated at cold start; a problem is a
+ * `ConfigError` and the handler then denies every request.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError } from './errors';
+import { RouteTable } from './route-table';
+import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
+import { logLevelFromEnv, LogLevel } from '../shared/log';
+
+export interface AuthorizerConfig {
+  /** e.g. `us-east-1_AbC123`; the issuer and JWKS URI derive from it. */
+  readonly userPoolId: string;
+  readonly tenants: TenantResolver;
+  readonly routes: RouteTable;
+  /** @default 10000 */
+  readonly tokenCacheMaxEntries?: number;
+  /** @default 32 MiB */
+  readonly tokenCacheMaxBytes?: number;
+  /** @default 1500 */
+  readonly jwksTimeoutMs?: number;
+  /** @default 8192 */
+  readonly maxTokenBytes?: number;
+  /** `tenant` returns the tenant id as `usageIdentifierKey`. @default 'none' */
+  readonly usageIdentifier?: 'none' | 'tenant';
+  /** @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** A JWKS file to load at cold start (no fetch needed while its keys match). */
+  readonly jwksPath?: string;
+}
+
+const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(raw.slice(0, 40))}`);
+  const v = Number(raw);
+  if (v < min || v > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+/** Reads and validates a routes.json file. */
+export function loadRouteTable(file: string): RouteTable {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`routes.json could not be read from ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`routes.json at ${file} is not valid JSON`);
+  }
+  return RouteTable.fromJson(doc);
+}
+
+/**
+ * Environment variables: USER_POOL_ID, CLIENT_TENANTS, TOKEN_CACHE_MAX_ENTRIES,
+ * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_IDENTIFIER, LOG_LEVEL, ROUTE_TABLE_PATH
+ * (default: routes.json next to the bundle), JWKS_PATH (optional).
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string): AuthorizerConfig {
+  const userPoolId = env.USER_POOL_ID ?? '';
+  if (!USER_POOL_ID.test(userPoolId)) throw new ConfigError(`USER_POOL_ID ${JSON.stringify(userPoolId.slice(0, 80))} is not a user pool id`);
+  const usage = env.USAGE_IDENTIFIER ?? 'none';
+  if (usage !== 'none' && usage !== 'tenant') throw new ConfigError('USAGE_IDENTIFIER must be none or tenant');
+  return {
+    userPoolId,
+    tenants: StaticTenantResolver.fromJson(env.CLIENT_TENANTS),
+    routes: loadRouteTable(env.ROUTE_TABLE_PATH || path.join(bundleDir, 'routes.json')),
+    tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),
+    jwksTimeoutMs: intFromEnv(env, 'JWKS_TIMEOUT_MS', 1500, 50, 60_000),
+    maxTokenBytes: intFromEnv(env, 'MAX_TOKEN_BYTES', 8192, 256, 1_000_000),
+    usageIdentifier: usage,
+    logLevel: logLevelFromEnv(env.LOG_LEVEL),
+    jwksPath: env.JWKS_PATH || undefined,
+  };
+}

@@ -1,0 +1,63 @@
+import { ConfigurationError } from './errors';
+
+/** The portal's settings, read once from the environment at cold start. */
+export interface PortalConfig {
+  readonly userPoolId: string;
+  readonly tableName: string;
+  readonly tokenEndpoint: string;
+  /** Full scope string of platform operators (every tenant). */
+  readonly adminScope: string;
+  /** Full scope string of a tenant's own admin (its tenant only). */
+  readonly tenantAdminScope: string;
+  /** Scopes the portal may give to clients. Never contains `adminScope`. */
+  readonly grantableScopes: ReadonlySet<string>;
+  readonly defaultTokenValidityMinutes: number;
+  readonly rotationGraceHours: number;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigurationError(`environment variable ${name} is required`);
+  return value;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigurationError(`environment variable ${name}: ${JSON.stringify(raw)} is invalid: an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * Reads USER_POOL_ID, TABLE_NAME, TOKEN_ENDPOINT, ADMIN_SCOPE,
+ * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array of strings),
+ * DEFAULT_TOKEN_VALIDITY_MINUTES (default 60, 5..1440) and
+ * ROTATION_GRACE_HOURS (default 24, 1..720).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
+  const adminScope = required(env, 'ADMIN_SCOPE');
+  let grantable: unknown;
+  try {
+    grantable = JSON.parse(required(env, 'GRANTABLE_SCOPES'));
+  } catch (err) {
+    if (err instanceof ConfigurationError) throw err;
+    throw new ConfigurationError('environment variable GRANTABLE_SCOPES is not JSON');
+  }
+  if (!Array.isArray(grantable) || !grantable.every((s) => typeof s === 'string' && s.length > 0)) {
+    throw new ConfigurationError('environment variable GRANTABLE_SCOPES must be a JSON array of scope strings');
+  }
+  return {
+    userPoolId: required(env, 'USER_POOL_ID'),
+    tableName: required(env, 'TABLE_NAME'),
+    tokenEndpoint: required(env, 'TOKEN_ENDPOINT'),
+    adminScope,
+    tenantAdminScope: required(env, 'TENANT_ADMIN_SCOPE'),
+    // The admin scope is never grantable, whatever the environment says.
+    grantableScopes: new Set((grantable as string[]).filter((s) => s !== adminScope)),
+    defaultTokenValidityMinutes: integer(env, 'DEFAULT_TOKEN_VALIDITY_MINUTES', 60, 5, 1440),
+    rotationGraceHours: integer(env, 'ROTATION_GRACE_HOURS', 24, 1, 720),
+  };
+}

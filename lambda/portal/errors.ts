@@ -1,0 +1,82 @@
+/**
+ * Errors of the developer-portal handler. Each maps to one HTTP status and
+ * one `error` code; the message is written by our own code and may quote
+ * the offending request value (never a secret: requests carry none).
+ */
+export abstract class PortalError extends Error {
+  public abstract readonly status: number;
+  public abstract readonly code: string;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Renders a request value for an error message: JSON, shortened. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** 400: `<field>: <value> is invalid: <rule>`. */
+export class BadRequestError extends PortalError {
+  public readonly status = 400;
+  public readonly code = 'bad_request';
+  constructor(public readonly field: string, value: unknown, rule: string, rendered?: string) {
+    super(`${field}: ${rendered ?? showValue(value)} is invalid: ${rule}`);
+  }
+}
+
+export class ForbiddenError extends PortalError {
+  public readonly status = 403;
+  public readonly code = 'forbidden';
+}
+
+export class NotFoundError extends PortalError {
+  public readonly status = 404;
+  public readonly code = 'not_found';
+}
+
+export class ConflictError extends PortalError {
+  public readonly status = 409;
+  public readonly code = 'conflict';
+}
+
+/** Cognito kept throttling after every retry. */
+export class ThrottledError extends PortalError {
+  public readonly status = 429;
+  public readonly code = 'throttled';
+  constructor(public readonly retryAfterSeconds: number) {
+    super('the identity provider is throttling changes to app clients; retry later');
+  }
+}
+
+/** The portal's environment is wrong (a deployment error, not a request error). */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Name of an AWS SDK error (or any error), for branching and logging. */
+export function errorName(err: unknown): string {
+  if (err && typeof err === 'object' && 'name' in err && typeof (err as { name: unknown }).name === 'string') {
+    return (err as { name: string }).name;
+  }
+  return 'Error';
+}
+
+export function isConditionFailed(err: unknown): boolean {
+  return errorName(err) === 'ConditionalCheckFailedException';
+}
+
+export function isNotFound(err: unknown): boolean {
+  return errorName(err) === 'ResourceNotFoundException';
+}

@@ -1,0 +1,45 @@
+/**
+ * Lambda entry of the developer portal (bundled to assets/portal/index.js).
+ *
+ * Environment: USER_POOL_ID, TABLE_NAME, TOKEN_ENDPOINT, ADMIN_SCOPE,
+ * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array), and optionally
+ * DEFAULT_TOKEN_VALIDITY_MINUTES (60), ROTATION_GRACE_HOURS (24), LOG_LEVEL.
+ * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER are
+ * honoured by the SDK itself.
+ *
+ * SDK clients and settings live at module scope (built once per cold start).
+ * The Cognito client does not retry by itself (`maxAttempts: 1`): the portal
+ * retries throttling with its own bounded backoff and answers 429 after it.
+ */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { loadConfig } from './config';
+import { internalError } from './http';
+import { createPortal, isScheduledEvent, Portal, PortalEvent } from './portal';
+import { SweepResult } from './rotation';
+import { Logger, logLevelFromEnv } from '../shared/log';
+
+const logger = new Logger(logLevelFromEnv(process.env.LOG_LEVEL));
+
+let portal: Portal | undefined;
+let configError: Error | undefined;
+try {
+  portal = createPortal({
+    cognito: new CognitoIdentityProviderClient({ maxAttempts: 1 }),
+    ddb: new DynamoDBClient({}),
+    config: loadConfig(process.env),
+    logger,
+  });
+} catch (err) {
+  configError = err instanceof Error ? err : new Error(String(err));
+}
+
+export async function handler(event: PortalEvent, context?: Context): Promise<APIGatewayProxyResult | SweepResult> {
+  if (!portal) {
+    logger.error('portal misconfigured', { reason: 'configuration', configDetail: configError?.message });
+    if (isScheduledEvent(event)) throw configError;
+    return internalError(context?.awsRequestId ?? 'unknown');
+  }
+  return portal.handler(event, context);
+}

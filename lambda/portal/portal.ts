@@ -1,0 +1,189 @@
+/**
+ * The developer-portal handler logic, built by `createPortal` from SDK
+ * clients and settings (index.ts wires module-scope clients from the
+ * environment; tests point the clients at local servers).
+ */
+import { randomUUID } from 'node:crypto';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { deleteClient, getClient, patchClient, registerClient } from './clients';
+import { AppClients } from './cognito';
+import { PortalConfig } from './config';
+import { clientView, loadClient, OpContext, tenantView } from './context';
+import { BadRequestError, errorName, ForbiddenError, PortalError } from './errors';
+import { caller as readCaller, Caller, errorResponse, header, internalError, json, route } from './http';
+import { RetryOptions } from './retry';
+import { deleteSecret, rotateSecret, sweepRotations, SweepResult } from './rotation';
+import { Store } from './store';
+import { createTenant, deleteTenant, loadTenant, patchTenant } from './tenants';
+import {
+  checkClientId, checkIdempotencyKey, checkLimit, checkSecretId, checkTenantId, parseBody, parseCreateClient,
+  parseCreateTenant, parsePatchClient, parsePatchTenant,
+} from './validation';
+import { Logger } from '../shared/log';
+
+export interface PortalDeps {
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly ddb: DynamoDBClient;
+  readonly config: PortalConfig;
+  /** Current time. @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Retry of throttled Cognito calls (attempts, backoff, injectable sleep). */
+  readonly retry?: RetryOptions;
+  /** @default a Logger at info level writing to stdout */
+  readonly logger?: Logger;
+}
+
+/** An EventBridge scheduled event: runs the rotation-grace sweep. */
+export interface ScheduledEvent {
+  readonly 'source': string;
+  readonly 'detail-type': string;
+}
+
+export type PortalEvent = APIGatewayProxyEvent | ScheduledEvent;
+
+export interface Portal {
+  handler(event: PortalEvent, context?: Partial<Context>): Promise<APIGatewayProxyResult | SweepResult>;
+  /** The API part, typed for API Gateway events. */
+  api(event: APIGatewayProxyEvent, context?: Partial<Context>): Promise<APIGatewayProxyResult>;
+  sweep(requestId?: string): Promise<SweepResult>;
+}
+
+export function isScheduledEvent(event: PortalEvent): event is ScheduledEvent {
+  return (event as ScheduledEvent).source === 'aws.events' && (event as ScheduledEvent)['detail-type'] === 'Scheduled Event';
+}
+
+/** Reads `If-Match: "<version>"` (optimistic concurrency chosen by the caller). */
+function expectedVersion(event: APIGatewayProxyEvent): number | undefined {
+  const raw = header(event, 'If-Match');
+  if (raw === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d{1,15})"?$/.exec(raw.trim());
+  if (!m) throw new BadRequestError('If-Match', raw, 'the version of the record, as returned in its ETag (e.g. "3")');
+  return Number(m[1]);
+}
+
+function withEtag(body: Record<string, unknown>): Record<string, string> {
+  return typeof body.version === 'number' ? { ETag: `"${body.version}"` } : {};
+}
+
+export function createPortal(deps: PortalDeps): Portal {
+  const doc = DynamoDBDocumentClient.from(deps.ddb, { marshallOptions: { removeUndefinedValues: true } });
+  const store = new Store(doc, deps.config.tableName);
+  const apps = new AppClients(deps.cognito, deps.config.userPoolId, deps.retry ?? {});
+  const now = deps.clock ?? (() => new Date());
+  const log = deps.logger ?? new Logger('info');
+  const config = deps.config;
+
+  const context = (requestId: string, actor: string): OpContext => ({ store, apps, config, now, log, requestId, actor });
+
+  const isAdmin = (c: Caller) => c.scopes.has(config.adminScope);
+  const requireAdmin = (c: Caller) => {
+    if (!isAdmin(c)) throw new ForbiddenError('this operation needs the platform admin scope');
+  };
+  const requireTenant = (c: Caller, tenantId: string) => {
+    if (isAdmin(c)) return;
+    if (c.scopes.has(config.tenantAdminScope) && c.tenantId === tenantId) return;
+    throw new ForbiddenError(`the caller may not manage tenant ${tenantId}`);
+  };
+
+  async function dispatch(event: APIGatewayProxyEvent, ctx: OpContext, who: Caller): Promise<APIGatewayProxyResult> {
+    const r = route(event);
+    const q = event.queryStringParameters ?? {};
+    const tenantId = r.params.tenantId === undefined ? undefined : checkTenantId(r.params.tenantId);
+    if (tenantId !== undefined) requireTenant(who, tenantId);
+    const ok = (body: Record<string, unknown>, status = 200) => json(status, body, withEtag(body));
+
+    switch (r.name) {
+      case 'listTenants': {
+        if (isAdmin(who)) {
+          const page = await store.listTenants(checkLimit(q.limit), q.nextToken);
+          return ok({ items: page.items.map(tenantView), nextToken: page.nextToken });
+        }
+        if (!who.tenantId || !who.scopes.has(config.tenantAdminScope)) throw new ForbiddenError('listing tenants needs an admin scope');
+        const own = await store.getTenant(who.tenantId);
+        return ok({ items: own ? [tenantView(own)] : [] });
+      }
+      case 'createTenant': {
+        requireAdmin(who);
+        const reply = await createTenant(ctx, parseCreateTenant(parseBody(event.body, event.isBase64Encoded)));
+        return ok(reply.body, reply.status);
+      }
+      case 'getTenant': {
+        const tenant = await loadTenant(ctx, tenantId!);
+        const clients = await store.listClients(tenantId!, 100, undefined);
+        return ok({ ...tenantView(tenant), clients: clients.items.map((c) => clientView(c, config)), clientsNextToken: clients.nextToken });
+      }
+      case 'patchTenant': {
+        requireAdmin(who);
+        const req = parsePatchTenant(parseBody(event.body, event.isBase64Encoded));
+        return ok(await patchTenant(ctx, tenantId!, req.status, expectedVersion(event)));
+      }
+      case 'deleteTenant':
+        requireAdmin(who);
+        return ok(await deleteTenant(ctx, tenantId!));
+      case 'getAudit': {
+        await loadTenant(ctx, tenantId!);
+        const page = await store.listAudit(tenantId!, checkLimit(q.limit), q.nextToken);
+        return ok({ items: page.items, nextToken: page.nextToken });
+      }
+      case 'listClients': {
+        await loadTenant(ctx, tenantId!);
+        const page = await store.listClients(tenantId!, checkLimit(q.limit), q.nextToken);
+        return ok({ items: page.items.map((c) => clientView(c, config)), nextToken: page.nextToken });
+      }
+      case 'createClient': {
+        const key = checkIdempotencyKey(header(event, 'Idempotency-Key'));
+        const req = parseCreateClient(parseBody(event.body, event.isBase64Encoded), config.grantableScopes, config.defaultTokenValidityMinutes);
+        const reply = await registerClient(ctx, tenantId!, req, key);
+        return ok(reply.body, reply.status);
+      }
+      case 'getClient':
+        return ok(await getClient(ctx, tenantId!, checkClientId(r.params.clientId)));
+      case 'patchClient': {
+        const clientId = checkClientId(r.params.clientId);
+        const req = parsePatchClient(parseBody(event.body, event.isBase64Encoded), config.grantableScopes);
+        return ok(await patchClient(ctx, tenantId!, clientId, req, expectedVersion(event)));
+      }
+      case 'deleteClient':
+        return ok(await deleteClient(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))));
+      case 'rotateSecret':
+        return ok(await rotateSecret(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))), 201);
+      case 'deleteSecret': {
+        const record = await loadClient(ctx, tenantId!, checkClientId(r.params.clientId));
+        return ok(await deleteSecret(ctx, record, checkSecretId(r.params.secretId)));
+      }
+    }
+  }
+
+  async function api(event: APIGatewayProxyEvent, lambdaContext?: Partial<Context>): Promise<APIGatewayProxyResult> {
+    const requestId = event.requestContext?.requestId ?? lambdaContext?.awsRequestId ?? randomUUID();
+    let who: Caller | undefined;
+    try {
+      who = readCaller(event);
+      return await dispatch(event, context(requestId, who.clientId), who);
+    } catch (err) {
+      if (err instanceof PortalError) {
+        log.info('request refused', { reason: err.code, errorName: err.name, clientId: who?.clientId });
+        return errorResponse(err);
+      }
+      // Only the error's class name is logged: SDK messages may quote request data.
+      log.error('request failed', { reason: 'internal', errorName: errorName(err), clientId: who?.clientId, configDetail: `requestId ${requestId}` });
+      return internalError(requestId);
+    }
+  }
+
+  async function sweep(requestId: string = randomUUID()): Promise<SweepResult> {
+    return sweepRotations(context(requestId, 'system:rotation-sweep'));
+  }
+
+  return {
+    api,
+    sweep,
+    async handler(event, lambdaContext) {
+      if (isScheduledEvent(event)) return sweep(lambdaContext?.awsRequestId);
+      return api(event, lambdaContext);
+    },
+  };
+}

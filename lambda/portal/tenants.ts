@@ -1,0 +1,103 @@
+/**
+ * Tenants: register (idempotent), suspend/resume, delete (every client with
+ * it; the audit trail stays).
+ */
+import { deleteClient, Reply } from './clients';
+import { audit, bestEffort, tenantView, OpContext } from './context';
+import { ConflictError, isConditionFailed, NotFoundError } from './errors';
+import { TenantRecord } from './store';
+import { CreateTenantRequest, Status } from './validation';
+
+export async function loadTenant(ctx: OpContext, tenantId: string): Promise<TenantRecord> {
+  const tenant = await ctx.store.getTenant(tenantId);
+  if (!tenant) throw new NotFoundError(`tenantId: ${tenantId} is not a tenant`);
+  return tenant;
+}
+
+export async function createTenant(ctx: OpContext, req: CreateTenantRequest): Promise<Reply> {
+  const at = ctx.now().toISOString();
+  const tenant: TenantRecord = {
+    tenantId: req.tenantId,
+    displayName: req.displayName,
+    status: 'active',
+    createdAt: at,
+    createdBy: ctx.actor,
+    updatedAt: at,
+    updatedBy: ctx.actor,
+    version: 1,
+  };
+  if (!(await ctx.store.createTenant(tenant))) {
+    const existing = await loadTenant(ctx, req.tenantId);
+    if (existing.status === 'deleted' || existing.status === 'deleting') {
+      throw new ConflictError(`tenantId: ${JSON.stringify(req.tenantId)} belonged to a deleted tenant and cannot be reused`);
+    }
+    if (existing.displayName !== req.displayName) {
+      throw new ConflictError(`tenantId: ${JSON.stringify(req.tenantId)} already exists with another displayName`);
+    }
+    return { status: 200, body: tenantView(existing) };
+  }
+  try {
+    await audit(ctx, req.tenantId, 'tenant.created', { displayName: req.displayName });
+  } catch (err) {
+    // Without its audit entry the tenant does not count as created: undo.
+    await bestEffort(ctx, 'tenant_compensation_failed', { tenantId: req.tenantId }, () => ctx.store.deleteNewTenant(req.tenantId));
+    throw err;
+  }
+  ctx.log.info('tenant created', { tenantId: req.tenantId });
+  return { status: 201, body: tenantView(tenant) };
+}
+
+export async function patchTenant(
+  ctx: OpContext, tenantId: string, status: Status, expectedVersion: number | undefined,
+): Promise<Record<string, unknown>> {
+  const tenant = await loadTenant(ctx, tenantId);
+  if (tenant.status === 'deleted' || tenant.status === 'deleting') throw new NotFoundError(`tenantId: ${tenantId} was deleted`);
+  if (expectedVersion !== undefined && expectedVersion !== tenant.version) {
+    throw new ConflictError(`tenant ${tenantId} is at version ${tenant.version}, not ${expectedVersion}`);
+  }
+  if (tenant.status === status) return tenantView(tenant);
+  let updated: TenantRecord;
+  try {
+    updated = await ctx.store.updateTenant(tenantId, tenant.version, { set: { status, updatedAt: ctx.now().toISOString(), updatedBy: ctx.actor } });
+  } catch (err) {
+    if (isConditionFailed(err)) throw new ConflictError(`tenant ${tenantId} changed meanwhile; reload and retry`);
+    throw err;
+  }
+  try {
+    await audit(ctx, tenantId, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed');
+  } catch (err) {
+    await bestEffort(ctx, 'status_revert_failed', { tenantId }, () => ctx.store.updateTenant(tenantId, updated.version, {
+      set: { status: tenant.status, updatedAt: tenant.updatedAt, updatedBy: tenant.updatedBy },
+    }));
+    throw err;
+  }
+  ctx.log.info('tenant status changed', { tenantId, reason: status });
+  return tenantView(updated);
+}
+
+/**
+ * Marks the tenant `deleting` (every client denied at once), deletes each
+ * client (see deleteClient), then marks the tenant `deleted`. A failure
+ * leaves the tenant `deleting`: a retried DELETE continues.
+ */
+export async function deleteTenant(ctx: OpContext, tenantId: string): Promise<Record<string, unknown>> {
+  let tenant = await loadTenant(ctx, tenantId);
+  if (tenant.status === 'deleted') return tenantView(tenant);
+  if (tenant.status !== 'deleting') {
+    tenant = await ctx.store.updateTenant(tenantId, tenant.version, {
+      set: { status: 'deleting', updatedAt: ctx.now().toISOString(), updatedBy: ctx.actor },
+    }).catch((err) => {
+      if (isConditionFailed(err)) throw new ConflictError(`tenant ${tenantId} changed meanwhile; retry`);
+      throw err;
+    });
+    await audit(ctx, tenantId, 'tenant.delete.requested');
+  }
+  for (const client of await ctx.store.listAllClients(tenantId)) {
+    if (client.status !== 'deleted') await deleteClient(ctx, client);
+  }
+  const at = ctx.now().toISOString();
+  const deleted = await ctx.store.updateTenant(tenantId, tenant.version, { set: { status: 'deleted', deletedAt: at, updatedAt: at, updatedBy: ctx.actor } });
+  await audit(ctx, tenantId, 'tenant.deleted');
+  ctx.log.info('tenant deleted', { tenantId });
+  return tenantView(deleted);
+}

@@ -1,0 +1,205 @@
+/**
+ * Request validation. Every rule fails with a `BadRequestError` naming the
+ * field, the value received and the rule, e.g.
+ * `name: "a b" is invalid: 1-48 characters [A-Za-z0-9_-], starting and ending with a letter or digit`.
+ */
+import { BadRequestError } from './errors';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+export const MAX_SCOPES = 50;
+export const MIN_VALIDITY_MINUTES = 5;
+export const MAX_VALIDITY_MINUTES = 1440;
+
+export const TENANT_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
+const TENANT_ID_RULE = '1-64 characters [A-Za-z0-9_.-], starting and ending with a letter or digit';
+export const CLIENT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,46}[A-Za-z0-9])?$/;
+const CLIENT_NAME_RULE = '1-48 characters [A-Za-z0-9_-], starting and ending with a letter or digit';
+/** Cognito app client ids: `[\w+]+`, at most 128. */
+export const CLIENT_ID = /^[\w+]{1,128}$/;
+/** Cognito client secret ids: `<client-id>--<epoch-create-time>`. */
+export const SECRET_ID = /^[\w+-]{1,256}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+export type Status = 'active' | 'suspended';
+
+export interface CreateTenantRequest {
+  readonly tenantId: string;
+  readonly displayName?: string;
+}
+
+export interface PatchTenantRequest {
+  readonly status: Status;
+}
+
+export interface CreateClientRequest {
+  readonly name: string;
+  readonly scopes: string[];
+  readonly accessTokenValidityMinutes: number;
+}
+
+export interface PatchClientRequest {
+  readonly status?: Status;
+  readonly scopes?: string[];
+  readonly accessTokenValidityMinutes?: number;
+}
+
+type Body = Record<string, unknown>;
+
+/** Parses a JSON object body: size, encoding, syntax, shape. */
+export function parseBody(raw: string | null | undefined, isBase64Encoded: boolean | undefined): Body {
+  if (raw === null || raw === undefined || raw === '') {
+    throw new BadRequestError('body', undefined, 'a JSON object is required');
+  }
+  const text = isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
+    throw new BadRequestError('body', undefined, `at most ${MAX_BODY_BYTES} bytes`, `${bytes} bytes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('body', undefined, 'must be a JSON object', '(malformed JSON)');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new BadRequestError('body', parsed, 'must be a JSON object');
+  }
+  return parsed as Body;
+}
+
+function rejectUnknown(body: Body, allowed: readonly string[]): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) {
+      throw new BadRequestError(key, body[key], `unknown field; allowed fields are ${allowed.join(', ')}`);
+    }
+  }
+}
+
+export function checkTenantId(value: unknown, field = 'tenantId'): string {
+  if (value === undefined) throw new BadRequestError(field, value, 'required');
+  if (typeof value !== 'string') throw new BadRequestError(field, value, 'must be a string');
+  if (!TENANT_ID.test(value)) throw new BadRequestError(field, value, TENANT_ID_RULE);
+  return value;
+}
+
+function checkName(value: unknown): string {
+  if (value === undefined) throw new BadRequestError('name', value, 'required');
+  if (typeof value !== 'string') throw new BadRequestError('name', value, 'must be a string');
+  if (!CLIENT_NAME.test(value)) throw new BadRequestError('name', value, CLIENT_NAME_RULE);
+  return value;
+}
+
+function checkStatus(value: unknown, required: boolean): Status | undefined {
+  if (value === undefined) {
+    if (required) throw new BadRequestError('status', value, 'required');
+    return undefined;
+  }
+  if (value !== 'active' && value !== 'suspended') throw new BadRequestError('status', value, 'one of "active", "suspended"');
+  return value;
+}
+
+function checkScopes(value: unknown, grantable: ReadonlySet<string>): string[] {
+  if (value === undefined) throw new BadRequestError('scopes', value, 'required');
+  if (!Array.isArray(value)) throw new BadRequestError('scopes', value, 'must be an array of scope strings');
+  if (value.length === 0) throw new BadRequestError('scopes', value, 'at least one scope');
+  if (value.length > MAX_SCOPES) {
+    throw new BadRequestError('scopes', value, `at most ${MAX_SCOPES} scopes (Amazon Cognito's limit per app client)`, `${value.length} scopes`);
+  }
+  const seen = new Set<string>();
+  value.forEach((scope, i) => {
+    const field = `scopes[${i}]`;
+    if (typeof scope !== 'string') throw new BadRequestError(field, scope, 'must be a string');
+    if (!grantable.has(scope)) {
+      throw new BadRequestError(field, scope, `not a scope the portal may grant (${[...grantable].sort().join(', ')})`);
+    }
+    if (seen.has(scope)) throw new BadRequestError(field, scope, 'listed twice');
+    seen.add(scope);
+  });
+  return [...seen].sort();
+}
+
+function checkValidity(value: unknown, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new BadRequestError('accessTokenValidityMinutes', value, 'must be an integer number of minutes');
+  }
+  if (value < MIN_VALIDITY_MINUTES || value > MAX_VALIDITY_MINUTES) {
+    throw new BadRequestError('accessTokenValidityMinutes', value, `from ${MIN_VALIDITY_MINUTES} to ${MAX_VALIDITY_MINUTES} minutes`);
+  }
+  return value;
+}
+
+export function parseCreateTenant(body: Body): CreateTenantRequest {
+  rejectUnknown(body, ['tenantId', 'displayName']);
+  const tenantId = checkTenantId(body.tenantId);
+  const displayName = body.displayName;
+  if (displayName !== undefined) {
+    if (typeof displayName !== 'string') throw new BadRequestError('displayName', displayName, 'must be a string');
+    if (displayName.length < 1 || displayName.length > 256 || CONTROL_CHARS.test(displayName)) {
+      throw new BadRequestError('displayName', displayName, '1-256 characters without control characters');
+    }
+  }
+  return { tenantId, displayName: displayName as string | undefined };
+}
+
+export function parsePatchTenant(body: Body): PatchTenantRequest {
+  rejectUnknown(body, ['status']);
+  return { status: checkStatus(body.status, true)! };
+}
+
+export function parseCreateClient(body: Body, grantable: ReadonlySet<string>, defaultValidity: number): CreateClientRequest {
+  rejectUnknown(body, ['name', 'scopes', 'accessTokenValidityMinutes']);
+  return {
+    name: checkName(body.name),
+    scopes: checkScopes(body.scopes, grantable),
+    accessTokenValidityMinutes: checkValidity(body.accessTokenValidityMinutes, defaultValidity)!,
+  };
+}
+
+export function parsePatchClient(body: Body, grantable: ReadonlySet<string>): PatchClientRequest {
+  rejectUnknown(body, ['status', 'scopes', 'accessTokenValidityMinutes']);
+  const request: PatchClientRequest = {
+    status: checkStatus(body.status, false),
+    scopes: body.scopes === undefined ? undefined : checkScopes(body.scopes, grantable),
+    accessTokenValidityMinutes: checkValidity(body.accessTokenValidityMinutes, undefined),
+  };
+  if (request.status === undefined && request.scopes === undefined && request.accessTokenValidityMinutes === undefined) {
+    throw new BadRequestError('body', body, 'give at least one of status, scopes, accessTokenValidityMinutes');
+  }
+  return request;
+}
+
+export function checkPathParam(field: string, value: string | undefined, pattern: RegExp, rule: string): string {
+  if (value === undefined || !pattern.test(value)) throw new BadRequestError(field, value, rule);
+  return value;
+}
+
+export function checkClientId(value: string | undefined): string {
+  return checkPathParam('clientId', value, CLIENT_ID, 'an app client id ([\\w+], 1-128 characters)');
+}
+
+export function checkSecretId(value: string | undefined): string {
+  return checkPathParam('secretId', value, SECRET_ID, 'a client secret id ([\\w+-], 1-256 characters)');
+}
+
+export function checkIdempotencyKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(value)) {
+    throw new BadRequestError('Idempotency-Key', value, '1-128 characters [A-Za-z0-9_.:-]');
+  }
+  return value;
+}
+
+export function checkLimit(value: string | undefined): number {
+  if (value === undefined) return 25;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100) throw new BadRequestError('limit', value, 'an integer from 1 to 100');
+  return n;
+}
+
+/** The canonical form of a client's settings, to tell a retry from a conflicting request. */
+export function fingerprint(scopes: readonly string[], validity: number): string {
+  return JSON.stringify({ scopes: [...scopes].sort(), validity });
+}

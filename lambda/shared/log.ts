@@ -1,0 +1,71 @@
+/**
+ * Structured JSON logging for the handlers: one line per event.
+ *
+ * The API only takes fields that are safe to log by construction (a reason
+ * code, identifiers checked against a strict pattern, our own error class
+ * names and messages). There is deliberately no way to pass a token, a header
+ * value or an arbitrary object.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The fields a log line may carry. Anything else is not loggable. */
+export interface SafeLogFields {
+  /** Reason class of a denial or failure (a fixed code, never free text). */
+  readonly reason?: string;
+  /** A client id; dropped unless it looks like one (`[A-Za-z0-9_-]{1,128}`). */
+  readonly clientId?: string;
+  /** A tenant id; dropped unless it looks like one (`[A-Za-z0-9_.:@-]{1,128}`). */
+  readonly tenantId?: string;
+  /** Class name of the underlying error (never its message, which may quote claims). */
+  readonly errorName?: string;
+  /** Detail written by our own code about our own configuration (never request data). */
+  readonly configDetail?: string;
+  /** A count (cache sizes, route counts). */
+  readonly count?: number;
+}
+
+export type LogSink = (line: string) => void;
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const TENANT_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
+const ERROR_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+/** Writes one JSON line per call to stdout (or the given sink). */
+export class Logger {
+  private readonly min: number;
+
+  constructor(level: LogLevel = 'info', private readonly sink: LogSink = (line) => { process.stdout.write(line); }) {
+    this.min = LEVELS[level];
+  }
+
+  public isDebug(): boolean {
+    return this.min <= LEVELS.debug;
+  }
+
+  public debug(msg: string, fields?: SafeLogFields): void { this.write('debug', msg, fields); }
+  public info(msg: string, fields?: SafeLogFields): void { this.write('info', msg, fields); }
+  public warn(msg: string, fields?: SafeLogFields): void { this.write('warn', msg, fields); }
+  public error(msg: string, fields?: SafeLogFields): void { this.write('error', msg, fields); }
+
+  private write(level: LogLevel, msg: string, fields?: SafeLogFields): void {
+    if (LEVELS[level] < this.min) return;
+    const line: Record<string, string | number> = { level, msg };
+    if (fields) {
+      if (fields.reason !== undefined) line.reason = fields.reason;
+      if (fields.clientId !== undefined && CLIENT_ID.test(fields.clientId)) line.clientId = fields.clientId;
+      if (fields.tenantId !== undefined && TENANT_ID.test(fields.tenantId)) line.tenantId = fields.tenantId;
+      if (fields.errorName !== undefined && ERROR_NAME.test(fields.errorName)) line.errorName = fields.errorName;
+      if (fields.configDetail !== undefined) line.configDetail = fields.configDetail.slice(0, 1000);
+      if (fields.count !== undefined && Number.isFinite(fields.count)) line.count = fields.count;
+    }
+    this.sink(JSON.stringify(line) + '\n');
+  }
+}
+
+/** Reads LOG_LEVEL (`debug`, `info`, `warn`, `error`; default `info`). */
+export function logLevelFromEnv(value: string | undefined): LogLevel {
+  const v = (value ?? '').toLowerCase();
+  return v === 'debug' || v === 'warn' || v === 'error' ? v : 'info';
+}

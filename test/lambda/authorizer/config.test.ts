@@ -1,0 +1,156 @@
+/**
+ * Configuration errors (routes.json, CLIENT_TENANTS, other env vars) deny
+ * every request with a config_error log line; the Lambda entry reads its
+ * configuration from the environment and routes.json next to the bundle.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CLIENTS, claims, jwksOf, makeKey, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
+import { createAuthorizerFromEnv, AuthorizerEvent } from '../../../lambda/authorizer/authorizer';
+import { ConfigError } from '../../../lambda/authorizer/errors';
+import { RouteTable } from '../../../lambda/authorizer/route-table';
+import { Logger } from '../../../lambda/shared/log';
+
+const key = makeKey();
+let dir: string;
+beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authorizer-config-')); });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, content: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+function env(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    USER_POOL_ID,
+    CLIENT_TENANTS: JSON.stringify(CLIENTS),
+    ROUTE_TABLE_PATH: write('routes.json', REFERENCE_ROUTES),
+    JWKS_PATH: write('jwks.json', jwksOf(key)),
+    ...overrides,
+  };
+}
+
+async function run(e: NodeJS.ProcessEnv, event: AuthorizerEvent = tokenEvent(sign(key, claims()))) {
+  const lines: string[] = [];
+  const a = createAuthorizerFromEnv(e, dir, { logger: new Logger('info', (l) => { lines.push(l); }) });
+  const atStart = lines.length;
+  let result: unknown;
+  try {
+    result = await a.handle(event);
+  } catch (err) {
+    result = (err as Error).message;
+  }
+  return { result, startup: lines.slice(0, atStart).map((l) => JSON.parse(l)), request: lines.slice(atStart).map((l) => JSON.parse(l)) };
+}
+
+test('a valid environment authorizes', async () => {
+  const r = await run(env());
+  expect(r.result).toMatchObject({ principalId: 'client1globex' });
+  expect(r.startup).toEqual([]);
+});
+
+const badTables: [string, unknown][] = [
+  ['not JSON', '{"version": 1,'],
+  ['wrong version', { ...REFERENCE_ROUTES, version: 2 }],
+  ['scope index out of range', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [2], match: 'ANY_OF' }] }],
+  ['negative scope index', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [-1], match: 'ANY_OF' }] }],
+  ['empty scopes of a route', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [], match: 'ANY_OF' }] }],
+  ['bad method', { ...REFERENCE_ROUTES, routes: [{ method: 'FETCH', path: '/orders', scopes: [0], match: 'ANY_OF' }] }],
+  ['lower-case method', { ...REFERENCE_ROUTES, routes: [{ method: 'get', path: '/orders', scopes: [0], match: 'ANY_OF' }] }],
+  ['path without leading slash', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: 'orders', scopes: [0], match: 'ANY_OF' }] }],
+  ['wildcard in a path', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders/*', scopes: [0], match: 'ANY_OF' }] }],
+  ['proxy not last', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/a/{proxy+}/b', scopes: [0], match: 'ANY_OF' }] }],
+  ['bad match', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [0], match: 'SOME_OF' }] }],
+  ['duplicate route', { ...REFERENCE_ROUTES, routes: [REFERENCE_ROUTES.routes[0], REFERENCE_ROUTES.routes[0]] }],
+  ['scope with a space', { ...REFERENCE_ROUTES, scopes: ['a b', 'c'] }],
+  ['routes not an array', { ...REFERENCE_ROUTES, routes: {} }],
+];
+
+test.each(badTables)('bad routes.json (%s): every request denied, config_error logged', async (_, content) => {
+  const r = await run(env({ ROUTE_TABLE_PATH: write('bad-routes.json', content) }));
+  expect(r.result).toBe('Unauthorized');
+  expect(r.startup).toHaveLength(1);
+  expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
+  expect(r.startup[0].configDetail).toMatch(/routes\.json/);
+  expect(r.request).toEqual([{ level: 'error', msg: 'denied', reason: 'config_error' }]);
+});
+
+test('missing routes.json', async () => {
+  const r = await run(env({ ROUTE_TABLE_PATH: path.join(dir, 'nope.json') }));
+  expect(r.result).toBe('Unauthorized');
+  expect(r.startup[0].configDetail).toMatch(/could not be read.*ENOENT/);
+});
+
+const badEnv: [string, Record<string, string | undefined>][] = [
+  ['CLIENT_TENANTS missing', { CLIENT_TENANTS: undefined }],
+  ['CLIENT_TENANTS not JSON', { CLIENT_TENANTS: '{client1globex: globex}' }],
+  ['CLIENT_TENANTS an array', { CLIENT_TENANTS: '["client1globex"]' }],
+  ['CLIENT_TENANTS tenant not a string', { CLIENT_TENANTS: '{"client1globex": 7}' }],
+  ['CLIENT_TENANTS bad client id', { CLIENT_TENANTS: '{"client 1": "globex"}' }],
+  ['USER_POOL_ID missing', { USER_POOL_ID: undefined }],
+  ['USER_POOL_ID malformed', { USER_POOL_ID: 'us-east-1-AbC' }],
+  ['TOKEN_CACHE_MAX_ENTRIES not a number', { TOKEN_CACHE_MAX_ENTRIES: 'lots' }],
+  ['JWKS_TIMEOUT_MS out of range', { JWKS_TIMEOUT_MS: '0' }],
+  ['MAX_TOKEN_BYTES out of range', { MAX_TOKEN_BYTES: '10' }],
+  ['USAGE_IDENTIFIER unknown', { USAGE_IDENTIFIER: 'apikey' }],
+  ['JWKS_PATH not a JWKS', { JWKS_PATH: '/dev/null' }],
+];
+
+test.each(badEnv)('bad environment (%s): every request denied, config_error logged', async (_, overrides) => {
+  const r = await run(env(overrides));
+  expect(r.result).toBe('Unauthorized');
+  expect(r.startup).toHaveLength(1);
+  expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
+  expect(r.request).toEqual([{ level: 'error', msg: 'denied', reason: 'config_error' }]);
+});
+
+test('the config error detail never quotes the CLIENT_TENANTS value', async () => {
+  const r = await run(env({ CLIENT_TENANTS: '{"client1globex": "globex", secretish: 1}' }));
+  expect(JSON.stringify(r.startup)).not.toContain('secretish');
+});
+
+test('RouteTable.fromJson throws ConfigError', () => {
+  expect(() => RouteTable.fromJson({ version: 1, scopes: [], routes: [{ method: 'GET', path: '/', scopes: [0], match: 'ANY_OF' }] })).toThrow(ConfigError);
+});
+
+describe('the Lambda entry (index.ts)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    jest.restoreAllMocks();
+  });
+
+  function loadHandler(e: NodeJS.ProcessEnv): (event: AuthorizerEvent) => Promise<unknown> {
+    process.env = { ...saved, ...e };
+    let handler: ((event: AuthorizerEvent) => Promise<unknown>) | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      handler = require('../../../lambda/authorizer/index').handler;
+    });
+    return handler!;
+  }
+
+  test('reads the environment and routes.json, answers, and logs to stdout only on denial', async () => {
+    const out: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
+    const handler = loadHandler(env());
+    const token = sign(key, claims());
+    await expect(handler(tokenEvent(token))).resolves.toMatchObject({ principalId: 'client1globex' });
+    expect(out).toEqual([]);
+    await expect(handler(tokenEvent(sign(key, claims({ client_id: 'nobody' }))))).rejects.toThrow(/^Unauthorized$/);
+    expect(out.map((l) => JSON.parse(l))).toEqual([{ level: 'warn', msg: 'denied', reason: 'untrusted_client', clientId: 'nobody' }]);
+  });
+
+  test('defaults ROUTE_TABLE_PATH to routes.json next to index (a missing one is a config error)', async () => {
+    const out: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
+    const handler = loadHandler(env({ ROUTE_TABLE_PATH: undefined }));
+    await expect(handler(tokenEvent(sign(key, claims())))).rejects.toThrow(/^Unauthorized$/);
+    const logs = out.map((l) => JSON.parse(l));
+    expect(logs[0].configDetail).toContain(path.join('lambda', 'authorizer', 'routes.json'));
+    expect(logs[1]).toEqual({ level: 'error', msg: 'denied', reason: 'config_error' });
+  });
+});
