@@ -1,17 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
-import { acknowledgeRule } from './private/acknowledge';
+import { handlerFunction } from './private/handler-function';
 import { resolveScopes } from './private/registry';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
 import { ResourceServer } from './resource-server';
@@ -163,28 +162,13 @@ export class DeveloperPortal extends Construct {
       throw propError(this, 'grantableScopes', adminName, 'the portal\'s admin scope cannot be granted through the portal (a tenant could make itself a platform operator)');
     }
 
-    const logGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
-    const role = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Developer portal: manages app clients of one user pool and the tenant registry',
-    });
-    logGroup.grantWrite(role);
-    role.addToPolicy(new iam.PolicyStatement({ actions: COGNITO_ACTIONS, resources: [props.userPool.userPoolArn] }));
-    this.registry.grantManage(role);
-    const handler = new lambda.Function(this, 'Handler', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
+    const { fn: handler, role } = handlerFunction(this, {
+      ids: { logs: 'HandlerLogs', role: 'HandlerRole', function: 'Handler' },
       code: lambda.Code.fromAsset(PORTAL_BUNDLE),
-      role,
-      logGroup,
+      description: 'Developer portal: registers, rotates, suspends and revokes API clients',
+      roleDescription: 'Developer portal: manages app clients of one user pool and the tenant registry',
       memorySize: 512,
       timeout: Duration.seconds(25),
-      tracing: lambda.Tracing.ACTIVE,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      description: 'Developer portal: registers, rotates, suspends and revokes API clients',
       environment: {
         USER_POOL_ID: props.userPool.userPoolId,
         TABLE_NAME: this.registry.tableName,
@@ -196,8 +180,8 @@ export class DeveloperPortal extends Construct {
         ROTATION_GRACE_HOURS: String(grace.toHours()),
       },
     });
-    acknowledgeRule(role, 'AwsSolutions-IAM5[Resource::*]',
-      'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.');
+    role.addToPolicy(new iam.PolicyStatement({ actions: COGNITO_ACTIONS, resources: [props.userPool.userPoolArn] }));
+    this.registry.grantManage(role);
     this.handler = handler;
 
     // Old secrets whose grace period has passed are deleted hourly.

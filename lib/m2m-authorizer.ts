@@ -1,12 +1,12 @@
 import * as path from 'path';
-import { Aspects, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
+import { handlerFunction } from './private/handler-function';
 import { poolState } from './private/registry';
 import { buildRouteTable, RouteSource } from './private/route-table';
 import { LateFileCode, StageLateFileCode } from './private/route-table-code';
@@ -229,30 +229,15 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
     const code = new LateFileCode(AUTHORIZER_BUNDLE, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
     Aspects.of(scope).add(new StageLateFileCode(scope, code));
 
-    const logGroup = new logs.LogGroup(root, 'Logs', {
-      retention: o.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(root, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Tenant-aware M2M authorizer: writes its own logs and traces, nothing else',
-    });
-    logGroup.grantWrite(role);
-    const fn = new lambda.Function(root, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
+    const { fn } = handlerFunction(root, {
+      ids: { logs: 'Logs', role: 'Role', function: 'Function' },
       code,
-      role,
-      logGroup,
+      description: 'Verifies Cognito M2M access tokens and allows the methods their scopes reach',
+      roleDescription: 'Tenant-aware M2M authorizer: writes its own logs and traces, nothing else',
       memorySize,
       timeout,
+      logRetention: o.logRetention,
       reservedConcurrentExecutions: o.reservedConcurrentExecutions,
-      tracing: lambda.Tracing.ACTIVE,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      description: 'Verifies Cognito M2M access tokens and allows the methods their scopes reach',
       environment: {
         USER_POOL_ID: userPool.userPoolId,
         CLIENT_TENANTS: Lazy.string({ produce: () => Stack.of(root).toJsonString(trustedClients(root, userPool, o.trustedClients)) }),
@@ -266,9 +251,6 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       fn.addEnvironment('REGISTRY_CACHE_TTL_SECONDS', String(registryTtl.toSeconds()));
       o.registry.grantLookup(fn);
     }
-    acknowledgeRule(role, 'AwsSolutions-IAM5[Resource::*]',
-      'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.');
-
     const authorizer = new apigateway.TokenAuthorizer(scope, 'LambdaAuthorizer', {
       handler: fn,
       identitySource: apigateway.IdentitySource.header('Authorization'),
