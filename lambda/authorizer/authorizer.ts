@@ -7,6 +7,8 @@
  * aws-jwt-verify, resolve the client's tenant, and return the memoized policy
  * for the token's scope set. Failures throw `Unauthorized` after exactly one
  * structured log line; a token that reaches no route gets a Deny policy.
+ * A resolver answer with a short TTL (tenant registry: `recheckAt`) bounds how
+ * long the verified-token cache serves the token without resolving again.
  */
 import * as fs from 'fs';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
@@ -25,7 +27,8 @@ import { PolicyDocument } from './arn-glob';
 import { AuthorizerConfig, configFromEnv } from './config';
 import {
   AlgNotAllowedError, AuthorizerError, BadSchemeError, BadSignatureError, ConfigError, ExpiredError, JwksUnavailableError, MalformedTokenError,
-  MissingHeaderError, NoScopeError, NotYetValidError, TokenTooLargeError, UnknownKidError, UntrustedClientError, WrongIssuerError, WrongTokenUseError,
+  MissingHeaderError, NoScopeError, NotYetValidError, RegistryUnavailableError, TokenTooLargeError, UnknownKidError, UntrustedClientError,
+  WrongIssuerError, WrongTokenUseError,
 } from './errors';
 import { BoundedFetcher, JwksFetchError } from './jwks-fetcher';
 import { PolicyBuilder } from './policy';
@@ -86,6 +89,11 @@ function unauthorized(): Error {
 
 function logDenial(logger: Logger, err: unknown): void {
   if (err instanceof AuthorizerError) {
+    if (err instanceof RegistryUnavailableError) {
+      // An outage: name the underlying error class (never its message) for the operator.
+      logger.error('denied', { reason: err.reason, clientId: err.clientId, errorName: err.cause instanceof Error ? err.cause.name : undefined });
+      return;
+    }
     const level = err instanceof ConfigError || err instanceof JwksUnavailableError ? 'error' : 'warn';
     logger[level]('denied', { reason: err.reason, clientId: err.clientId });
   } else {
@@ -281,7 +289,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         throw e;
       }
       const grant = grantFor(clientId, tenantId, claim);
-      tokenCache.set(token, grant, exp * 1000);
+      // A status with a short TTL (registry clients): the cached token is re-verified and re-resolved after it.
+      tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(clientId, now()));
       return grant;
     };
     const tenantId = tenants.resolve(clientId);

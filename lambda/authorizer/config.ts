@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from './errors';
+import { createRegistryTenantResolver } from './registry-resolver';
 import { RouteTable } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
@@ -32,6 +33,8 @@ export interface AuthorizerConfig {
 }
 
 const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
+/** A DynamoDB table name, or a table ARN. */
+const TABLE_NAME = /^(?:[A-Za-z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})$/;
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
   const raw = env[name];
@@ -60,9 +63,24 @@ export function loadRouteTable(file: string): RouteTable {
 }
 
 /**
+ * The tenant resolver: CLIENT_TENANTS alone, or, when TABLE_NAME is set, the
+ * registry as well (answers cached for REGISTRY_CACHE_TTL_SECONDS, integer
+ * 0..900, default 30). Only the registry branch loads the DynamoDB client.
+ */
+function tenantsFromEnv(env: NodeJS.ProcessEnv): TenantResolver {
+  const declared = StaticTenantResolver.fromJson(env.CLIENT_TENANTS);
+  const table = env.TABLE_NAME;
+  if (table === undefined || table === '') return declared;
+  if (!TABLE_NAME.test(table)) throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
+  const ttlSeconds = intFromEnv(env, 'REGISTRY_CACHE_TTL_SECONDS', 30, 0, 900);
+  return createRegistryTenantResolver({ table, ttlSeconds, declared });
+}
+
+/**
  * Environment variables: USER_POOL_ID, CLIENT_TENANTS, TOKEN_CACHE_MAX_ENTRIES,
  * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_IDENTIFIER, LOG_LEVEL, ROUTE_TABLE_PATH
- * (default: routes.json next to the bundle), JWKS_PATH (optional).
+ * (default: routes.json next to the bundle), JWKS_PATH (optional), TABLE_NAME
+ * and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string): AuthorizerConfig {
   const userPoolId = env.USER_POOL_ID ?? '';
@@ -71,7 +89,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string): Author
   if (usage !== 'none' && usage !== 'tenant') throw new ConfigError('USAGE_IDENTIFIER must be none or tenant');
   return {
     userPoolId,
-    tenants: StaticTenantResolver.fromJson(env.CLIENT_TENANTS),
+    tenants: tenantsFromEnv(env),
     routes: loadRouteTable(env.ROUTE_TABLE_PATH || path.join(bundleDir, 'routes.json')),
     tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),
     jwksTimeoutMs: intFromEnv(env, 'JWKS_TIMEOUT_MS', 1500, 50, 60_000),

@@ -8,7 +8,7 @@
 export type DenyReason =
   | 'missing_header' | 'bad_scheme' | 'malformed' | 'too_large' | 'alg_not_allowed' | 'unknown_kid'
   | 'bad_signature' | 'expired' | 'not_yet_valid' | 'wrong_issuer' | 'wrong_token_use' | 'untrusted_client'
-  | 'no_scope' | 'jwks_unavailable' | 'config_error';
+  | 'no_scope' | 'suspended' | 'jwks_unavailable' | 'registry_unavailable' | 'config_error';
 
 /** Base of every authorizer error. */
 export abstract class AuthorizerError extends Error {
@@ -39,6 +39,8 @@ export abstract class TokenError extends AuthorizerError {
 
 /** The key set could not be obtained or is unusable (infrastructure, not the caller's fault). */
 export class JwksUnavailableError extends TokenError { public readonly reason = 'jwks_unavailable' as const; }
+/** The tenant registry could not be read (infrastructure): a client it would have to vouch for is denied (fail closed). */
+export class RegistryUnavailableError extends TokenError { public readonly reason = 'registry_unavailable' as const; }
 
 export class MissingHeaderError extends TokenError { public readonly reason = 'missing_header' as const; }
 export class BadSchemeError extends TokenError { public readonly reason = 'bad_scheme' as const; }
@@ -52,4 +54,6 @@ export class NotYetValidError extends TokenError { public readonly reason = 'not
 export class WrongIssuerError extends TokenError { public readonly reason = 'wrong_issuer' as const; }
 export class WrongTokenUseError extends TokenError { public readonly reason = 'wrong_token_use' as const; }
 export class UntrustedClientError extends TokenError { public readonly reason = 'untrusted_client' as const; }
+/** The registry knows the client, but the client or its tenant is not active (suspended, deleting, deleted). */
+export class SuspendedError extends TokenError { public readonly reason = 'suspended' as const; }
 export class NoScopeError extends TokenError { public readonly reason = 'no_scope' as const; }

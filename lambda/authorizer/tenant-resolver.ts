@@ -1,13 +1,25 @@
 /**
  * Which tenant a client id belongs to. The construct passes the trusted
- * mapping in CLIENT_TENANTS; a registry lookup can replace it later behind the
+ * mapping in CLIENT_TENANTS; with a tenant registry configured,
+ * `RegistryTenantResolver` (registry-resolver.ts) wraps this one behind the
  * same interface. A client without a tenant is not trusted.
  */
 import { ConfigError } from './errors';
 
 export interface TenantResolver {
-  /** The tenant of a trusted client, or undefined for a client that is not trusted. */
+  /**
+   * The tenant of a trusted client, or undefined for a client that is not
+   * trusted. May instead throw (or reject with) an `AuthorizerError` carrying
+   * the client id to name a more specific reason (suspended, registry down).
+   */
   resolve(clientId: string): string | undefined | Promise<string | undefined>;
+  /**
+   * Epoch ms after which the answer `resolve` just gave for this client must be
+   * re-checked (a status with a short TTL), or undefined when it holds for the
+   * token's lifetime. The authorizer passes it to the verified-token cache as
+   * `checkAfter`, so a cached token never outlives the status it was admitted on.
+   */
+  recheckAt?(clientId: string, now: number): number | undefined;
 }
 
 /** Resolves from a fixed mapping (CLIENT_TENANTS). */

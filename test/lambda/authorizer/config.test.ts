@@ -1,5 +1,6 @@
 /**
- * Configuration errors (routes.json, CLIENT_TENANTS, other env vars) deny
+ * Configuration errors (routes.json, CLIENT_TENANTS, TABLE_NAME and
+ * REGISTRY_CACHE_TTL_SECONDS, other env vars) deny
  * every request with a config_error log line; the Lambda entry reads its
  * configuration from the environment and routes.json next to the bundle.
  */
@@ -8,8 +9,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { CLIENTS, claims, jwksOf, makeKey, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { createAuthorizerFromEnv, AuthorizerEvent } from '../../../lambda/authorizer/authorizer';
+import { configFromEnv } from '../../../lambda/authorizer/config';
 import { ConfigError } from '../../../lambda/authorizer/errors';
+import { RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
 import { RouteTable } from '../../../lambda/authorizer/route-table';
+import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../../lambda/shared/log';
 
 const key = makeKey();
@@ -97,6 +101,12 @@ const badEnv: [string, Record<string, string | undefined>][] = [
   ['MAX_TOKEN_BYTES out of range', { MAX_TOKEN_BYTES: '10' }],
   ['USAGE_IDENTIFIER unknown', { USAGE_IDENTIFIER: 'apikey' }],
   ['JWKS_PATH not a JWKS', { JWKS_PATH: '/dev/null' }],
+  ['TABLE_NAME malformed', { TABLE_NAME: 'no spaces allowed' }],
+  ['TABLE_NAME too short', { TABLE_NAME: 'ab' }],
+  ['REGISTRY_CACHE_TTL_SECONDS above 900', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '901' }],
+  ['REGISTRY_CACHE_TTL_SECONDS negative', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '-1' }],
+  ['REGISTRY_CACHE_TTL_SECONDS not an integer', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '1.5' }],
+  ['REGISTRY_CACHE_TTL_SECONDS not a number', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: 'thirty' }],
 ];
 
 test.each(badEnv)('bad environment (%s): every request denied, config_error logged', async (_, overrides) => {
@@ -105,6 +115,28 @@ test.each(badEnv)('bad environment (%s): every request denied, config_error logg
   expect(r.startup).toHaveLength(1);
   expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
   expect(r.request).toEqual([{ level: 'error', msg: 'denied', reason: 'config_error' }]);
+});
+
+describe('tenant registry (TABLE_NAME)', () => {
+  test('without TABLE_NAME the resolver is the static mapping', () => {
+    expect(configFromEnv(env(), dir).tenants).toBeInstanceOf(StaticTenantResolver);
+  });
+
+  test.each([
+    ['TTL default', 'registry', undefined],
+    ['TTL 0', 'registry', '0'],
+    ['TTL 900', 'registry', '900'],
+    ['a table ARN', 'arn:aws:dynamodb:us-east-1:123456789012:table/registry', '30'],
+  ])('with TABLE_NAME the registry resolver wraps the declared clients (%s)', async (_, table, ttl) => {
+    const config = configFromEnv(env({ TABLE_NAME: table, REGISTRY_CACHE_TTL_SECONDS: ttl }), dir);
+    expect(config.tenants).toBeInstanceOf(RegistryTenantResolver);
+    // A declared client resolves without any registry call (the DynamoDB client is never used here).
+    expect(config.tenants.resolve('client1globex')).toBe('globex');
+    expect(config.tenants.recheckAt?.('client1globex', 0)).toBeUndefined();
+    const r = await run(env({ TABLE_NAME: table, REGISTRY_CACHE_TTL_SECONDS: ttl }));
+    expect(r.result).toMatchObject({ principalId: 'client1globex', context: { tenantId: 'globex' } });
+    expect(r.startup).toEqual([]);
+  });
 });
 
 test('the config error detail never quotes the CLIENT_TENANTS value', async () => {

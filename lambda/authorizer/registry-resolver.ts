@@ -1,0 +1,182 @@
+/**
+ * Tenant resolution from the tenant registry (the developer portal's table)
+ * as well as from the CDK-declared clients (CLIENT_TENANTS).
+ *
+ * - A declared client resolves synchronously from the static mapping, exactly
+ *   as without a registry: no lookup, no promise (the hot path is unchanged).
+ * - Any other client is looked up in the registry (`getClientStatus`); the
+ *   answer, positive or negative, is cached per client id for the TTL
+ *   (REGISTRY_CACHE_TTL_SECONDS), in a bounded map. Concurrent lookups for the
+ *   same client share one promise.
+ * - Unknown client: `UntrustedClientError`; client or tenant not active
+ *   (suspended, deleting, deleted): `SuspendedError`; lookup failure:
+ *   `RegistryUnavailableError` (fail closed: an expired entry is never served,
+ *   failures are not cached). Every denial carries the client id.
+ *
+ * The suspension delay on the authorizer side is bounded by the TTL: an entry
+ * expires TTL after its lookup *started* (before the strongly consistent
+ * read), and `recheckAt` hands that instant to the verified-token cache, so a
+ * cached token is re-verified and re-resolved once it has passed. API
+ * Gateway's authorizer result cache adds its own TTL on top.
+ *
+ * This module imports only types from the registry module: `@aws-sdk/client-dynamodb`
+ * is loaded (lazy `require`) only by `createRegistryTenantResolver`, i.e. only
+ * when TABLE_NAME is set.
+ */
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { AuthorizerError, ConfigError, RegistryUnavailableError, SuspendedError, UntrustedClientError } from './errors';
+import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
+import type { ClientStatus } from '../shared/registry';
+
+/** Reads one client's registry status; `undefined` for a client id the registry does not know. Rejects on an outage. */
+export type RegistryLookup = (clientId: string) => Promise<ClientStatus | undefined>;
+
+export interface RegistryTenantResolverOptions {
+  /** The CDK-declared clients (CLIENT_TENANTS): always answered first, without a lookup. */
+  readonly declared: StaticTenantResolver;
+  readonly lookup: RegistryLookup;
+  /** How long an answer (positive or negative) is reused, in seconds; 0 looks up on every call. */
+  readonly ttlSeconds: number;
+  /** Client ids the cache may hold. @default 10000 */
+  readonly maxEntries?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A cached registry answer. `tenantId` undefined: the registry does not know the client. */
+interface Entry {
+  readonly tenantId: string | undefined;
+  readonly active: boolean;
+  /** Epoch ms: TTL after the lookup started. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Same rule as `isActive` in lambda/shared/registry.ts (not imported: that
+ * module loads the DynamoDB client; a test checks that both agree).
+ */
+function activeStatus(s: ClientStatus): boolean {
+  return s.clientStatus === 'active' && s.tenantStatus === 'active';
+}
+
+function withClient<E extends AuthorizerError>(err: E, clientId: string): E {
+  err.clientId = clientId;
+  return err;
+}
+
+export class RegistryTenantResolver implements TenantResolver {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<Entry>>();
+  private readonly declared: StaticTenantResolver;
+  private readonly lookup: RegistryLookup;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(options: RegistryTenantResolverOptions) {
+    this.declared = options.declared;
+    this.lookup = options.lookup;
+    this.ttlMs = Math.max(0, options.ttlSeconds) * 1000;
+    this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Client ids whose answer is cached (fresh or expired). */
+  public get size(): number { return this.entries.size; }
+
+  public resolve(clientId: string): string | Promise<string> {
+    const declared = this.declared.resolve(clientId);
+    if (declared !== undefined) return declared;
+    const e = this.entries.get(clientId);
+    if (e !== undefined && this.now() < e.expiresAt) return this.answer(clientId, e);
+    let pending = this.inflight.get(clientId);
+    if (pending === undefined) {
+      pending = this.load(clientId).finally(() => this.inflight.delete(clientId));
+      this.inflight.set(clientId, pending);
+    }
+    return pending.then((entry) => this.answer(clientId, entry));
+  }
+
+  public recheckAt(clientId: string, now: number): number | undefined {
+    if (this.declared.resolve(clientId) !== undefined) return undefined;
+    const e = this.entries.get(clientId);
+    // No active entry (evicted, or replaced by a negative answer): re-check on the next request.
+    return e !== undefined && e.active ? e.expiresAt : now;
+  }
+
+  private answer(clientId: string, e: Entry): string {
+    if (e.tenantId === undefined) throw withClient(new UntrustedClientError(), clientId);
+    if (!e.active) throw withClient(new SuspendedError(), clientId);
+    return e.tenantId;
+  }
+
+  private async load(clientId: string): Promise<Entry> {
+    const started = this.now();
+    let status: ClientStatus | undefined;
+    try {
+      status = await this.lookup(clientId);
+    } catch (err) {
+      // Fail closed, and do not cache the failure: the next request looks up again.
+      this.entries.delete(clientId);
+      throw withClient(new RegistryUnavailableError(err), clientId);
+    }
+    const entry: Entry = status === undefined
+      ? { tenantId: undefined, active: false, expiresAt: started + this.ttlMs }
+      : { tenantId: status.tenantId, active: activeStatus(status), expiresAt: started + this.ttlMs };
+    this.entries.delete(clientId);
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    this.entries.set(clientId, entry);
+    return entry;
+  }
+}
+
+/**
+ * Options of the authorizer's DynamoDB client: bounded retries and timeouts, so
+ * that even a hanging registry is answered (denied) well within the function's
+ * timeout (default 5 s): at most two GetItem calls of two attempts each.
+ */
+export const REGISTRY_CLIENT_OPTIONS: DynamoDBClientConfig = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 300, requestTimeout: 700 },
+};
+
+/** The DynamoDB client of the execution environment (built once, on the first registry resolver). */
+let ddbClient: DynamoDBClient | undefined;
+
+/**
+ * Builds the registry resolver the Lambda uses: `getClientStatus` on `table`
+ * through a module-scope DynamoDB client. Only this function loads
+ * `@aws-sdk/client-dynamodb` (and the registry module), so an authorizer
+ * without TABLE_NAME never does.
+ */
+export function createRegistryTenantResolver(options: {
+  readonly table: string;
+  readonly ttlSeconds: number;
+  readonly declared: StaticTenantResolver;
+  /** Overrides for the DynamoDB client (endpoint, region...). */
+  readonly clientConfig?: DynamoDBClientConfig;
+}): RegistryTenantResolver {
+  let registry: typeof import('../shared/registry');
+  try {
+    // A lazy require is the point: @aws-sdk/client-dynamodb (runtime-provided) loads only when a registry is configured.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    registry = require('../shared/registry') as typeof import('../shared/registry');
+    if (ddbClient === undefined || options.clientConfig !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+      ddbClient = new sdk.DynamoDBClient({ ...REGISTRY_CLIENT_OPTIONS, ...options.clientConfig });
+    }
+  } catch (err) {
+    throw new ConfigError(`TABLE_NAME is set but the DynamoDB client could not be loaded: ${err instanceof Error ? err.name : 'error'}`);
+  }
+  const ddb = ddbClient;
+  return new RegistryTenantResolver({
+    declared: options.declared,
+    lookup: (clientId) => registry.getClientStatus(ddb, options.table, clientId),
+    ttlSeconds: options.ttlSeconds,
+  });
+}
