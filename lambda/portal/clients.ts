@@ -12,7 +12,7 @@
  * it over and first deletes any app client of that name without a record.
  */
 import { cognitoClientName, CreatedClient } from './cognito';
-import { audit, bestEffort, clientView, forward, isStale, loadClient, OpContext } from './context';
+import { audit, bestEffort, clientView, forward, isStale, loadClient, newRecordFields, OpContext } from './context';
 import { BadRequestError, ConflictError, isConditionFailed, NotFoundError, ThrottledError } from './errors';
 import { ClientRecord, NameReservation } from './store';
 import { CreateClientRequest, fingerprint, PatchClientRequest } from './validation';
@@ -82,23 +82,17 @@ export async function registerClient(ctx: OpContext, tenantId: string, req: Crea
     await release();
     throw err;
   }
-  const at = ctx.now().toISOString();
   const record: ClientRecord = {
     clientId: created.clientId,
     tenantId,
     name: req.name,
     scopes: req.scopes,
     accessTokenValidityMinutes: req.accessTokenValidityMinutes,
-    status: 'active',
-    createdAt: at,
-    createdBy: ctx.actor,
-    updatedAt: at,
-    updatedBy: ctx.actor,
-    version: 1,
+    ...newRecordFields(ctx),
   };
   try {
     await ctx.store.putClient(record);
-    await ctx.store.putClientPointer(tenantId, created.clientId, req.name, at);
+    await ctx.store.putClientPointer(tenantId, created.clientId, req.name, record.createdAt);
     await ctx.store.completeReservation(tenantId, req.name, ctx.requestId, created.clientId);
     await audit(ctx, tenantId, 'client.registered', { clientId: created.clientId, name: req.name, scopes: req.scopes });
   } catch (err) {

@@ -23,6 +23,12 @@ export interface OpContext {
 /** A registration, scope change or rotation lock older than this was abandoned (the Lambda timeout is far shorter). */
 export const STALE_AFTER_MS = 5 * 60 * 1000;
 
+/** The fields every new tenant or client record starts with: active, version 1, created and updated now by the caller. */
+export function newRecordFields(ctx: OpContext) {
+  const at = ctx.now().toISOString();
+  return { status: 'active' as const, createdAt: at, createdBy: ctx.actor, updatedAt: at, updatedBy: ctx.actor, version: 1 };
+}
+
 export async function audit(ctx: OpContext, tenantId: string, action: string, detail?: AuditDetail): Promise<void> {
   await ctx.store.audit({ tenantId, at: ctx.now().toISOString(), actor: ctx.actor, action, requestId: ctx.requestId, detail });
 }

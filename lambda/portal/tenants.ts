@@ -3,7 +3,7 @@
  * it; the audit trail stays).
  */
 import { deleteClient, Reply } from './clients';
-import { audit, bestEffort, tenantView, OpContext } from './context';
+import { audit, bestEffort, newRecordFields, tenantView, OpContext } from './context';
 import { ConflictError, isConditionFailed, NotFoundError } from './errors';
 import { TenantRecord } from './store';
 import { CreateTenantRequest, Status } from './validation';
@@ -15,16 +15,10 @@ export async function loadTenant(ctx: OpContext, tenantId: string): Promise<Tena
 }
 
 export async function createTenant(ctx: OpContext, req: CreateTenantRequest): Promise<Reply> {
-  const at = ctx.now().toISOString();
   const tenant: TenantRecord = {
     tenantId: req.tenantId,
     displayName: req.displayName,
-    status: 'active',
-    createdAt: at,
-    createdBy: ctx.actor,
-    updatedAt: at,
-    updatedBy: ctx.actor,
-    version: 1,
+    ...newRecordFields(ctx),
   };
   if (!(await ctx.store.createTenant(tenant))) {
     const existing = await loadTenant(ctx, req.tenantId);
