@@ -7,7 +7,10 @@
  * `npx projen bundle`, rebuilt here if missing) on 10,000 distinct RS256
  * tokens (one key, JWKS loaded from a local file: no network):
  *   - first-seen tokens: full handler (header parse, verify, policy) vs the
- *     floor (crypto.verify with a pre-imported KeyObject over header.payload);
+ *     floor: the per-token work any verifier must do, with a pre-imported
+ *     KeyObject (crypto.verify over header.payload, payload base64url decode +
+ *     JSON.parse, exp/iss/token_use/client_id checks); the signature-only
+ *     floor is printed too;
  *   - repeated tokens (verified-token cache) vs the floor;
  *   - jsonwebtoken + jwks-rsa (keys cached, same checks) vs the handler;
  *   - bundle size; cold start of a fresh `node` process vs `node -e 0`.
@@ -107,18 +110,29 @@ async function main(): Promise<void> {
   // Lambda hands the handler a JSON-parsed event: flat strings, as here.
   const events = (tokens: string[]): unknown[] => JSON.parse(JSON.stringify(tokens.map((t) => ({ type: 'TOKEN', authorizationToken: `Bearer ${t}`, methodArn: METHOD_ARN }))));
 
-  // (a) floor: signature verification only, pre-imported key.
-  const floor = (tokens: string[]): number => {
+  // (a) floor: the per-token work any verifier must do, with a pre-imported key: split, base64url-decode the
+  // signature and verify it; base64url-decode and JSON-parse the payload (plain JSON.parse) and check the
+  // claims the handler must check (exp, iss, token_use, client_id). The header is not decoded (it can be
+  // memoized per distinct header segment). `rawFloor` is the previous floor (signature only), still printed.
+  const floorOf = (claims: boolean) => (tokens: string[]): number => {
     const start = now();
     let ok = 0;
+    const nowS = Date.now() / 1000;
     for (const t of tokens) {
       const dot = t.lastIndexOf('.');
-      if (crypto.verify('RSA-SHA256', Buffer.from(t.slice(0, dot)), publicKey, Buffer.from(t.slice(dot + 1), 'base64url'))) ok++;
+      if (!crypto.verify('RSA-SHA256', Buffer.from(t.slice(0, dot)), publicKey, Buffer.from(t.slice(dot + 1), 'base64url'))) continue;
+      if (claims) {
+        const p = JSON.parse(Buffer.from(t.slice(t.indexOf('.') + 1, dot), 'base64url').toString('utf8'));
+        if (typeof p !== 'object' || p === null || !(p.exp > nowS) || p.iss !== ISSUER || p.token_use !== 'access' || typeof p.client_id !== 'string') continue;
+      }
+      ok++;
     }
     const ms = now() - start;
     if (ok !== tokens.length) throw new Error('floor: verification failed');
     return ms;
   };
+  const floor = floorOf(true);
+  const rawFloor = floorOf(false);
 
   const runHandler = async (handler: Handler, evs: unknown[]): Promise<number> => {
     const start = now();
@@ -158,6 +172,7 @@ async function main(): Promise<void> {
 
   const libMs: number[] = [];
   const floorMs: number[] = [];
+  const rawFloorMs: number[] = [];
   const firstMs: number[] = [];
   const repeatMs: number[] = [];
   const peerMs: number[] = [];
@@ -167,9 +182,11 @@ async function main(): Promise<void> {
     await runHandler(handler, events(set.warm)); // ... and the cached path
     for (const t of set.warm.slice(0, 200)) await peerVerify(t);
     floor(set.warm);
+    rawFloor(set.warm);
     lib(set.warm);
     const evs = events(set.tokens);
     floorMs.push(floor(set.tokens));
+    rawFloorMs.push(rawFloor(set.tokens));
     libMs.push(lib(set.tokens));
     firstMs.push(await runHandler(handler, evs));
     repeatMs.push(await runHandler(handler, evs));
@@ -180,16 +197,20 @@ async function main(): Promise<void> {
   const first = median(firstMs);
   const repeat = median(repeatMs);
   const peer = median(peerMs);
-  console.log(`floor (crypto.verify, KeyObject):     ${perReq(f)}`);
-  console.log(`aws-jwt-verify verifySync alone:      ${perReq(median(libMs))} (${fmtRatio(f / median(libMs))} of floor; diagnostic)`);
-  console.log(`handler, first-seen tokens:           ${perReq(first)}`);
-  console.log(`handler, repeated tokens (cache hit): ${perReq(repeat)}`);
-  console.log(`jsonwebtoken + jwks-rsa:              ${perReq(peer)}`);
-  console.log(`first-seen throughput vs floor: ${fmtRatio(f / first)} (target >= 0.75x)`);
-  console.log(`repeat-token vs floor: ${fmtRatio(f / repeat)} (target >= 5x)`);
-  console.log(`first-seen vs jsonwebtoken+jwks-rsa: ${fmtRatio(peer / first)}`);
-  console.log(`vs jsonwebtoken+jwks-rsa (repeat-token path): ${fmtRatio(peer / repeat)} (target >= 5x)`);
-
+  const raw = median(rawFloorMs);
+  // The issue's floor is the raw signature check (crypto.verify, pre-imported key, split + base64url
+  // decode per token); every target is judged against it. The extended floor adds the payload
+  // decode/parse and claim checks any verifier must do: a diagnostic of where the gap lies.
+  console.log(`floor (crypto.verify only, KeyObject):                 ${perReq(raw)}`);
+  console.log(`extended floor (+ payload parse + claim checks):       ${perReq(f)} (diagnostic)`);
+  console.log(`aws-jwt-verify verifySync alone:                       ${perReq(median(libMs))} (${fmtRatio(raw / median(libMs))} of floor; diagnostic)`);
+  console.log(`handler, first-seen tokens:                            ${perReq(first)}`);
+  console.log(`handler, repeated tokens (cache hit):                  ${perReq(repeat)}`);
+  console.log(`jsonwebtoken + jwks-rsa:                               ${perReq(peer)}`);
+  console.log(`first-seen throughput vs floor: ${fmtRatio(raw / first)} (target >= 0.75x; vs extended floor: ${fmtRatio(f / first)})`);
+  console.log(`repeat-token vs floor: ${fmtRatio(raw / repeat)} (target >= 5x)`);
+  console.log(`vs jsonwebtoken+jwks-rsa, first-seen tokens: ${fmtRatio(peer / first)} (target >= 5x)`);
+  console.log(`vs jsonwebtoken+jwks-rsa, repeated tokens: ${fmtRatio(peer / repeat)} (target >= 5x)`);
   const size = fs.statSync(bundle).size / 1024;
   const gz = zlib.gzipSync(fs.readFileSync(bundle)).length / 1024;
   console.log(`bundle: ${size.toFixed(1)} KB (target <= 25 KB; ${gz.toFixed(1)} KB gzipped)`);

@@ -10,7 +10,7 @@
  * A resolver answer with a short TTL (tenant registry: `recheckAt`) bounds how
  * long the verified-token cache serves the token without resolving again.
  */
-import * as fs from 'fs';
+import { readFileSync } from 'fs';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import {
   CognitoJwtInvalidClientIdError, CognitoJwtInvalidTokenUseError, JwkInvalidKtyError, JwkInvalidUseError, JwksNotAvailableInCacheError,
@@ -191,7 +191,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   if (config.jwksPath) {
     try {
-      const jwks = JSON.parse(fs.readFileSync(config.jwksPath, 'utf8')) as Json;
+      const jwks = JSON.parse(readFileSync(config.jwksPath, 'utf8')) as Json;
       assertIsJwks(jwks);
       verifier.cacheJwks(jwks);
     } catch {
@@ -275,6 +275,19 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     return response;
   };
 
+  /** Caches and returns the grant of a verified token once its client's tenant is known. */
+  const finish = (token: string, clientId: string, exp: number, claim: string, tenantId: string | undefined): Grant => {
+    if (tenantId === undefined) {
+      const e = new UntrustedClientError();
+      e.clientId = clientId;
+      throw e;
+    }
+    const grant = grantFor(clientId, tenantId, claim);
+    // A status with a short TTL (registry clients): the cached token is re-verified and re-resolved after it.
+    tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(clientId, now()));
+    return grant;
+  };
+
   /** Claims checks after the signature verified; returns the grant, or a promise when the tenant lookup is asynchronous. */
   const admit = (token: string, payload: Record<string, unknown>): Grant | Promise<Grant> => {
     const clientId = payload.client_id;
@@ -282,19 +295,10 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const exp = payload.exp;
     if (typeof exp !== 'number') throw new MalformedTokenError();
     const claim = typeof payload.scope === 'string' ? payload.scope : '';
-    const finish = (tenantId: string | undefined): Grant => {
-      if (tenantId === undefined) {
-        const e = new UntrustedClientError();
-        e.clientId = clientId;
-        throw e;
-      }
-      const grant = grantFor(clientId, tenantId, claim);
-      // A status with a short TTL (registry clients): the cached token is re-verified and re-resolved after it.
-      tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(clientId, now()));
-      return grant;
-    };
     const tenantId = tenants.resolve(clientId);
-    return typeof tenantId === 'object' ? tenantId.then(finish) : finish(tenantId);
+    return typeof tenantId === 'object'
+      ? tenantId.then((t) => finish(token, clientId, exp, claim, t))
+      : finish(token, clientId, exp, claim, tenantId);
   };
 
   const deny = (err: unknown): Promise<never> => {

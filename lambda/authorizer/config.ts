@@ -3,8 +3,8 @@
  * next to the bundle. Everything is validated at cold start; a problem is a
  * `ConfigError` and the handler then denies every request.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { ConfigError } from './errors';
 import { createRegistryTenantResolver } from './registry-resolver';
 import { RouteTable } from './route-table';
@@ -49,7 +49,7 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, def: number, min: numb
 export function loadRouteTable(file: string): RouteTable {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(`routes.json could not be read from ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
@@ -90,7 +90,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string): Author
   return {
     userPoolId,
     tenants: tenantsFromEnv(env),
-    routes: loadRouteTable(env.ROUTE_TABLE_PATH || path.join(bundleDir, 'routes.json')),
+    routes: loadRouteTable(env.ROUTE_TABLE_PATH || join(bundleDir, 'routes.json')),
     tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),
     jwksTimeoutMs: intFromEnv(env, 'JWKS_TIMEOUT_MS', 1500, 50, 60_000),
     maxTokenBytes: intFromEnv(env, 'MAX_TOKEN_BYTES', 8192, 256, 1_000_000),

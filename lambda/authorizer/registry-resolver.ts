@@ -19,14 +19,14 @@
  * cached token is re-verified and re-resolved once it has passed. API
  * Gateway's authorizer result cache adds its own TTL on top.
  *
- * This module imports only types from the registry module: `@aws-sdk/client-dynamodb`
- * is loaded (lazy `require`) only by `createRegistryTenantResolver`, i.e. only
- * when TABLE_NAME is set.
+ * `@aws-sdk/client-dynamodb` is loaded (lazy `require`) only by
+ * `createRegistryTenantResolver` and `getClientStatus`, i.e. only when
+ * TABLE_NAME is set; the registry module itself does not load it at import.
  */
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { AuthorizerError, ConfigError, RegistryUnavailableError, SuspendedError, UntrustedClientError } from './errors';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
-import type { ClientStatus } from '../shared/registry';
+import { ClientStatus, getClientStatus } from '../shared/registry';
 
 /** Reads one client's registry status; `undefined` for a client id the registry does not know. Rejects on an outage. */
 export type RegistryLookup = (clientId: string) => Promise<ClientStatus | undefined>;
@@ -52,8 +52,8 @@ interface Entry {
 }
 
 /**
- * Same rule as `isActive` in lambda/shared/registry.ts (not imported: that
- * module loads the DynamoDB client; a test checks that both agree).
+ * Same rule as `isActive` in lambda/shared/registry.ts (kept separate; a test
+ * checks that both agree).
  */
 function activeStatus(s: ClientStatus): boolean {
   return s.clientStatus === 'active' && s.tenantStatus === 'active';
@@ -149,9 +149,9 @@ let ddbClient: DynamoDBClient | undefined;
 
 /**
  * Builds the registry resolver the Lambda uses: `getClientStatus` on `table`
- * through a module-scope DynamoDB client. Only this function loads
- * `@aws-sdk/client-dynamodb` (and the registry module), so an authorizer
- * without TABLE_NAME never does.
+ * through a module-scope DynamoDB client. Only this function (and the lookups
+ * it makes) loads `@aws-sdk/client-dynamodb`, so an authorizer without
+ * TABLE_NAME never does.
  */
 export function createRegistryTenantResolver(options: {
   readonly table: string;
@@ -160,11 +160,8 @@ export function createRegistryTenantResolver(options: {
   /** Overrides for the DynamoDB client (endpoint, region...). */
   readonly clientConfig?: DynamoDBClientConfig;
 }): RegistryTenantResolver {
-  let registry: typeof import('../shared/registry');
   try {
     // A lazy require is the point: @aws-sdk/client-dynamodb (runtime-provided) loads only when a registry is configured.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    registry = require('../shared/registry') as typeof import('../shared/registry');
     if (ddbClient === undefined || options.clientConfig !== undefined) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
@@ -176,7 +173,7 @@ export function createRegistryTenantResolver(options: {
   const ddb = ddbClient;
   return new RegistryTenantResolver({
     declared: options.declared,
-    lookup: (clientId) => registry.getClientStatus(ddb, options.table, clientId),
+    lookup: (clientId) => getClientStatus(ddb, options.table, clientId),
     ttlSeconds: options.ttlSeconds,
   });
 }

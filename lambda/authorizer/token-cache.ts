@@ -43,6 +43,9 @@ function keyOf(token: string): string {
 export class TokenCache<V> {
   private readonly map = new Map<string, CacheEntry<V>>();
   private bytes = 0;
+  /** The last token `get` missed, and its key: `set` after a miss reuses the key (no second slice and hash). */
+  private missToken?: string;
+  private missKey = '';
   private readonly now: () => number;
 
   constructor(private readonly options: TokenCacheOptions) {
@@ -56,7 +59,11 @@ export class TokenCache<V> {
   public get(token: string): V | undefined {
     const key = keyOf(token);
     const e = this.map.get(key);
-    if (e === undefined || e.token !== token) return undefined;
+    if (e === undefined || e.token !== token) {
+      this.missToken = token;
+      this.missKey = key;
+      return undefined;
+    }
     const now = this.now();
     if (now >= e.expiresAt) {
       this.delete(key, e);
@@ -73,7 +80,8 @@ export class TokenCache<V> {
     if (this.options.maxEntries <= 0) return;
     const bytes = token.length + extraBytes + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.options.maxBytes) return;
-    const key = keyOf(token);
+    const key = token === this.missToken ? this.missKey : keyOf(token);
+    this.missToken = undefined;
     const old = this.map.get(key);
     if (old) this.delete(key, old);
     while (this.map.size >= this.options.maxEntries || this.bytes + bytes > this.options.maxBytes) {
@@ -86,6 +94,7 @@ export class TokenCache<V> {
   }
 
   public clear(): void {
+    this.missToken = undefined;
     this.map.clear();
     this.bytes = 0;
   }

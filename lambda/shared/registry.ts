@@ -1,8 +1,8 @@
 /**
  * The tenant registry's single-table layout, shared by the developer portal
  * (which writes it) and the authorizer (which only reads it through
- * `getClientStatus`). Keep this file dependency-light: it imports only
- * `@aws-sdk/client-dynamodb`, so the authorizer bundle stays small.
+ * `getClientStatus`). Keep this file dependency-light: it only loads
+ * `@aws-sdk/client-dynamodb`, lazily, so the authorizer bundle stays small.
  *
  * Items (partition key `pk`, sort key `sk`, both strings; no index):
  *
@@ -20,7 +20,17 @@
  * (dynalite, the local test server, lacks them): multi-item changes are
  * sequences of conditional writes with compensation.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, GetItemCommand, GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * `GetItemCommand`, loaded on first use: the authorizer bundles this module
+ * (tree-shaken to `getClientStatus`) without loading the SDK at cold start.
+ */
+function getItem(input: GetItemCommandInput): GetItemCommand {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+  return new sdk.GetItemCommand(input);
+}
 
 /** Status of a tenant or client. `deleting` is a tombstone in progress: treated as not active. */
 export type RegistryStatus = 'active' | 'suspended' | 'deleting' | 'deleted';
@@ -60,7 +70,7 @@ function asStatus(value: unknown): RegistryStatus {
  * caller decides to fail closed.
  */
 export async function getClientStatus(ddb: DynamoDBClient, table: string, clientId: string): Promise<ClientStatus | undefined> {
-  const client = await ddb.send(new GetItemCommand({
+  const client = await ddb.send(getItem({
     TableName: table,
     Key: { pk: { S: clientPk(clientId) }, sk: { S: CLIENT_SK } },
     ProjectionExpression: 'tenantId, #s',
@@ -69,7 +79,7 @@ export async function getClientStatus(ddb: DynamoDBClient, table: string, client
   }));
   const tenantId = client.Item?.tenantId?.S;
   if (!client.Item || !tenantId) return undefined;
-  const tenant = await ddb.send(new GetItemCommand({
+  const tenant = await ddb.send(getItem({
     TableName: table,
     Key: { pk: { S: tenantPk(tenantId) }, sk: { S: TENANT_SK } },
     ProjectionExpression: '#s',
