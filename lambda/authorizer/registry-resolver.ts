@@ -26,7 +26,7 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { AuthorizerError, ConfigError, RegistryUnavailableError, SuspendedError, UntrustedClientError } from './errors';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
-import { ClientStatus, getClientStatus } from '../shared/registry';
+import { ClientStatus, getClientStatus, isActive } from '../shared/registry';
 
 /** Reads one client's registry status; `undefined` for a client id the registry does not know. Rejects on an outage. */
 export type RegistryLookup = (clientId: string) => Promise<ClientStatus | undefined>;
@@ -49,14 +49,6 @@ interface Entry {
   readonly active: boolean;
   /** Epoch ms: TTL after the lookup started. */
   readonly expiresAt: number;
-}
-
-/**
- * Same rule as `isActive` in lambda/shared/registry.ts (kept separate; a test
- * checks that both agree).
- */
-function activeStatus(s: ClientStatus): boolean {
-  return s.clientStatus === 'active' && s.tenantStatus === 'active';
 }
 
 function withClient<E extends AuthorizerError>(err: E, clientId: string): E {
@@ -122,7 +114,7 @@ export class RegistryTenantResolver implements TenantResolver {
     }
     const entry: Entry = status === undefined
       ? { tenantId: undefined, active: false, expiresAt: started + this.ttlMs }
-      : { tenantId: status.tenantId, active: activeStatus(status), expiresAt: started + this.ttlMs };
+      : { tenantId: status.tenantId, active: isActive(status), expiresAt: started + this.ttlMs };
     this.entries.delete(clientId);
     while (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
