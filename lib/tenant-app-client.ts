@@ -129,11 +129,11 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
    * The construct id `M2mUserPool.addTenant` gives a tenant's client. It
    * depends only on the tenant id, never on the order of tenants.
    *
-   * @param _pool the pool (reserved; ids are per pool)
+   * @param pool the pool the client is added to (named in errors)
    * @param tenantId the tenant id
    */
-  public static constructIdFor(_pool: IM2mUserPool, tenantId: string): string {
-    checkString(_pool, 'tenantId', tenantId, TENANT_ID);
+  public static constructIdFor(pool: IM2mUserPool, tenantId: string): string {
+    checkString(pool, 'tenantId', tenantId, TENANT_ID);
     return `Tenant-${tenantId}`;
   }
 

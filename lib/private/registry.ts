@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
-import { LIMITS, propError } from './validation';
+import { duplicates, LIMITS, propError } from './validation';
 
 /**
  * What the library knows about a scope it created with `ResourceServer.scope()`.
@@ -95,11 +95,6 @@ export function registerScope(scope: cognito.OAuthScope, info: ScopeInfo): void 
   scopes.set(scope, info);
 }
 
-/** The scope as a literal string where the library knows it, else `scopeName` (possibly a token). */
-export function scopeString(scope: cognito.OAuthScope): string {
-  return scopes.get(scope)?.fullName ?? scope.scopeName;
-}
-
 /** A scope resolved against a pool: its literal name and, where known, the server that defines it. */
 export interface ResolvedScope {
   readonly name: string;
@@ -147,13 +142,9 @@ export function resolveScopes(owner: IConstruct, prop: string, pool: object, lis
       throw propError(owner, prop, name, `is not a scope of this user pool's resource servers; known scopes: ${known()}`);
     }
   }
-  const seen = new Set<string>();
-  for (const s of out) {
-    if (Token.isUnresolved(s.name)) continue;
-    if (seen.has(s.name)) {
-      throw propError(owner, prop, s.name, 'is listed more than once; list each scope once');
-    }
-    seen.add(s.name);
+  const dup = duplicates(out.map((s) => s.name));
+  if (dup.length) {
+    throw propError(owner, prop, dup[0], 'is listed more than once; list each scope once');
   }
   return out;
 }
