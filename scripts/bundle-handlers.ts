@@ -8,11 +8,12 @@
  * else (aws-jwt-verify included) is bundled so the function has no
  * node_modules and consumers need neither Docker nor esbuild. In the
  * authorizer, `https` and `stream` are aliased to shims that load them on
- * first use (cold start).
+ * first use (cold start), and aws-jwt-verify's JSON parser is replaced by a
+ * faster drop-in with the same results (see JWT_VERIFY_DROP_INS).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
+import { build, Plugin } from 'esbuild';
 
 const root = path.join(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
@@ -26,6 +27,35 @@ const ALIASES: Record<string, Record<string, string>> = {
   authorizer: { https: './lambda/shared/lazy-https.ts', stream: './lambda/shared/lazy-stream.ts' },
 };
 
+/**
+ * aws-jwt-verify modules replaced by drop-ins with the same exports and
+ * results (see each drop-in's header). The build fails when the original
+ * module's exports change, so an upgrade cannot silently drop a function.
+ */
+const JWT_VERIFY_DROP_INS: Record<string, { readonly file: string; readonly exports: readonly string[] }> = {
+  './safe-json-parse.js': { file: 'lambda/authorizer/safe-json-parse.ts', exports: ['isJsonObject', 'safeJsonParse'] },
+};
+
+/** Resolves aws-jwt-verify's own imports of the modules in JWT_VERIFY_DROP_INS to the drop-ins. */
+export function jwtVerifyDropIns(): Plugin {
+  return {
+    name: 'aws-jwt-verify-drop-ins',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+        const dropIn = JWT_VERIFY_DROP_INS[args.path];
+        if (!dropIn || !/[\\/]node_modules[\\/]aws-jwt-verify[\\/]/.test(args.importer)) return undefined;
+        const original = fs.readFileSync(path.join(path.dirname(args.importer), args.path), 'utf8');
+        const names = [...original.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]).sort();
+        if (names.join() !== [...dropIn.exports].sort().join()) {
+          return { errors: [{ text: `aws-jwt-verify's ${args.path} exports ${names.join(', ')}, the drop-in ${dropIn.file} expects `
+            + `${dropIn.exports.join(', ')}: review the drop-in against the new version` }] };
+        }
+        return { path: path.join(root, dropIn.file) };
+      });
+    },
+  };
+}
+
 /** Names of the handlers: directories of lambda/ with an index.ts. */
 export function handlerNames(): string[] {
   return fs.readdirSync(lambdaDir, { withFileTypes: true })
@@ -35,10 +65,10 @@ export function handlerNames(): string[] {
 }
 
 /** Bundles one handler into `<outDir>/<name>/index.js` (replacing that directory); returns the file. */
-export function bundleHandler(name: string, outDir: string = path.join(root, 'assets')): string {
+export async function bundleHandler(name: string, outDir: string = path.join(root, 'assets')): Promise<string> {
   const outfile = path.join(outDir, name, 'index.js');
   fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
-  buildSync({
+  await build({
     entryPoints: [path.join(lambdaDir, name, 'index.ts')],
     outfile,
     bundle: true,
@@ -51,17 +81,25 @@ export function bundleHandler(name: string, outDir: string = path.join(root, 'as
     legalComments: 'none',
     external: ['@aws-sdk/*'],
     alias: ALIASES[name],
+    plugins: name === 'authorizer' ? [jwtVerifyDropIns()] : [],
     absWorkingDir: root,
     logLevel: 'warning',
   });
   return outfile;
 }
 
-if (require.main === module) {
+async function main(): Promise<void> {
   const names = handlerNames();
   for (const name of names) {
-    const file = bundleHandler(name);
+    const file = await bundleHandler(name);
     console.log(`assets/${name}/index.js  ${(fs.statSync(file).size / 1024).toFixed(1)} KB`);
   }
   if (names.length === 0) console.log('no handlers found in lambda/');
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
 }

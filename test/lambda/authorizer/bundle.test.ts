@@ -16,9 +16,9 @@ import { bundleHandler } from '../../../scripts/bundle-handlers';
 
 let dir: string;
 let bundle: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authorizer-bundle-'));
-  bundle = bundleHandler('authorizer', dir);
+  bundle = await bundleHandler('authorizer', dir);
   fs.writeFileSync(path.join(path.dirname(bundle), 'routes.json'), JSON.stringify(REFERENCE_ROUTES));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
