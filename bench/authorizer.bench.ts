@@ -29,6 +29,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import * as jwt from 'jsonwebtoken';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { JwksClient } from 'jwks-rsa';
+import { planRouteTable } from '../lib/private/route-plan';
 
 const N = 10_000;
 const WARM = 1_000;
@@ -242,8 +243,7 @@ async function main(): Promise<void> {
 }
 
 function referenceRoutes() {
-  return {
-    version: 1,
+  return planRouteTable({
     scopes: SCOPES,
     routes: [
       { method: 'GET', path: '/orders', scopes: [0], match: 'ANY_OF' },
@@ -251,7 +251,7 @@ function referenceRoutes() {
       { method: 'GET', path: '/orders/{orderId}', scopes: [0, 1], match: 'ALL_OF' },
       { method: 'ANY', path: '/admin/{proxy+}', scopes: [1], match: 'ANY_OF' },
     ],
-  };
+  });
 }
 
 main().catch((err) => {

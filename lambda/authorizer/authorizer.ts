@@ -23,7 +23,6 @@ import { fetch as httpsFetch, Fetcher } from 'aws-jwt-verify/https';
 import { assertIsJwks, Jwks, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { PolicyDocument } from './arn-glob';
 import { AuthorizerConfig, configFromEnv } from './config';
 import {
   AlgNotAllowedError, AuthorizerError, BadSchemeError, BadSignatureError, ConfigError, ExpiredError, JwksUnavailableError, MalformedTokenError,
@@ -31,7 +30,7 @@ import {
   WrongIssuerError, WrongTokenUseError,
 } from './errors';
 import { BoundedFetcher, JwksFetchError } from './jwks-fetcher';
-import { PolicyBuilder } from './policy';
+import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
 import { Logger } from '../shared/log';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { ConfigError } from './errors';
 import { createRegistryTenantResolver } from './registry-resolver';
-import { RouteTable } from './route-table';
+import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
 
@@ -59,7 +59,7 @@ export function loadRouteTable(file: string): RouteTable {
   } catch {
     throw new ConfigError(`routes.json at ${file} is not valid JSON`);
   }
-  return RouteTable.fromJson(doc);
+  return routeTableOf(doc);
 }
 
 /**

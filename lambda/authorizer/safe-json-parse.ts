@@ -27,8 +27,9 @@ export function isJsonObject(j: unknown): j is { [name: string]: Json } {
 /** aws-jwt-verify's reviver: removes own `__proto__` and `constructor` keys of every object. */
 function reviver(_: string, value: unknown): unknown {
   if (isJsonObject(value)) {
-    delete value.__proto__;
-    delete value.constructor;
+    const o = value as { __proto__?: unknown; constructor?: unknown };
+    delete o.__proto__;
+    delete o.constructor;
   }
   return value;
 }

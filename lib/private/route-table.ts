@@ -1,20 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-
-/** A scoped method as the authorizer's route table holds it. */
-export interface RouteEntry {
-  readonly method: string;
-  readonly path: string;
-  /** Indexes into `RouteTable.scopes`. */
-  readonly scopes: number[];
-  readonly match: 'ANY_OF' | 'ALL_OF';
-}
-
-/** The `routes.json` shipped with the authorizer function. */
-export interface RouteTable {
-  readonly version: 1;
-  readonly scopes: string[];
-  readonly routes: RouteEntry[];
-}
+import { planRouteTable, PlannedRouteTable, RouteSpec } from './route-plan';
 
 /** What the table is built from: the API's declared methods. */
 export interface RouteSource {
@@ -26,14 +11,16 @@ export interface RouteSource {
 }
 
 /**
- * Builds the authorizer's route table: every scoped method with the indexes
- * of its scopes. Public methods are left out (no authorizer runs for them).
- * Scopes must be literal strings here: the table is written at synth time.
+ * Builds the authorizer's route table (`routes.json`): every scoped method
+ * with the indexes of its scopes, its ARN pattern, and the overlaps between
+ * routes the function turns into explicit Denies (see route-plan.ts). Public
+ * methods are left out (no authorizer runs for them). Scopes must be literal
+ * strings here: the table is written at synth time.
  */
-export function buildRouteTable(routes: readonly RouteSource[]): RouteTable {
+export function buildRouteTable(routes: readonly RouteSource[]): PlannedRouteTable {
   const scopes: string[] = [];
   const index = new Map<string, number>();
-  const entries: RouteEntry[] = [];
+  const entries: RouteSpec[] = [];
   for (const r of routes) {
     if (r.isPublic) continue;
     const ids = r.scopes.map((s) => {
@@ -50,5 +37,5 @@ export function buildRouteTable(routes: readonly RouteSource[]): RouteTable {
     });
     entries.push({ method: r.httpMethod.toUpperCase(), path: r.resourcePath, scopes: ids, match: r.scopeMatch === 'ALL_OF' ? 'ALL_OF' : 'ANY_OF' });
   }
-  return { version: 1, scopes, routes: entries };
+  return planRouteTable({ scopes, routes: entries });
 }

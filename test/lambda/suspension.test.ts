@@ -20,7 +20,7 @@ import { allowsAnything, claims, closedPort, jwksOf, KeyPair, makeKey, outcome, 
 import { CREDENTIALS, Env, READ, REGION, setup, WRITE } from './portal/harness';
 import { Authorizer, AuthorizerResponse, createAuthorizer } from '../../lambda/authorizer/authorizer';
 import { REGISTRY_CLIENT_OPTIONS, RegistryTenantResolver } from '../../lambda/authorizer/registry-resolver';
-import { RouteTable } from '../../lambda/authorizer/route-table';
+import { planRouteTable } from '../../lib/private/route-plan';
 import { StaticTenantResolver } from '../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../lambda/shared/log';
 import { getClientStatus } from '../../lambda/shared/registry';
@@ -108,8 +108,7 @@ beforeAll(async () => {
   authorizer = createAuthorizer({
     userPoolId: USER_POOL_ID,
     tenants,
-    routes: RouteTable.fromJson({
-      version: 1,
+    routes: planRouteTable({
       scopes: [READ, WRITE],
       routes: [
         { method: 'GET', path: '/orders', scopes: [0], match: 'ANY_OF' },

@@ -12,7 +12,7 @@ import { createAuthorizerFromEnv, AuthorizerEvent } from '../../../lambda/author
 import { configFromEnv } from '../../../lambda/authorizer/config';
 import { ConfigError } from '../../../lambda/authorizer/errors';
 import { RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
-import { RouteTable } from '../../../lambda/authorizer/route-table';
+import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../../lambda/shared/log';
 
@@ -56,21 +56,28 @@ test('a valid environment authorizes', async () => {
   expect(r.startup).toEqual([]);
 });
 
+const [route0] = REFERENCE_ROUTES.routes;
 const badTables: [string, unknown][] = [
-  ['not JSON', '{"version": 1,'],
-  ['wrong version', { ...REFERENCE_ROUTES, version: 2 }],
-  ['scope index out of range', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [2], match: 'ANY_OF' }] }],
-  ['negative scope index', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [-1], match: 'ANY_OF' }] }],
-  ['empty scopes of a route', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [], match: 'ANY_OF' }] }],
-  ['bad method', { ...REFERENCE_ROUTES, routes: [{ method: 'FETCH', path: '/orders', scopes: [0], match: 'ANY_OF' }] }],
-  ['lower-case method', { ...REFERENCE_ROUTES, routes: [{ method: 'get', path: '/orders', scopes: [0], match: 'ANY_OF' }] }],
-  ['path without leading slash', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: 'orders', scopes: [0], match: 'ANY_OF' }] }],
-  ['wildcard in a path', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders/*', scopes: [0], match: 'ANY_OF' }] }],
-  ['proxy not last', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/a/{proxy+}/b', scopes: [0], match: 'ANY_OF' }] }],
-  ['bad match', { ...REFERENCE_ROUTES, routes: [{ method: 'GET', path: '/orders', scopes: [0], match: 'SOME_OF' }] }],
-  ['duplicate route', { ...REFERENCE_ROUTES, routes: [REFERENCE_ROUTES.routes[0], REFERENCE_ROUTES.routes[0]] }],
+  ['not JSON', '{"version": 2,'],
+  ['not an object', '[]'],
+  ['version 1 (a table from before synth-time planning)', { ...REFERENCE_ROUTES, version: 1 }],
+  ['scopes not an array', { ...REFERENCE_ROUTES, scopes: 'a b' }],
   ['scope with a space', { ...REFERENCE_ROUTES, scopes: ['a b', 'c'] }],
+  ['empty scope', { ...REFERENCE_ROUTES, scopes: ['', 'c'] }],
   ['routes not an array', { ...REFERENCE_ROUTES, routes: {} }],
+  ['route not an object', { ...REFERENCE_ROUTES, routes: [null] }],
+  ['scope index out of range', { ...REFERENCE_ROUTES, routes: [{ ...route0, scopes: [2] }] }],
+  ['negative scope index', { ...REFERENCE_ROUTES, routes: [{ ...route0, scopes: [-1] }] }],
+  ['fractional scope index', { ...REFERENCE_ROUTES, routes: [{ ...route0, scopes: [0.5] }] }],
+  ['empty scopes of a route', { ...REFERENCE_ROUTES, routes: [{ ...route0, scopes: [] }] }],
+  ['bad match', { ...REFERENCE_ROUTES, routes: [{ ...route0, match: 'SOME_OF' }] }],
+  ['missing pattern', { ...REFERENCE_ROUTES, routes: [{ ...route0, pattern: undefined }] }],
+  ['pattern not under a stage wildcard', { ...REFERENCE_ROUTES, routes: [{ ...route0, pattern: 'prod/GET/orders' }] }],
+  ['overlaps missing', { ...REFERENCE_ROUTES, overlaps: undefined }],
+  ['overlap route out of range', { ...REFERENCE_ROUTES, overlaps: [[0, 9, 1]] }],
+  ['overlap flags out of range', { ...REFERENCE_ROUTES, overlaps: [[0, 1, 4]] }],
+  ['overlap flags zero', { ...REFERENCE_ROUTES, overlaps: [[0, 1, 0]] }],
+  ['overlap not a triple', { ...REFERENCE_ROUTES, overlaps: [[0, 1]] }],
 ];
 
 test.each(badTables)('bad routes.json (%s): every request denied, config_error logged', async (_, content) => {
@@ -144,8 +151,9 @@ test('the config error detail never quotes the CLIENT_TENANTS value', async () =
   expect(JSON.stringify(r.startup)).not.toContain('secretish');
 });
 
-test('RouteTable.fromJson throws ConfigError', () => {
-  expect(() => RouteTable.fromJson({ version: 1, scopes: [], routes: [{ method: 'GET', path: '/', scopes: [0], match: 'ANY_OF' }] })).toThrow(ConfigError);
+test('routeTableOf throws ConfigError', () => {
+  expect(() => routeTableOf({ ...REFERENCE_ROUTES, version: 1 })).toThrow(ConfigError);
+  expect(routeTableOf(REFERENCE_ROUTES)).toBe(REFERENCE_ROUTES);
 });
 
 describe('the Lambda entry (index.ts)', () => {

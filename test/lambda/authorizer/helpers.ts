@@ -10,9 +10,10 @@ import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { Authorizer, AuthorizerDeps, AuthorizerEvent, AuthorizerResponse, createAuthorizer } from '../../../lambda/authorizer/authorizer';
 import { AuthorizerConfig } from '../../../lambda/authorizer/config';
-import { RouteTable, RouteTableJson } from '../../../lambda/authorizer/route-table';
+import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../../lambda/shared/log';
+import { planRouteTable, PlannedRouteTable, RouteTableSpec } from '../../../lib/private/route-plan';
 
 export const USER_POOL_ID = 'us-east-1_AbC123';
 export const ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${USER_POOL_ID}`;
@@ -23,8 +24,8 @@ export const WRITE = 'https://api.acme.example/orders/write';
 export const CLIENTS = { client1globex: 'globex', client2initech: 'initech' };
 export const KID = 'test-key-1';
 
-export const REFERENCE_ROUTES: RouteTableJson = {
-  version: 1,
+/** The routes of the contract's reference API, as the construct collects them. */
+export const REFERENCE_SPEC: RouteTableSpec = {
   scopes: [READ, WRITE],
   routes: [
     { method: 'GET', path: '/orders', scopes: [0], match: 'ANY_OF' },
@@ -33,6 +34,9 @@ export const REFERENCE_ROUTES: RouteTableJson = {
     { method: 'ANY', path: '/admin/{proxy+}', scopes: [1], match: 'ANY_OF' },
   ],
 };
+
+/** The routes.json the construct ships for REFERENCE_SPEC. */
+export const REFERENCE_ROUTES: PlannedRouteTable = planRouteTable(REFERENCE_SPEC);
 
 export interface KeyPair {
   readonly kid: string;
@@ -96,7 +100,7 @@ export interface TestAuthorizer {
 }
 
 export function makeAuthorizer(opts: {
-  routes?: RouteTableJson;
+  routes?: RouteTableSpec;
   jwks?: Jwks;
   config?: Partial<AuthorizerConfig>;
   deps?: AuthorizerDeps;
@@ -107,7 +111,7 @@ export function makeAuthorizer(opts: {
   const config: AuthorizerConfig = {
     userPoolId: USER_POOL_ID,
     tenants: new StaticTenantResolver(new Map(Object.entries(CLIENTS))),
-    routes: RouteTable.fromJson(opts.routes ?? REFERENCE_ROUTES),
+    routes: routeTableOf(planRouteTable(opts.routes ?? REFERENCE_SPEC)),
     ...opts.config,
   };
   const authorizer = createAuthorizer(config, { logger, ...opts.deps });

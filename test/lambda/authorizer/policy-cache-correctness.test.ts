@@ -6,8 +6,8 @@
  * the requests whose route the scopes reach, and never anything else.
  */
 import { API_PREFIX, claims, jwksOf, makeAuthorizer, makeKey, sign, tokenEvent } from './helpers';
-import { evaluatePolicy, methodArnOf } from '../../../lambda/authorizer/arn-glob';
-import { HTTP_VERBS, RouteTableJson } from '../../../lambda/authorizer/route-table';
+import { evaluatePolicy, methodArnOf } from './iam-eval';
+import { HTTP_VERBS, RouteTableSpec } from '../../../lib/private/route-plan';
 
 const S = {
   ordersRead: 'https://api.acme.example/orders/read',
@@ -20,8 +20,7 @@ const S = {
 const SCOPES = Object.values(S);
 const i = (s: string) => SCOPES.indexOf(s);
 
-const TABLE: RouteTableJson = {
-  version: 1,
+const TABLE: RouteTableSpec = {
   scopes: SCOPES,
   routes: [
     { method: 'GET', path: '/', scopes: [i(S.ordersRead)], match: 'ANY_OF' },

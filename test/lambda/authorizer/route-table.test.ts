@@ -1,8 +1,13 @@
-/** Route table: validation, API Gateway's resolution order, and a table at the 300-resource quota. */
-import { API_PREFIX, claims, jwksOf, makeAuthorizer, makeKey, REFERENCE_ROUTES, sign, tokenEvent } from './helpers';
-import { evaluatePolicy, globMatch, methodArnOf } from '../../../lambda/authorizer/arn-glob';
+/**
+ * Route table planning (synth time: validation, API Gateway's resolution
+ * order, patterns, overlaps) and its use by the function, up to a table at
+ * the 300-resource quota.
+ */
+import { API_PREFIX, claims, jwksOf, makeAuthorizer, makeKey, REFERENCE_SPEC, sign, tokenEvent } from './helpers';
+import { evaluatePolicy, methodArnOf } from './iam-eval';
 import { PolicyBuilder } from '../../../lambda/authorizer/policy';
-import { RouteTable, RouteTableJson } from '../../../lambda/authorizer/route-table';
+import { routeTableOf } from '../../../lambda/authorizer/route-table';
+import { ALIGNED, globMatch, planRouteTable, RouteSpec, RouteTableSpec, RouteTree, SHIFTED } from '../../../lib/private/route-plan';
 
 describe('globMatch (execute-api ARN wildcards)', () => {
   test.each([
@@ -38,8 +43,7 @@ describe('globMatch (execute-api ARN wildcards)', () => {
 });
 
 describe('resolution (static part > {param} > {proxy+}; verb > ANY)', () => {
-  const table = RouteTable.fromJson({
-    version: 1,
+  const table = RouteTree.of({
     scopes: ['s'],
     routes: [
       { method: 'GET', path: '/', scopes: [0], match: 'ANY_OF' },
@@ -50,7 +54,10 @@ describe('resolution (static part > {param} > {proxy+}; verb > ANY)', () => {
       { method: 'POST', path: '/orders/{id}', scopes: [0], match: 'ANY_OF' },
     ],
   });
-  const at = (verb: string, path: string) => table.resolve(verb, path === '/' ? [] : path.slice(1).split('/'))?.path ?? 'none';
+  const at = (verb: string, path: string) => {
+    const idx = table.resolve(verb, path === '/' ? [] : path.slice(1).split('/'));
+    return idx === undefined ? 'none' : table.routes[idx].path;
+  };
   test.each([
     ['GET', '/', '/'],
     ['GET', '/orders/search', '/orders/search'],
@@ -66,15 +73,71 @@ describe('resolution (static part > {param} > {proxy+}; verb > ANY)', () => {
   });
 });
 
-test('the reference routes.json of the contract validates', () => {
-  const t = RouteTable.fromJson(REFERENCE_ROUTES);
+test('the reference routes.json of the contract: patterns and overlaps', () => {
+  const t = planRouteTable(REFERENCE_SPEC);
   expect(t.routes.map((r) => r.pattern)).toEqual(['*/GET/orders', '*/POST/orders', '*/GET/orders/*', '*/*/admin/*']);
+  // GET /orders/{orderId} needs read AND write: a token with only one of them reaches GET or POST /orders, and no
+  // pattern of those can match another route's requests except through `*/` + pattern (a path spelling VERB/orders).
+  for (const [a, u, flags] of t.overlaps) {
+    expect(a).not.toBe(u);
+    expect(flags & ~(ALIGNED | SHIFTED)).toBe(0);
+    expect(flags).not.toBe(0);
+  }
+  expect(routeTableOf(JSON.parse(JSON.stringify(t)))).toEqual(t);
+});
+
+describe('planning overlaps', () => {
+  const spec = (routes: RouteSpec[]): RouteTableSpec => ({ scopes: ['a', 'b'], routes });
+  test('an Allow whose `*` spans into an unreached child route: that route is denied (aligned)', () => {
+    const t = planRouteTable(spec([
+      { method: 'GET', path: '/orders/{id}', scopes: [0], match: 'ANY_OF' },
+      { method: 'GET', path: '/orders/{id}/audit', scopes: [1], match: 'ANY_OF' },
+    ]));
+    expect(t.overlaps).toContainEqual([0, 1, ALIGNED]);
+    expect(t.overlaps.some(([a]) => a === 1)).toBe(false); // `*/GET/orders/*/audit` matches no request of /orders/{id}
+  });
+  test('no overlap between routes whose scopes imply each other', () => {
+    const t = planRouteTable(spec([
+      { method: 'GET', path: '/orders/{id}', scopes: [0], match: 'ANY_OF' },
+      { method: 'GET', path: '/orders/{id}/audit', scopes: [0, 1], match: 'ANY_OF' }, // reached whenever the first is
+    ]));
+    expect(t.overlaps).toEqual([]);
+  });
+  test('a path that spells out another route\'s pattern: `*/` + that pattern is denied (shifted)', () => {
+    const t = planRouteTable(spec([
+      { method: 'ANY', path: '/admin/{proxy+}', scopes: [1], match: 'ANY_OF' },
+      { method: 'GET', path: '/admin/health', scopes: [0], match: 'ANY_OF' },
+    ]));
+    expect(t.overlaps).toContainEqual([1, 0, SHIFTED]);
+  });
+  test.each([
+    ['bad method', { method: 'FETCH', path: '/orders' }, /routes\[0\]\.method FETCH must be one of/],
+    ['lower-case method', { method: 'get', path: '/orders' }, /routes\[0\]\.method get/],
+    ['path without leading slash', { method: 'GET', path: 'orders' }, /routes\[0\]\.path "orders": must start with \//],
+    ['wildcard in a path', { method: 'GET', path: '/orders/*' }, /part "\*" is not a valid path part/],
+    ['proxy not last', { method: 'GET', path: '/a/{proxy+}/b' }, /\{proxy\+\} must be the last part/],
+  ])('rejects a %s, naming the route', (_, r, message) => {
+    expect(() => planRouteTable(spec([{ scopes: [0], match: 'ANY_OF', ...r }]))).toThrow(message);
+  });
+  test.each([
+    ['a scope index out of range', { scopes: [2] }, /routes\[0\]\.scopes: 2 is not an index into scopes/],
+    ['no scopes', { scopes: [] }, /routes\[0\]\.scopes must not be empty/],
+    ['a bad match', { match: 'SOME_OF' }, /routes\[0\]\.match must be ANY_OF or ALL_OF/],
+  ])('rejects %s', (_, r, message) => {
+    expect(() => planRouteTable(spec([{ method: 'GET', path: '/x', scopes: [0], match: 'ANY_OF', ...r } as RouteSpec]))).toThrow(message);
+  });
+  test('rejects a duplicate route and a duplicate or blank scope', () => {
+    const r: RouteSpec = { method: 'GET', path: '/orders/{id}', scopes: [0], match: 'ANY_OF' };
+    expect(() => planRouteTable(spec([r, { ...r, path: '/orders/{other}' }]))).toThrow(/routes\[1\]: GET \/orders\/\{other\} is listed twice/);
+    expect(() => planRouteTable({ scopes: ['a', 'a'], routes: [] })).toThrow(/scopes\[1\] a is listed twice/);
+    expect(() => planRouteTable({ scopes: ['a b'], routes: [] })).toThrow(/scopes\[0\] must be a non-empty string without whitespace/);
+  });
 });
 
 describe('a table at the 300-resource quota', () => {
   // 300 resources: /svcNN, /svcNN/{id}, /svcNN/{id}/items, /svcNN/{id}/items/{itemId}, /svcNN/export... (5 per service × 60)
   const scopes = Array.from({ length: 60 }, (_, k) => [`https://api.acme.example/svc${k}/read`, `https://api.acme.example/svc${k}/write`]).flat();
-  const routes: RouteTableJson['routes'] = [];
+  const routes: RouteSpec[] = [];
   for (let k = 0; k < 60; k++) {
     const r = 2 * k;
     const w = 2 * k + 1;
@@ -92,7 +155,7 @@ describe('a table at the 300-resource quota', () => {
       { method: 'GET', path: `${base}/export`, scopes: [r, w], match: 'ALL_OF' },
     );
   }
-  const table: RouteTableJson = { version: 1, scopes, routes };
+  const table: RouteTableSpec = { scopes, routes };
   const key = makeKey();
 
   test('loads and answers; the policy is right for sample requests', async () => {
@@ -113,9 +176,9 @@ describe('a table at the 300-resource quota', () => {
     // (Paths with no resource, e.g. /svc0/42/items/7/extra, never reach the authorizer: API Gateway answers 403 itself.)
   });
 
-  test('every scope set answers (policy computation stays bounded)', () => {
-    const builder = new PolicyBuilder(RouteTable.fromJson(table));
+  test('every scope set answers (planning and policy computation stay bounded)', () => {
     const start = Date.now();
+    const builder = new PolicyBuilder(planRouteTable(table));
     for (let k = 0; k < scopes.length; k++) {
       const plan = builder.plan([k]);
       expect(plan.reached.length).toBeGreaterThan(0);
