@@ -91,9 +91,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
-      // The authorizer bundle replaces this aws-jwt-verify module with a drop-in
+      // The authorizer bundle replaces these aws-jwt-verify modules with drop-ins
       // (scripts/bundle-handlers.ts); the tests run the same code.
-      moduleNameMapper: { '^\\./safe-json-parse\\.js$': '<rootDir>/lambda/authorizer/safe-json-parse.ts' },
+      moduleNameMapper: {
+        '^\\./safe-json-parse\\.js$': '<rootDir>/lambda/authorizer/safe-json-parse.ts',
+        '^#node-web-compat$': '<rootDir>/lambda/authorizer/node-web-compat.ts',
+        '^#aws-jwt-verify/(https-node|node-web-compat-node)$': '<rootDir>/node_modules/aws-jwt-verify/dist/cjs/$1.js',
+      },
     },
   },
   gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo'],

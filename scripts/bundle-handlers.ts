@@ -8,8 +8,9 @@
  * else (aws-jwt-verify included) is bundled so the function has no
  * node_modules and consumers need neither Docker nor esbuild. In the
  * authorizer, `https` and `stream` are aliased to shims that load them on
- * first use (cold start), and aws-jwt-verify's JSON parser is replaced by a
- * faster drop-in with the same results (see JWT_VERIFY_DROP_INS).
+ * first use (cold start), and aws-jwt-verify's JSON parser and signature
+ * check are replaced by faster drop-ins with the same results (see
+ * JWT_VERIFY_DROP_INS).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -29,25 +30,36 @@ const ALIASES: Record<string, Record<string, string>> = {
 
 /**
  * aws-jwt-verify modules replaced by drop-ins with the same exports and
- * results (see each drop-in's header). The build fails when the original
- * module's exports change, so an upgrade cannot silently drop a function.
+ * results (see each drop-in's header), keyed by the specifier aws-jwt-verify
+ * imports them with; `original` is the replaced file, next to the importer.
+ * The build fails when the original's exports change, so an upgrade cannot
+ * silently drop a function.
  */
-const JWT_VERIFY_DROP_INS: Record<string, { readonly file: string; readonly exports: readonly string[] }> = {
-  './safe-json-parse.js': { file: 'lambda/authorizer/safe-json-parse.ts', exports: ['isJsonObject', 'safeJsonParse'] },
+const JWT_VERIFY_DROP_INS: Record<string, { readonly file: string; readonly original: string; readonly exports: readonly string[] }> = {
+  './safe-json-parse.js': { file: 'lambda/authorizer/safe-json-parse.ts', original: 'safe-json-parse.js', exports: ['isJsonObject', 'safeJsonParse'] },
+  '#node-web-compat': { file: 'lambda/authorizer/node-web-compat.ts', original: 'node-web-compat-node.js', exports: ['nodeWebCompat'] },
 };
+/** aws-jwt-verify files the drop-ins import (not in the package's exports): specifier → file in dist/esm. */
+const JWT_VERIFY_INTERNALS: Record<string, string> = {
+  '#aws-jwt-verify/https-node': 'https-node.js',
+  '#aws-jwt-verify/node-web-compat-node': 'node-web-compat-node.js',
+};
+const IN_JWT_VERIFY = /[\\/]node_modules[\\/]aws-jwt-verify[\\/]/;
 
 /** Resolves aws-jwt-verify's own imports of the modules in JWT_VERIFY_DROP_INS to the drop-ins. */
 export function jwtVerifyDropIns(): Plugin {
   return {
     name: 'aws-jwt-verify-drop-ins',
     setup(build) {
-      build.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      build.onResolve({ filter: /^(?:\.\/[a-z-]+\.js|#[a-z/-]+)$/ }, (args) => {
+        const internal = JWT_VERIFY_INTERNALS[args.path];
+        if (internal) return { path: path.join(path.dirname(require.resolve('aws-jwt-verify/jwt')), '..', 'esm', internal) };
         const dropIn = JWT_VERIFY_DROP_INS[args.path];
-        if (!dropIn || !/[\\/]node_modules[\\/]aws-jwt-verify[\\/]/.test(args.importer)) return undefined;
-        const original = fs.readFileSync(path.join(path.dirname(args.importer), args.path), 'utf8');
-        const names = [...original.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]).sort();
+        if (!dropIn || !IN_JWT_VERIFY.test(args.importer)) return undefined;
+        const original = fs.readFileSync(path.join(path.dirname(args.importer), dropIn.original), 'utf8');
+        const names = [...original.matchAll(/^export (?:async )?(?:function|const|class) (\w+)/gm)].map((m) => m[1]).sort();
         if (names.join() !== [...dropIn.exports].sort().join()) {
-          return { errors: [{ text: `aws-jwt-verify's ${args.path} exports ${names.join(', ')}, the drop-in ${dropIn.file} expects `
+          return { errors: [{ text: `aws-jwt-verify's ${dropIn.original} exports ${names.join(', ')}, the drop-in ${dropIn.file} expects `
             + `${dropIn.exports.join(', ')}: review the drop-in against the new version` }] };
         }
         return { path: path.join(root, dropIn.file) };

@@ -10,7 +10,7 @@
  */
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { assertIsJwks } from 'aws-jwt-verify/jwk';
-import { safeJsonParse } from 'aws-jwt-verify/safe-json-parse';
+import { safeJsonParse } from './safe-json-parse';
 
 /** Any failure to get a usable JWKS: timeout, network error, bad status, unparsable body. */
 export class JwksFetchError extends Error {}
