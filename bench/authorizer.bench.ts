@@ -175,7 +175,8 @@ async function main(): Promise<void> {
   // shared machine hits the floor and the handler alike; ratios are the median of the per-chunk ratios (paired),
   // per-request times the median of the rounds' totals.
   const CHUNK = 1_000;
-  const totals = { raw: [] as number[], floor: [] as number[], lib: [] as number[], first: [] as number[], repeat: [] as number[], peer: [] as number[] };
+  type Kind = 'raw' | 'floor' | 'lib' | 'first' | 'repeat' | 'peer';
+  const totals: Record<Kind, number[]> = { raw: [], floor: [], lib: [], first: [], repeat: [], peer: [] };
   const pairs = { first: [] as number[], repeat: [] as number[], peerFirst: [] as number[], peerRepeat: [] as number[] };
   for (const set of sets) {
     const handler = loadHandler();
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
     floor(set.warm);
     rawFloor(set.warm);
     lib(set.warm);
-    const round = { raw: 0, floor: 0, lib: 0, first: 0, repeat: 0, peer: 0 };
+    const round: Record<Kind, number> = { raw: 0, floor: 0, lib: 0, first: 0, repeat: 0, peer: 0 };
     for (let c = 0; c < N; c += CHUNK) {
       const tokens = set.tokens.slice(c, c + CHUNK);
       const evs = events(tokens);
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
       pairs.peerFirst.push(peer / first);
       pairs.peerRepeat.push(peer / repeat);
     }
-    for (const k of Object.keys(round) as (keyof typeof round)[]) totals[k].push(round[k]);
+    for (const k of Object.keys(round) as Kind[]) totals[k].push(round[k]);
   }
   const perReq = (ms: number) => `${((ms / N) * 1000).toFixed(1)} us/req`;
   const raw = median(totals.raw);

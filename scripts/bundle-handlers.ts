@@ -50,8 +50,8 @@ const IN_JWT_VERIFY = /[\\/]node_modules[\\/]aws-jwt-verify[\\/]/;
 export function jwtVerifyDropIns(): Plugin {
   return {
     name: 'aws-jwt-verify-drop-ins',
-    setup(build) {
-      build.onResolve({ filter: /^(?:\.\/[a-z-]+\.js|#[a-z/-]+)$/ }, (args) => {
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^(?:\.\/[a-z-]+\.js|#[a-z/-]+)$/ }, (args) => {
         const internal = JWT_VERIFY_INTERNALS[args.path];
         if (internal) return { path: path.join(path.dirname(require.resolve('aws-jwt-verify/jwt')), '..', 'esm', internal) };
         const dropIn = JWT_VERIFY_DROP_INS[args.path];
@@ -59,8 +59,12 @@ export function jwtVerifyDropIns(): Plugin {
         const original = fs.readFileSync(path.join(path.dirname(args.importer), dropIn.original), 'utf8');
         const names = [...original.matchAll(/^export (?:async )?(?:function|const|class) (\w+)/gm)].map((m) => m[1]).sort();
         if (names.join() !== [...dropIn.exports].sort().join()) {
-          return { errors: [{ text: `aws-jwt-verify's ${dropIn.original} exports ${names.join(', ')}, the drop-in ${dropIn.file} expects `
-            + `${dropIn.exports.join(', ')}: review the drop-in against the new version` }] };
+          return {
+            errors: [{
+              text: `aws-jwt-verify's ${dropIn.original} exports ${names.join(', ')}, the drop-in ${dropIn.file} expects `
+            + `${dropIn.exports.join(', ')}: review the drop-in against the new version`,
+            }],
+          };
         }
         return { path: path.join(root, dropIn.file) };
       });

@@ -16,6 +16,8 @@
  */
 /// <reference path="../aws-jwt-verify-internals.d.ts" />
 import { createPublicKey, KeyObject, verify } from 'crypto';
+// Resolved by the bundler plugin and jest's moduleNameMapper (see aws-jwt-verify-internals.d.ts).
+// eslint-disable-next-line import/no-unresolved
 import { fetch } from '#aws-jwt-verify/https-node';
 import type { NodeWebCompat } from '#aws-jwt-verify/node-web-compat-node';
 

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // overlap flags are a two-bit set (ALIGNED, SHIFTED)
 /**
  * The policy for a token's scopes, from the planned route table: Allow the
  * patterns of the routes the scopes reach, and Deny the overlaps the table

@@ -4,8 +4,8 @@
  * shipped next to the bundle. Here it is only shape-checked at cold start;
  * a table that fails the check is a `ConfigError` (every request denied).
  */
-import type { PlannedRoute, PlannedRouteTable } from '../../lib/private/route-plan';
 import { ConfigError } from './errors';
+import type { PlannedRoute, PlannedRouteTable } from '../../lib/private/route-plan';
 
 export type RouteTable = PlannedRouteTable;
 export type Route = PlannedRoute;
@@ -29,7 +29,9 @@ export function routeTableOf(doc: unknown): RouteTable {
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && s.length > 0 && !/\s/.test(s))) fail('scopes must be an array of scope strings');
   if (!Array.isArray(routes)) return fail('routes must be an array');
   routes.forEach((r, i) => isRoute(r, scopes!.length) || fail(`routes[${i}] must have a pattern, scope indexes and a match`));
-  const ok = Array.isArray(overlaps) && overlaps.every((o) => Array.isArray(o) && o.length === 3 && isIndex(o[0], routes.length) && isIndex(o[1], routes.length) && isIndex(o[2] - 1, 3));
+  const n = routes.length;
+  const isOverlap = (o: unknown): boolean => Array.isArray(o) && o.length === 3 && isIndex(o[0], n) && isIndex(o[1], n) && isIndex(o[2] - 1, 3);
+  const ok = Array.isArray(overlaps) && overlaps.every(isOverlap);
   if (!ok) fail('overlaps must be an array of [route, route, flags 1..3]');
   return d as RouteTable;
 }

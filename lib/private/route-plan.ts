@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // overlap flags are a two-bit set (ALIGNED, SHIFTED)
 /**
  * Synth-time policy planning for the Lambda authorizer.
  *
@@ -148,7 +149,9 @@ export class RouteTree {
     const fail = (msg: string): never => { throw new Error(`route table: ${msg}`); };
     const seenScopes = new Set<string>();
     spec.scopes.forEach((s, i) => {
-      if (typeof s !== 'string' || s.length === 0 || s.length > 600 || /\s/.test(s)) fail(`scopes[${i}] must be a non-empty string without whitespace`);
+      if (typeof s !== 'string' || s.length === 0 || s.length > 600 || /\s/.test(s)) {
+        fail(`scopes[${i}] must be a non-empty string without whitespace`);
+      }
       if (seenScopes.has(s)) fail(`scopes[${i}] ${s} is listed twice`);
       seenScopes.add(s);
     });
@@ -164,7 +167,8 @@ export class RouteTree {
       const key = `${r.method} ${canonicalPath(segments)}`;
       if (seen.has(key)) fail(`routes[${i}]: ${r.method} ${r.path} is listed twice`);
       seen.add(key);
-      return { index: i, method: r.method, path: r.path, segments, scopes: [...new Set(r.scopes)], match: r.match, pattern: routePattern(r.method, segments) };
+      const scopes = [...new Set(r.scopes)];
+      return { index: i, method: r.method, path: r.path, segments, scopes, match: r.match, pattern: routePattern(r.method, segments) };
     });
     return new RouteTree(spec.scopes, routes);
   }

@@ -20,10 +20,10 @@ import { allowsAnything, claims, closedPort, jwksOf, KeyPair, makeKey, outcome, 
 import { CREDENTIALS, Env, READ, REGION, setup, WRITE } from './portal/harness';
 import { Authorizer, AuthorizerResponse, createAuthorizer } from '../../lambda/authorizer/authorizer';
 import { REGISTRY_CLIENT_OPTIONS, RegistryTenantResolver } from '../../lambda/authorizer/registry-resolver';
-import { planRouteTable } from '../../lib/private/route-plan';
 import { StaticTenantResolver } from '../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../lambda/shared/log';
 import { getClientStatus } from '../../lambda/shared/registry';
+import { planRouteTable } from '../../lib/private/route-plan';
 
 const REGISTRY_CACHE_TTL_SECONDS = 30;
 const TTL_MS = REGISTRY_CACHE_TTL_SECONDS * 1000;

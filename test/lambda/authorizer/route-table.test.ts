@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // overlap flags are a two-bit set (ALIGNED, SHIFTED)
 /**
  * Route table planning (synth time: validation, API Gateway's resolution
  * order, patterns, overlaps) and its use by the function, up to a table at
