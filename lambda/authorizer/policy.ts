@@ -8,6 +8,7 @@
  * the token, so they are memoized per scope set; documents per API on top.
  */
 import type { RouteTable } from './route-table';
+import { ALIGNED, SHIFTED } from '../../lib/private/overlap-flags';
 
 /** The parts of an IAM policy document an authorizer returns. */
 export interface PolicyStatement {
@@ -88,8 +89,8 @@ export class PolicyBuilder {
     const deny = new Set<string>();
     for (const [a, u, flags] of overlaps) {
       if (!isReached[a] || isReached[u]) continue;
-      if (flags & 1) deny.add(routes[u].pattern);
-      if (flags & 2) deny.add(`*/${routes[a].pattern}`);
+      if (flags & ALIGNED) deny.add(routes[u].pattern);
+      if (flags & SHIFTED) deny.add(`*/${routes[a].pattern}`);
     }
     return { reached, allow: [...new Set(reached.map((i) => routes[i].pattern))], deny: [...deny] };
   }

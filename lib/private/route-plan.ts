@@ -37,6 +37,7 @@
  * without `u`, how `a`'s pattern overlaps `u`'s requests. The function then
  * only picks the overlaps of (reached, unreached) pairs for a token.
  */
+import { ALIGNED, SHIFTED } from './overlap-flags';
 
 export const HTTP_VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 const METHODS = new Set<string>([...HTTP_VERBS, 'ANY']);
@@ -72,10 +73,7 @@ export interface PlannedRoute extends RouteSpec {
   readonly pattern: string;
 }
 
-/** Overlap flag: deny the unreached route's own pattern. */
-export const ALIGNED = 1;
-/** Overlap flag: deny `*\/` + the reached route's pattern. */
-export const SHIFTED = 2;
+export { ALIGNED, SHIFTED };
 
 /** `routes.json` as the authorizer loads it (version 2). */
 export interface PlannedRouteTable {
