@@ -40,6 +40,11 @@ export interface LambdaAuthorizerOptions {
    * A tenant registry (as the developer portal keeps) to resolve clients the
    * app does not declare and to deny suspended tenants and clients.
    *
+   * With a registry the function deploys the registry build of the bundled
+   * authorizer (`assets/authorizer-registry`), which adds the registry
+   * resolver and its DynamoDB lookup; without one it deploys the smaller
+   * `assets/authorizer`.
+   *
    * @default - only the declared clients are trusted; no status checks
    */
   readonly registry?: ITenantRegistry;
@@ -188,8 +193,13 @@ class CognitoM2mAuthorizer extends M2mAuthorizer {
   }
 }
 
-/** Where `npx projen bundle` puts the authorizer (same depth from lib/ and out/). */
+/**
+ * Where `npx projen bundle` puts the authorizer (same depth from lib/ and out/):
+ * without and with tenant-registry support (the registry code and its
+ * DynamoDB lookup only ship when a registry is set).
+ */
 const AUTHORIZER_BUNDLE = path.join(__dirname, '..', 'assets', 'authorizer');
+const REGISTRY_AUTHORIZER_BUNDLE = path.join(__dirname, '..', 'assets', 'authorizer-registry');
 
 /** Rejects headers that cannot be a bearer JWT before the function runs. */
 const BEARER_JWT = '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$';
@@ -226,7 +236,7 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
     checkDuration(scope, 'authorizer.timeout', timeout, Duration.seconds(3), Duration.seconds(29));
 
     const root = new Construct(scope, 'TenantAuthorizer');
-    const code = new LateFileCode(AUTHORIZER_BUNDLE, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
+    const code = new LateFileCode(o.registry ? REGISTRY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
     Aspects.of(scope).add(new StageLateFileCode(scope, code));
 
     const { fn } = handlerFunction(root, {

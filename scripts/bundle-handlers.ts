@@ -24,8 +24,10 @@ const lambdaDir = path.join(root, 'lambda');
  * `stream` (inside aws-jwt-verify) when its JWKS is not cached: shims load
  * them on first use, which takes about 6 ms off the cold start.
  */
+const AUTHORIZER_ALIASES = { https: './lambda/shared/lazy-https.ts', stream: './lambda/shared/lazy-stream.ts' };
 const ALIASES: Record<string, Record<string, string>> = {
-  authorizer: { https: './lambda/shared/lazy-https.ts', stream: './lambda/shared/lazy-stream.ts' },
+  'authorizer': AUTHORIZER_ALIASES,
+  'authorizer-registry': AUTHORIZER_ALIASES,
 };
 
 /**
@@ -97,7 +99,7 @@ export async function bundleHandler(name: string, outDir: string = path.join(roo
     legalComments: 'none',
     external: ['@aws-sdk/*'],
     alias: ALIASES[name],
-    plugins: name === 'authorizer' ? [jwtVerifyDropIns()] : [],
+    plugins: ALIASES[name] === AUTHORIZER_ALIASES ? [jwtVerifyDropIns()] : [],
     absWorkingDir: root,
     logLevel: 'warning',
   });

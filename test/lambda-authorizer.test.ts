@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { M2mAuthorizer, ScopedRestApi, ScopeMatch, TenantAppClient } from '../lib';
+import { M2mAuthorizer, ScopedRestApi, ScopeMatch, TenantAppClient, TenantRegistry } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 
 /** The routes.json the authorizer function ships with, read from the synthesized assembly. */
@@ -13,6 +13,29 @@ function shippedRouteTable(app: ReturnType<typeof poolStack>['app']): any {
   expect(fs.existsSync(path.join(outdir, dirs[0], 'index.js'))).toBe(true);
   return JSON.parse(fs.readFileSync(path.join(outdir, dirs[0], 'routes.json'), 'utf8'));
 }
+
+/** The index.js the authorizer function ships with, read from the synthesized assembly. */
+function shippedBundle(app: ReturnType<typeof poolStack>['app']): string {
+  const outdir = app.synth().directory;
+  const dirs = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(outdir, d, 'routes.json')));
+  expect(dirs).toHaveLength(1);
+  return fs.readFileSync(path.join(outdir, dirs[0], 'index.js'), 'utf8');
+}
+
+test.each([
+  ['without a registry', false, 'authorizer'],
+  ['with a registry', true, 'authorizer-registry'],
+])('%s the function ships assets/%s (registry code only where it is used)', (_, withRegistry, bundleName) => {
+  const { app, stack, pool, orders } = poolStack();
+  pool.addTenant('globex', { scopes: [orders.scope('read')] });
+  const registry = withRegistry ? new TenantRegistry(stack, 'Registry') : undefined;
+  const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.lambda({ registry }) });
+  api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+  expect(shippedBundle(app)).toBe(fs.readFileSync(path.join(__dirname, '..', 'assets', bundleName, 'index.js'), 'utf8'));
+  const env = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('M2M access tokens') } });
+  const vars = Object.values(env)[0].Properties.Environment.Variables;
+  expect(vars.TABLE_NAME !== undefined).toBe(withRegistry);
+});
 
 describe('Lambda authorizer (default)', () => {
   test('is a TOKEN authorizer with a bearer-JWT pre-check and a 30 s result cache', () => {

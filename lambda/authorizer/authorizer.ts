@@ -23,7 +23,7 @@ import { fetch as httpsFetch, Fetcher } from 'aws-jwt-verify/https';
 import { assertIsJwks, Jwks, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { AuthorizerConfig, configFromEnv } from './config';
+import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
 import {
   AlgNotAllowedError, AuthorizerError, BadSchemeError, BadSignatureError, ConfigError, ExpiredError, JwksUnavailableError, MalformedTokenError,
   MissingHeaderError, NoScopeError, NotYetValidError, RegistryUnavailableError, TokenTooLargeError, UnknownKidError, UntrustedClientError,
@@ -57,6 +57,8 @@ export interface AuthorizerDeps {
   readonly jwksFailureBackoffMs?: number;
   /** Bytes the verified-token cache may hold. @default 32 MiB */
   readonly tokenCacheMaxBytes?: number;
+  /** Tenant-registry support (createAuthorizerFromEnv): without it, TABLE_NAME is a configuration error. */
+  readonly registry?: RegistryFactory;
 }
 
 /** The authorizer's answer for one verified token, cached until the token's exp. */
@@ -363,7 +365,7 @@ export function createFailedAuthorizer(error: ConfigError, logger: Logger = new 
 export function createAuthorizerFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, deps: AuthorizerDeps = {}): Authorizer {
   const logger = deps.logger ?? new Logger(env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
   try {
-    return createAuthorizer(configFromEnv(env, bundleDir), { ...deps, logger });
+    return createAuthorizer(configFromEnv(env, bundleDir, deps.registry), { ...deps, logger });
   } catch (err) {
     if (err instanceof ConfigError) return createFailedAuthorizer(err, logger);
     const name = err instanceof Error ? err.name : 'unknown';

@@ -6,7 +6,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { ConfigError } from './errors';
-import { createRegistryTenantResolver } from './registry-resolver';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
@@ -63,17 +62,33 @@ export function loadRouteTable(file: string): RouteTable {
 }
 
 /**
+ * Builds the tenant resolver for a tenant registry. Only the registry entry
+ * (lambda/authorizer-registry, bundled as assets/authorizer-registry) passes
+ * one, so the registry code is not in the bundle of an authorizer without a
+ * registry.
+ */
+export type RegistryFactory = (options: RegistryOptions) => TenantResolver;
+export interface RegistryOptions {
+  readonly table: string;
+  readonly ttlSeconds: number;
+  /** The CDK-declared clients (CLIENT_TENANTS). */
+  readonly declared: StaticTenantResolver;
+}
+
+/**
  * The tenant resolver: CLIENT_TENANTS alone, or, when TABLE_NAME is set, the
  * registry as well (answers cached for REGISTRY_CACHE_TTL_SECONDS, integer
- * 0..900, default 30). Only the registry branch loads the DynamoDB client.
+ * 0..900, default 30). TABLE_NAME on a bundle built without registry support
+ * is a configuration error (fail closed), not a silently ignored setting.
  */
-function tenantsFromEnv(env: NodeJS.ProcessEnv): TenantResolver {
+function tenantsFromEnv(env: NodeJS.ProcessEnv, registry: RegistryFactory | undefined): TenantResolver {
   const declared = StaticTenantResolver.fromJson(env.CLIENT_TENANTS);
   const table = env.TABLE_NAME;
   if (table === undefined || table === '') return declared;
   if (!TABLE_NAME.test(table)) throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
   const ttlSeconds = intFromEnv(env, 'REGISTRY_CACHE_TTL_SECONDS', 30, 0, 900);
-  return createRegistryTenantResolver({ table, ttlSeconds, declared });
+  if (!registry) throw new ConfigError('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
+  return registry({ table, ttlSeconds, declared });
 }
 
 /**
@@ -82,14 +97,14 @@ function tenantsFromEnv(env: NodeJS.ProcessEnv): TenantResolver {
  * (default: routes.json next to the bundle), JWKS_PATH (optional), TABLE_NAME
  * and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry).
  */
-export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string): AuthorizerConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registry?: RegistryFactory): AuthorizerConfig {
   const userPoolId = env.USER_POOL_ID ?? '';
   if (!USER_POOL_ID.test(userPoolId)) throw new ConfigError(`USER_POOL_ID ${JSON.stringify(userPoolId.slice(0, 80))} is not a user pool id`);
   const usage = env.USAGE_IDENTIFIER ?? 'none';
   if (usage !== 'none' && usage !== 'tenant') throw new ConfigError('USAGE_IDENTIFIER must be none or tenant');
   return {
     userPoolId,
-    tenants: tenantsFromEnv(env),
+    tenants: tenantsFromEnv(env, registry),
     routes: loadRouteTable(env.ROUTE_TABLE_PATH || join(bundleDir, 'routes.json')),
     tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),
     jwksTimeoutMs: intFromEnv(env, 'JWKS_TIMEOUT_MS', 1500, 50, 60_000),

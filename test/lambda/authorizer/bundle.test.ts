@@ -16,27 +16,37 @@ import { bundleHandler } from '../../../scripts/bundle-handlers';
 
 let dir: string;
 let bundle: string;
+let registryBundle: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authorizer-bundle-'));
   bundle = await bundleHandler('authorizer', dir);
-  fs.writeFileSync(path.join(path.dirname(bundle), 'routes.json'), JSON.stringify(REFERENCE_ROUTES));
+  registryBundle = await bundleHandler('authorizer-registry', dir);
+  for (const b of [bundle, registryBundle]) fs.writeFileSync(path.join(path.dirname(b), 'routes.json'), JSON.stringify(REFERENCE_ROUTES));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-test('the bundle has no dependencies besides Node.js built-ins and the runtime-provided DynamoDB client', () => {
-  const requires = [...fs.readFileSync(bundle, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+const requiresOf = (file: string) => [...new Set([...fs.readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+
+test('the bundles have no dependencies besides Node.js built-ins (and the runtime-provided DynamoDB client for the registry)', () => {
+  expect(requiresOf(bundle)).toEqual(['crypto', 'fs', 'node:https', 'node:stream', 'path']);
   // @aws-sdk/client-dynamodb: only required lazily, when TABLE_NAME is set (see the tests below).
-  expect([...new Set(requires)].sort()).toEqual(['@aws-sdk/client-dynamodb', 'crypto', 'fs', 'node:https', 'node:stream', 'path']);
+  expect(requiresOf(registryBundle)).toEqual(['@aws-sdk/client-dynamodb', 'crypto', 'fs', 'node:https', 'node:stream', 'path']);
+  // The registry code (resolver, DynamoDB lookup) is only in the registry bundle.
+  expect(fs.readFileSync(bundle, 'utf8')).not.toContain('CLIENT#');
+  expect(fs.readFileSync(registryBundle, 'utf8')).toContain('CLIENT#');
 });
 
-test('loads routes.json next to index.js, allows and denies, and leaves https unloaded', () => {
+test.each([
+  ['authorizer', () => bundle],
+  ['authorizer-registry (no TABLE_NAME)', () => registryBundle],
+])('%s: loads routes.json next to index.js, allows and denies, and leaves https and the SDK unloaded', (_, file) => {
   const key = makeKey();
-  const jwksPath = path.join(dir, 'jwks.json');
+  const jwksPath = path.join(dir, `jwks-${path.basename(path.dirname(file()))}.json`);
   fs.writeFileSync(jwksPath, JSON.stringify(jwksOf(key)));
   const good = sign(key, claims());
   const bad = sign(key, claims({ client_id: 'nobody' }));
   const script = `
-    const { handler } = require(${JSON.stringify(bundle)});
+    const { handler } = require(${JSON.stringify(file())});
     const ev = (t) => ({ type: 'TOKEN', authorizationToken: 'Bearer ' + t, methodArn: ${JSON.stringify(METHOD_ARN)} });
     (async () => {
       const ok = await handler(ev(${JSON.stringify(good)}));
@@ -54,7 +64,7 @@ test('loads routes.json next to index.js, allows and denies, and leaves https un
   expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ level: 'warn', msg: 'denied', reason: 'untrusted_client', clientId: 'nobody' }]);
 });
 
-test('with TABLE_NAME: loads the DynamoDB client, fails closed for registry clients when the registry is down, declared clients unaffected', async () => {
+test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed for registry clients when the registry is down, declared clients unaffected', async () => {
   const key = makeKey();
   const jwksPath = path.join(dir, 'jwks-registry.json');
   fs.writeFileSync(jwksPath, JSON.stringify(jwksOf(key)));
@@ -62,7 +72,7 @@ test('with TABLE_NAME: loads the DynamoDB client, fails closed for registry clie
   const registryClient = sign(key, claims({ client_id: 'portalclient9', sub: 'portalclient9' }));
   const port = await closedPort();
   const script = `
-    const { handler } = require(${JSON.stringify(bundle)});
+    const { handler } = require(${JSON.stringify(registryBundle)});
     const ev = (t) => ({ type: 'TOKEN', authorizationToken: 'Bearer ' + t, methodArn: ${JSON.stringify(METHOD_ARN)} });
     (async () => {
       const ok = await handler(ev(${JSON.stringify(declared)}));

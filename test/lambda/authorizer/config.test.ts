@@ -9,9 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { CLIENTS, claims, jwksOf, makeKey, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { createAuthorizerFromEnv, AuthorizerEvent } from '../../../lambda/authorizer/authorizer';
-import { configFromEnv } from '../../../lambda/authorizer/config';
+import { configFromEnv, RegistryFactory } from '../../../lambda/authorizer/config';
 import { ConfigError } from '../../../lambda/authorizer/errors';
-import { RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
+import { createRegistryTenantResolver, RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
 import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../../lambda/shared/log';
@@ -37,9 +37,9 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
   };
 }
 
-async function run(e: NodeJS.ProcessEnv, event: AuthorizerEvent = tokenEvent(sign(key, claims()))) {
+async function run(e: NodeJS.ProcessEnv, event: AuthorizerEvent = tokenEvent(sign(key, claims())), registry?: RegistryFactory) {
   const lines: string[] = [];
-  const a = createAuthorizerFromEnv(e, dir, { logger: new Logger('info', (l) => { lines.push(l); }) });
+  const a = createAuthorizerFromEnv(e, dir, { logger: new Logger('info', (l) => { lines.push(l); }), registry });
   const atStart = lines.length;
   let result: unknown;
   try {
@@ -117,7 +117,8 @@ const badEnv: [string, Record<string, string | undefined>][] = [
 ];
 
 test.each(badEnv)('bad environment (%s): every request denied, config_error logged', async (_, overrides) => {
-  const r = await run(env(overrides));
+  // With registry support, so that TABLE_NAME and its TTL are refused for their values.
+  const r = await run(env(overrides), undefined, createRegistryTenantResolver);
   expect(r.result).toBe('Unauthorized');
   expect(r.startup).toHaveLength(1);
   expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
@@ -135,14 +136,30 @@ describe('tenant registry (TABLE_NAME)', () => {
     ['TTL 900', 'registry', '900'],
     ['a table ARN', 'arn:aws:dynamodb:us-east-1:123456789012:table/registry', '30'],
   ])('with TABLE_NAME the registry resolver wraps the declared clients (%s)', async (_, table, ttl) => {
-    const config = configFromEnv(env({ TABLE_NAME: table, REGISTRY_CACHE_TTL_SECONDS: ttl }), dir);
+    const config = configFromEnv(env({ TABLE_NAME: table, REGISTRY_CACHE_TTL_SECONDS: ttl }), dir, createRegistryTenantResolver);
     expect(config.tenants).toBeInstanceOf(RegistryTenantResolver);
     // A declared client resolves without any registry call (the DynamoDB client is never used here).
     expect(config.tenants.resolve('client1globex')).toBe('globex');
     expect(config.tenants.recheckAt?.('client1globex', 0)).toBeUndefined();
-    const r = await run(env({ TABLE_NAME: table, REGISTRY_CACHE_TTL_SECONDS: ttl }));
+    const r = await run(env({ TABLE_NAME: table, REGISTRY_CACHE_TTL_SECONDS: ttl }), undefined, createRegistryTenantResolver);
     expect(r.result).toMatchObject({ principalId: 'client1globex', context: { tenantId: 'globex' } });
     expect(r.startup).toEqual([]);
+  });
+
+  test('the registry factory receives the validated table, TTL and declared clients', () => {
+    const factory = jest.fn((o: Parameters<RegistryFactory>[0]) => o.declared);
+    configFromEnv(env({ TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '45' }), dir, factory);
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(factory.mock.calls[0][0]).toMatchObject({ table: 'registry', ttlSeconds: 45 });
+    expect(factory.mock.calls[0][0].declared.resolve('client1globex')).toBe('globex');
+  });
+
+  test('TABLE_NAME on a bundle without registry support is a config error (every request denied), not ignored', async () => {
+    const r = await run(env({ TABLE_NAME: 'registry' }));
+    expect(r.result).toBe('Unauthorized');
+    expect(r.startup).toHaveLength(1);
+    expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
+    expect(r.startup[0].configDetail).toBe('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
   });
 });
 

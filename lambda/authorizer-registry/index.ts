@@ -1,0 +1,15 @@
+/**
+ * Lambda entry of the tenant-aware authorizer with tenant-registry support
+ * (bundled as assets/authorizer-registry; the construct deploys it when
+ * `registry` is set). Same authorizer as lambda/authorizer, plus the
+ * registry resolver: clients the CDK app does not declare are looked up in
+ * the registry table (TABLE_NAME).
+ */
+import { AuthorizerEvent, AuthorizerResponse, createAuthorizerFromEnv } from '../authorizer/authorizer';
+import { createRegistryTenantResolver } from '../authorizer/registry-resolver';
+
+const authorizer = createAuthorizerFromEnv(process.env, __dirname, { registry: createRegistryTenantResolver });
+
+export function handler(event: AuthorizerEvent): Promise<AuthorizerResponse> {
+  return authorizer.handle(event);
+}
