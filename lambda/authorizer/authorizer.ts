@@ -24,11 +24,7 @@ import { assertIsJwks, Jwks, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-v
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
-import {
-  AlgNotAllowedError, AuthorizerError, BadSchemeError, BadSignatureError, ConfigError, ExpiredError, JwksUnavailableError, MalformedTokenError,
-  MissingHeaderError, NoScopeError, NotYetValidError, RegistryUnavailableError, TokenTooLargeError, UnknownKidError, UntrustedClientError,
-  WrongIssuerError, WrongTokenUseError,
-} from './errors';
+import { AuthorizerError, ConfigError, DenyReason } from './errors';
 import { BoundedFetcher, JwksFetchError } from './jwks-fetcher';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
@@ -89,17 +85,16 @@ function unauthorized(): Error {
 }
 
 function logDenial(logger: Logger, err: unknown): void {
-  if (err instanceof AuthorizerError) {
-    if (err instanceof RegistryUnavailableError) {
-      // An outage: name the underlying error class (never its message) for the operator.
-      logger.error('denied', { reason: err.reason, clientId: err.clientId, errorName: err.cause instanceof Error ? err.cause.name : undefined });
-      return;
-    }
-    const level = err instanceof ConfigError || err instanceof JwksUnavailableError ? 'error' : 'warn';
-    logger[level]('denied', { reason: err.reason, clientId: err.clientId });
-  } else {
+  if (!(err instanceof AuthorizerError)) {
     logger.error('denied', { reason: 'malformed' });
+    return;
   }
+  const { reason, clientId, cause } = err;
+  // An outage or a misconfiguration is the operator's business (error); a rejected token is the caller's (warn).
+  const level = reason === 'config_error' || reason === 'jwks_unavailable' || reason === 'registry_unavailable' ? 'error' : 'warn';
+  // A registry outage names the underlying error class (never its message) for the operator.
+  const errorName = reason === 'registry_unavailable' && cause instanceof Error ? cause.name : undefined;
+  logger[level]('denied', { reason, clientId, errorName });
 }
 
 /** The bearer token of a TOKEN or REQUEST event, size- and scheme-checked, not parsed. */
@@ -118,33 +113,32 @@ function bearerToken(event: AuthorizerEvent, maxTokenBytes: number): string {
   } else {
     raw = (event as APIGatewayTokenAuthorizerEvent).authorizationToken;
   }
-  if (typeof raw !== 'string' || raw.length === 0) throw new MissingHeaderError();
-  if (raw.length > maxTokenBytes + 7) throw new TokenTooLargeError();
+  if (typeof raw !== 'string' || raw.length === 0) throw new AuthorizerError('missing_header');
+  if (raw.length > maxTokenBytes + 7) throw new AuthorizerError('too_large');
   const bearer = raw.startsWith('Bearer ') || (raw.length >= 8 && raw.charCodeAt(6) === 32 && raw.slice(0, 6).toLowerCase() === 'bearer');
-  if (!bearer) throw new BadSchemeError();
+  if (!bearer) throw new AuthorizerError('bad_scheme');
   const token = raw.slice(7);
-  if (token.length > maxTokenBytes) throw new TokenTooLargeError();
+  if (token.length > maxTokenBytes) throw new AuthorizerError('too_large');
   return token;
 }
 
 type ErrorClass = abstract new (...args: never[]) => object;
-type TokenErrorClass = new (cause?: unknown) => AuthorizerError;
 
 /** aws-jwt-verify's errors (and the fetcher's) → our reason classes; first match wins. */
-const ERROR_MAP: readonly (readonly [readonly ErrorClass[], TokenErrorClass])[] = [
-  [[JwtExpiredError], ExpiredError],
-  [[JwtNotBeforeError], NotYetValidError],
+const ERROR_MAP: readonly (readonly [readonly ErrorClass[], DenyReason])[] = [
+  [[JwtExpiredError], 'expired'],
+  [[JwtNotBeforeError], 'not_yet_valid'],
   // With two issuer formats configured, an unknown `iss` is a ParameterValidationError ("issuer not configured").
-  [[JwtInvalidIssuerError, ParameterValidationError], WrongIssuerError],
-  [[CognitoJwtInvalidTokenUseError], WrongTokenUseError],
-  [[CognitoJwtInvalidClientIdError], UntrustedClientError],
-  [[JwtInvalidSignatureAlgorithmError], AlgNotAllowedError],
-  [[JwtInvalidSignatureError], BadSignatureError],
-  [[KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError], UnknownKidError],
-  [[JwtParseError, JwtWithoutValidKidError], MalformedTokenError],
+  [[JwtInvalidIssuerError, ParameterValidationError], 'wrong_issuer'],
+  [[CognitoJwtInvalidTokenUseError], 'wrong_token_use'],
+  [[CognitoJwtInvalidClientIdError], 'untrusted_client'],
+  [[JwtInvalidSignatureAlgorithmError], 'alg_not_allowed'],
+  [[JwtInvalidSignatureError], 'bad_signature'],
+  [[KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError], 'unknown_kid'],
+  [[JwtParseError, JwtWithoutValidKidError], 'malformed'],
   [
     [FetchError, JwksFetchError, JwksValidationError, JwkValidationError, JwkInvalidUseError, JwkInvalidKtyError, JwksNotAvailableInCacheError],
-    JwksUnavailableError,
+    'jwks_unavailable',
   ],
 ];
 
@@ -152,13 +146,9 @@ const ERROR_MAP: readonly (readonly [readonly ErrorClass[], TokenErrorClass])[] 
 function mapVerifyError(err: unknown): AuthorizerError {
   if (err instanceof AuthorizerError) return err;
   const entry = ERROR_MAP.find(([from]) => from.some((c) => err instanceof c));
-  const mapped = new (entry ? entry[1] : MalformedTokenError)(err);
   // Claim errors are raised after the signature checked out: the client id is then known.
-  if (err instanceof JwtInvalidClaimError) {
-    const cid = err.rawJwt?.payload.client_id;
-    if (typeof cid === 'string') mapped.clientId = cid;
-  }
-  return mapped;
+  const cid = err instanceof JwtInvalidClaimError ? err.rawJwt?.payload.client_id : undefined;
+  return new AuthorizerError(entry ? entry[1] : 'malformed', err, typeof cid === 'string' ? cid : undefined);
 }
 
 function createVerifier(userPoolId: string, jwksCache: SimpleJwksCache) {
@@ -203,20 +193,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   /** Header checks, memoized per distinct header segment (Cognito uses a handful). */
   const checkHeader = (token: string): void => {
     const dot = token.indexOf('.');
-    if (dot <= 0) throw new MalformedTokenError();
+    if (dot <= 0) throw new AuthorizerError('malformed');
     const h = token.slice(0, dot);
     if (headers.has(h)) return;
     let header: unknown;
     try {
       header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
     } catch (err) {
-      throw new MalformedTokenError(err);
+      throw new AuthorizerError('malformed', err);
     }
-    if (typeof header !== 'object' || header === null) throw new MalformedTokenError();
+    if (typeof header !== 'object' || header === null) throw new AuthorizerError('malformed');
     const { alg, kid } = header as { alg?: unknown; kid?: unknown };
     // Cognito signs access tokens with RS256; anything else (none, HS256, ...) is refused before any key lookup.
-    if (alg !== 'RS256') throw new AlgNotAllowedError();
-    if (typeof kid !== 'string' || kid.length === 0) throw new MalformedTokenError();
+    if (alg !== 'RS256') throw new AuthorizerError('alg_not_allowed');
+    if (typeof kid !== 'string' || kid.length === 0) throw new AuthorizerError('malformed');
     if (headers.size >= 64) headers.clear();
     headers.set(h, true);
   };
@@ -246,7 +236,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const slash = arn.indexOf('/');
     const prefix = slash > 0 ? arn.slice(0, slash) : '';
     if (!prefixes.has(prefix)) {
-      if (!API_PREFIX.test(prefix)) throw new MalformedTokenError();
+      if (!API_PREFIX.test(prefix)) throw new AuthorizerError('malformed');
       if (prefixes.size >= 16) prefixes.clear();
       prefixes.add(prefix);
     }
@@ -267,9 +257,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const answer = (grant: Grant, apiPrefix: string): AuthorizerResponse => {
     const response = respond(grant, apiPrefix);
     if (!grant.reachesAny) {
-      const e = new NoScopeError();
-      e.clientId = grant.clientId;
-      logDenial(logger, e);
+      logDenial(logger, new AuthorizerError('no_scope', undefined, grant.clientId));
     } else if (debug) {
       logger.debug('allowed', { clientId: grant.clientId, tenantId: grant.tenantId });
     }
@@ -278,11 +266,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   /** Caches and returns the grant of a verified token once its client's tenant is known. */
   const finish = (token: string, clientId: string, exp: number, claim: string, tenantId: string | undefined): Grant => {
-    if (tenantId === undefined) {
-      const e = new UntrustedClientError();
-      e.clientId = clientId;
-      throw e;
-    }
+    if (tenantId === undefined) throw new AuthorizerError('untrusted_client', undefined, clientId);
     const grant = grantFor(clientId, tenantId, claim);
     // A status with a short TTL (registry clients): the cached token is re-verified and re-resolved after it.
     tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(clientId, now()));
@@ -292,9 +276,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   /** Claims checks after the signature verified; returns the grant, or a promise when the tenant lookup is asynchronous. */
   const admit = (token: string, payload: Record<string, unknown>): Grant | Promise<Grant> => {
     const clientId = payload.client_id;
-    if (typeof clientId !== 'string') throw new UntrustedClientError();
+    if (typeof clientId !== 'string') throw new AuthorizerError('untrusted_client');
     const exp = payload.exp;
-    if (typeof exp !== 'number') throw new MalformedTokenError();
+    if (typeof exp !== 'number') throw new AuthorizerError('malformed');
     const claim = typeof payload.scope === 'string' ? payload.scope : '';
     const tenantId = tenants.resolve(clientId);
     return typeof tenantId === 'object'

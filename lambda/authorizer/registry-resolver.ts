@@ -8,9 +8,9 @@
  *   answer, positive or negative, is cached per client id for the TTL
  *   (REGISTRY_CACHE_TTL_SECONDS), in a bounded map. Concurrent lookups for the
  *   same client share one promise.
- * - Unknown client: `UntrustedClientError`; client or tenant not active
- *   (suspended, deleting, deleted): `SuspendedError`; lookup failure:
- *   `RegistryUnavailableError` (fail closed: an expired entry is never served,
+ * - Unknown client: `untrusted_client`; client or tenant not active
+ *   (suspended, deleting, deleted): `suspended`; lookup failure:
+ *   `registry_unavailable` (fail closed: an expired entry is never served,
  *   failures are not cached). Every denial carries the client id.
  *
  * The suspension delay on the authorizer side is bounded by the TTL: an entry
@@ -24,7 +24,7 @@
  * TABLE_NAME is set; the registry module itself does not load it at import.
  */
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { AuthorizerError, ConfigError, RegistryUnavailableError, SuspendedError, UntrustedClientError } from './errors';
+import { AuthorizerError, ConfigError } from './errors';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
 import { ClientStatus, getClientStatus, isActive } from '../shared/registry';
 
@@ -49,11 +49,6 @@ interface Entry {
   readonly active: boolean;
   /** Epoch ms: TTL after the lookup started. */
   readonly expiresAt: number;
-}
-
-function withClient<E extends AuthorizerError>(err: E, clientId: string): E {
-  err.clientId = clientId;
-  return err;
 }
 
 export class RegistryTenantResolver implements TenantResolver {
@@ -97,8 +92,8 @@ export class RegistryTenantResolver implements TenantResolver {
   }
 
   private answer(clientId: string, e: Entry): string {
-    if (e.tenantId === undefined) throw withClient(new UntrustedClientError(), clientId);
-    if (!e.active) throw withClient(new SuspendedError(), clientId);
+    if (e.tenantId === undefined) throw new AuthorizerError('untrusted_client', undefined, clientId);
+    if (!e.active) throw new AuthorizerError('suspended', undefined, clientId);
     return e.tenantId;
   }
 
@@ -110,7 +105,7 @@ export class RegistryTenantResolver implements TenantResolver {
     } catch (err) {
       // Fail closed, and do not cache the failure: the next request looks up again.
       this.entries.delete(clientId);
-      throw withClient(new RegistryUnavailableError(err), clientId);
+      throw new AuthorizerError('registry_unavailable', err, clientId);
     }
     const entry: Entry = status === undefined
       ? { tenantId: undefined, active: false, expiresAt: started + this.ttlMs }
