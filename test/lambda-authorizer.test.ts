@@ -5,21 +5,23 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { M2mAuthorizer, ScopedRestApi, ScopeMatch, TenantAppClient, TenantRegistry } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 
-/** The routes.json the authorizer function ships with, read from the synthesized assembly. */
-function shippedRouteTable(app: ReturnType<typeof poolStack>['app']): any {
+/** The asset directory of the authorizer function (the one with routes.json), from the synthesized assembly. */
+function shippedAssetDir(app: ReturnType<typeof poolStack>['app']): string {
   const outdir = app.synth().directory;
   const dirs = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(outdir, d, 'routes.json')));
   expect(dirs).toHaveLength(1);
   expect(fs.existsSync(path.join(outdir, dirs[0], 'index.js'))).toBe(true);
-  return JSON.parse(fs.readFileSync(path.join(outdir, dirs[0], 'routes.json'), 'utf8'));
+  return path.join(outdir, dirs[0]);
 }
 
-/** The index.js the authorizer function ships with, read from the synthesized assembly. */
+/** The routes.json the authorizer function ships with. */
+function shippedRouteTable(app: ReturnType<typeof poolStack>['app']): any {
+  return JSON.parse(fs.readFileSync(path.join(shippedAssetDir(app), 'routes.json'), 'utf8'));
+}
+
+/** The index.js the authorizer function ships with. */
 function shippedBundle(app: ReturnType<typeof poolStack>['app']): string {
-  const outdir = app.synth().directory;
-  const dirs = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(outdir, d, 'routes.json')));
-  expect(dirs).toHaveLength(1);
-  return fs.readFileSync(path.join(outdir, dirs[0], 'index.js'), 'utf8');
+  return fs.readFileSync(path.join(shippedAssetDir(app), 'index.js'), 'utf8');
 }
 
 test.each([

@@ -18,12 +18,13 @@ export type DenyReason =
  * client or its tenant is not active.
  */
 export class AuthorizerError extends Error {
-  /** Verified client id, when the failure happened after the signature was checked. */
-  public clientId?: string;
-
-  constructor(public readonly reason: DenyReason, cause?: unknown, clientId?: string) {
+  /**
+   * @param reason the reason class (what the log line names)
+   * @param cause the underlying error, if any (never logged, apart from a registry outage's class name)
+   * @param clientId the verified client id, when the failure happened after the signature was checked
+   */
+  constructor(public readonly reason: DenyReason, cause?: unknown, public clientId?: string) {
     super('', cause === undefined ? undefined : { cause });
-    this.clientId = clientId;
   }
 }
 
