@@ -96,7 +96,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       moduleNameMapper: {
         '^\\./safe-json-parse\\.js$': '<rootDir>/lambda/authorizer/safe-json-parse.ts',
         '^#node-web-compat$': '<rootDir>/lambda/authorizer/node-web-compat.ts',
-        '^#aws-jwt-verify/(https-node|node-web-compat-node)$': '<rootDir>/node_modules/aws-jwt-verify/dist/cjs/$1.js',
+        '^\\./jwk\\.js$': '<rootDir>/lambda/authorizer/jwks.ts',
+        '^#aws-jwt-verify/(node-web-compat-node)$': '<rootDir>/node_modules/aws-jwt-verify/dist/cjs/$1.js',
       },
     },
   },

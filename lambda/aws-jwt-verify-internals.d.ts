@@ -1,5 +1,5 @@
 /**
- * aws-jwt-verify modules the drop-in authorizer/node-web-compat.ts uses,
+ * aws-jwt-verify modules the drop-in authorizer/node-web-compat.ts uses (types),
  * under names that scripts/bundle-handlers.ts and jest's moduleNameMapper
  * resolve to the original files (they are not in the package's exports).
  */
@@ -18,7 +18,4 @@ declare module '#aws-jwt-verify/node-web-compat-node' {
     transformPemToJwk: (pem: string, jwtHeaderAlg?: string) => Promise<unknown>;
   }
   export const nodeWebCompat: NodeWebCompat;
-}
-declare module '#aws-jwt-verify/https-node' {
-  export const fetch: import('#aws-jwt-verify/node-web-compat-node').NodeWebCompat['fetch'];
 }

@@ -7,10 +7,9 @@
  * v3, and bundling it would add hundreds of KB to every cold start. Everything
  * else (aws-jwt-verify included) is bundled so the function has no
  * node_modules and consumers need neither Docker nor esbuild. In the
- * authorizer, `https` and `stream` are aliased to shims that load them on
- * first use (cold start), and aws-jwt-verify's JSON parser and signature
- * check are replaced by faster drop-ins with the same results (see
- * JWT_VERIFY_DROP_INS).
+ * authorizer, `https` is aliased to a shim that loads it on first use (cold
+ * start), and aws-jwt-verify's JSON parser, signature check and JWKS cache
+ * are replaced by drop-ins (see JWT_VERIFY_DROP_INS).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,30 +19,39 @@ const root = path.join(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
 
 /**
- * Per-handler module substitutions. The authorizer only needs `https` and
- * `stream` (inside aws-jwt-verify) when its JWKS is not cached: shims load
- * them on first use, which takes about 6 ms off the cold start.
+ * Per-handler module substitutions. The authorizer only needs `https` when
+ * its JWKS is not cached: a shim loads it on first use, which takes about
+ * 5 ms off the cold start.
  */
-const AUTHORIZER_ALIASES = { https: './lambda/shared/lazy-https.ts', stream: './lambda/shared/lazy-stream.ts' };
+const AUTHORIZER_ALIASES = { https: './lambda/shared/lazy-https.ts' };
 const ALIASES: Record<string, Record<string, string>> = {
   'authorizer': AUTHORIZER_ALIASES,
   'authorizer-registry': AUTHORIZER_ALIASES,
 };
 
 /**
- * aws-jwt-verify modules replaced by drop-ins with the same exports and
- * results (see each drop-in's header), keyed by the specifier aws-jwt-verify
- * imports them with; `original` is the replaced file, next to the importer.
- * The build fails when the original's exports change, so an upgrade cannot
- * silently drop a function.
+ * aws-jwt-verify modules replaced by drop-ins with the same results for what
+ * aws-jwt-verify imports from them (see each drop-in's header), keyed by the
+ * specifier aws-jwt-verify imports them with; `original` is the replaced
+ * file, next to the importer, and `exports` its exports when the drop-in was
+ * reviewed. The build fails when the original's exports change (an upgrade
+ * must be reviewed), and esbuild fails it when a drop-in lacks a name that
+ * aws-jwt-verify imports.
  */
 const JWT_VERIFY_DROP_INS: Record<string, { readonly file: string; readonly original: string; readonly exports: readonly string[] }> = {
   './safe-json-parse.js': { file: 'lambda/authorizer/safe-json-parse.ts', original: 'safe-json-parse.js', exports: ['isJsonObject', 'safeJsonParse'] },
   '#node-web-compat': { file: 'lambda/authorizer/node-web-compat.ts', original: 'node-web-compat-node.js', exports: ['nodeWebCompat'] },
+  './jwk.js': {
+    file: 'lambda/authorizer/jwks.ts',
+    original: 'jwk.js',
+    exports: [
+      'SimpleJwksCache', 'SimplePenaltyBox', 'assertIsJwk', 'assertIsJwks', 'assertIsSignatureJwk', 'fetchJwk', 'fetchJwks', 'findJwkInJwks',
+      'isJwk', 'isJwks',
+    ],
+  },
 };
 /** aws-jwt-verify files the drop-ins import (not in the package's exports): specifier → file in dist/esm. */
 const JWT_VERIFY_INTERNALS: Record<string, string> = {
-  '#aws-jwt-verify/https-node': 'https-node.js',
   '#aws-jwt-verify/node-web-compat-node': 'node-web-compat-node.js',
 };
 const IN_JWT_VERIFY = /[\\/]node_modules[\\/]aws-jwt-verify[\\/]/;

@@ -19,13 +19,13 @@ import {
   JwtInvalidSignatureError, JwtNotBeforeError, JwtParseError, JwtWithoutValidKidError, KidNotFoundInJwksError, ParameterValidationError,
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
-import { fetch as httpsFetch, Fetcher } from 'aws-jwt-verify/https';
-import { assertIsJwks, Jwks, SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
+import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
 import { AuthorizerError, ConfigError, DenyReason } from './errors';
-import { BoundedFetcher, JwksFetchError } from './jwks-fetcher';
+import type { Transport } from './https-get';
+import { assertIsJwks, JwksCache } from './jwks';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
 import { Logger } from '../shared/log';
@@ -41,8 +41,8 @@ export interface AuthorizerResponse {
 }
 
 export interface AuthorizerDeps {
-  /** Inner JWKS fetcher (wrapped with the time bound). @default aws-jwt-verify's https fetch */
-  readonly fetcher?: Fetcher;
+  /** How the JWKS is requested. @default https.request */
+  readonly jwksTransport?: Transport;
   /** Replaces the tenant resolver of the config. */
   readonly tenants?: AuthorizerConfig['tenants'];
   readonly logger?: Logger;
@@ -137,7 +137,7 @@ const ERROR_MAP: readonly (readonly [readonly ErrorClass[], DenyReason])[] = [
   [[KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError], 'unknown_kid'],
   [[JwtParseError, JwtWithoutValidKidError], 'malformed'],
   [
-    [FetchError, JwksFetchError, JwksValidationError, JwkValidationError, JwkInvalidUseError, JwkInvalidKtyError, JwksNotAvailableInCacheError],
+    [FetchError, JwksValidationError, JwkValidationError, JwkInvalidUseError, JwkInvalidKtyError, JwksNotAvailableInCacheError],
     'jwks_unavailable',
   ],
 ];
@@ -151,7 +151,7 @@ function mapVerifyError(err: unknown): AuthorizerError {
   return new AuthorizerError(entry ? entry[1] : 'malformed', err, typeof cid === 'string' ? cid : undefined);
 }
 
-function createVerifier(userPoolId: string, jwksCache: SimpleJwksCache) {
+function createVerifier(userPoolId: string, jwksCache: JwksCache) {
   // clientId null: the tenant resolver is the one source of trusted clients (checked below).
   return CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: null, includeRawJwtInErrors: true }, { jwksCache });
 }
@@ -164,12 +164,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const tenants = deps.tenants ?? config.tenants;
   const usageTenant = config.usageIdentifier === 'tenant';
   const debug = logger.isDebug();
-  const fetcher = new BoundedFetcher(deps.fetcher ?? { fetch: httpsFetch }, {
-    timeoutMs: config.jwksTimeoutMs ?? 1500,
+  const jwksCache = new JwksCache({
+    timeoutMs: config.jwksTimeoutMs,
+    penaltySeconds: deps.penaltyBoxSeconds,
     failureBackoffMs: deps.jwksFailureBackoffMs,
+    transport: deps.jwksTransport,
     now,
   });
-  const jwksCache = new SimpleJwksCache({ fetcher, penaltyBox: new SimplePenaltyBox({ waitSeconds: deps.penaltyBoxSeconds ?? 10 }) });
   const verifier = createVerifier(config.userPoolId, jwksCache);
   const policies = new PolicyBuilder(config.routes);
   const tokenCache = new TokenCache<Grant>({

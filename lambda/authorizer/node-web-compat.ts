@@ -8,7 +8,10 @@
  * `createVerify` stream. Same digest, key, input and signature bytes, same
  * boolean (and the same "Malformed signature" error for an ECDSA signature
  * of the wrong length); no Writable stream is built per token, which saves
- * about 0.6 ms on the cold start's first verification.
+ * about 0.6 ms on the cold start's first verification. `fetch` is the
+ * authorizer's bounded GET (https-get.ts) rather than aws-jwt-verify's
+ * stream-based one: nothing in the bundle calls it (the JWKS drop-in,
+ * jwks.ts, fetches directly), and the original would bundle `stream`.
  *
  * Equivalence with the original is checked for RS256/384/512, ES256/384/512
  * and EdDSA, valid and tampered, and for every other member
@@ -16,10 +19,8 @@
  */
 /// <reference path="../aws-jwt-verify-internals.d.ts" />
 import { createPublicKey, KeyObject, verify } from 'crypto';
-// Resolved by the bundler plugin and jest's moduleNameMapper (see aws-jwt-verify-internals.d.ts).
-// eslint-disable-next-line import/no-unresolved
-import { fetch } from '#aws-jwt-verify/https-node';
 import type { NodeWebCompat } from '#aws-jwt-verify/node-web-compat-node';
+import { httpsGet } from './https-get';
 
 /** OpenSSL digest per JWS algorithm, as aws-jwt-verify maps them. */
 const DIGEST: Record<string, string | undefined> = {
@@ -45,7 +46,8 @@ const verifySignatureSync: NodeWebCompat['verifySignatureSync'] = ({ alg, keyObj
 };
 
 export const nodeWebCompat: NodeWebCompat = {
-  fetch,
+  // Only aws-jwt-verify's https.js calls this, and the JWKS drop-in (jwks.ts) leaves it out of the bundle.
+  fetch: (uri, options) => httpsGet(uri, Number(options?.responseTimeout) || 3000),
   transformJwkToKeyObjectSync: jwkToKeyObject,
   transformJwkToKeyObjectAsync: async (jwk) => jwkToKeyObject(jwk),
   parseB64UrlString: (b64) => Buffer.from(b64, 'base64').toString('utf8'),

@@ -8,10 +8,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Readable, Writable } from 'stream';
 import { CLIENTS, claims, closedPort, jwksOf, makeKey, METHOD_ARN, REFERENCE_ROUTES, sign, USER_POOL_ID } from './helpers';
 import { request } from '../../../lambda/shared/lazy-https';
-import { pipeline } from '../../../lambda/shared/lazy-stream';
 import { bundleHandler } from '../../../scripts/bundle-handlers';
 
 let dir: string;
@@ -28,9 +26,9 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const requiresOf = (file: string) => [...new Set([...fs.readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
 
 test('the bundles have no dependencies besides Node.js built-ins (and the runtime-provided DynamoDB client for the registry)', () => {
-  expect(requiresOf(bundle)).toEqual(['crypto', 'fs', 'node:https', 'node:stream', 'path']);
+  expect(requiresOf(bundle)).toEqual(['crypto', 'fs', 'node:https', 'path']);
   // @aws-sdk/client-dynamodb: only required lazily, when TABLE_NAME is set (see the tests below).
-  expect(requiresOf(registryBundle)).toEqual(['@aws-sdk/client-dynamodb', 'crypto', 'fs', 'node:https', 'node:stream', 'path']);
+  expect(requiresOf(registryBundle)).toEqual(['@aws-sdk/client-dynamodb', 'crypto', 'fs', 'node:https', 'path']);
   // The registry code (resolver, DynamoDB lookup) is only in the registry bundle.
   expect(fs.readFileSync(bundle, 'utf8')).not.toContain('CLIENT#');
   expect(fs.readFileSync(registryBundle, 'utf8')).toContain('CLIENT#');
@@ -107,12 +105,4 @@ test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed f
 
 test('lazy-https delegates to https.request', () => {
   expect(() => request('http://127.0.0.1:1/')).toThrow(/Protocol "http:" not supported/);
-});
-
-test('lazy-stream delegates to stream.pipeline', async () => {
-  const chunks: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    pipeline(Readable.from(['a', 'b']), new Writable({ write(c, _, cb) { chunks.push(String(c)); cb(); } }), (err: unknown) => (err ? reject(err) : resolve()));
-  });
-  expect(chunks).toEqual(['a', 'b']);
 });

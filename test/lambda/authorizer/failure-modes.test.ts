@@ -5,7 +5,7 @@
  */
 import * as crypto from 'crypto';
 import {
-  allowsAnything, b64url, claims, closedPort, jwksOf, KeyPair, loopbackFetcher, loopbackServer, makeAuthorizer, makeKey, outcome,
+  allowsAnything, b64url, claims, closedPort, jwksOf, KeyPair, loopbackTransport, loopbackServer, makeAuthorizer, makeKey, outcome,
   requestEvent, sign, tokenEvent, TestAuthorizer, KID, ISSUER, READ,
 } from './helpers';
 
@@ -94,7 +94,7 @@ describe('signature and algorithm', () => {
   test('unknown kid (JWKS fetched once, kid still absent)', async () => {
     const server = await loopbackServer((_, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(jwksOf(key))); });
     try {
-      const t = makeAuthorizer({ jwks: jwksOf(key), deps: { fetcher: loopbackFetcher(server.port) } });
+      const t = makeAuthorizer({ jwks: jwksOf(key), deps: { jwksTransport: loopbackTransport(server.port) } });
       const other = makeKey('another-kid');
       expect(await expectDenied(t, tokenEvent(sign(other, claims())), 'unknown_kid')).toBe('Unauthorized');
     } finally {
@@ -161,14 +161,14 @@ describe('JWKS endpoint problems', () => {
 
   test('JWKS endpoint down (connection refused)', async () => {
     const port = await closedPort();
-    const t = makeAuthorizer({ deps: { fetcher: loopbackFetcher(port) }, config: { jwksTimeoutMs: BOUND_MS } });
+    const t = makeAuthorizer({ deps: { jwksTransport: loopbackTransport(port) }, config: { jwksTimeoutMs: BOUND_MS } });
     await expectDenied(t, tokenEvent(sign(key, claims())), 'jwks_unavailable');
   });
 
   test('JWKS endpoint hangs: the request is denied within the time bound', async () => {
     const server = await loopbackServer(() => undefined); // accepts, never answers
     try {
-      const t = makeAuthorizer({ deps: { fetcher: loopbackFetcher(server.port) }, config: { jwksTimeoutMs: BOUND_MS } });
+      const t = makeAuthorizer({ deps: { jwksTransport: loopbackTransport(server.port) }, config: { jwksTimeoutMs: BOUND_MS } });
       const start = Date.now();
       await expectDenied(t, tokenEvent(sign(key, claims())), 'jwks_unavailable');
       expect(Date.now() - start).toBeLessThan(BOUND_MS + 1000);
@@ -180,20 +180,20 @@ describe('JWKS endpoint problems', () => {
   test('JWKS endpoint returns garbage', async () => {
     const server = await loopbackServer((_, res) => { res.setHeader('content-type', 'application/json'); res.end('{"keys": "nope"'); });
     try {
-      const t = makeAuthorizer({ deps: { fetcher: loopbackFetcher(server.port) }, config: { jwksTimeoutMs: BOUND_MS } });
+      const t = makeAuthorizer({ deps: { jwksTransport: loopbackTransport(server.port) }, config: { jwksTimeoutMs: BOUND_MS } });
       await expectDenied(t, tokenEvent(sign(key, claims())), 'jwks_unavailable');
     } finally {
       await server.close();
     }
   });
 
-  test('JWKS fetched over the fetcher once and reused', async () => {
+  test('JWKS fetched once and reused', async () => {
     const server = await loopbackServer((_, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(jwksOf(key))); });
     try {
-      const fetcher = loopbackFetcher(server.port);
-      const t = makeAuthorizer({ deps: { fetcher } });
+      const transport = loopbackTransport(server.port);
+      const t = makeAuthorizer({ deps: { jwksTransport: transport } });
       for (let i = 0; i < 5; i++) expect(allowsAnything(await outcome(t.authorizer, tokenEvent(sign(key, claims()))))).toBe(true);
-      expect(fetcher.calls).toBe(1);
+      expect(transport.calls).toBe(1);
       expect(t.lines).toHaveLength(0);
     } finally {
       await server.close();
@@ -203,18 +203,18 @@ describe('JWKS endpoint problems', () => {
   test('unknown kids trigger at most one JWKS refetch per penalty interval', async () => {
     const server = await loopbackServer((_, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(jwksOf(key))); });
     try {
-      const fetcher = loopbackFetcher(server.port);
-      const t = makeAuthorizer({ jwks: jwksOf(key), deps: { fetcher, penaltyBoxSeconds: 1 } });
+      const transport = loopbackTransport(server.port);
+      const t = makeAuthorizer({ jwks: jwksOf(key), deps: { jwksTransport: transport, penaltyBoxSeconds: 1 } });
       const strangers = [makeKey('kid-a'), makeKey('kid-b')];
       for (let i = 0; i < 6; i++) {
         expect(await outcome(t.authorizer, tokenEvent(sign(strangers[i % 2], claims())))).toBe('Unauthorized');
       }
-      expect(fetcher.calls).toBe(1);
+      expect(transport.calls).toBe(1);
       expect(t.logs().map((l) => l.reason)).toEqual(Array(6).fill('unknown_kid'));
       // After the interval, a rotated-in key is picked up by one more fetch.
       await new Promise((r) => setTimeout(r, 1100));
       expect(await outcome(t.authorizer, tokenEvent(sign(strangers[0], claims())))).toBe('Unauthorized');
-      expect(fetcher.calls).toBe(2);
+      expect(transport.calls).toBe(2);
     } finally {
       await server.close();
     }
@@ -222,10 +222,10 @@ describe('JWKS endpoint problems', () => {
 
   test('after an outage the fetch is not retried on every request (back-off)', async () => {
     const port = await closedPort();
-    const fetcher = loopbackFetcher(port);
-    const t = makeAuthorizer({ deps: { fetcher, jwksFailureBackoffMs: 60_000 }, config: { jwksTimeoutMs: BOUND_MS } });
+    const transport = loopbackTransport(port);
+    const t = makeAuthorizer({ deps: { jwksTransport: transport, jwksFailureBackoffMs: 60_000 }, config: { jwksTimeoutMs: BOUND_MS } });
     for (let i = 0; i < 4; i++) expect(await outcome(t.authorizer, tokenEvent(sign(key, claims())))).toBe('Unauthorized');
-    expect(fetcher.calls).toBe(1);
+    expect(transport.calls).toBe(1);
     expect(t.logs().map((l) => l.reason)).toEqual(Array(4).fill('jwks_unavailable'));
   });
 });

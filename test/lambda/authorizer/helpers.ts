@@ -6,10 +6,10 @@
 import * as crypto from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { Authorizer, AuthorizerDeps, AuthorizerEvent, AuthorizerResponse, createAuthorizer } from '../../../lambda/authorizer/authorizer';
 import { AuthorizerConfig } from '../../../lambda/authorizer/config';
+import type { Transport } from '../../../lambda/authorizer/https-get';
 import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../../lambda/shared/log';
@@ -150,27 +150,19 @@ export async function loopbackServer(handler: http.RequestListener): Promise<{ p
   };
 }
 
-/** A fetcher that sends every JWKS request to 127.0.0.1:port over plain HTTP (no timeout of its own). */
-export function loopbackFetcher(port: number): Fetcher & { calls: number } {
-  const f = {
-    calls: 0,
-    fetch: (uri: string) => new Promise<ArrayBuffer>((resolve, reject) => {
-      f.calls++;
-      const u = new URL(uri);
-      const req = http.get({ host: '127.0.0.1', port, path: u.pathname }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
-          const b = Buffer.concat(chunks);
-          resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-    }),
-  };
-  return f;
+/**
+ * The authorizer's real JWKS fetch (https-get.ts) sent to 127.0.0.1:port over
+ * plain HTTP: `https.request`'s signature, with the URI's path kept.
+ */
+export function loopbackTransport(port: number): Transport & { calls: number } {
+  const t = Object.assign(
+    (uri: string, options: http.RequestOptions, callback: (res: http.IncomingMessage) => void) => {
+      t.calls++;
+      return http.request({ ...options, host: '127.0.0.1', port, path: new URL(uri).pathname }, callback);
+    },
+    { calls: 0 },
+  );
+  return t;
 }
 
 /** A port on 127.0.0.1 with nothing listening (connection refused). */

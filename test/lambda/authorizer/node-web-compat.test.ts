@@ -2,12 +2,11 @@
  * The drop-in for aws-jwt-verify's `#node-web-compat` gives the original's
  * answers: signature checks for every algorithm aws-jwt-verify supports
  * (valid, tampered, truncated, unknown algorithm), and the same other
- * members. aws-jwt-verify runs the drop-in under jest and in the bundle.
+ * members (fetch: the authorizer's bounded GET). aws-jwt-verify runs the drop-in under jest and in the bundle.
  */
 import * as crypto from 'crypto';
+import { FetchError } from 'aws-jwt-verify/error';
 // The originals, under the names jest's moduleNameMapper resolves (not in aws-jwt-verify's exports).
-// eslint-disable-next-line import/no-unresolved
-import { fetch as originalFetch } from '#aws-jwt-verify/https-node';
 // eslint-disable-next-line import/no-unresolved
 import { nodeWebCompat as original, VerifyArgs } from '#aws-jwt-verify/node-web-compat-node';
 import { nodeWebCompat } from '../../../lambda/authorizer/node-web-compat';
@@ -65,7 +64,8 @@ test('async verification and the other members match', async () => {
   const args = { alg: 'RS256', keyObject: publicKey, jwsSigningInput: INPUT, signature: crypto.sign('sha256', Buffer.from(INPUT), privateKey).toString('base64') };
   await expect(nodeWebCompat.verifySignatureAsync(args)).resolves.toBe(true);
   expect(Object.keys(nodeWebCompat).sort()).toEqual(Object.keys(original).sort());
-  expect(nodeWebCompat.fetch).toBe(originalFetch);
+  // fetch is the authorizer's bounded GET (https-get.ts): a failure is aws-jwt-verify's FetchError.
+  await expect(nodeWebCompat.fetch('http://127.0.0.1:1/jwks.json', { responseTimeout: 200 })).rejects.toBeInstanceOf(FetchError);
   expect(nodeWebCompat.defaultFetchTimeouts).toEqual(original.defaultFetchTimeouts);
   const jwk = publicKey.export({ format: 'jwk' });
   expect(nodeWebCompat.transformJwkToKeyObjectSync(jwk).export({ format: 'jwk' })).toEqual(original.transformJwkToKeyObjectSync(jwk).export({ format: 'jwk' }));

@@ -105,7 +105,8 @@ describe('bundling plugin', () => {
     const importer = path.join(path.dirname(require.resolve('aws-jwt-verify/jwt')), '..', 'esm', 'jwt.js');
     expect(resolve({ path: './safe-json-parse.js', importer })).toEqual({ path: path.resolve(__dirname, '../../../lambda/authorizer/safe-json-parse.ts') });
     expect(resolve({ path: './safe-json-parse.js', importer: path.join(dir, 'mine.js') })).toBeUndefined();
-    expect(resolve({ path: './jwk.js', importer })).toBeUndefined();
+    expect(resolve({ path: './jwk.js', importer })).toEqual({ path: path.resolve(__dirname, '../../../lambda/authorizer/jwks.ts') });
+    expect(resolve({ path: './jwt.js', importer })).toBeUndefined();
   });
 
   test('fails the build, naming the module, when aws-jwt-verify\'s exports change', () => {
