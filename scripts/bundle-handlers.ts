@@ -30,6 +30,47 @@ const ALIASES: Record<string, Record<string, string>> = {
 };
 
 /**
+ * Property names esbuild shortens in the authorizer bundles (`mangleProps`,
+ * about 2.5 KB of 28). A name belongs here only if no object from outside
+ * the bundle has it: not a Node.js API, not a key of JSON (tokens, JWKS,
+ * routes.json, CLIENT_TENANTS), of an API Gateway event or answer, of a log
+ * line or of an AWS SDK call. These are aws-jwt-verify's verifier internals
+ * (its classes, the options the authorizer passes, the `#node-web-compat`
+ * seam) and the authorizer's own (configuration, dependencies, caches,
+ * grants). The build fails if a name is still in the output after mangling
+ * (a quoted key, an `in` check, a message): that code reads it as a string,
+ * and renaming would break it.
+ */
+export const AUTHORIZER_MANGLED_PROPS: readonly string[] = [
+  // aws-jwt-verify
+  'issuersConfig', 'publicKeyCache', 'getIssuerConfig', 'getVerifyParameters', 'withJwksUri', 'verifyDecomposedJwt',
+  'verifyDecomposedJwtSync', 'transformJwkToKeyObjectSyncFn', 'transformJwkToKeyObjectAsyncFn', 'publicKeys', 'putKeyObjectInCache',
+  'clearCache', 'parseUserPoolId', 'USER_POOL_ID_REGEX', 'jwksCache', 'includeRawJwtInErrors', 'customJwtCheck', 'withRawJwt', 'rawJwt',
+  'failedAssertion', 'decomposedJwt', 'verifyProperties', 'headerB64', 'payloadB64', 'signatureB64', 'jwsSigningInput', 'keyObject',
+  'graceSeconds', 'transformJwkToKeyObjectSync', 'transformJwkToKeyObjectAsync', 'verifySignatureSync', 'verifySignatureAsync',
+  'parseB64UrlString', 'transformPemToJwk', 'defaultFetchTimeouts', 'setTimeoutUnref', 'socketIdle', 'getCachedJwk', 'getJwk', 'getJwks',
+  'addJwks',
+  // the authorizer
+  'scopeIdx', 'reachesAny', 'apiPrefix', 'tokenCacheMaxEntries', 'tokenCacheMaxBytes', 'jwksTimeoutMs', 'maxTokenBytes', 'usageIdentifier',
+  'jwksPath', 'penaltyBoxSeconds', 'jwksFailureBackoffMs', 'jwksTransport', 'penaltySeconds', 'failureBackoffMs', 'timeoutMs', 'byKid',
+  'recheckAt', 'scopeIndexes', 'expiresAt', 'checkAfter', 'maxEntries', 'maxBytes', 'logLevel', 'tokenCache', 'policies', 'isDebug',
+  'fromJson', 'clientIds',
+];
+const MANGLED: Record<string, readonly string[]> = {
+  'authorizer': AUTHORIZER_MANGLED_PROPS,
+  'authorizer-registry': AUTHORIZER_MANGLED_PROPS,
+};
+
+/** Fails when a mangled name is still in the bundle (see AUTHORIZER_MANGLED_PROPS). */
+export function assertMangled(code: string, names: readonly string[], bundle: string): void {
+  const left = names.filter((n) => new RegExp(`(?<![\\w$])${n}(?![\\w$])`).test(code));
+  if (left.length > 0) {
+    throw new Error(`${bundle}: ${left.join(', ')} still appear after property mangling (read as a string somewhere): `
+      + 'remove them from AUTHORIZER_MANGLED_PROPS in scripts/bundle-handlers.ts');
+  }
+}
+
+/**
  * aws-jwt-verify modules replaced by drop-ins with the same results for what
  * aws-jwt-verify imports from them (see each drop-in's header), keyed by the
  * specifier aws-jwt-verify imports them with; `original` is the replaced
@@ -108,9 +149,11 @@ export async function bundleHandler(name: string, outDir: string = path.join(roo
     external: ['@aws-sdk/*'],
     alias: ALIASES[name],
     plugins: ALIASES[name] === AUTHORIZER_ALIASES ? [jwtVerifyDropIns()] : [],
+    mangleProps: MANGLED[name] ? new RegExp(`^(?:${MANGLED[name].join('|')})$`) : undefined,
     absWorkingDir: root,
     logLevel: 'warning',
   });
+  if (MANGLED[name]) assertMangled(fs.readFileSync(outfile, 'utf8'), MANGLED[name], `assets/${name}/index.js`);
   return outfile;
 }
 

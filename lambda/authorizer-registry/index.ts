@@ -10,6 +10,5 @@ import { createRegistryTenantResolver } from '../authorizer/registry-resolver';
 
 const authorizer = createAuthorizerFromEnv(process.env, __dirname, { registry: createRegistryTenantResolver });
 
-export function handler(event: AuthorizerEvent): Promise<AuthorizerResponse> {
-  return authorizer.handle(event);
-}
+// A CommonJS export, as in lambda/authorizer/index.ts.
+exports.handler = (event: AuthorizerEvent): Promise<AuthorizerResponse> => authorizer.handle(event);

@@ -10,6 +10,5 @@ import { AuthorizerEvent, AuthorizerResponse, createAuthorizerFromEnv } from './
 
 const authorizer = createAuthorizerFromEnv(process.env, __dirname);
 
-export function handler(event: AuthorizerEvent): Promise<AuthorizerResponse> {
-  return authorizer.handle(event);
-}
+// A CommonJS export (the bundle's format): an ES `export` would make esbuild add its ES-module interop helpers.
+exports.handler = (event: AuthorizerEvent): Promise<AuthorizerResponse> => authorizer.handle(event);

@@ -127,28 +127,30 @@ interface Entry {
 
 /** aws-jwt-verify's `JwksCache`, with a fetch deadline, single-flight fetches, failure back-off and a penalty box. */
 export class JwksCache implements JwksCacheApi {
-  private readonly entries = new Map<string, Entry>();
-  private readonly fetching = new Map<string, Promise<Entry>>();
+  readonly #entries = new Map<string, Entry>();
+  readonly #fetching = new Map<string, Promise<Entry>>();
   /** Until when fetches for a URI fail fast, and with which error. */
-  private readonly holds = new Map<string, { readonly until: number; readonly error: Error }>();
-  private readonly now: () => number;
+  readonly #holds = new Map<string, { readonly until: number; readonly error: Error }>();
+  readonly #now: () => number;
+  readonly #options: JwksCacheOptions;
 
-  constructor(private readonly options: JwksCacheOptions = {}) {
-    this.now = options.now ?? Date.now;
+  constructor(options: JwksCacheOptions = {}) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Validates the JWKS and caches a frozen copy of its keys (replacing the URI's previous JWKS). */
   public addJwks(jwksUri: string, jwks: Jwks): void {
-    this.store(jwksUri, jwks);
+    this.#store(jwksUri, jwks);
   }
 
   public async getJwks(jwksUri: string): Promise<Jwks> {
-    return (await this.fetch(jwksUri)).jwks;
+    return (await this.#fetch(jwksUri)).jwks;
   }
 
   public getCachedJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): JwkWithKid {
     const kid = kidOf(decomposedJwt.header);
-    const entry = this.entries.get(jwksUri);
+    const entry = this.#entries.get(jwksUri);
     if (!entry) throw new JwksNotAvailableInCacheError(`JWKS for uri ${jwksUri} not yet available in cache`);
     const jwk = entry.byKid.get(kid);
     if (!jwk) throw new KidNotFoundInJwksError('JWK for the kid not found in the JWKS');
@@ -157,18 +159,18 @@ export class JwksCache implements JwksCacheApi {
 
   public async getJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): Promise<JwkWithKid> {
     const kid = kidOf(decomposedJwt.header);
-    const cached = this.entries.get(jwksUri)?.byKid.get(kid);
+    const cached = this.#entries.get(jwksUri)?.byKid.get(kid);
     if (cached) return cached;
-    const jwk = (await this.fetch(jwksUri)).byKid.get(kid);
+    const jwk = (await this.#fetch(jwksUri)).byKid.get(kid);
     if (!jwk) {
-      this.hold(jwksUri, (this.options.penaltySeconds ?? 10) * 1000, new WaitPeriodNotYetEndedJwkError('Not allowed to fetch JWKS yet, still waiting for back off period to end'));
+      this.#hold(jwksUri, (this.#options.penaltySeconds ?? 10) * 1000, new WaitPeriodNotYetEndedJwkError('Not allowed to fetch JWKS yet, still waiting for back off period to end'));
       throw new KidNotFoundInJwksError('JWK for the kid not found in the JWKS');
     }
-    this.holds.delete(jwksUri);
+    this.#holds.delete(jwksUri);
     return jwk;
   }
 
-  private store(jwksUri: string, jwks: Jwks): Entry {
+  #store(jwksUri: string, jwks: Jwks): Entry {
     assertIsJwks(jwks);
     const keys = jwks.keys.map((k) => {
       const copy = Object.freeze({ ...k });
@@ -180,27 +182,27 @@ export class JwksCache implements JwksCacheApi {
       if (k.kid != null && !byKid.has(k.kid)) byKid.set(k.kid, k as JwkWithKid);
     }
     const entry = { jwks: Object.freeze({ ...jwks, keys: Object.freeze(keys) }) as Jwks, byKid };
-    this.entries.set(jwksUri, entry);
+    this.#entries.set(jwksUri, entry);
     return entry;
   }
 
-  private hold(jwksUri: string, ms: number, error: Error): void {
-    this.holds.set(jwksUri, { until: this.now() + ms, error });
+  #hold(jwksUri: string, ms: number, error: Error): void {
+    this.#holds.set(jwksUri, { until: this.#now() + ms, error });
   }
 
-  private fetch(jwksUri: string): Promise<Entry> {
-    const hold = this.holds.get(jwksUri);
-    if (hold && this.now() < hold.until) return Promise.reject(hold.error);
-    let pending = this.fetching.get(jwksUri);
+  #fetch(jwksUri: string): Promise<Entry> {
+    const hold = this.#holds.get(jwksUri);
+    if (hold && this.#now() < hold.until) return Promise.reject(hold.error);
+    let pending = this.#fetching.get(jwksUri);
     if (!pending) {
-      pending = httpsGet(jwksUri, this.options.timeoutMs ?? 1500, this.options.transport)
-        .then((body) => this.store(jwksUri, parseJwks(body)))
+      pending = httpsGet(jwksUri, this.#options.timeoutMs ?? 1500, this.#options.transport)
+        .then((body) => this.#store(jwksUri, parseJwks(body)))
         .catch((err: Error) => {
-          this.hold(jwksUri, this.options.failureBackoffMs ?? 1000, err);
+          this.#hold(jwksUri, this.#options.failureBackoffMs ?? 1000, err);
           throw err;
         })
-        .finally(() => this.fetching.delete(jwksUri));
-      this.fetching.set(jwksUri, pending);
+        .finally(() => this.#fetching.delete(jwksUri));
+      this.#fetching.set(jwksUri, pending);
     }
     return pending;
   }

@@ -33,19 +33,23 @@ const VERSION = '2012-10-17';
 const INVOKE = 'execute-api:Invoke';
 
 export class PolicyBuilder {
-  private readonly scopeIndex = new Map<string, number>();
-  private readonly plans = new Map<string, PolicyPlan>();
-  private readonly docs = new Map<string, Map<string, PolicyDocument>>();
+  readonly #scopeIndex = new Map<string, number>();
+  readonly #plans = new Map<string, PolicyPlan>();
+  readonly #docs = new Map<string, Map<string, PolicyDocument>>();
+  readonly #table: RouteTable;
+  readonly #maxMemo: number;
 
-  constructor(private readonly table: RouteTable, private readonly maxMemo = 1000) {
-    table.scopes.forEach((s, i) => this.scopeIndex.set(s, i));
+  constructor(table: RouteTable, maxMemo = 1000) {
+    this.#table = table;
+    this.#maxMemo = maxMemo;
+    table.scopes.forEach((s, i) => this.#scopeIndex.set(s, i));
   }
 
   /** Indexes of the table scopes present in a space-separated scope claim, sorted and unique. */
   public scopeIndexes(scopeClaim: string): number[] {
     const out: number[] = [];
     for (const s of scopeClaim.split(' ')) {
-      const i = this.scopeIndex.get(s);
+      const i = this.#scopeIndex.get(s);
       if (i !== undefined && !out.includes(i)) out.push(i);
     }
     return out.sort((x, y) => x - y);
@@ -54,11 +58,11 @@ export class PolicyBuilder {
   /** The plan for a set of table scope indexes (memoized). */
   public plan(scopeIdx: readonly number[]): PolicyPlan {
     const key = scopeIdx.join();
-    let plan = this.plans.get(key);
+    let plan = this.#plans.get(key);
     if (!plan) {
-      if (this.plans.size >= this.maxMemo) this.plans.clear();
-      plan = this.computePlan(scopeIdx);
-      this.plans.set(key, plan);
+      if (this.#plans.size >= this.#maxMemo) this.#plans.clear();
+      plan = this.#computePlan(scopeIdx);
+      this.#plans.set(key, plan);
     }
     return plan;
   }
@@ -66,23 +70,23 @@ export class PolicyBuilder {
   /** The policy document for an API (`arn:{partition}:execute-api:{region}:{account}:{apiId}`) and scope set (memoized). */
   public document(apiPrefix: string, scopeIdx: readonly number[]): PolicyDocument {
     const key = scopeIdx.join();
-    let perApi = this.docs.get(apiPrefix);
+    let perApi = this.#docs.get(apiPrefix);
     if (!perApi) {
-      if (this.docs.size >= 16) this.docs.clear();
+      if (this.#docs.size >= 16) this.#docs.clear();
       perApi = new Map();
-      this.docs.set(apiPrefix, perApi);
+      this.#docs.set(apiPrefix, perApi);
     }
     let doc = perApi.get(key);
     if (!doc) {
-      if (perApi.size >= this.maxMemo) perApi.clear();
+      if (perApi.size >= this.#maxMemo) perApi.clear();
       doc = toDocument(apiPrefix, this.plan(scopeIdx));
       perApi.set(key, doc);
     }
     return doc;
   }
 
-  private computePlan(scopeIdx: readonly number[]): PolicyPlan {
-    const { routes, overlaps } = this.table;
+  #computePlan(scopeIdx: readonly number[]): PolicyPlan {
+    const { routes, overlaps } = this.#table;
     const has = new Set(scopeIdx);
     const isReached = routes.map((r) => (r.match === 'ALL_OF' ? r.scopes.every((s) => has.has(s)) : r.scopes.some((s) => has.has(s))));
     const reached = routes.flatMap((_, i) => (isReached[i] ? [i] : []));

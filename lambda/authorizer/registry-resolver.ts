@@ -52,71 +52,71 @@ interface Entry {
 }
 
 export class RegistryTenantResolver implements TenantResolver {
-  private readonly entries = new Map<string, Entry>();
-  private readonly inflight = new Map<string, Promise<Entry>>();
-  private readonly declared: StaticTenantResolver;
-  private readonly lookup: RegistryLookup;
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<Entry>>();
+  readonly #declared: StaticTenantResolver;
+  readonly #lookup: RegistryLookup;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
 
   constructor(options: RegistryTenantResolverOptions) {
-    this.declared = options.declared;
-    this.lookup = options.lookup;
-    this.ttlMs = Math.max(0, options.ttlSeconds) * 1000;
-    this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
-    this.now = options.now ?? Date.now;
+    this.#declared = options.declared;
+    this.#lookup = options.lookup;
+    this.#ttlMs = Math.max(0, options.ttlSeconds) * 1000;
+    this.#maxEntries = Math.max(1, options.maxEntries ?? 10_000);
+    this.#now = options.now ?? Date.now;
   }
 
   /** Client ids whose answer is cached (fresh or expired). */
-  public get size(): number { return this.entries.size; }
+  public get size(): number { return this.#entries.size; }
 
   public resolve(clientId: string): string | Promise<string> {
-    const declared = this.declared.resolve(clientId);
+    const declared = this.#declared.resolve(clientId);
     if (declared !== undefined) return declared;
-    const e = this.entries.get(clientId);
-    if (e !== undefined && this.now() < e.expiresAt) return this.answer(clientId, e);
-    let pending = this.inflight.get(clientId);
+    const e = this.#entries.get(clientId);
+    if (e !== undefined && this.#now() < e.expiresAt) return this.#answer(clientId, e);
+    let pending = this.#inflight.get(clientId);
     if (pending === undefined) {
-      pending = this.load(clientId).finally(() => this.inflight.delete(clientId));
-      this.inflight.set(clientId, pending);
+      pending = this.#load(clientId).finally(() => this.#inflight.delete(clientId));
+      this.#inflight.set(clientId, pending);
     }
-    return pending.then((entry) => this.answer(clientId, entry));
+    return pending.then((entry) => this.#answer(clientId, entry));
   }
 
   public recheckAt(clientId: string, now: number): number | undefined {
-    if (this.declared.resolve(clientId) !== undefined) return undefined;
-    const e = this.entries.get(clientId);
+    if (this.#declared.resolve(clientId) !== undefined) return undefined;
+    const e = this.#entries.get(clientId);
     // No active entry (evicted, or replaced by a negative answer): re-check on the next request.
     return e !== undefined && e.active ? e.expiresAt : now;
   }
 
-  private answer(clientId: string, e: Entry): string {
+  #answer(clientId: string, e: Entry): string {
     if (e.tenantId === undefined) throw new AuthorizerError('untrusted_client', undefined, clientId);
     if (!e.active) throw new AuthorizerError('suspended', undefined, clientId);
     return e.tenantId;
   }
 
-  private async load(clientId: string): Promise<Entry> {
-    const started = this.now();
+  async #load(clientId: string): Promise<Entry> {
+    const started = this.#now();
     let status: ClientStatus | undefined;
     try {
-      status = await this.lookup(clientId);
+      status = await this.#lookup(clientId);
     } catch (err) {
       // Fail closed, and do not cache the failure: the next request looks up again.
-      this.entries.delete(clientId);
+      this.#entries.delete(clientId);
       throw new AuthorizerError('registry_unavailable', err, clientId);
     }
     const entry: Entry = status === undefined
-      ? { tenantId: undefined, active: false, expiresAt: started + this.ttlMs }
-      : { tenantId: status.tenantId, active: isActive(status), expiresAt: started + this.ttlMs };
-    this.entries.delete(clientId);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
+      ? { tenantId: undefined, active: false, expiresAt: started + this.#ttlMs }
+      : { tenantId: status.tenantId, active: isActive(status), expiresAt: started + this.#ttlMs };
+    this.#entries.delete(clientId);
+    while (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
       if (oldest.done) break;
-      this.entries.delete(oldest.value);
+      this.#entries.delete(oldest.value);
     }
-    this.entries.set(clientId, entry);
+    this.#entries.set(clientId, entry);
     return entry;
   }
 }

@@ -49,13 +49,17 @@ export class StaticTenantResolver implements TenantResolver {
     return new StaticTenantResolver(map);
   }
 
-  constructor(private readonly tenants: ReadonlyMap<string, string>) {}
+  readonly #tenants: ReadonlyMap<string, string>;
+
+  constructor(tenants: ReadonlyMap<string, string>) {
+    this.#tenants = tenants;
+  }
 
   public get clientIds(): string[] {
-    return [...this.tenants.keys()];
+    return [...this.#tenants.keys()];
   }
 
   public resolve(clientId: string): string | undefined {
-    return this.tenants.get(clientId);
+    return this.#tenants.get(clientId);
   }
 }

@@ -41,66 +41,68 @@ function keyOf(token: string): string {
 }
 
 export class TokenCache<V> {
-  private readonly map = new Map<string, CacheEntry<V>>();
-  private bytes = 0;
+  readonly #map = new Map<string, CacheEntry<V>>();
+  #bytes = 0;
   /** The last token `get` missed, and its key: `set` after a miss reuses the key (no second slice and hash). */
-  private missToken?: string;
-  private missKey = '';
-  private readonly now: () => number;
+  #missToken?: string;
+  #missKey = '';
+  readonly #now: () => number;
+  readonly #options: TokenCacheOptions;
 
-  constructor(private readonly options: TokenCacheOptions) {
-    this.now = options.now ?? Date.now;
+  constructor(options: TokenCacheOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
   }
 
-  public get size(): number { return this.map.size; }
-  public get totalBytes(): number { return this.bytes; }
+  public get size(): number { return this.#map.size; }
+  public get totalBytes(): number { return this.#bytes; }
 
   /** The cached value, or undefined when absent, expired or due for a re-check. */
   public get(token: string): V | undefined {
     const key = keyOf(token);
-    const e = this.map.get(key);
+    const e = this.#map.get(key);
     if (e === undefined || e.token !== token) {
-      this.missToken = token;
-      this.missKey = key;
+      this.#missToken = token;
+      this.#missKey = key;
       return undefined;
     }
-    const now = this.now();
+    const now = this.#now();
     if (now >= e.expiresAt) {
-      this.delete(key, e);
+      this.#delete(key, e);
       return undefined;
     }
     if (e.checkAfter !== undefined && now >= e.checkAfter) return undefined;
     // Refresh recency: Map keeps insertion order, the first key is the LRU one.
-    this.map.delete(key);
-    this.map.set(key, e);
+    this.#map.delete(key);
+    this.#map.set(key, e);
     return e.value;
   }
 
   public set(token: string, value: V, expiresAt: number, extraBytes = 0, checkAfter?: number): void {
-    if (this.options.maxEntries <= 0) return;
+    if (this.#options.maxEntries <= 0) return;
     const bytes = token.length + extraBytes + ENTRY_OVERHEAD_BYTES;
-    if (bytes > this.options.maxBytes) return;
-    const key = token === this.missToken ? this.missKey : keyOf(token);
-    this.missToken = undefined;
-    const old = this.map.get(key);
-    if (old) this.delete(key, old);
-    while (this.map.size >= this.options.maxEntries || this.bytes + bytes > this.options.maxBytes) {
-      const first = this.map.keys().next();
+    if (bytes > this.#options.maxBytes) return;
+    const key = token === this.#missToken ? this.#missKey : keyOf(token);
+    this.#missToken = undefined;
+    const old = this.#map.get(key);
+    if (old) this.#delete(key, old);
+    while (this.#map.size >= this.#options.maxEntries || this.#bytes + bytes > this.#options.maxBytes) {
+      const first = this.#map.keys().next();
       if (first.done) break;
-      this.delete(first.value, this.map.get(first.value)!);
+      this.#delete(first.value, this.#map.get(first.value)!);
     }
-    this.map.set(key, { token, value, expiresAt, checkAfter, bytes });
-    this.bytes += bytes;
+    this.#map.set(key, { token, value, expiresAt, checkAfter, bytes });
+    this.#bytes += bytes;
   }
 
   public clear(): void {
-    this.missToken = undefined;
-    this.map.clear();
-    this.bytes = 0;
+    this.#missToken = undefined;
+    this.#map.clear();
+    this.#bytes = 0;
   }
 
-  private delete(key: string, e: CacheEntry<V>): void {
-    this.map.delete(key);
-    this.bytes -= e.bytes;
+  #delete(key: string, e: CacheEntry<V>): void {
+    this.#map.delete(key);
+    this.#bytes -= e.bytes;
   }
 }

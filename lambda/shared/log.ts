@@ -34,23 +34,25 @@ const ERROR_NAME = /^[A-Za-z0-9_]{1,64}$/;
 
 /** Writes one JSON line per call to stdout (or the given sink). */
 export class Logger {
-  private readonly min: number;
+  readonly #min: number;
+  readonly #sink: LogSink;
 
-  constructor(level: LogLevel = 'info', private readonly sink: LogSink = (line) => { process.stdout.write(line); }) {
-    this.min = LEVELS[level];
+  constructor(level: LogLevel = 'info', sink: LogSink = (line) => { process.stdout.write(line); }) {
+    this.#sink = sink;
+    this.#min = LEVELS[level];
   }
 
   public isDebug(): boolean {
-    return this.min <= LEVELS.debug;
+    return this.#min <= LEVELS.debug;
   }
 
-  public debug(msg: string, fields?: SafeLogFields): void { this.write('debug', msg, fields); }
-  public info(msg: string, fields?: SafeLogFields): void { this.write('info', msg, fields); }
-  public warn(msg: string, fields?: SafeLogFields): void { this.write('warn', msg, fields); }
-  public error(msg: string, fields?: SafeLogFields): void { this.write('error', msg, fields); }
+  public debug(msg: string, fields?: SafeLogFields): void { this.#write('debug', msg, fields); }
+  public info(msg: string, fields?: SafeLogFields): void { this.#write('info', msg, fields); }
+  public warn(msg: string, fields?: SafeLogFields): void { this.#write('warn', msg, fields); }
+  public error(msg: string, fields?: SafeLogFields): void { this.#write('error', msg, fields); }
 
-  private write(level: LogLevel, msg: string, fields?: SafeLogFields): void {
-    if (LEVELS[level] < this.min) return;
+  #write(level: LogLevel, msg: string, fields?: SafeLogFields): void {
+    if (LEVELS[level] < this.#min) return;
     const line: Record<string, string | number> = { level, msg };
     if (fields) {
       if (fields.reason !== undefined) line.reason = fields.reason;
@@ -60,7 +62,7 @@ export class Logger {
       if (fields.configDetail !== undefined) line.configDetail = fields.configDetail.slice(0, 1000);
       if (fields.count !== undefined && Number.isFinite(fields.count)) line.count = fields.count;
     }
-    this.sink(JSON.stringify(line) + '\n');
+    this.#sink(JSON.stringify(line) + '\n');
   }
 }
 
