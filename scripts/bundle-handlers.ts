@@ -8,8 +8,9 @@
  * else (aws-jwt-verify included) is bundled so the function has no
  * node_modules and consumers need neither Docker nor esbuild. In the
  * authorizer, `https` is aliased to a shim that loads it on first use (cold
- * start), and aws-jwt-verify's JSON parser, signature check and JWKS cache
- * are replaced by drop-ins (see JWT_VERIFY_DROP_INS).
+ * start), aws-jwt-verify's JSON parser, signature check and JWKS cache are
+ * replaced by drop-ins (see JWT_VERIFY_DROP_INS), and internal property
+ * names are shortened (see AUTHORIZER_MANGLED_PROPS).
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -87,7 +87,7 @@ export function isJwks(jwks: unknown): jwks is Jwks {
 export function assertIsSignatureJwk(jwk: Jwk): void {
   if (signatureJwks.has(jwk)) return;
   const kty: unknown = jwk.kty;
-  const fields = typeof kty === 'string' && Object.prototype.hasOwnProperty.call(SIGNATURE_FIELDS, kty) ? SIGNATURE_FIELDS[kty] : undefined;
+  const fields = typeof kty === 'string' && Object.hasOwn(SIGNATURE_FIELDS, kty) ? SIGNATURE_FIELDS[kty] : undefined;
   if (!fields) throw new JwkInvalidKtyError(`JWK kty must be one of: EC, RSA, OKP; received: ${String(kty)}`, kty, ['EC', 'RSA', 'OKP']);
   if (jwk.use && jwk.use !== 'sig') throw new JwkInvalidUseError(`JWK use must be sig; received: ${jwk.use}`, jwk.use, 'sig');
   for (const f of fields) {
@@ -151,7 +151,7 @@ export class JwksCache implements JwksCacheApi {
   public getCachedJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): JwkWithKid {
     const kid = kidOf(decomposedJwt.header);
     const entry = this.#entries.get(jwksUri);
-    if (!entry) throw new JwksNotAvailableInCacheError(`JWKS for uri ${jwksUri} not yet available in cache`);
+    if (!entry) throw new JwksNotAvailableInCacheError('JWKS not cached yet');
     const jwk = entry.byKid.get(kid);
     if (!jwk) throw new KidNotFoundInJwksError('JWK for the kid not found in the JWKS');
     return jwk;
@@ -163,7 +163,7 @@ export class JwksCache implements JwksCacheApi {
     if (cached) return cached;
     const jwk = (await this.#fetch(jwksUri)).byKid.get(kid);
     if (!jwk) {
-      this.#hold(jwksUri, (this.#options.penaltySeconds ?? 10) * 1000, new WaitPeriodNotYetEndedJwkError('Not allowed to fetch JWKS yet, still waiting for back off period to end'));
+      this.#hold(jwksUri, (this.#options.penaltySeconds ?? 10) * 1000, new WaitPeriodNotYetEndedJwkError('JWKS refetch blocked for now'));
       throw new KidNotFoundInJwksError('JWK for the kid not found in the JWKS');
     }
     this.#holds.delete(jwksUri);

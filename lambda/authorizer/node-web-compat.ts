@@ -34,7 +34,7 @@ const jwkToKeyObject = (jwk: unknown): KeyObject => createPublicKey({ key: jwk a
 
 const verifySignatureSync: NodeWebCompat['verifySignatureSync'] = ({ alg, keyObject, jwsSigningInput, signature }) => {
   if (alg === 'EdDSA') return verify(null, Buffer.from(jwsSigningInput), keyObject, Buffer.from(signature, 'base64'));
-  const digest = Object.prototype.hasOwnProperty.call(DIGEST, alg) ? DIGEST[alg] : undefined;
+  const digest = Object.hasOwn(DIGEST, alg) ? DIGEST[alg] : undefined;
   // The original throws (createVerify(undefined)); crypto.verify would instead pick the key's default digest.
   if (digest === undefined) throw new TypeError(`No digest for JWS algorithm ${String(alg)}`);
   const sig = Buffer.from(signature, 'base64');
@@ -47,7 +47,7 @@ const verifySignatureSync: NodeWebCompat['verifySignatureSync'] = ({ alg, keyObj
 
 export const nodeWebCompat: NodeWebCompat = {
   // Only aws-jwt-verify's https.js calls this, and the JWKS drop-in (jwks.ts) leaves it out of the bundle.
-  fetch: (uri, options) => httpsGet(uri, Number(options?.responseTimeout) || 3000),
+  fetch: (uri) => httpsGet(uri, 3000),
   transformJwkToKeyObjectSync: jwkToKeyObject,
   transformJwkToKeyObjectAsync: async (jwk) => jwkToKeyObject(jwk),
   parseB64UrlString: (b64) => Buffer.from(b64, 'base64').toString('utf8'),

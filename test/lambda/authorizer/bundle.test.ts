@@ -1,16 +1,22 @@
 /**
  * The bundled authorizer (what the construct deploys): loads with routes.json
- * next to index.js, answers, and does not load `https`/`stream` until a JWKS
- * fetch needs them, nor the DynamoDB client unless TABLE_NAME is set. Also the
- * lazy shims themselves.
+ * next to index.js, answers, and does not load `https` until a JWKS fetch
+ * needs it, nor the DynamoDB client unless TABLE_NAME is set. The bundle
+ * (drop-ins, mangled property names) answers every scenario exactly as the
+ * sources do. Also the lazy `https` shim itself.
  */
-import { spawnSync } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CLIENTS, claims, closedPort, jwksOf, makeKey, METHOD_ARN, REFERENCE_ROUTES, sign, USER_POOL_ID } from './helpers';
+import {
+  API_PREFIX, b64url, CLIENTS, claims, closedPort, jwksOf, KID, loopbackServer, loopbackTransport, makeAuthorizer, makeKey, METHOD_ARN, outcome,
+  REFERENCE_ROUTES, requestEvent, sign, tokenEvent, USER_POOL_ID,
+} from './helpers';
+import type { AuthorizerEvent } from '../../../lambda/authorizer/authorizer';
 import { request } from '../../../lambda/shared/lazy-https';
-import { bundleHandler } from '../../../scripts/bundle-handlers';
+import { assertMangled, AUTHORIZER_MANGLED_PROPS, bundleHandler } from '../../../scripts/bundle-handlers';
 
 let dir: string;
 let bundle: string;
@@ -103,6 +109,89 @@ test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed f
   expect(lines[0]).toMatchObject({ level: 'error', msg: 'denied', reason: 'registry_unavailable', clientId: 'portalclient9' });
 });
 
+test('property mangling: no listed name is left in the bundles; a name read as a string fails the build', () => {
+  for (const b of [bundle, registryBundle]) expect(() => assertMangled(fs.readFileSync(b, 'utf8'), AUTHORIZER_MANGLED_PROPS, b)).not.toThrow();
+  expect(() => assertMangled('o.a=1;if("issuersConfig"in o)x()', ['issuersConfig', 'publicKeys'], 'x.js'))
+    .toThrow('x.js: issuersConfig still appear after property mangling (read as a string somewhere)');
+  expect(() => assertMangled('o.issuersConfigs=1;o.$publicKeys=2', ['issuersConfig', 'publicKeys'], 'x.js')).not.toThrow();
+});
+
 test('lazy-https delegates to https.request', () => {
   expect(() => request('http://127.0.0.1:1/')).toThrow(/Protocol "http:" not supported/);
+});
+
+describe('the bundles answer as the sources do', () => {
+  const key = makeKey();
+  const stranger = makeKey('kid-stranger');
+  const hs256 = (() => {
+    const input = `${b64url(JSON.stringify({ alg: 'HS256', kid: KID }))}.${b64url(JSON.stringify(claims()))}`;
+    const secret = key.publicKey.export({ format: 'pem', type: 'spki' });
+    return `${input}.${crypto.createHmac('sha256', secret).update(input).digest('base64url')}`;
+  })();
+  const valid = sign(key, claims());
+  const now = Math.floor(Date.now() / 1000);
+  /** Every path of the handler: cold JWKS (fetched), cache hit, each denial class, penalty box. */
+  const events: [string, AuthorizerEvent][] = [
+    ['cold JWKS: fetched, allowed', tokenEvent(valid)],
+    ['same token: cache hit', tokenEvent(valid)],
+    ['REQUEST event, lower-case header, other method', requestEvent({ authorization: `Bearer ${sign(key, claims())}` }, `${API_PREFIX}/prod/POST/orders`)],
+    ['expired', tokenEvent(sign(key, claims({ exp: now - 60 })))],
+    ['not yet valid', tokenEvent(sign(key, claims({ nbf: now + 600 })))],
+    ['alg none', tokenEvent(`${b64url(JSON.stringify({ alg: 'none', kid: KID }))}.${b64url(JSON.stringify(claims()))}.`)],
+    ['HS256 with the public key as secret', tokenEvent(hs256)],
+    ['ID token', tokenEvent(sign(key, claims({ token_use: 'id', aud: 'client1globex' })))],
+    ['bad signature', tokenEvent(sign({ ...makeKey(KID) }, claims()))],
+    ['wrong issuer', tokenEvent(sign(key, claims({ iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other99' })))],
+    ['untrusted client', tokenEvent(sign(key, claims({ client_id: 'nobody' })))],
+    ['no scope of this API', tokenEvent(sign(key, claims({ scope: 'https://api.acme.example.evil/orders/read' })))],
+    ['malformed', tokenEvent('not-a-jwt-at-all-but-long-enough')],
+    ['unknown kid: one refetch', tokenEvent(sign(stranger, claims()))],
+    ['another unknown kid: penalty box, no fetch', tokenEvent(sign(makeKey('kid-other'), claims()))],
+    ['wrong scheme', { ...tokenEvent(valid), authorizationToken: `Basic ${valid}` } as AuthorizerEvent],
+  ];
+
+  /** Runs the events through a bundle in a fresh node whose https.request goes to the loopback JWKS server. */
+  async function runBundle(file: string, port: number): Promise<{ results: unknown[]; logs: unknown[] }> {
+    const preload = path.join(dir, 'loopback-https.js');
+    fs.writeFileSync(preload, `const https = require('node:https'), http = require('node:http');
+      https.request = (uri, options, callback) => http.request({ ...options, host: '127.0.0.1', port: ${port}, path: new URL(uri).pathname }, callback);`);
+    const eventsFile = path.join(dir, 'events.json');
+    fs.writeFileSync(eventsFile, JSON.stringify(events.map(([, e]) => e)));
+    const script = `
+      const { handler } = require(${JSON.stringify(file)});
+      (async () => {
+        const results = [];
+        for (const e of require(${JSON.stringify(eventsFile)})) results.push(await handler(e).catch((err) => err.message));
+        process.stderr.write(JSON.stringify(results));
+      })();`;
+    const env = { PATH: process.env.PATH, USER_POOL_ID, CLIENT_TENANTS: JSON.stringify(CLIENTS) };
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, ['-r', preload, '-e', script], { env, timeout: 20_000 }, (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
+    });
+    return { results: JSON.parse(stderr), logs: stdout.trim().split('\n').map((l) => JSON.parse(l)) };
+  }
+
+  test.each([['authorizer', () => bundle], ['authorizer-registry', () => registryBundle]])('%s', async (_, file) => {
+    const server = await loopbackServer((_req, res) => res.end(JSON.stringify(jwksOf(key))));
+    try {
+      const fromBundle = await runBundle(file(), server.port);
+      const bundleFetches = server.hits();
+      const t = makeAuthorizer({ deps: { jwksTransport: loopbackTransport(server.port) } });
+      const results: unknown[] = [];
+      for (const [, e] of events) results.push(await outcome(t.authorizer, e));
+      expect(fromBundle.results).toEqual(results);
+      expect(fromBundle.logs).toEqual(t.logs());
+      // The cold fetch and the one refetch for the first unknown kid; the penalty box blocks the second.
+      expect(bundleFetches).toBe(2);
+      expect(server.hits()).toBe(4);
+      // What the scenarios cover: two allowed (one from the cache), a Deny policy, and each denial class once.
+      expect(results.filter((r) => typeof r === 'object')).toHaveLength(4);
+      expect(t.logs().map((l) => l.reason)).toEqual([
+        'expired', 'not_yet_valid', 'alg_not_allowed', 'alg_not_allowed', 'wrong_token_use', 'bad_signature', 'wrong_issuer',
+        'untrusted_client', 'no_scope', 'malformed', 'unknown_kid', 'unknown_kid', 'bad_scheme',
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -65,7 +65,7 @@ test('async verification and the other members match', async () => {
   await expect(nodeWebCompat.verifySignatureAsync(args)).resolves.toBe(true);
   expect(Object.keys(nodeWebCompat).sort()).toEqual(Object.keys(original).sort());
   // fetch is the authorizer's bounded GET (https-get.ts): a failure is aws-jwt-verify's FetchError.
-  await expect(nodeWebCompat.fetch('http://127.0.0.1:1/jwks.json', { responseTimeout: 200 })).rejects.toBeInstanceOf(FetchError);
+  await expect(nodeWebCompat.fetch('http://127.0.0.1:1/jwks.json')).rejects.toBeInstanceOf(FetchError);
   expect(nodeWebCompat.defaultFetchTimeouts).toEqual(original.defaultFetchTimeouts);
   const jwk = publicKey.export({ format: 'jwk' });
   expect(nodeWebCompat.transformJwkToKeyObjectSync(jwk).export({ format: 'jwk' })).toEqual(original.transformJwkToKeyObjectSync(jwk).export({ format: 'jwk' }));
