@@ -65,22 +65,22 @@ export function assertIsJwks(jwks: unknown): asserts jwks is Jwks {
   jwks.keys.forEach(assertIsJwk);
 }
 
-export function isJwk(jwk: unknown): jwk is Jwk {
+/** Whether `check` accepts `value` (does not throw). */
+function passes(check: (value: unknown) => void, value: unknown): boolean {
   try {
-    assertIsJwk(jwk);
+    check(value);
     return true;
   } catch {
     return false;
   }
 }
 
+export function isJwk(jwk: unknown): jwk is Jwk {
+  return passes(assertIsJwk, jwk);
+}
+
 export function isJwks(jwks: unknown): jwks is Jwks {
-  try {
-    assertIsJwks(jwks);
-    return true;
-  } catch {
-    return false;
-  }
+  return passes(assertIsJwks, jwks);
 }
 
 /** Throws unless `jwk` is an EC, RSA or OKP key for signatures (`use`, if set, is `sig`) with its key members. */
