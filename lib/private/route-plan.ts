@@ -289,6 +289,15 @@ function overlapFlags(tree: RouteTree, a: Route, u: Route): number {
   const shifted = `*/${a.pattern}`;
   let flags = 0;
   const segs: string[] = [];
+  /** Runs `next` with `seg` appended to the path being built. */
+  const withSegment = (seg: string, next: () => boolean): boolean => {
+    segs.push(seg);
+    try {
+      return next();
+    } finally {
+      segs.pop();
+    }
+  };
   const visit = (i: number): boolean => {
     if (i === u.segments.length) {
       for (const verb of verbs) {
@@ -301,32 +310,13 @@ function overlapFlags(tree: RouteTree, a: Route, u: Route): number {
       return false;
     }
     const s = u.segments[i];
-    if (s.kind === 'literal') {
-      segs.push(s.value);
-      const found = visit(i + 1);
-      segs.pop();
-      return found;
-    }
-    if (s.kind === 'param') {
-      for (const v of values) {
-        segs.push(v);
-        const found = visit(i + 1);
-        segs.pop();
-        if (found) return true;
-      }
-      return false;
-    }
+    if (s.kind === 'literal') return withSegment(s.value, () => visit(i + 1));
+    if (s.kind === 'param') return values.some((v) => withSegment(v, () => visit(i + 1)));
     // proxy: one or more parts, last in the path
     const tail = (n: number): boolean => {
       if (n > 0 && visit(i + 1)) return true;
       if (n === maxProxy) return false;
-      for (const v of values) {
-        segs.push(v);
-        const found = tail(n + 1);
-        segs.pop();
-        if (found) return true;
-      }
-      return false;
+      return values.some((v) => withSegment(v, () => tail(n + 1)));
     };
     return tail(0);
   };
