@@ -8,8 +8,10 @@ import { Construct, IConstruct } from 'constructs';
 import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
-import { resolveScopes } from './private/registry';
+import { ApiDescriptionInput, catalogApi, openApiDocument } from './private/openapi';
+import { poolState, resolveScopes } from './private/registry';
 import { pendingConstruct, propError } from './private/validation';
+import type { CatalogApi } from './private/web-ui-contract';
 
 /**
  * How a method's scopes combine.
@@ -326,6 +328,72 @@ export class ScopedRestApi extends apigateway.RestApi {
    */
   public get routes(): ScopedRoute[] {
     return [...this.declared.values()];
+  }
+
+  /**
+   * An OpenAPI 3.0.3 document of the methods declared so far: call it after
+   * adding every method. Each operation's `security` names the OAuth 2.0
+   * client-credentials scheme `m2m` (the user pool's token endpoint) with the
+   * method's scopes: one requirement per scope for `ScopeMatch.ANY_OF`, one
+   * requirement holding every scope for `ScopeMatch.ALL_OF`, and none (`[]`)
+   * for a public method. `ANY` becomes each operation the resource does not
+   * declare itself, and a greedy `{proxy+}` becomes the path parameter `{proxy}`.
+   *
+   * The server URL and the token URL are deploy-time values: turn the document
+   * into a template string with `Stack.of(api).toJsonString(doc)`, e.g. for a
+   * `s3deploy.Source.data` or a stack output.
+   *
+   * @returns the document as a plain JSON object
+   * @see https://spec.openapis.org/oas/v3.0.3
+   */
+  public openApiDocument(): any {
+    return openApiDocument(this.describeApi());
+  }
+
+  /**
+   * The API's entry in the developer portal's catalog, with its OpenAPI
+   * document at `openapi/<name>.json`.
+   *
+   * @param name unique in the catalog, `[A-Za-z0-9_-]{1,64}`
+   * @internal
+   */
+  public _catalogApi(name: string): CatalogApi {
+    return catalogApi(name, this.describeApi());
+  }
+
+  /** What the OpenAPI document and the catalog entry say about this API. */
+  private describeApi(): ApiDescriptionInput {
+    const cfn = this.node.defaultChild as apigateway.CfnRestApi;
+    return {
+      title: this.restApiName,
+      description: cfn.description,
+      // Without a stage (deploy: false and none assigned) the API has no URL yet.
+      url: this.deploymentStage ? this.url : undefined,
+      tokenUrl: this.m2mUserPool.tokenEndpoint,
+      routes: this.routes.map((r) => ({
+        method: r.httpMethod, path: r.resourcePath, scopes: r.scopes, scopeMatch: r.scopeMatch === ScopeMatch.ALL_OF ? 'ALL_OF' : 'ANY_OF', isPublic: r.isPublic,
+      })),
+      scopeDescriptions: this.scopeDescriptions(),
+    };
+  }
+
+  /**
+   * The description of every scope of the pool's resource servers, read from
+   * their CloudFormation resources (so escape-hatch edits show too), keyed by
+   * the full scope as tokens carry it.
+   */
+  private scopeDescriptions(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const server of poolState(this.m2mUserPool).servers) {
+      const cfn = server.node.defaultChild;
+      if (!(cfn instanceof cognito.CfnUserPoolResourceServer) || !Array.isArray(cfn.scopes)) continue;
+      for (const scope of cfn.scopes as Array<Partial<cognito.CfnUserPoolResourceServer.ResourceServerScopeTypeProperty>>) {
+        if (typeof scope?.scopeName === 'string' && typeof scope.scopeDescription === 'string') {
+          out.set(`${server.resourceServerIdentifier}/${scope.scopeName}`, scope.scopeDescription);
+        }
+      }
+    }
+    return out;
   }
 
   private bind(): BoundM2mAuthorizer {
