@@ -79,6 +79,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'dynalite@^4.0.0',
     'cognito-local@^5.3.0',
     'aws-sdk-client-mock@^4.1.0',
+    // Developer portal web UI: browser journeys in Debian's chromium (never a
+    // downloaded browser), a real OpenID Connect provider for sign-in, axe-core.
+    'playwright-core@1.65.1',
+    'oauth2-mock-server@9.3.0',
+    'axe-core@4.14.1',
   ],
   eslintOptions: {
     dirs: ['lib'],

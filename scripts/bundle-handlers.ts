@@ -28,6 +28,7 @@ const AUTHORIZER_ALIASES = { https: './lambda/shared/lazy-https.ts' };
 const ALIASES: Record<string, Record<string, string>> = {
   'authorizer': AUTHORIZER_ALIASES,
   'authorizer-registry': AUTHORIZER_ALIASES,
+  'authorizer-portal': AUTHORIZER_ALIASES,
 };
 
 /**
@@ -60,6 +61,7 @@ export const AUTHORIZER_MANGLED_PROPS: readonly string[] = [
 const MANGLED: Record<string, readonly string[]> = {
   'authorizer': AUTHORIZER_MANGLED_PROPS,
   'authorizer-registry': AUTHORIZER_MANGLED_PROPS,
+  'authorizer-portal': AUTHORIZER_MANGLED_PROPS,
 };
 
 /** Fails when a mangled name is still in the bundle (see AUTHORIZER_MANGLED_PROPS). */

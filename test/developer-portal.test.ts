@@ -76,12 +76,15 @@ describe('DeveloperPortal', () => {
     const admin = 'm2m-portal/admin';
     const both = 'm2m-portal/admin m2m-portal/tenant-admin';
     expect(routes).toEqual({
+      'GET /me': both,
       'GET /tenants': both,
       'POST /tenants': admin,
       'GET /tenants/{tenantId}': both,
       'PATCH /tenants/{tenantId}': admin,
       'DELETE /tenants/{tenantId}': admin,
       'GET /tenants/{tenantId}/audit': both,
+      'GET /tenants/{tenantId}/admins': both,
+      'POST /tenants/{tenantId}/admins': admin,
       'GET /tenants/{tenantId}/clients': both,
       'POST /tenants/{tenantId}/clients': both,
       'GET /tenants/{tenantId}/clients/{clientId}': both,

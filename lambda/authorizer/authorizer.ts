@@ -26,6 +26,7 @@ import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
 import { AuthorizerError, ConfigError, DenyReason } from './errors';
 import type { Transport } from './https-get';
 import { assertIsJwks, JwksCache } from './jwks';
+import type { PeopleSupport } from './people';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
 import { Logger } from '../shared/log';
@@ -36,7 +37,8 @@ export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequest
 export interface AuthorizerResponse {
   readonly principalId: string;
   readonly policyDocument: PolicyDocument;
-  readonly context: { readonly tenantId: string; readonly clientId: string; readonly scopes: string };
+  /** `username`: a person of the developer portal's sign-in pool (portal build only). */
+  readonly context: { readonly tenantId: string; readonly clientId: string; readonly scopes: string; readonly username?: string };
   readonly usageIdentifierKey?: string;
 }
 
@@ -55,15 +57,19 @@ export interface AuthorizerDeps {
   readonly tokenCacheMaxBytes?: number;
   /** Tenant-registry support (createAuthorizerFromEnv): without it, TABLE_NAME is a configuration error. */
   readonly registry?: RegistryFactory;
+  /** Developer-portal people (lambda/authorizer-portal only): tokens of the sign-in pool, roles from groups. */
+  readonly people?: PeopleSupport;
 }
 
 /** The authorizer's answer for one verified token, cached until the token's exp. */
-interface Grant {
+export interface Grant {
   readonly clientId: string;
   readonly tenantId: string;
   readonly scopeIdx: readonly number[];
   readonly reachesAny: boolean;
   readonly context: AuthorizerResponse['context'];
+  /** A person's `user:<username>`; a client's principal is its client id. */
+  readonly principalId?: string;
   apiPrefix?: string;
   response?: AuthorizerResponse;
 }
@@ -73,8 +79,8 @@ export interface Authorizer {
   readonly policies?: PolicyBuilder;
   /** Authorizes one event; rejects with exactly `Error('Unauthorized')`. */
   handle(event: AuthorizerEvent): Promise<AuthorizerResponse>;
-  /** Loads a JWKS into the verifier's cache (no fetch needed while its keys match). */
-  cacheJwks(jwks: Jwks): void;
+  /** Loads a JWKS into the verifier's cache (no fetch needed while its keys match); `userPoolId` picks the pool when people are trusted too. */
+  cacheJwks(jwks: Jwks, userPoolId?: string): void;
 }
 
 const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
@@ -151,9 +157,16 @@ function mapVerifyError(err: unknown): AuthorizerError {
   return new AuthorizerError(entry ? entry[1] : 'malformed', err, typeof cid === 'string' ? cid : undefined);
 }
 
-function createVerifier(userPoolId: string, jwksCache: JwksCache) {
-  // clientId null: the tenant resolver is the one source of trusted clients (checked below).
-  return CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: null, includeRawJwtInErrors: true }, { jwksCache });
+/** The verifier calls the authorizer makes (one pool, or also the portal's sign-in pool: lambda/authorizer/people.ts). */
+export interface Verifier {
+  verify(token: string): Promise<unknown>;
+  verifySync(token: string): unknown;
+  cacheJwks(jwks: Jwks, userPoolId?: string): void;
+}
+
+/** The M2M pool's verifier settings; clientId null: the tenant resolver is the one source of trusted clients (checked below). */
+export function m2mVerifierConfig(userPoolId: string) {
+  return { userPoolId, tokenUse: 'access' as const, clientId: null, includeRawJwtInErrors: true };
 }
 
 /** Builds an authorizer from a validated configuration. */
@@ -171,7 +184,12 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     transport: deps.jwksTransport,
     now,
   });
-  const verifier = createVerifier(config.userPoolId, jwksCache);
+  const people = config.people && deps.people
+    ? { config: config.people, grant: deps.people.grant, issuer: deps.people.issuerOf(config.people.userPoolId) }
+    : undefined;
+  const verifier: Verifier = people
+    ? deps.people!.verifier(m2mVerifierConfig(config.userPoolId), people.config, jwksCache)
+    : CognitoJwtVerifier.create(m2mVerifierConfig(config.userPoolId), { jwksCache });
   const policies = new PolicyBuilder(config.routes);
   const tokenCache = new TokenCache<Grant>({
     maxEntries: config.tokenCacheMaxEntries ?? 10_000,
@@ -247,9 +265,10 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const respond = (grant: Grant, apiPrefix: string): AuthorizerResponse => {
     if (grant.apiPrefix === apiPrefix && grant.response) return grant.response;
     const policyDocument = policies.document(apiPrefix, grant.scopeIdx);
+    const principalId = grant.principalId ?? grant.clientId;
     const response: AuthorizerResponse = usageTenant
-      ? { principalId: grant.clientId, policyDocument, context: grant.context, usageIdentifierKey: grant.tenantId }
-      : { principalId: grant.clientId, policyDocument, context: grant.context };
+      ? { principalId, policyDocument, context: grant.context, usageIdentifierKey: grant.tenantId }
+      : { principalId, policyDocument, context: grant.context };
     grant.apiPrefix = apiPrefix;
     grant.response = response;
     return response;
@@ -276,6 +295,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   /** Claims checks after the signature verified; returns the grant, or a promise when the tenant lookup is asynchronous. */
   const admit = (token: string, payload: Record<string, unknown>): Grant | Promise<Grant> => {
+    if (people && payload.iss === people.issuer) {
+      const g = people.grant(payload, people.config, policies);
+      tokenCache.set(token, g, (payload.exp as number) * 1000);
+      return g;
+    }
     const clientId = payload.client_id;
     if (typeof clientId !== 'string') throw new AuthorizerError('untrusted_client');
     const exp = payload.exp;
@@ -327,7 +351,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   return {
     handle,
-    cacheJwks: (jwks) => verifier.cacheJwks(jwks),
+    cacheJwks: (jwks, userPoolId) => verifier.cacheJwks(jwks, userPoolId!),
     tokenCache,
     policies,
   };
@@ -350,7 +374,8 @@ export function createFailedAuthorizer(error: ConfigError, logger: Logger = new 
 export function createAuthorizerFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, deps: AuthorizerDeps = {}): Authorizer {
   const logger = deps.logger ?? new Logger(env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
   try {
-    return createAuthorizer(configFromEnv(env, bundleDir, deps.registry), { ...deps, logger });
+    const config = configFromEnv(env, bundleDir, deps.registry);
+    return createAuthorizer(deps.people ? { ...config, people: deps.people.fromEnv(env) } : config, { ...deps, logger });
   } catch (err) {
     if (err instanceof ConfigError) return createFailedAuthorizer(err, logger);
     const name = err instanceof Error ? err.name : 'unknown';

@@ -6,6 +6,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { ConfigError } from './errors';
+import type { PeopleConfig } from './people';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
@@ -29,6 +30,8 @@ export interface AuthorizerConfig {
   readonly logLevel?: LogLevel;
   /** A JWKS file to load at cold start (no fetch needed while its keys match). */
   readonly jwksPath?: string;
+  /** The developer portal's sign-in pool (portal build only, from PEOPLE_* variables). */
+  readonly people?: PeopleConfig;
 }
 
 const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;

@@ -13,6 +13,34 @@ export interface PortalConfig {
   readonly grantableScopes: ReadonlySet<string>;
   readonly defaultTokenValidityMinutes: number;
   readonly rotationGraceHours: number;
+  /** The sign-in pool of the portal's people, when it has a web UI. */
+  readonly people?: PeoplePoolConfig;
+  /** The web UI's origin, allowed to read answers (CORS). */
+  readonly allowedOrigin?: string;
+}
+
+/** Where the portal invites people: the sign-in pool and its tenant groups. */
+export interface PeoplePoolConfig {
+  readonly userPoolId: string;
+  /** A tenant's admins are the members of `<prefix><tenant id>`. */
+  readonly tenantGroupPrefix: string;
+}
+
+const ORIGIN = /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^http:\/\/(?:localhost|127\.0\.0\.1)(?::\d{1,5})?$/;
+
+function people(env: NodeJS.ProcessEnv): PeoplePoolConfig | undefined {
+  const userPoolId = env.PEOPLE_POOL_ID;
+  if (!userPoolId) return undefined;
+  return { userPoolId, tenantGroupPrefix: required(env, 'PEOPLE_TENANT_GROUP_PREFIX') };
+}
+
+function origin(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.ALLOWED_ORIGIN;
+  if (!value) return undefined;
+  if (!ORIGIN.test(value)) {
+    throw new ConfigurationError(`environment variable ALLOWED_ORIGIN: ${JSON.stringify(value)} is invalid: an https origin (scheme and host, no path), or http://localhost`);
+  }
+  return value;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -34,8 +62,9 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 /**
  * Reads USER_POOL_ID, TABLE_NAME, TOKEN_ENDPOINT, ADMIN_SCOPE,
  * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array of strings),
- * DEFAULT_TOKEN_VALIDITY_MINUTES (default 60, 5..1440) and
- * ROTATION_GRACE_HOURS (default 24, 1..720).
+ * DEFAULT_TOKEN_VALIDITY_MINUTES (default 60, 5..1440),
+ * ROTATION_GRACE_HOURS (default 24, 1..720), and for a portal with a web UI
+ * PEOPLE_POOL_ID, PEOPLE_TENANT_GROUP_PREFIX and ALLOWED_ORIGIN.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
   const adminScope = required(env, 'ADMIN_SCOPE');
@@ -59,5 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
     grantableScopes: new Set((grantable as string[]).filter((s) => s !== adminScope)),
     defaultTokenValidityMinutes: integer(env, 'DEFAULT_TOKEN_VALIDITY_MINUTES', 60, 5, 1440),
     rotationGraceHours: integer(env, 'ROTATION_GRACE_HOURS', 24, 1, 720),
+    people: people(env),
+    allowedOrigin: origin(env),
   };
 }

@@ -4,35 +4,19 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ForbiddenError, NotFoundError, PortalError, ThrottledError } from './errors';
+import { PORTAL_EXPOSED_HEADERS, PORTAL_ROUTES, PortalRouteName } from '../../lib/private/portal-routes';
 
 /** Who calls, as the authorizer put it into the request context. */
 export interface Caller {
   readonly clientId: string;
+  /** A person of the portal's sign-in pool (the authorizer's `username`); absent for an API client. */
+  readonly username?: string;
   /** The caller's own tenant (set for tenant admins). */
   readonly tenantId?: string;
   readonly scopes: ReadonlySet<string>;
 }
 
-export type RouteName =
-  | 'listTenants' | 'createTenant' | 'getTenant' | 'patchTenant' | 'deleteTenant' | 'getAudit'
-  | 'listClients' | 'createClient' | 'getClient' | 'patchClient' | 'deleteClient'
-  | 'rotateSecret' | 'deleteSecret';
-
-const ROUTES: Array<[string, string, RouteName]> = [
-  ['GET', '/tenants', 'listTenants'],
-  ['POST', '/tenants', 'createTenant'],
-  ['GET', '/tenants/{tenantId}', 'getTenant'],
-  ['PATCH', '/tenants/{tenantId}', 'patchTenant'],
-  ['DELETE', '/tenants/{tenantId}', 'deleteTenant'],
-  ['GET', '/tenants/{tenantId}/audit', 'getAudit'],
-  ['GET', '/tenants/{tenantId}/clients', 'listClients'],
-  ['POST', '/tenants/{tenantId}/clients', 'createClient'],
-  ['GET', '/tenants/{tenantId}/clients/{clientId}', 'getClient'],
-  ['PATCH', '/tenants/{tenantId}/clients/{clientId}', 'patchClient'],
-  ['DELETE', '/tenants/{tenantId}/clients/{clientId}', 'deleteClient'],
-  ['POST', '/tenants/{tenantId}/clients/{clientId}/secrets', 'rotateSecret'],
-  ['DELETE', '/tenants/{tenantId}/clients/{clientId}/secrets/{secretId}', 'deleteSecret'],
-];
+export type RouteName = PortalRouteName;
 
 export interface Route {
   readonly name: RouteName;
@@ -64,16 +48,16 @@ function matchTemplate(template: string, path: string): Record<string, string> |
  */
 export function route(event: APIGatewayProxyEvent): Route {
   const method = (event.httpMethod ?? '').toUpperCase();
-  const byResource = ROUTES.find(([m, t]) => m === method && t === event.resource);
+  const byResource = PORTAL_ROUTES.find((r) => r.method === method && r.path === event.resource);
   if (byResource) {
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = v;
-    return { name: byResource[2], params };
+    return { name: byResource.name, params };
   }
-  for (const [m, template, name] of ROUTES) {
-    if (m !== method) continue;
-    const params = matchTemplate(template, event.path ?? '');
-    if (params) return { name, params };
+  for (const r of PORTAL_ROUTES) {
+    if (r.method !== method) continue;
+    const params = matchTemplate(r.path, event.path ?? '');
+    if (params) return { name: r.name, params };
   }
   throw new NotFoundError(`no route ${method} ${event.resource ?? event.path}`);
 }
@@ -86,7 +70,12 @@ export function caller(event: APIGatewayProxyEvent): Caller {
   const clientId = str(auth.clientId) ?? str(claims.client_id);
   if (!clientId) throw new ForbiddenError('no authenticated client in the request context');
   const scopes = str(auth.scopes) ?? str(claims.scope) ?? '';
-  return { clientId, tenantId: str(auth.tenantId), scopes: new Set(scopes.split(/\s+/).filter(Boolean)) };
+  return { clientId, username: str(auth.username), tenantId: str(auth.tenantId), scopes: new Set(scopes.split(/\s+/).filter(Boolean)) };
+}
+
+/** Who the audit trail names: `user:<username>` for a person, the client id for an API client. */
+export function actorOf(c: Caller): string {
+  return c.username ? `user:${c.username}` : c.clientId;
 }
 
 export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -103,6 +92,20 @@ const BASE_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
 };
+
+/**
+ * Lets the portal's web UI (a browser at `origin`) read an answer: adds
+ * `Access-Control-Allow-Origin: <origin>` (one fixed origin, never `*` or the
+ * caller's own) and exposes ETag and Retry-After. Without an origin the
+ * answer is returned as is.
+ */
+export function withCors(origin: string | undefined, res: APIGatewayProxyResult): APIGatewayProxyResult {
+  if (!origin) return res;
+  return {
+    ...res,
+    headers: { ...res.headers, 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': PORTAL_EXPOSED_HEADERS.join(', '), 'Vary': 'Origin' },
+  };
+}
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
   return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };

@@ -11,17 +11,19 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { deleteClient, getClient, patchClient, registerClient } from './clients';
 import { AppClients } from './cognito';
 import { PortalConfig } from './config';
-import { clientView, loadClient, OpContext, tenantView } from './context';
-import { BadRequestError, errorName, ForbiddenError, PortalError } from './errors';
-import { caller as readCaller, Caller, errorResponse, header, internalError, json, route } from './http';
+import { audit, bestEffort, clientView, loadClient, OpContext, tenantView } from './context';
+import { BadRequestError, errorName, ForbiddenError, NotFoundError, PortalError } from './errors';
+import { actorOf, caller as readCaller, Caller, errorResponse, header, internalError, json, route, withCors } from './http';
+import { People } from './people';
 import { RetryOptions } from './retry';
 import { deleteSecret, rotateSecret, sweepRotations, SweepResult } from './rotation';
 import { Store } from './store';
 import { createTenant, deleteTenant, loadTenant, patchTenant } from './tenants';
 import {
   checkClientId, checkIdempotencyKey, checkLimit, checkSecretId, checkTenantId, parseBody, parseCreateClient,
-  parseCreateTenant, parsePatchClient, parsePatchTenant,
+  parseCreateTenant, parseInviteAdmin, parsePatchClient, parsePatchTenant,
 } from './validation';
+import { PORTAL_ROUTES } from '../../lib/private/portal-routes';
 import { Logger } from '../shared/log';
 
 export interface PortalDeps {
@@ -75,6 +77,8 @@ export function createPortal(deps: PortalDeps): Portal {
   const now = deps.clock ?? (() => new Date());
   const log = deps.logger ?? new Logger('info');
   const config = deps.config;
+  const people = config.people ? new People(deps.cognito, config.people, deps.retry ?? {}) : undefined;
+  const adminOnly = new Set(PORTAL_ROUTES.filter((r) => r.access === 'admin').map((r) => r.name));
 
   const context = (requestId: string, actor: string): OpContext => ({ store, apps, config, now, log, requestId, actor });
 
@@ -90,12 +94,35 @@ export function createPortal(deps: PortalDeps): Portal {
 
   async function dispatch(event: APIGatewayProxyEvent, ctx: OpContext, who: Caller): Promise<APIGatewayProxyResult> {
     const r = route(event);
+    // Who may call what: the route table the construct also builds the API from.
+    if (adminOnly.has(r.name)) requireAdmin(who);
     const q = event.queryStringParameters ?? {};
     const tenantId = r.params.tenantId === undefined ? undefined : checkTenantId(r.params.tenantId);
     if (tenantId !== undefined) requireTenant(who, tenantId);
     const ok = (body: Record<string, unknown>, status = 200) => json(status, body, withEtag(body));
 
     switch (r.name) {
+      case 'me':
+        return ok({
+          principal: who.username ?? who.clientId,
+          kind: who.username ? 'person' : 'client',
+          role: isAdmin(who) ? 'platform-admin' : 'tenant-admin',
+          tenantId: isAdmin(who) ? undefined : who.tenantId,
+        });
+      case 'listAdmins': {
+        await loadTenant(ctx, tenantId!);
+        return ok({ items: people ? await people.list(tenantId!) : [] });
+      }
+      case 'inviteAdmin': {
+        if (!people) throw new NotFoundError('this portal has no sign-in pool for people (no web UI): there is nobody to invite');
+        const req = parseInviteAdmin(parseBody(event.body, event.isBase64Encoded));
+        await loadTenant(ctx, tenantId!);
+        const invited = await people.invite(tenantId!, req.username, req.email,
+          (step) => bestEffort(ctx, 'invite_compensation_failed', { tenantId }, step));
+        // The audit names the person, not the address (the sign-in pool holds that).
+        await audit(ctx, tenantId!, 'admin.invited', { username: req.username });
+        return ok({ ...invited, tenantId }, 201);
+      }
       case 'listTenants': {
         if (isAdmin(who)) {
           const page = await store.listTenants(checkLimit(q.limit), q.nextToken);
@@ -106,7 +133,6 @@ export function createPortal(deps: PortalDeps): Portal {
         return ok({ items: own ? [tenantView(own)] : [] });
       }
       case 'createTenant': {
-        requireAdmin(who);
         const reply = await createTenant(ctx, parseCreateTenant(parseBody(event.body, event.isBase64Encoded)));
         return ok(reply.body, reply.status);
       }
@@ -116,12 +142,10 @@ export function createPortal(deps: PortalDeps): Portal {
         return ok({ ...tenantView(tenant), clients: clients.items.map((c) => clientView(c, config)), clientsNextToken: clients.nextToken });
       }
       case 'patchTenant': {
-        requireAdmin(who);
         const req = parsePatchTenant(parseBody(event.body, event.isBase64Encoded));
         return ok(await patchTenant(ctx, tenantId!, req.status, expectedVersion(event)));
       }
       case 'deleteTenant':
-        requireAdmin(who);
         return ok(await deleteTenant(ctx, tenantId!));
       case 'getAudit': {
         await loadTenant(ctx, tenantId!);
@@ -162,15 +186,15 @@ export function createPortal(deps: PortalDeps): Portal {
     let who: Caller | undefined;
     try {
       who = readCaller(event);
-      return await dispatch(event, context(requestId, who.clientId), who);
+      return withCors(config.allowedOrigin, await dispatch(event, context(requestId, actorOf(who)), who));
     } catch (err) {
       if (err instanceof PortalError) {
         log.info('request refused', { reason: err.code, errorName: err.name, clientId: who?.clientId });
-        return errorResponse(err);
+        return withCors(config.allowedOrigin, errorResponse(err));
       }
       // Only the error's class name is logged: SDK messages may quote request data.
       log.error('request failed', { reason: 'internal', errorName: errorName(err), clientId: who?.clientId, configDetail: `requestId ${requestId}` });
-      return internalError(requestId);
+      return withCors(config.allowedOrigin, internalError(requestId));
     }
   }
 

@@ -39,6 +39,18 @@ export interface CreateClientRequest {
   readonly accessTokenValidityMinutes: number;
 }
 
+export interface InviteAdminRequest {
+  readonly username: string;
+  readonly email: string;
+}
+
+/** Cognito usernames the portal creates: no spaces or control characters, as people type them. */
+export const USERNAME = /^[A-Za-z0-9_.@+-]{1,128}$/;
+const USERNAME_RULE = '1-128 characters [A-Za-z0-9_.@+-]';
+/** An e-mail address Cognito can send the temporary password to (a pragmatic subset of RFC 5321). */
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL_RULE = 'an e-mail address (local@domain.example, at most 254 characters)';
+
 export interface PatchClientRequest {
   readonly status?: Status;
   readonly scopes?: string[];
@@ -142,6 +154,16 @@ export function parseCreateTenant(body: Body): CreateTenantRequest {
     }
   }
   return { tenantId, displayName: displayName as string | undefined };
+}
+
+export function parseInviteAdmin(body: Body): InviteAdminRequest {
+  rejectUnknown(body, ['username', 'email']);
+  const { username, email } = body;
+  if (username === undefined) throw new BadRequestError('username', username, 'required');
+  if (typeof username !== 'string' || !USERNAME.test(username)) throw new BadRequestError('username', username, USERNAME_RULE);
+  if (email === undefined) throw new BadRequestError('email', email, 'required');
+  if (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email)) throw new BadRequestError('email', email, EMAIL_RULE);
+  return { username, email };
 }
 
 export function parsePatchTenant(body: Body): PatchTenantRequest {

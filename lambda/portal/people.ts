@@ -1,0 +1,113 @@
+/**
+ * The portal's people: a platform admin invites a tenant's admin into the
+ * sign-in pool. Cognito creates the user with a temporary password it e-mails
+ * (AdminCreateUser); membership of the tenant's group
+ * (`<prefix><tenant id>`, created on first use) is what makes the person an
+ * admin of that tenant, and only an administrator can change it. A person's
+ * password never passes through the portal.
+ */
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  ListUsersInGroupCommand,
+  UserType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { PeoplePoolConfig } from './config';
+import { ConflictError, errorName, isNotFound } from './errors';
+import { RetryOptions, withThrottleRetry } from './retry';
+
+export interface PersonView {
+  readonly username: string;
+  readonly email?: string;
+  /** Cognito's user status, e.g. FORCE_CHANGE_PASSWORD until the first sign-in, then CONFIRMED. */
+  readonly status: string;
+  readonly enabled: boolean;
+}
+
+function view(u: UserType): PersonView {
+  return {
+    username: u.Username ?? '',
+    email: u.Attributes?.find((a) => a.Name === 'email')?.Value,
+    status: u.UserStatus ?? 'UNKNOWN',
+    enabled: u.Enabled ?? false,
+  };
+}
+
+export class People {
+  constructor(
+    private readonly cognito: CognitoIdentityProviderClient,
+    private readonly config: PeoplePoolConfig,
+    private readonly retry: RetryOptions,
+  ) {}
+
+  public groupOf(tenantId: string): string {
+    return `${this.config.tenantGroupPrefix}${tenantId}`;
+  }
+
+  /**
+   * Creates the person (Cognito e-mails a temporary password) and adds them to
+   * the tenant's group. A person who already exists is a conflict; when the
+   * group step fails, the new user is deleted again so no half-invited person
+   * is left without a tenant.
+   */
+  public async invite(tenantId: string, username: string, email: string, compensate: (step: () => Promise<unknown>) => Promise<unknown>): Promise<PersonView> {
+    const poolId = this.config.userPoolId;
+    let created: UserType | undefined;
+    try {
+      const out = await withThrottleRetry(() => this.cognito.send(new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: username,
+        UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }],
+        DesiredDeliveryMediums: ['EMAIL'],
+      })), this.retry);
+      created = out.User;
+    } catch (err) {
+      if (errorName(err) === 'UsernameExistsException') throw new ConflictError(`username: ${JSON.stringify(username)} already exists in the sign-in pool`);
+      throw err;
+    }
+    try {
+      await this.ensureGroup(tenantId);
+      await withThrottleRetry(() => this.cognito.send(new AdminAddUserToGroupCommand({
+        UserPoolId: poolId, Username: username, GroupName: this.groupOf(tenantId),
+      })), this.retry);
+    } catch (err) {
+      await compensate(() => this.cognito.send(new AdminDeleteUserCommand({ UserPoolId: poolId, Username: username })));
+      throw err;
+    }
+    return view(created ?? { Username: username, UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true, Attributes: [{ Name: 'email', Value: email }] });
+  }
+
+  /** The tenant's admins (none when its group does not exist yet). */
+  public async list(tenantId: string): Promise<PersonView[]> {
+    const out: PersonView[] = [];
+    let next: string | undefined;
+    try {
+      do {
+        const page = await withThrottleRetry(() => this.cognito.send(new ListUsersInGroupCommand({
+          UserPoolId: this.config.userPoolId, GroupName: this.groupOf(tenantId), Limit: 60, NextToken: next,
+        })), this.retry);
+        out.push(...(page.Users ?? []).map(view));
+        next = page.NextToken;
+      } while (next);
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
+    return out;
+  }
+
+  private async ensureGroup(tenantId: string): Promise<void> {
+    try {
+      await withThrottleRetry(() => this.cognito.send(new CreateGroupCommand({
+        UserPoolId: this.config.userPoolId,
+        GroupName: this.groupOf(tenantId),
+        Description: `Admins of tenant ${tenantId} in the developer portal`,
+      })), this.retry);
+    } catch (err) {
+      if (errorName(err) !== 'GroupExistsException') throw err;
+    }
+  }
+}
