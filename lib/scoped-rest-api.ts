@@ -378,9 +378,9 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   /**
-   * The description of every scope of the pool's resource servers, read from
-   * their CloudFormation resources (so escape-hatch edits show too), keyed by
-   * the full scope as tokens carry it.
+   * The description of every scope of the pool's resource servers, keyed by
+   * the full scope as tokens carry it. aws-cdk-lib keeps the descriptions only
+   * on the servers' CloudFormation resources, so they are read from there.
    */
   private scopeDescriptions(): Map<string, string> {
     const out = new Map<string, string>();

@@ -1,9 +1,12 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { M2mAuthorizer, ScopedRestApi } from '../lib';
+import { M2mAuthorizer, ScopedRestApi, ScopeMatch } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
+import { checkOpenApiDocument } from '../lib/private/openapi';
+import { checkCatalog } from '../lib/private/web-ui-contract';
 
 function apiStack() {
   const env = poolStack();
@@ -149,5 +152,128 @@ describe('ScopedRestApi', () => {
     const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
     api.addPublicMethod(api.root, 'GET', mockIntegration(), { reason: 'Public landing document' });
     Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+  });
+});
+
+describe('ScopedRestApi.openApiDocument', () => {
+  const READ = 'https://api.acme.example/orders/read';
+  const WRITE = 'https://api.acme.example/orders/write';
+  const STAGE_URL = {
+    'Fn::Join': ['', ['https://', { Ref: 'ApiF70053CD' }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'ApiDeploymentStageprod3EB9684E' }, '/']],
+  };
+  const TOKEN_URL = { 'Fn::Join': ['', ['https://', { Ref: 'PoolDomain0B5B528A' }, '.auth.us-east-1.amazoncognito.com/oauth2/token']] };
+
+  /** An API with an ANY_OF, an ALL_OF, a greedy ANY and a public method. */
+  function ordersApi() {
+    const env = poolStack();
+    const api = new ScopedRestApi(env.stack, 'Api', { userPool: env.pool, restApiName: 'orders', description: 'Orders of every tenant' });
+    const orders = api.root.addResource('orders');
+    api.addScopedMethod(orders, 'GET', mockIntegration(), { scopes: [env.orders.scope('read'), env.orders.scope('write')] });
+    api.addScopedMethod(orders.addResource('{id}'), 'DELETE', mockIntegration(), {
+      scopes: [env.orders.scope('read'), env.orders.scope('write')], scopeMatch: ScopeMatch.ALL_OF,
+    });
+    api.addScopedMethod(api.root.addResource('files').addResource('{proxy+}'), 'ANY', mockIntegration(), { scopes: [env.orders.scope('write')] });
+    api.addPublicMethod(api.root.addResource('health'), 'GET', mockIntegration(), { reason: 'Health check for the load balancer' });
+    return { ...env, api };
+  }
+
+  /** A template string of the document, with each deploy-time value replaced by its CloudFormation expression, parsed. */
+  function deployedForm(stack: Stack, doc: unknown): any {
+    const resolved = stack.resolve(stack.toJsonString(doc));
+    expect(Object.keys(resolved)).toEqual(['Fn::Join']);
+    const [separator, parts] = resolved['Fn::Join'];
+    expect(separator).toBe('');
+    return JSON.parse(parts.map((p: unknown) => (typeof p === 'string' ? p : `<${JSON.stringify(p).replace(/"/g, '')}>`)).join(''));
+  }
+
+  test('the server is the stage URL and the token URL the pool\'s token endpoint, as CloudFormation expressions', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    const doc = stack.resolve(api.openApiDocument());
+
+    // THEN
+    expect(doc.servers).toEqual([{ url: STAGE_URL }]);
+    expect(doc.components.securitySchemes.m2m.flows.clientCredentials.tokenUrl).toEqual(TOKEN_URL);
+    expect(doc.info).toEqual({ title: 'orders', version: '1', description: 'Orders of every tenant' });
+  });
+
+  test('Stack.toJsonString gives one template string whose deploy-time values sit where the URLs go', () => {
+    const { stack, api } = ordersApi();
+    const doc = deployedForm(stack, api.openApiDocument());
+    expect(doc.servers).toEqual([{ url: 'https://<{Ref:ApiF70053CD}>.execute-api.us-east-1.<{Ref:AWS::URLSuffix}>/<{Ref:ApiDeploymentStageprod3EB9684E}>/' }]);
+    expect(doc.components.securitySchemes.m2m.flows.clientCredentials.tokenUrl).toBe('https://<{Ref:PoolDomain0B5B528A}>.auth.us-east-1.amazoncognito.com/oauth2/token');
+    expect(checkOpenApiDocument(doc)).toEqual([]);
+  });
+
+  test('operations carry the declared scopes: ANY_OF as alternatives, ALL_OF together, public none, with the servers\' descriptions', () => {
+    // GIVEN
+    const { api } = ordersApi();
+
+    // WHEN
+    const doc = api.openApiDocument();
+
+    // THEN
+    expect(Object.keys(doc.paths)).toEqual(['/files/{proxy}', '/health', '/orders', '/orders/{id}']);
+    expect(doc.paths['/orders'].get.security).toEqual([{ m2m: [READ] }, { m2m: [WRITE] }]);
+    expect(doc.paths['/orders/{id}'].delete.security).toEqual([{ m2m: [READ, WRITE] }]);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(Object.keys(doc.paths['/files/{proxy}'])).toEqual(['parameters', 'get', 'put', 'post', 'delete', 'options', 'head', 'patch']);
+    expect(doc.paths['/files/{proxy}'].parameters).toEqual([expect.objectContaining({ name: 'proxy', in: 'path', required: true })]);
+    expect(doc.components.securitySchemes.m2m.flows.clientCredentials.scopes).toEqual({ [READ]: 'Read orders', [WRITE]: 'Write orders' });
+    expect(checkOpenApiDocument(doc)).toEqual([]);
+  });
+
+  test('lists only the scopes the methods use, with descriptions from every resource server of the pool', () => {
+    // GIVEN: two servers, and methods using one scope of each
+    const { stack, pool, orders } = poolStack();
+    const billing = pool.addResourceServer('Billing', {
+      identifier: 'https://api.acme.example/billing',
+      scopes: [{ name: 'invoice', description: 'Issue invoices' }, { name: 'refund', description: 'Refund payments' }],
+    });
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.cognito() });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    api.addScopedMethod(api.root, 'POST', mockIntegration(), { scopes: [billing.scope('refund')] });
+
+    // WHEN
+    const scopes = api.openApiDocument().components.securitySchemes.m2m.flows.clientCredentials.scopes;
+
+    // THEN
+    expect(scopes).toEqual({ 'https://api.acme.example/billing/refund': 'Refund payments', [READ]: 'Read orders' });
+  });
+
+  test('is the document of the methods declared so far; the title defaults to the construct id', () => {
+    const { api, orders } = apiStack();
+    const before = api.openApiDocument();
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    expect(before.paths).toEqual({});
+    expect(before.components.securitySchemes.m2m.flows.clientCredentials.scopes).toEqual({});
+    expect(Object.keys(api.openApiDocument().paths)).toEqual(['/']);
+    expect(api.openApiDocument().info).toEqual({ title: 'Api', version: '1' });
+  });
+
+  test('the catalog entry names the document and lists the routes as declared', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    const entry = api._catalogApi('orders');
+
+    // THEN
+    expect(stack.resolve(entry)).toEqual({
+      name: 'orders',
+      description: 'Orders of every tenant',
+      url: STAGE_URL,
+      openApiPath: 'openapi/orders.json',
+      routes: [
+        { method: 'GET', path: '/orders', scopes: [READ, WRITE], scopeMatch: 'ANY_OF', isPublic: false },
+        { method: 'DELETE', path: '/orders/{id}', scopes: [READ, WRITE], scopeMatch: 'ALL_OF', isPublic: false },
+        { method: 'ANY', path: '/files/{proxy+}', scopes: [WRITE], scopeMatch: 'ANY_OF', isPublic: false },
+        { method: 'GET', path: '/health', scopes: [], scopeMatch: 'ANY_OF', isPublic: true },
+      ],
+    });
+    expect(() => checkCatalog({ version: 1, apis: [entry] })).not.toThrow();
+    expect(() => api._catalogApi('orders/v1')).toThrow('catalog API name "orders/v1" is invalid');
   });
 });
