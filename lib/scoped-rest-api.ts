@@ -331,17 +331,21 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   /**
-   * An OpenAPI 3.0.3 document of the methods declared so far: call it after
-   * adding every method. Each operation's `security` names the OAuth 2.0
-   * client-credentials scheme `m2m` (the user pool's token endpoint) with the
-   * method's scopes: one requirement per scope for `ScopeMatch.ANY_OF`, one
-   * requirement holding every scope for `ScopeMatch.ALL_OF`, and none (`[]`)
-   * for a public method. `ANY` becomes each operation the resource does not
-   * declare itself, and a greedy `{proxy+}` becomes the path parameter `{proxy}`.
+   * Returns an OpenAPI 3.0.3 document of the methods declared so far.
    *
-   * The server URL and the token URL are deploy-time values: turn the document
-   * into a template string with `Stack.of(api).toJsonString(doc)`, e.g. for a
-   * `s3deploy.Source.data` or a stack output.
+   * Call it after adding every method: a method added later is not in a
+   * document returned earlier. Each operation's `security` names the OAuth 2.0
+   * client-credentials scheme `m2m` (token URL: the user pool's token endpoint)
+   * with the method's scopes: one requirement per scope for `ScopeMatch.ANY_OF`
+   * (any one suffices), one requirement holding every scope for
+   * `ScopeMatch.ALL_OF`, and none (`[]`) for a public method. The scheme lists
+   * only the scopes the methods use, with their descriptions. `ANY` becomes
+   * each operation the resource does not declare itself, and a greedy
+   * `{proxy+}` becomes the path parameter `{proxy}`.
+   *
+   * The server URL and the token URL are deploy-time values: publish the
+   * document with `s3deploy.Source.jsonData(key, doc)`, which resolves them, or
+   * turn it into a template string with `Stack.of(api).toJsonString(doc)`.
    *
    * @returns the document as a plain JSON object
    * @see https://spec.openapis.org/oas/v3.0.3

@@ -85,11 +85,11 @@ function responses(scoped: boolean): Record<string, ResponseObject> {
   return {
     ...ok,
     401: {
-      description: 'Unauthorized: the access token is missing, malformed, expired or not valid for this API (RFC 6750 invalid_token)',
+      description: 'Unauthorized: the access token is missing, malformed, expired, not issued for this API, or its client is no longer accepted (RFC 6750 invalid_token)',
       headers: challenge(),
     },
     403: {
-      description: 'Forbidden: the access token lacks the scopes this operation requires, or its client is suspended (RFC 6750 insufficient_scope)',
+      description: 'Forbidden: the access token lacks the scopes this operation requires (RFC 6750 insufficient_scope)',
       headers: challenge(),
     },
   };
