@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { build, Plugin } from 'esbuild';
+import { buildWebUi } from './build-web-ui';
 
 const root = path.join(__dirname, '..');
 const lambdaDir = path.join(root, 'lambda');
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     console.log(`assets/${name}/index.js  ${(fs.statSync(file).size / 1024).toFixed(1)} KB`);
   }
   if (names.length === 0) console.log('no handlers found in lambda/');
+  buildWebUi(path.join(root, 'assets', 'portal-ui'));
 }
 
 if (require.main === module) {

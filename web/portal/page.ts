@@ -1,0 +1,19 @@
+/** What every page gets from the app shell. */
+import type { Me, PortalApi } from './api';
+import type { WebUiConfig } from '../../lib/private/web-ui-contract';
+
+export interface PageContext {
+  readonly config: WebUiConfig;
+  readonly me: Me;
+  readonly api: PortalApi;
+  /** The `<main>` element; the page fills it. */
+  readonly main: HTMLElement;
+  /** False once the user has left the page (late answers are then dropped). */
+  isCurrent(): boolean;
+  /** Runs `cleanup` when the user leaves the page (e.g. to wipe a secret). */
+  onLeave(cleanup: () => void): void;
+  /** Goes to a `#/…` route. */
+  navigate(hash: string): void;
+}
+
+export type Page = (ctx: PageContext) => void | Promise<void>;

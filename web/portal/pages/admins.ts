@@ -1,0 +1,81 @@
+/** A tenant's admins (people who manage its clients) and inviting one. */
+import type { TenantAdmin } from '../api';
+import { busy, errorAlert, Feedback, field, loading, pageTitle } from '../components';
+import { badge, h, replace } from '../dom';
+import type { PageContext } from '../page';
+
+/** The portal API's rule for usernames. */
+export const USERNAME = /^[A-Za-z0-9_.@+-]{1,128}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export async function adminsPage(ctx: PageContext, tenantId: string): Promise<void> {
+  const body = h('div', {}, loading('the admins'));
+  replace(ctx.main,
+    pageTitle('Tenant admins', h('p', { class: 'lead' }, 'The people who manage the clients of tenant ', h('strong', {}, tenantId), '.')),
+    body,
+    inviteForm(ctx, tenantId, () => load()),
+  );
+
+  async function load(): Promise<void> {
+    let admins: TenantAdmin[];
+    try {
+      admins = (await ctx.api.listAdmins(tenantId)).items;
+    } catch (err) {
+      if (ctx.isCurrent()) replace(body, errorAlert(err, 'Loading the admins'));
+      return;
+    }
+    if (!ctx.isCurrent()) return;
+    if (admins.length === 0) {
+      replace(body, h('p', { 'class': 'empty', 'data-testid': 'no-admins' }, 'This tenant has no admins yet: invite one below.'));
+      return;
+    }
+    replace(body, h('div', { class: 'table-scroll' },
+      h('table', { 'class': 'table', 'data-testid': 'admins-table' },
+        h('caption', { class: 'visually-hidden' }, `Admins of tenant ${tenantId}`),
+        h('thead', {}, h('tr', {}, ...['Username', 'Email', 'Status', 'Sign-in'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...admins.map((a) => h('tr', { 'data-testid': 'admin-row' },
+          h('th', { scope: 'row' }, a.username),
+          h('td', {}, a.email ?? h('span', { class: 'muted' }, '—')),
+          h('td', {}, badge(a.status)),
+          h('td', {}, badge(a.enabled ? 'enabled' : 'disabled', 'enabled-badge')),
+        ))),
+      )));
+  }
+  await load();
+}
+
+function inviteForm(ctx: PageContext, tenantId: string, reload: () => Promise<void>): HTMLElement {
+  const feedback = new Feedback();
+  const username = field('Username', { 'name': 'username', 'required': true, 'maxlength': 128, 'autocomplete': 'off', 'spellcheck': 'false', 'data-testid': 'admin-username' },
+    '1 to 128 letters, digits or _ . @ + -');
+  const email = field('Email', { 'name': 'email', 'type': 'email', 'required': true, 'autocomplete': 'off', 'data-testid': 'admin-email' },
+    'Cognito sends the temporary password to this address.');
+  const submit = h('button', { 'type': 'submit', 'class': 'button button-primary', 'data-testid': 'invite-admin' }, 'Invite admin');
+  const form = h('form', { 'class': 'form', 'novalidate': true, 'data-testid': 'invite-admin-form' },
+    username.row, email.row, h('div', { class: 'button-row' }, submit), feedback.el);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    feedback.clear();
+    const u = username.input.value.trim();
+    const e = email.input.value.trim();
+    const ok = [
+      username.setError(USERNAME.test(u) ? undefined : 'Enter 1 to 128 letters, digits or _ . @ + -'),
+      email.setError(EMAIL.test(e) ? undefined : 'Enter an email address, e.g. name@example.com.'),
+    ];
+    if (!ok.every(Boolean)) {
+      form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
+    void busy(submit, feedback, 'Inviting the admin', async () => {
+      const invited = await ctx.api.inviteAdmin(tenantId, u, e);
+      form.reset();
+      feedback.success(`Invited ${invited.username}: Cognito emailed a temporary password to ${invited.email}. `
+        + 'They choose their own password at their first sign-in.');
+      await reload();
+    });
+  });
+  return h('section', { 'class': 'card', 'aria-labelledby': 'invite-title' },
+    h('h2', { id: 'invite-title' }, 'Invite a tenant admin'),
+    form,
+  );
+}

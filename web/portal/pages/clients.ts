@@ -1,0 +1,77 @@
+/** A tenant's API clients: the table, with each client's actions. */
+import type { Client } from '../api';
+import { ActionHost, clientActions, rotationText } from '../client-actions';
+import { errorAlert, Feedback, loading, pageTitle } from '../components';
+import { badge, h, hashHref, keepFocus, replace } from '../dom';
+import type { PageContext } from '../page';
+
+function scopeList(scopes: readonly string[]): HTMLElement {
+  if (scopes.length === 0) return h('span', { class: 'muted' }, 'none');
+  return h('ul', { class: 'plain-list' }, ...scopes.map((s) => h('li', {}, h('code', {}, s))));
+}
+
+function row(client: Client, host: ActionHost): HTMLTableRowElement {
+  return h('tr', { 'data-testid': 'client-row', 'data-client-id': client.clientId, 'data-client-name': client.name },
+    h('th', { scope: 'row' }, h('a', { href: hashHref('tenants', client.tenantId, 'clients', client.clientId) }, client.name)),
+    h('td', {}, h('code', { 'data-testid': 'client-id' }, client.clientId)),
+    h('td', {}, badge(client.status)),
+    h('td', {}, scopeList(client.scopes)),
+    h('td', { class: 'numeric' }, `${client.accessTokenValidityMinutes} min`),
+    h('td', {}, ...rotationText(client)),
+    h('td', {}, h('div', { class: 'actions' }, ...clientActions(client, host))),
+  );
+}
+
+export async function clientsPage(ctx: PageContext, tenantId: string): Promise<void> {
+  const feedback = new Feedback();
+  const secretSlot = h('div', { class: 'secret-slot' });
+  const body = h('div', { 'class': 'table-region', 'aria-live': 'off' }, loading('clients'));
+  replace(ctx.main,
+    pageTitle('API clients',
+      h('p', { class: 'lead' }, 'The clients your services use to get access tokens (OAuth 2.0 client credentials) for tenant ',
+        h('strong', {}, tenantId), '.'),
+      h('a', { class: 'button button-primary', href: hashHref('tenants', tenantId, 'clients', 'new') }, 'Register a client')),
+    secretSlot,
+    feedback.el,
+    body,
+  );
+
+  let clients: Client[] = [];
+  let nextToken: string | undefined;
+  const host: ActionHost = { ctx, feedback, secretSlot, reload: () => load(false) };
+
+  const render = () => {
+    if (clients.length === 0) {
+      replace(body, h('p', { 'class': 'empty', 'data-testid': 'no-clients' }, 'This tenant has no clients yet.'));
+      return;
+    }
+    const more = nextToken
+      ? h('button', { type: 'button', class: 'button', onclick: () => void load(true) }, 'Load more clients')
+      : null;
+    replace(body,
+      h('div', { class: 'table-scroll' },
+        h('table', { 'class': 'table', 'data-testid': 'clients-table' },
+          h('caption', { class: 'visually-hidden' }, `API clients of tenant ${tenantId}`),
+          h('thead', {}, h('tr', {},
+            ...['Name', 'Client id', 'Status', 'Scopes', 'Token validity', 'Secret rotation', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, ...clients.map((c) => row(c, host))),
+        )),
+      more,
+    );
+  };
+
+  async function load(append: boolean): Promise<void> {
+    try {
+      const page = await ctx.api.listClients(tenantId, append ? nextToken : undefined);
+      if (!ctx.isCurrent()) return;
+      clients = append ? [...clients, ...page.items] : page.items;
+      nextToken = page.nextToken;
+      keepFocus(body, render);
+    } catch (err) {
+      if (!ctx.isCurrent()) return;
+      if (clients.length === 0) replace(body, errorAlert(err, 'Loading the clients'));
+      else feedback.error(err, 'Reloading the clients');
+    }
+  }
+  await load(false);
+}
