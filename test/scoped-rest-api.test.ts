@@ -161,6 +161,10 @@ describe('ScopedRestApi.openApiDocument', () => {
   const STAGE_URL = {
     'Fn::Join': ['', ['https://', { Ref: 'ApiF70053CD' }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'ApiDeploymentStageprod3EB9684E' }, '/']],
   };
+  /** The stage URL without its trailing slash, as OpenAPI servers want it. */
+  const SERVER_URL = {
+    'Fn::Join': ['', ['https://', { Ref: 'ApiF70053CD' }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'ApiDeploymentStageprod3EB9684E' }]],
+  };
   const TOKEN_URL = { 'Fn::Join': ['', ['https://', { Ref: 'PoolDomain0B5B528A' }, '.auth.us-east-1.amazoncognito.com/oauth2/token']] };
 
   /** An API with an ANY_OF, an ALL_OF, a greedy ANY and a public method. */
@@ -186,7 +190,7 @@ describe('ScopedRestApi.openApiDocument', () => {
     return JSON.parse(parts.map((p: unknown) => (typeof p === 'string' ? p : `<${JSON.stringify(p).replace(/"/g, '')}>`)).join(''));
   }
 
-  test('the server is the stage URL and the token URL the pool\'s token endpoint, as CloudFormation expressions', () => {
+  test('the server is the stage URL (no trailing slash) and the token URL the pool\'s token endpoint, as CloudFormation expressions', () => {
     // GIVEN
     const { stack, api } = ordersApi();
 
@@ -194,7 +198,7 @@ describe('ScopedRestApi.openApiDocument', () => {
     const doc = stack.resolve(api.openApiDocument());
 
     // THEN
-    expect(doc.servers).toEqual([{ url: STAGE_URL }]);
+    expect(doc.servers).toEqual([{ url: SERVER_URL }]);
     expect(doc.components.securitySchemes.m2m.flows.clientCredentials.tokenUrl).toEqual(TOKEN_URL);
     expect(doc.info).toEqual({ title: 'orders', version: '1', description: 'Orders of every tenant' });
   });
@@ -202,7 +206,7 @@ describe('ScopedRestApi.openApiDocument', () => {
   test('Stack.toJsonString gives one template string whose deploy-time values sit where the URLs go', () => {
     const { stack, api } = ordersApi();
     const doc = deployedForm(stack, api.openApiDocument());
-    expect(doc.servers).toEqual([{ url: 'https://<{Ref:ApiF70053CD}>.execute-api.us-east-1.<{Ref:AWS::URLSuffix}>/<{Ref:ApiDeploymentStageprod3EB9684E}>/' }]);
+    expect(doc.servers).toEqual([{ url: 'https://<{Ref:ApiF70053CD}>.execute-api.us-east-1.<{Ref:AWS::URLSuffix}>/<{Ref:ApiDeploymentStageprod3EB9684E}>' }]);
     expect(doc.components.securitySchemes.m2m.flows.clientCredentials.tokenUrl).toBe('https://<{Ref:PoolDomain0B5B528A}>.auth.us-east-1.amazoncognito.com/oauth2/token');
     expect(checkOpenApiDocument(doc)).toEqual([]);
   });

@@ -139,7 +139,8 @@ export function openApiDocument(input: ApiDescriptionInput): OpenApiDocument {
   return {
     openapi: OPENAPI_VERSION,
     info: { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
-    ...(input.url !== undefined ? { servers: [{ url: input.url }] } : {}),
+    // OpenAPI appends each path to the server URL: a trailing slash would double the slash.
+    ...(input.url !== undefined ? { servers: [{ url: input.url.replace(/\/+$/, '') }] } : {}),
     paths,
     components: {
       securitySchemes: {
