@@ -12,6 +12,7 @@ import {
   AdminDeleteUserCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
+  GetGroupCommand,
   ListUsersInGroupCommand,
   UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -99,7 +100,14 @@ export class People {
     return out;
   }
 
+  /** The tenant's group, created on first use (GetGroup first: CreateGroup must never touch an existing group). */
   private async ensureGroup(tenantId: string): Promise<void> {
+    try {
+      await withThrottleRetry(() => this.cognito.send(new GetGroupCommand({ UserPoolId: this.config.userPoolId, GroupName: this.groupOf(tenantId) })), this.retry);
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
     try {
       await withThrottleRetry(() => this.cognito.send(new CreateGroupCommand({
         UserPoolId: this.config.userPoolId,

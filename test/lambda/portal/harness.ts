@@ -18,6 +18,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   AddUserPoolClientSecretCommand,
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  CreateGroupCommand,
+  GetGroupCommand,
+  ListUsersInGroupCommand,
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -83,6 +89,8 @@ export interface CognitoLocal {
 export async function startCognitoLocal(): Promise<CognitoLocal> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-local-'));
   fs.mkdirSync(path.join(dir, '.cognito'));
+  // Usernames are usernames, not e-mail addresses (cognito-local's default), as in the portal's sign-in pool.
+  fs.writeFileSync(path.join(dir, '.cognito', 'config.json'), JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }));
   const bin = require.resolve('cognito-local/lib/bin/start.js');
   const child: ChildProcess = spawn(process.execPath, [bin], {
     cwd: dir,
@@ -195,7 +203,14 @@ export interface CallOptions {
   readonly rawBody?: string;
   readonly headers?: Record<string, string>;
   readonly query?: Record<string, string>;
-  readonly caller?: { clientId: string; tenantId?: string; scopes: string[] } | null;
+  readonly caller?: { clientId: string; tenantId?: string; scopes: string[]; username?: string } | null;
+}
+
+export interface SetupOptions {
+  /** A sign-in pool for people in cognito-local (the portal's web UI), with tenant groups `tenant-<id>`. */
+  readonly people?: boolean;
+  /** The web UI's origin (CORS). */
+  readonly allowedOrigin?: string;
 }
 
 export const ADMIN = { clientId: 'adminclient1', tenantId: 'platform', scopes: [ADMIN_SCOPE] };
@@ -204,8 +219,10 @@ export const tenantAdmin = (tenantId: string) => ({ clientId: `${tenantId.replac
 let counter = 0;
 
 export function apiEvent(method: string, p: string, options: CallOptions = {}): APIGatewayProxyEvent {
-  const who = options.caller === undefined ? ADMIN : options.caller;
-  const authorizer = who ? { clientId: who.clientId, tenantId: who.tenantId ?? '', scopes: who.scopes.join(' ') } : undefined;
+  const who: CallOptions['caller'] = options.caller === undefined ? ADMIN : options.caller;
+  const authorizer = who
+    ? { clientId: who.clientId, tenantId: who.tenantId ?? '', scopes: who.scopes.join(' '), ...(who.username ? { username: who.username } : {}) }
+    : undefined;
   return {
     httpMethod: method,
     path: p,
@@ -222,7 +239,7 @@ export function apiEvent(method: string, p: string, options: CallOptions = {}): 
   };
 }
 
-export async function setup(): Promise<{ env: Env; close: () => Promise<void> }> {
+export async function setup(options: SetupOptions = {}): Promise<{ env: Env; close: () => Promise<void> }> {
   const dyn = await startDynalite();
   const cog = await startCognitoLocal();
   const ddb = new DynamoDBClient({ endpoint: dyn.endpoint, region: REGION, credentials: CREDENTIALS });
@@ -231,6 +248,7 @@ export async function setup(): Promise<{ env: Env; close: () => Promise<void> }>
   const real = new CognitoIdentityProviderClient({ endpoint: cog.endpoint, region: REGION, credentials: CREDENTIALS });
   const pool = await real.send(new CreateUserPoolCommand({ PoolName: 'm2m' }));
   const userPoolId = pool.UserPool!.Id!;
+  const peoplePoolId = options.people ? (await real.send(new CreateUserPoolCommand({ PoolName: 'people', UsernameAttributes: [] }))).UserPool!.Id! : undefined;
 
   const injector = new Injector();
   // The portal's own DynamoDB client: every call goes through the injector.
@@ -302,6 +320,23 @@ export async function setup(): Promise<{ env: Env; close: () => Promise<void> }>
     return {};
   }));
 
+  // The people commands pass through to cognito-local (through the injector).
+  const passThrough = [
+    ['AdminCreateUser', AdminCreateUserCommand], ['AdminDeleteUser', AdminDeleteUserCommand], ['GetGroup', GetGroupCommand], ['CreateGroup', CreateGroupCommand],
+    ['AdminAddUserToGroup', AdminAddUserToGroupCommand], ['ListUsersInGroup', ListUsersInGroupCommand],
+  ] as const;
+  for (const [name, Command] of passThrough) {
+    cognitoMock.on(Command as any).callsFake((input: any) => injector.around(`cognito:${name}`, async () => {
+      try {
+        return await real.send(new (Command as any)(input));
+      } catch (err: any) {
+        // cognito-local 5.3 answers GetGroup of a missing group with a 500 "UnknownError"; Cognito says ResourceNotFoundException.
+        if (name === 'GetGroup' && err?.name === 'Unknown') throw Object.assign(new Error('Group not found'), { name: 'ResourceNotFoundException' });
+        throw err;
+      }
+    }));
+  }
+
   const logs: string[] = [];
   const config: PortalConfig = {
     userPoolId,
@@ -312,6 +347,8 @@ export async function setup(): Promise<{ env: Env; close: () => Promise<void> }>
     grantableScopes: new Set(GRANTABLE),
     defaultTokenValidityMinutes: 60,
     rotationGraceHours: 24,
+    people: peoplePoolId ? { userPoolId: peoplePoolId, tenantGroupPrefix: 'tenant-' } : undefined,
+    allowedOrigin: options.allowedOrigin,
   };
   const issuedSecrets = new Set<string>();
   const env: Env = {
