@@ -23,7 +23,8 @@ function actionButton(label: string, client: Client, key: string, onClick: (b: H
     'class': `button button-small ${kind}`.trim(),
     'aria-label': `${label}: ${client.name}`,
     'data-testid': key,
-    'data-focus-key': `${client.clientId}:${key}`,
+    // Suspend and Resume take each other's place: the focus follows.
+    'data-focus-key': `${client.clientId}:${key === 'suspend' || key === 'resume' ? 'status' : key}`,
   }, label);
   b.addEventListener('click', () => onClick(b));
   return b;
@@ -58,7 +59,7 @@ async function rotate(client: Client, host: ActionHost): Promise<void> {
   panel.querySelector('h2')?.focus();
 }
 
-async function confirmRotation(client: Client, oldSecretId: string, graceUntil: string, host: ActionHost): Promise<void> {
+async function confirmRotationNow(client: Client, oldSecretId: string, graceUntil: string, host: ActionHost): Promise<void> {
   const ok = await confirmDialog({
     title: `Confirm the rotation of ${client.name}?`,
     body: [
@@ -99,28 +100,34 @@ async function remove(client: Client, host: ActionHost): Promise<void> {
   await host.reload();
 }
 
+export interface ClientButtons {
+  /** Rotate secret, Suspend or Resume, Delete (as the client's state allows). */
+  readonly actions: HTMLButtonElement[];
+  /** "Confirm rotation", while two secrets work. */
+  readonly confirmRotation?: HTMLButtonElement;
+}
+
 /** The buttons for what can be done to `client` in its current state. */
-export function clientActions(client: Client, host: ActionHost): HTMLButtonElement[] {
+export function clientButtons(client: Client, host: ActionHost): ClientButtons {
   const run = (action: string, work: () => Promise<void>) => (b: HTMLButtonElement) => {
     host.feedback.clear();
     void busy(b, host.feedback, action, work);
   };
-  const buttons: HTMLButtonElement[] = [];
-  const live = client.status === 'active' || client.status === 'suspended';
-  if (!live) return buttons;
+  if (client.status !== 'active' && client.status !== 'suspended') return { actions: [] };
+  const actions: HTMLButtonElement[] = [];
   if (client.rotation?.state !== 'in_progress') {
-    buttons.push(actionButton('Rotate secret', client, 'rotate', run(`Rotating the secret of ${client.name}`, () => rotate(client, host))));
+    actions.push(actionButton('Rotate secret', client, 'rotate', run(`Rotating the secret of ${client.name}`, () => rotate(client, host))));
   }
-  const rotation = client.rotation;
-  if (rotation?.state === 'overlap') {
-    buttons.push(actionButton('Confirm rotation', client, 'confirm-rotation',
-      run(`Confirming the rotation of ${client.name}`, () => confirmRotation(client, rotation.oldSecretId, rotation.graceUntil, host))));
-  }
-  buttons.push(client.status === 'active'
+  actions.push(client.status === 'active'
     ? actionButton('Suspend', client, 'suspend', run(`Suspending ${client.name}`, () => setStatus(client, 'suspended', host)))
     : actionButton('Resume', client, 'resume', run(`Resuming ${client.name}`, () => setStatus(client, 'active', host))));
-  buttons.push(actionButton('Delete', client, 'delete', run(`Deleting ${client.name}`, () => remove(client, host)), 'button-danger-outline'));
-  return buttons;
+  actions.push(actionButton('Delete', client, 'delete', run(`Deleting ${client.name}`, () => remove(client, host)), 'button-danger-outline'));
+  const rotation = client.rotation;
+  const confirmRotation = rotation?.state === 'overlap'
+    ? actionButton('Confirm rotation', client, 'confirm-rotation',
+      run(`Confirming the rotation of ${client.name}`, () => confirmRotationNow(client, rotation.oldSecretId, rotation.graceUntil, host)))
+    : undefined;
+  return { actions, confirmRotation };
 }
 
 /** The rotation state in words. */
@@ -131,6 +138,6 @@ export function rotationText(client: Client): Child[] {
   return [
     h('span', { 'class': 'badge badge-warning', 'data-testid': 'rotation-state' }, 'two secrets'),
     ' ',
-    h('span', { class: 'muted' }, 'old one works until ', time(r.graceUntil)),
+    h('span', { class: 'muted' }, 'the old one works until ', time(r.graceUntil)),
   ];
 }

@@ -56,8 +56,10 @@ export function describeError(err: unknown): ErrorText {
 /** An error alert, announced as soon as it is shown. */
 export function errorAlert(err: unknown, action?: string): HTMLElement {
   const e = describeError(err);
+  const generic = !(err instanceof ApiError || err instanceof NetworkError || err instanceof SignInError);
+  const title = action ? (generic ? `${action} failed` : `${action} failed: ${e.title}`) : e.title;
   return h('div', { 'class': 'alert alert-error', 'role': 'alert', 'data-testid': 'error' },
-    h('p', { class: 'alert-title' }, action ? `${action} failed: ${e.title}` : e.title),
+    h('p', { class: 'alert-title' }, title),
     h('p', {}, e.detail),
     e.requestId ? h('p', { class: 'alert-meta' }, 'Request id: ', h('code', { 'data-testid': 'request-id' }, e.requestId)) : null,
   );
@@ -72,8 +74,9 @@ export class Feedback {
   private readonly status: HTMLElement;
   private readonly alerts: HTMLElement;
 
-  constructor() {
-    this.status = h('div', { 'class': 'status-message', 'role': 'status', 'aria-live': 'polite', 'data-testid': 'status' });
+  /** @param testid the status region's data-testid ("status" for a page's main actions) */
+  constructor(testid = 'status') {
+    this.status = h('div', { 'class': 'status-message', 'role': 'status', 'aria-live': 'polite', 'data-testid': testid });
     this.alerts = h('div', { class: 'alerts' });
     this.el = h('div', { class: 'feedback' }, this.status, this.alerts);
   }
@@ -198,7 +201,7 @@ export interface SecretPanelOptions {
 export function secretPanel(options: SecretPanelOptions): HTMLElement {
   const titleId = uid('secret-title');
   const value = h('code', { 'class': 'secret-value', 'data-testid': 'client-secret' }, options.secret);
-  const feedback = new Feedback();
+  const feedback = new Feedback('copy-status');
   const copy = h('button', { 'type': 'button', 'class': 'button button-primary', 'data-testid': 'copy-secret' }, 'Copy secret');
   const dismiss = h('button', { 'type': 'button', 'class': 'button', 'data-testid': 'dismiss-secret' }, 'I have stored the secret');
   const panel = h('section', { 'class': 'secret-panel', 'aria-labelledby': titleId, 'data-testid': 'secret-panel' },

@@ -77,12 +77,12 @@ function frame(): void {
 }
 
 /** A page with only a message: the configuration or the profile could not be loaded. */
-function showProblem(title: string, err: unknown, advice: string, ...actions: Child[]): void {
+function showProblem(title: string, err: unknown, action: string, advice: string, ...actions: Child[]): void {
   document.title = `${title} · ${APP_NAME}`;
   replace(brandSlot, APP_NAME);
   replace(main,
     h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, title)),
-    errorAlert(err),
+    errorAlert(err, action),
     h('p', {}, advice),
     actions.length > 0 ? h('div', { class: 'button-row' }, ...actions) : null,
   );
@@ -271,7 +271,8 @@ async function boot(): Promise<void> {
   try {
     config = await loadConfig();
   } catch (err) {
-    showProblem('The portal cannot start', err, 'Its configuration could not be read. Ask the platform team to deploy the portal again.');
+    showProblem('The portal cannot start', err, `Reading its configuration (${WEB_UI_FILES.config})`,
+      'Ask the platform team to deploy the portal again.');
     return;
   }
   config = { ...config, apiUrl: config.apiUrl.replace(/\/+$/, '') };
@@ -292,7 +293,7 @@ async function boot(): Promise<void> {
   try {
     me = await api.me();
   } catch (err) {
-    showProblem('Your profile could not be loaded', err,
+    showProblem('Your profile could not be loaded', err, 'Asking the portal API who you are',
       'The portal could not tell who you are. If this persists, your account may not be a portal admin: ask the platform team.',
       signOutButton(false));
     return;

@@ -1,6 +1,6 @@
 /** One client: its details, its actions and how to get a token with it. */
 import type { Client } from '../api';
-import { ActionHost, clientActions, rotationText } from '../client-actions';
+import { ActionHost, clientButtons, rotationText } from '../client-actions';
 import { busy, errorAlert, Feedback, loading } from '../components';
 import { badge, Child, h, hashHref, keepFocus, replace, time } from '../dom';
 import type { PageContext } from '../page';
@@ -12,7 +12,7 @@ export function curlSnippet(client: Client, tokenEndpoint: string): string {
 }
 
 function tokenPanel(client: Client, tokenEndpoint: string): HTMLElement {
-  const feedback = new Feedback();
+  const feedback = new Feedback('copy-status');
   const snippet = h('pre', { 'class': 'code-block', 'data-testid': 'curl-snippet' }, h('code', {}, curlSnippet(client, tokenEndpoint)));
   const copy = h('button', { 'type': 'button', 'class': 'button button-small', 'data-testid': 'copy-curl' }, 'Copy command');
   copy.addEventListener('click', () => void busy(copy, feedback, 'Copying the command', async () => {
@@ -77,7 +77,8 @@ export async function clientPage(ctx: PageContext, tenantId: string, clientId: s
     if (!ctx.isCurrent()) return;
     title.textContent = client.name;
     document.title = `${client.name} · Developer portal`;
-    const actions = clientActions(client, host);
+    const { actions, confirmRotation } = clientButtons(client, host);
+    if (confirmRotation) actions.splice(1, 0, confirmRotation);
     keepFocus(summary, () => replace(summary,
       details(client),
       actions.length > 0 ? h('div', { 'class': 'actions', 'role': 'group', 'aria-label': 'Client actions' }, ...actions) : null,

@@ -1,6 +1,6 @@
 /** A tenant's API clients: the table, with each client's actions. */
 import type { Client } from '../api';
-import { ActionHost, clientActions, rotationText } from '../client-actions';
+import { ActionHost, clientButtons, rotationText } from '../client-actions';
 import { errorAlert, Feedback, loading, pageTitle } from '../components';
 import { badge, h, hashHref, keepFocus, replace } from '../dom';
 import type { PageContext } from '../page';
@@ -11,14 +11,16 @@ function scopeList(scopes: readonly string[]): HTMLElement {
 }
 
 function row(client: Client, host: ActionHost): HTMLTableRowElement {
-  return h('tr', { 'data-testid': 'client-row', 'data-client-id': client.clientId, 'data-client-name': client.name },
+  const { actions, confirmRotation } = clientButtons(client, host);
+  const gone = client.status === 'deleted' || client.status === 'deleting';
+  return h('tr', { 'class': gone ? 'row-gone' : undefined, 'data-testid': 'client-row', 'data-client-id': client.clientId, 'data-client-name': client.name },
     h('th', { scope: 'row' }, h('a', { href: hashHref('tenants', client.tenantId, 'clients', client.clientId) }, client.name)),
-    h('td', {}, h('code', { 'data-testid': 'client-id' }, client.clientId)),
+    h('td', {}, h('code', { 'class': 'small', 'data-testid': 'client-id' }, client.clientId)),
     h('td', {}, badge(client.status)),
     h('td', {}, scopeList(client.scopes)),
     h('td', { class: 'numeric' }, `${client.accessTokenValidityMinutes} min`),
-    h('td', {}, ...rotationText(client)),
-    h('td', {}, h('div', { class: 'actions' }, ...clientActions(client, host))),
+    h('td', {}, h('div', { class: 'rotation' }, ...rotationText(client)), confirmRotation ? h('div', { class: 'rotation-action' }, confirmRotation) : null),
+    h('td', {}, h('div', { class: 'actions actions-nowrap' }, ...actions)),
   );
 }
 

@@ -86,7 +86,7 @@ export async function tenantsPage(ctx: PageContext): Promise<void> {
 }
 
 function createTenantForm(ctx: PageContext, reload: () => Promise<void>): HTMLElement {
-  const feedback = new Feedback();
+  const feedback = new Feedback('create-tenant-status');
   const id = field('Tenant id', { 'name': 'tenantId', 'required': true, 'maxlength': 64, 'autocomplete': 'off', 'spellcheck': 'false', 'data-testid': 'tenant-id' },
     '1 to 64 letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit. It cannot be changed later.');
   const name = field('Display name (optional)', { 'name': 'displayName', 'maxlength': 128, 'autocomplete': 'off', 'data-testid': 'tenant-display-name' });
