@@ -145,8 +145,8 @@ function tenantItems(tenantId: string, withAdmins: boolean): NavItem[] {
   ];
 }
 
-function nav(label: string, items: readonly NavItem[], current: string, className: string): HTMLElement {
-  return h('nav', { 'aria-label': label, 'class': className },
+function nav(label: string, items: readonly NavItem[], current: string, className: string, ...before: Child[]): HTMLElement {
+  return h('nav', { 'aria-label': label, 'class': className }, ...before,
     h('ul', {}, ...items.map((item) => h('li', {},
       h('a', { 'href': item.href, 'aria-current': item.href === current ? 'page' : undefined, 'data-testid': item.testid }, item.label)))));
 }
@@ -202,9 +202,8 @@ function startRouter(config: WebUiConfig, api: PortalApi, me: Me): void {
       ? [{ label: 'Tenants', href: '#/tenants', testid: 'nav-tenants' }, { label: 'API catalog', href: '#/catalog', testid: 'nav-catalog-all' }]
       : ownTenant ? tenantItems(ownTenant, false) : [], current, 'main-nav'));
     replace(subnavSlot, isPlatformAdmin && tenantId
-      ? h('div', { class: 'tenant-bar' },
-        h('p', { class: 'tenant-name' }, h('a', { href: '#/tenants' }, 'Tenants'), ' / ', h('strong', { 'data-testid': 'current-tenant' }, tenantId)),
-        nav(`Tenant ${tenantId}`, tenantItems(tenantId, true), current, 'tenant-nav'))
+      ? nav(`Tenant ${tenantId}`, tenantItems(tenantId, true), current, 'tenant-bar tenant-nav',
+        h('p', { class: 'tenant-name' }, h('a', { href: '#/tenants' }, 'Tenants'), ' / ', h('strong', { 'data-testid': 'current-tenant' }, tenantId)))
       : null);
     document.title = [routeTitle(route), tenantId, APP_NAME].filter(Boolean).join(' · ');
 
