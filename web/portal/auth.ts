@@ -17,8 +17,8 @@ interface Tokens {
   readonly accessToken: string;
   readonly idToken?: string;
   readonly refreshToken?: string;
-  /** Epoch milliseconds. */
-  readonly expiresAt: number;
+  /** When to refresh (epoch milliseconds): shortly before the access token expires. */
+  readonly refreshAt: number;
 }
 
 interface TokenAnswer {
@@ -27,6 +27,9 @@ interface TokenAnswer {
   readonly refresh_token?: string;
   readonly expires_in: number;
 }
+
+/** The code of the SignInError reported when a refresh fails: the user must sign in again. */
+export const SESSION_ENDED = 'session_ended';
 
 /** A sign-in or token refresh failed; `code` is the OAuth error code when there is one. */
 export class SignInError extends Error {
@@ -161,17 +164,17 @@ async function tokenRequest(form: Record<string, string>): Promise<TokenAnswer> 
 
 function keep(answer: TokenAnswer): void {
   const lifetimeMs = answer.expires_in * 1000;
+  // Refresh a minute (at most a quarter of the lifetime) before expiry.
+  const delay = lifetimeMs - Math.min(60_000, lifetimeMs / 4);
   tokens = {
     accessToken: answer.access_token,
     idToken: answer.id_token ?? tokens?.idToken,
     // A refresh answer carries no new refresh token: keep the one we have.
     refreshToken: answer.refresh_token ?? tokens?.refreshToken,
-    expiresAt: Date.now() + lifetimeMs,
+    refreshAt: Date.now() + delay,
   };
   clearTimeout(refreshTimer);
   if (tokens.refreshToken) {
-    // Refresh a minute (at most a quarter of the lifetime) before expiry.
-    const delay = lifetimeMs - Math.min(60_000, lifetimeMs / 4);
     refreshTimer = setTimeout(() => {
       refresh().catch(() => undefined); // refresh() reports its failure through sessionEnded
     }, delay);
@@ -186,7 +189,8 @@ function refresh(): Promise<void> {
       keep(await tokenRequest({ grant_type: 'refresh_token', client_id: config().clientId, refresh_token: refreshToken }));
     } catch (err) {
       forget();
-      const ended = err instanceof SignInError ? err : new SignInError('refresh_failed', String(err));
+      const why = err instanceof SignInError ? `${err.code}: ${err.message}` : String(err);
+      const ended = new SignInError(SESSION_ENDED, `the sign-in could not be renewed (${why}); sign in again`);
       sessionEnded(ended);
       throw ended;
     }
@@ -200,9 +204,12 @@ export function isSignedIn(): boolean {
   return tokens !== undefined;
 }
 
-/** The access token, refreshed first when it expires within 10 seconds. */
+/**
+ * The access token, refreshed first when it is due (the timer may not have
+ * fired yet: browsers slow timers down in background tabs).
+ */
 export async function accessToken(): Promise<string> {
-  if (tokens && tokens.refreshToken && Date.now() > tokens.expiresAt - 10_000) await refresh();
+  if (tokens && tokens.refreshToken && Date.now() >= tokens.refreshAt) await refresh();
   if (!tokens) throw new SignInError('signed_out', 'you are signed out; sign in again');
   return tokens.accessToken;
 }

@@ -3,7 +3,7 @@
  * the confirmation dialog, the show-once secret panel, form fields.
  */
 import { ApiError, NetworkError } from './api';
-import { SignInError } from './auth';
+import { SESSION_ENDED, SignInError } from './auth';
 import { append, Child, h, replace, time, uid } from './dom';
 
 /** A failure as the user reads it: what happened, the server's message, the request id. */
@@ -48,7 +48,7 @@ export function describeError(err: unknown): ErrorText {
     };
   }
   if (err instanceof SignInError) {
-    return { title: `Sign-in failed (${err.code})`, detail: err.message };
+    return { title: err.code === SESSION_ENDED ? 'Your session has ended' : `Sign-in failed (${err.code})`, detail: err.message };
   }
   return { title: 'Something went wrong', detail: err instanceof Error ? err.message : String(err) };
 }

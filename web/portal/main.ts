@@ -5,7 +5,7 @@
  */
 import './styles.css';
 import { Me, PortalApi } from './api';
-import { accessToken, completeSignIn, initAuth, isSignedIn, SignInError, signOut, startSignIn } from './auth';
+import { accessToken, completeSignIn, initAuth, isSignedIn, signOut, startSignIn } from './auth';
 import { busy, errorAlert, Feedback } from './components';
 import { Child, h, hashHref, replace } from './dom';
 import type { PageContext } from './page';
@@ -275,7 +275,7 @@ async function boot(): Promise<void> {
     return;
   }
   config = { ...config, apiUrl: config.apiUrl.replace(/\/+$/, '') };
-  initAuth(config.signIn, (err: SignInError) => showLanding(new SignInError(err.code, `your session has ended (${err.message}); sign in again`)));
+  initAuth(config.signIn, showLanding);
 
   try {
     await completeSignIn();
