@@ -1,21 +1,92 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
+import { PortalPerson, PortalUserPool } from './portal-user-pool';
+import { PortalWebUi } from './portal-web-ui';
 import { handlerFunction } from './private/handler-function';
-import { resolveScopes } from './private/registry';
+import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
+import { resolveScopes, scopeDescriptions } from './private/registry';
+import { executeApiOrigin } from './private/site-policy';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
+import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/web-ui-contract';
 import { ResourceServer } from './resource-server';
 import { ScopedRestApi } from './scoped-rest-api';
 import { ITenantRegistry, TenantRegistry } from './tenant-registry';
+
+/**
+ * The developer portal's web UI: where people sign in, and what it shows.
+ */
+export interface DeveloperPortalWebUiOptions {
+  /**
+   * Prefix of the Cognito managed-login domain people sign in at
+   * (`https://<prefix>.auth.<region>.amazoncognito.com`). The sign-in pool is
+   * a separate user pool from the M2M pool.
+   */
+  readonly signInDomainPrefix: string;
+
+  /**
+   * The APIs whose methods and scopes the UI shows tenants (the API
+   * catalog), each with its OpenAPI document.
+   *
+   * @default - no catalog
+   */
+  readonly catalog?: ScopedRestApi[];
+
+  /**
+   * Platform admins to create with the sign-in pool. Cognito e-mails each a
+   * temporary password; tenant admins are invited from the portal.
+   *
+   * @default - none; create the first one with the AWS CLI (see the README)
+   */
+  readonly platformAdmins?: PortalPerson[];
+
+  /**
+   * How long a sign-in lasts (the refresh token's validity).
+   *
+   * @default Duration.hours(8)
+   */
+  readonly sessionValidity?: Duration;
+
+  /**
+   * A custom domain name for the site.
+   *
+   * @default - the distribution's `*.cloudfront.net` domain
+   */
+  readonly domainName?: string;
+
+  /**
+   * The certificate of `domainName`, in us-east-1.
+   *
+   * @default - none; required with `domainName`
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The ARN of a WAFv2 web ACL with scope CLOUDFRONT for the site.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * The edge locations that serve the site.
+   *
+   * @default cloudfront.PriceClass.PRICE_CLASS_100
+   */
+  readonly priceClass?: cloudfront.PriceClass;
+}
 
 /**
  * Properties of a `DeveloperPortal`.
@@ -70,6 +141,16 @@ export interface DeveloperPortalProps {
    * @default Duration.minutes(60)
    */
   readonly defaultAccessTokenValidity?: Duration;
+
+  /**
+   * A web UI for people: tenant admins and platform admins sign in (a
+   * separate user pool with managed login and TOTP MFA), see the API
+   * catalog, and register, rotate, suspend and delete API clients in a
+   * browser. The portal API then also accepts their access tokens.
+   *
+   * @default - no web UI: the portal is an API for M2M admin clients only
+   */
+  readonly webUi?: DeveloperPortalWebUiOptions;
 }
 
 /** Where `npx projen bundle` puts the portal handler (same depth from lib/ and out/). */
@@ -128,6 +209,16 @@ export class DeveloperPortal extends Construct {
    */
   public readonly tenantAdminScope: cognito.OAuthScope;
 
+  /**
+   * The web UI's site, when `webUi` is set.
+   */
+  public readonly webUi?: PortalWebUi;
+
+  /**
+   * The user pool people sign in to, when `webUi` is set.
+   */
+  public readonly signInPool?: PortalUserPool;
+
   constructor(scope: Construct, id: string, props: DeveloperPortalProps) {
     super(scope, id);
     const identifier = props.identifier ?? 'm2m-portal';
@@ -162,6 +253,27 @@ export class DeveloperPortal extends Construct {
       throw propError(this, 'grantableScopes', adminName, 'the portal\'s admin scope cannot be granted through the portal (a tenant could make itself a platform operator)');
     }
 
+    let apiOrigin: string | undefined;
+    if (props.webUi) {
+      const ui = props.webUi;
+      this.webUi = new PortalWebUi(this, 'WebUi', {
+        connectOrigins: [
+          Lazy.string({ produce: () => apiOrigin }),
+          Lazy.string({ produce: () => this.signInPool!.domainOrigin }),
+        ],
+        domainName: ui.domainName,
+        certificate: ui.certificate,
+        webAclArn: ui.webAclArn,
+        priceClass: ui.priceClass,
+      });
+      this.signInPool = new PortalUserPool(this, 'SignIn', {
+        domainPrefix: ui.signInDomainPrefix,
+        callbackUrls: [this.webUi.url],
+        platformAdmins: ui.platformAdmins,
+        sessionValidity: ui.sessionValidity,
+      });
+    }
+
     const { fn: handler, role } = handlerFunction(this, {
       ids: { logs: 'HandlerLogs', role: 'HandlerRole', function: 'Handler' },
       code: lambda.Code.fromAsset(PORTAL_BUNDLE),
@@ -178,8 +290,14 @@ export class DeveloperPortal extends Construct {
         GRANTABLE_SCOPES: Stack.of(this).toJsonString([...new Set([...grantable, tenantAdminName])]),
         DEFAULT_TOKEN_VALIDITY_MINUTES: String(validity.toMinutes()),
         ROTATION_GRACE_HOURS: String(grace.toHours()),
+        ...(this.signInPool && this.webUi ? {
+          PEOPLE_POOL_ID: this.signInPool.userPoolId,
+          PEOPLE_TENANT_GROUP_PREFIX: this.signInPool.tenantGroupPrefix,
+          ALLOWED_ORIGIN: this.webUi.origin,
+        } : {}),
       },
     });
+    this.signInPool?.grantInvite(role);
     role.addToPolicy(new iam.PolicyStatement({ actions: COGNITO_ACTIONS, resources: [props.userPool.userPoolArn] }));
     this.registry.grantManage(role);
     this.handler = handler;
@@ -194,36 +312,88 @@ export class DeveloperPortal extends Construct {
     this.api = new ScopedRestApi(this, 'Api', {
       userPool: props.userPool,
       description: 'Developer portal: register, rotate, suspend and revoke API clients',
-      authorizer: M2mAuthorizer.lambda({ registry: this.registry }),
+      authorizer: this.signInPool
+        ? M2mAuthorizer._portal({ registry: this.registry }, { pool: this.signInPool, adminScope: adminName, tenantAdminScope: tenantAdminName })
+        : M2mAuthorizer.lambda({ registry: this.registry }),
       webAclArn: props.webAclArn,
     });
+    apiOrigin = executeApiOrigin(this, this.api.restApiId);
     this.addRoutes(handler);
+    if (this.webUi && this.signInPool) this.deployWebUi(this.webUi, this.signInPool, props, grace, validity);
+  }
+
+  /**
+   * Lets the web UI (a browser at the site's origin) call the API: CORS
+   * preflights answered by API Gateway itself (no authorization: a preflight
+   * carries no credentials and reaches no backend), and the allowed origin
+   * on API Gateway's own error answers, so the UI can read a 401 or 403.
+   */
+  private allowWebUi(origin: string): void {
+    const allowOrigin = `'${origin}'`;
+    for (const id of ['Unauthorized', 'AccessDenied']) {
+      const cfn = this.api.node.findChild(id).node.defaultChild as apigateway.CfnGatewayResponse;
+      cfn.responseParameters = { ...(cfn.responseParameters as Record<string, string>), 'gatewayresponse.header.Access-Control-Allow-Origin': allowOrigin };
+    }
+    for (const [id, type] of [['Default4xx', apigateway.ResponseType.DEFAULT_4XX], ['Default5xx', apigateway.ResponseType.DEFAULT_5XX]] as const) {
+      this.api.addGatewayResponse(id, { type, responseHeaders: { 'Access-Control-Allow-Origin': allowOrigin } });
+    }
+  }
+
+  private deployWebUi(site: PortalWebUi, people: PortalUserPool, props: DeveloperPortalProps, grace: Duration, validity: Duration): void {
+    const described = scopeDescriptions(props.userPool);
+    const grantable = resolveScopes(this, 'grantableScopes', props.userPool, props.grantableScopes)
+      .map((s) => ({ name: s.name, description: described.get(s.name) ?? '' }));
+    site._deploy({
+      version: WEB_UI_CONFIG_VERSION,
+      apiUrl: Lazy.string({ produce: () => this.api.url.replace(/\/$/, '') }),
+      tokenEndpoint: props.userPool.tokenEndpoint,
+      signIn: {
+        authorizeUrl: people.authorizeUrl,
+        tokenUrl: people.tokenUrl,
+        logoutUrl: people.logoutUrl,
+        clientId: people.webClient.userPoolClientId,
+        scopes: ['openid', 'email', 'profile'],
+      },
+      grantableScopes: grantable,
+      rotationGraceHours: grace.toHours(),
+      defaultAccessTokenValidityMinutes: validity.toMinutes(),
+    });
+    const apis = props.webUi?.catalog ?? [];
+    const names = apis.map((api) => api.node.id);
+    site._addFile(() => s3deploy.Source.jsonData(WEB_UI_FILES.catalog, {
+      version: CATALOG_VERSION,
+      apis: apis.map((api, i) => api._catalogApi(names[i])),
+    }));
+    apis.forEach((api, i) => site._addFile(() => s3deploy.Source.jsonData(`${WEB_UI_FILES.openApiDir}/${names[i]}.json`, api.openApiDocument())));
   }
 
   private addRoutes(handler: lambda.IFunction): void {
     const integration = new apigateway.LambdaIntegration(handler);
-    const admin = [this.adminScope];
-    const anyAdmin = [this.adminScope, this.tenantAdminScope];
-    const add = (resource: apigateway.IResource, method: string, scopes: cognito.OAuthScope[]) =>
-      this.api.addScopedMethod(resource, method, integration, { scopes });
-
-    const tenants = this.api.root.addResource('tenants');
-    add(tenants, 'GET', anyAdmin);
-    add(tenants, 'POST', admin);
-    const tenant = tenants.addResource('{tenantId}');
-    add(tenant, 'GET', anyAdmin);
-    add(tenant, 'PATCH', admin);
-    add(tenant, 'DELETE', admin);
-    add(tenant.addResource('audit'), 'GET', anyAdmin);
-    const clients = tenant.addResource('clients');
-    add(clients, 'GET', anyAdmin);
-    add(clients, 'POST', anyAdmin);
-    const client = clients.addResource('{clientId}');
-    add(client, 'GET', anyAdmin);
-    add(client, 'PATCH', anyAdmin);
-    add(client, 'DELETE', anyAdmin);
-    const secrets = client.addResource('secrets');
-    add(secrets, 'POST', anyAdmin);
-    add(secrets.addResource('{secretId}'), 'DELETE', anyAdmin);
+    const scopes = { admin: [this.adminScope], anyAdmin: [this.adminScope, this.tenantAdminScope] };
+    const resources = new Map<string, apigateway.IResource>([['/', this.api.root]]);
+    const resourceAt = (p: string): apigateway.IResource => {
+      let r = resources.get(p);
+      if (!r) {
+        const cut = p.lastIndexOf('/');
+        r = resourceAt(p.slice(0, cut) || '/').addResource(p.slice(cut + 1));
+        resources.set(p, r);
+      }
+      return r;
+    };
+    for (const route of PORTAL_ROUTES) {
+      this.api.addScopedMethod(resourceAt(route.path), route.method, integration, { scopes: scopes[route.access] });
+    }
+    if (!this.webUi) return;
+    this.allowWebUi(this.webUi.origin);
+    for (const [p, methods] of methodsByPath()) {
+      const preflight = resourceAt(p).addCorsPreflight({
+        allowOrigins: [this.webUi.origin],
+        allowMethods: methods,
+        allowHeaders: [...PORTAL_REQUEST_HEADERS],
+        maxAge: Duration.hours(1),
+      });
+      this.api.declarePublic(preflight,
+        'CORS preflight of the portal web UI: API Gateway answers it itself (mock integration) with the one allowed origin, methods and headers; a preflight carries no credentials and reaches no backend.');
+    }
   }
 }

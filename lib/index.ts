@@ -5,3 +5,5 @@ export * from './m2m-authorizer';
 export * from './scoped-rest-api';
 export * from './tenant-registry';
 export * from './developer-portal';
+export * from './portal-user-pool';
+export * from './portal-web-ui';

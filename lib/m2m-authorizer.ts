@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
+import type { PortalUserPool } from './portal-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { handlerFunction } from './private/handler-function';
 import { poolState } from './private/registry';
@@ -141,6 +142,17 @@ export abstract class M2mAuthorizer {
   }
 
   /**
+   * The developer portal's authorizer: the Lambda authorizer with a registry,
+   * which also accepts access tokens of the portal's sign-in pool (its web
+   * client only) and gives each person the portal scope of their group.
+   *
+   * @internal
+   */
+  public static _portal(options: LambdaAuthorizerOptions, people: PortalPeopleBinding): M2mAuthorizer {
+    return new LambdaM2mAuthorizer(options, people);
+  }
+
+  /**
    * A short name of the authorizer kind, e.g. `cognito`.
    */
   public abstract readonly kind: string;
@@ -200,6 +212,20 @@ class CognitoM2mAuthorizer extends M2mAuthorizer {
  */
 const AUTHORIZER_BUNDLE = path.join(__dirname, '..', 'assets', 'authorizer');
 const REGISTRY_AUTHORIZER_BUNDLE = path.join(__dirname, '..', 'assets', 'authorizer-registry');
+const PORTAL_AUTHORIZER_BUNDLE = path.join(__dirname, '..', 'assets', 'authorizer-portal');
+
+/**
+ * The people a portal authorizer trusts besides M2M clients
+ * (lambda/authorizer/people.ts reads these as PEOPLE_* variables).
+ *
+ * @internal
+ */
+export interface PortalPeopleBinding {
+  readonly pool: PortalUserPool;
+  /** Full scope strings. */
+  readonly adminScope: string;
+  readonly tenantAdminScope: string;
+}
 
 /** Rejects headers that cannot be a bearer JWT before the function runs. */
 const BEARER_JWT = '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$';
@@ -211,7 +237,7 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
   public readonly kind = 'lambda';
   public readonly supportsAllOf = true;
 
-  constructor(private readonly options: LambdaAuthorizerOptions) {
+  constructor(private readonly options: LambdaAuthorizerOptions, private readonly people?: PortalPeopleBinding) {
     super();
   }
 
@@ -219,6 +245,7 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
     return {
       tenantId: '$context.authorizer.tenantId',
       clientId: '$context.authorizer.clientId',
+      ...(this.people ? { username: '$context.authorizer.username' } : {}),
       scope: '$context.authorizer.scopes',
       authorizerLatency: '$context.authorizer.integrationLatency',
     };
@@ -236,7 +263,9 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
     checkDuration(scope, 'authorizer.timeout', timeout, Duration.seconds(3), Duration.seconds(29));
 
     const root = new Construct(scope, 'TenantAuthorizer');
-    const code = new LateFileCode(o.registry ? REGISTRY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
+    if (this.people && !o.registry) throw propError(scope, 'authorizer.registry', 'undefined', 'the portal authorizer needs the tenant registry');
+    const bundle = this.people ? PORTAL_AUTHORIZER_BUNDLE : o.registry ? REGISTRY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE;
+    const code = new LateFileCode(bundle, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
     Aspects.of(scope).add(new StageLateFileCode(scope, code));
 
     const { fn } = handlerFunction(root, {
@@ -260,6 +289,15 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       fn.addEnvironment('TABLE_NAME', o.registry.tableName);
       fn.addEnvironment('REGISTRY_CACHE_TTL_SECONDS', String(registryTtl.toSeconds()));
       o.registry.grantLookup(fn);
+    }
+    if (this.people) {
+      const p = this.people;
+      fn.addEnvironment('PEOPLE_POOL_ID', p.pool.userPoolId);
+      fn.addEnvironment('PEOPLE_CLIENT_ID', p.pool.webClient.userPoolClientId);
+      fn.addEnvironment('PEOPLE_ADMIN_GROUP', p.pool.adminGroupName);
+      fn.addEnvironment('PEOPLE_TENANT_GROUP_PREFIX', p.pool.tenantGroupPrefix);
+      fn.addEnvironment('PEOPLE_ADMIN_SCOPE', p.adminScope);
+      fn.addEnvironment('PEOPLE_TENANT_ADMIN_SCOPE', p.tenantAdminScope);
     }
     const authorizer = new apigateway.TokenAuthorizer(scope, 'LambdaAuthorizer', {
       handler: fn,

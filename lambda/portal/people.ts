@@ -54,7 +54,9 @@ export class People {
    * group step fails, the new user is deleted again so no half-invited person
    * is left without a tenant.
    */
-  public async invite(tenantId: string, username: string, email: string, compensate: (step: () => Promise<unknown>) => Promise<unknown>): Promise<PersonView> {
+  public async invite(
+    tenantId: string, username: string, email: string, compensate: (step: () => Promise<unknown>) => Promise<unknown>,
+  ): Promise<PersonView> {
     const poolId = this.config.userPoolId;
     let created: UserType | undefined;
     try {
@@ -103,7 +105,9 @@ export class People {
   /** The tenant's group, created on first use (GetGroup first: CreateGroup must never touch an existing group). */
   private async ensureGroup(tenantId: string): Promise<void> {
     try {
-      await withThrottleRetry(() => this.cognito.send(new GetGroupCommand({ UserPoolId: this.config.userPoolId, GroupName: this.groupOf(tenantId) })), this.retry);
+      await withThrottleRetry(() => this.cognito.send(new GetGroupCommand({
+        UserPoolId: this.config.userPoolId, GroupName: this.groupOf(tenantId),
+      })), this.retry);
       return;
     } catch (err) {
       if (!isNotFound(err)) throw err;

@@ -148,3 +148,23 @@ export function resolveScopes(owner: IConstruct, prop: string, pool: object, lis
   }
   return out;
 }
+
+/**
+ * The description of every scope of the pool's resource servers declared in
+ * this app, keyed by the full scope as tokens carry it. aws-cdk-lib keeps the
+ * descriptions only on the servers' CloudFormation resources, so they are
+ * read from there.
+ */
+export function scopeDescriptions(pool: object): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const server of poolState(pool).servers) {
+    const cfn = server.node.defaultChild;
+    if (!(cfn instanceof cognito.CfnUserPoolResourceServer) || !Array.isArray(cfn.scopes)) continue;
+    for (const scope of cfn.scopes as Array<Partial<cognito.CfnUserPoolResourceServer.ResourceServerScopeTypeProperty>>) {
+      if (typeof scope?.scopeName === 'string' && typeof scope.scopeDescription === 'string') {
+        out.set(`${server.resourceServerIdentifier}/${scope.scopeName}`, scope.scopeDescription);
+      }
+    }
+  }
+  return out;
+}

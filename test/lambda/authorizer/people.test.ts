@@ -3,10 +3,10 @@
  * accepted from its web client only, with role and tenant from Cognito groups
  * and nothing the person can edit.
  */
+import { API_PREFIX, claims, jwksOf, makeAuthorizer, makeKey, outcome, sign, tokenEvent } from './helpers';
 import { ConfigError } from '../../../lambda/authorizer/errors';
 import { PEOPLE, PeopleConfig, peopleConfigFromEnv, personOf } from '../../../lambda/authorizer/people';
 import { RouteTableSpec } from '../../../lib/private/route-plan';
-import { API_PREFIX, claims, jwksOf, makeAuthorizer, makeKey, outcome, sign, tokenEvent } from './helpers';
 
 const PEOPLE_POOL = 'us-east-1_People1';
 const PEOPLE_ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${PEOPLE_POOL}`;
@@ -45,11 +45,11 @@ function portalAuthorizer() {
 /** Claims of a person's access token from the sign-in pool's web client. */
 function personClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return claims({
-    iss: PEOPLE_ISSUER,
-    client_id: WEB_CLIENT,
-    sub: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
-    username: 'alice',
-    scope: 'openid email profile',
+    'iss': PEOPLE_ISSUER,
+    'client_id': WEB_CLIENT,
+    'sub': 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    'username': 'alice',
+    'scope': 'openid email profile',
     'cognito:groups': ['tenant-globex'],
     ...overrides,
   });

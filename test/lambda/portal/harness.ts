@@ -239,7 +239,7 @@ export function apiEvent(method: string, p: string, options: CallOptions = {}): 
   };
 }
 
-export async function setup(options: SetupOptions = {}): Promise<{ env: Env; close: () => Promise<void> }> {
+export async function setup(setupOptions: SetupOptions = {}): Promise<{ env: Env; close: () => Promise<void> }> {
   const dyn = await startDynalite();
   const cog = await startCognitoLocal();
   const ddb = new DynamoDBClient({ endpoint: dyn.endpoint, region: REGION, credentials: CREDENTIALS });
@@ -248,7 +248,7 @@ export async function setup(options: SetupOptions = {}): Promise<{ env: Env; clo
   const real = new CognitoIdentityProviderClient({ endpoint: cog.endpoint, region: REGION, credentials: CREDENTIALS });
   const pool = await real.send(new CreateUserPoolCommand({ PoolName: 'm2m' }));
   const userPoolId = pool.UserPool!.Id!;
-  const peoplePoolId = options.people ? (await real.send(new CreateUserPoolCommand({ PoolName: 'people', UsernameAttributes: [] }))).UserPool!.Id! : undefined;
+  const peoplePoolId = setupOptions.people ? (await real.send(new CreateUserPoolCommand({ PoolName: 'people', UsernameAttributes: [] }))).UserPool!.Id! : undefined;
 
   const injector = new Injector();
   // The portal's own DynamoDB client: every call goes through the injector.
@@ -348,7 +348,7 @@ export async function setup(options: SetupOptions = {}): Promise<{ env: Env; clo
     defaultTokenValidityMinutes: 60,
     rotationGraceHours: 24,
     people: peoplePoolId ? { userPoolId: peoplePoolId, tenantGroupPrefix: 'tenant-' } : undefined,
-    allowedOrigin: options.allowedOrigin,
+    allowedOrigin: setupOptions.allowedOrigin,
   };
   const issuedSecrets = new Set<string>();
   const env: Env = {

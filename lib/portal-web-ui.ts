@@ -1,0 +1,242 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Aspects, Duration, IAspect, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeRule } from './private/acknowledge';
+import { contentSecurityPolicy } from './private/site-policy';
+import { propError } from './private/validation';
+import { WEB_UI_FILES } from './private/web-ui-contract';
+
+/**
+ * Properties of a `PortalWebUi`.
+ */
+export interface PortalWebUiProps {
+  /**
+   * The origins (`https://host`) the page may call besides its own: the
+   * portal API and the sign-in domain. They make the `connect-src` of the
+   * Content-Security-Policy; nothing else is reachable from the page.
+   */
+  readonly connectOrigins: string[];
+
+  /**
+   * A custom domain name for the site, e.g. `portal.acme.example`.
+   *
+   * @default - the distribution's `*.cloudfront.net` domain
+   */
+  readonly domainName?: string;
+
+  /**
+   * The certificate of `domainName`, in us-east-1 (CloudFront's Region).
+   *
+   * @default - none; required with `domainName`
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The ARN of an AWS WAFv2 web ACL with scope CLOUDFRONT (created in
+   * us-east-1) to associate with the distribution.
+   *
+   * @default - no web ACL
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-awswaf.html
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * The edge locations that serve the site.
+   *
+   * @default cloudfront.PriceClass.PRICE_CLASS_100
+   */
+  readonly priceClass?: cloudfront.PriceClass;
+}
+
+/** Where `npx projen bundle` puts the built web UI (same depth from lib/ and out/). */
+const WEB_UI_BUNDLE = path.join(__dirname, '..', 'assets', 'portal-ui');
+
+/**
+ * The developer portal's web UI: the single-page app built with the library
+ * (`assets/portal-ui`), served from a private, KMS-encrypted S3 bucket
+ * through CloudFront with origin access control.
+ *
+ * Every answer carries a response-headers policy: a strict
+ * Content-Security-Policy (scripts and styles from the site only, no inline
+ * code, `connect-src` limited to the site, the portal API and the sign-in
+ * domain, `frame-ancestors 'none'`), HSTS for two years, `X-Frame-Options:
+ * DENY`, `nosniff` and `Referrer-Policy: no-referrer`. Viewers must use
+ * HTTPS (TLS 1.2 or newer with a custom domain).
+ *
+ * `config.json` (the API URL, sign-in client and grantable scopes) is
+ * written at deploy time; `catalog.json` and the OpenAPI documents at synth
+ * time, once every API is complete. Nothing is hard-coded in the app.
+ */
+export class PortalWebUi extends Construct {
+  /**
+   * The bucket holding the site's files.
+   */
+  public readonly bucket: s3.Bucket;
+
+  /**
+   * The CloudFront distribution serving the site.
+   */
+  public readonly distribution: cloudfront.Distribution;
+
+  /**
+   * The site's origin, `https://<domain>` (no trailing slash).
+   */
+  public readonly origin: string;
+
+  /**
+   * The site's URL, `https://<domain>/`.
+   */
+  public readonly url: string;
+
+  private readonly files: Array<() => s3deploy.ISource> = [];
+  private deployment?: s3deploy.BucketDeployment;
+
+  constructor(scope: Construct, id: string, props: PortalWebUiProps) {
+    super(scope, id);
+    if (props.domainName !== undefined && props.certificate === undefined) {
+      throw propError(this, 'certificate', undefined, `a custom domain (domainName "${props.domainName}") needs its certificate, in us-east-1`);
+    }
+    if (props.domainName === undefined && props.certificate !== undefined) {
+      throw propError(this, 'domainName', undefined, 'a certificate is only used with a custom domain: set domainName too, or drop certificate');
+    }
+    if (!fs.existsSync(path.join(WEB_UI_BUNDLE, 'index.html'))) {
+      throw new Error(`The built web UI ${path.join(WEB_UI_BUNDLE, 'index.html')} is missing: run \`npx projen bundle\` (npm install runs it)`);
+    }
+
+    const key = new kms.Key(this, 'Key', {
+      description: `Encrypts the developer portal site ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const logs = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeRule(logs, 'AwsSolutions-S1',
+      'This bucket receives the access logs of the portal site and its bucket; logging its own access would log the logging.');
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: logs,
+      serverAccessLogsPrefix: 'bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
+      comment: 'Developer portal: strict CSP, HSTS, no framing',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: Lazy.string({ produce: () => contentSecurityPolicy(props.connectOrigins) }),
+          override: true,
+        },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: false, override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        contentTypeOptions: { override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=()', override: true },
+          { header: 'Cross-Origin-Opener-Policy', value: 'same-origin', override: true },
+        ],
+      },
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'Developer portal web UI',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        compress: true,
+      },
+      domainNames: props.domainName ? [props.domainName] : undefined,
+      certificate: props.certificate,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: logs,
+      logFilePrefix: 'cloudfront/',
+      webAclId: props.webAclArn,
+    });
+    if (!props.domainName) {
+      acknowledgeRule(this.distribution, 'AwsSolutions-CFR4',
+        'Without a custom domain the site uses CloudFront\'s default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; the domainName and certificate props give TLS 1.2 (TLSv1.2_2021) as the minimum.');
+    }
+    acknowledgeRule(this.distribution, 'AwsSolutions-CFR1',
+      'The portal serves tenants in any country; access is by invitation and sign-in, not by location.');
+    if (!props.webAclArn) {
+      acknowledgeRule(this.distribution, 'AwsSolutions-CFR2',
+        'The site is static files; every change goes through the portal API, which has its own throttling and optional regional web ACL. The webAclArn prop associates a CLOUDFRONT web ACL.');
+    }
+
+    const domain = props.domainName ?? this.distribution.distributionDomainName;
+    this.origin = `https://${domain}`;
+    this.url = `${this.origin}/`;
+  }
+
+  /**
+   * Deploys the built app plus `config.json`; files added with
+   * `_addFile` (catalog, OpenAPI documents) are rendered when the app is
+   * synthesized, after every API is complete.
+   *
+   * @internal
+   */
+  public _deploy(config: Record<string, unknown>): void {
+    if (this.deployment) throw new Error('PortalWebUi: _deploy called twice');
+    this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
+      sources: [s3deploy.Source.asset(WEB_UI_BUNDLE), s3deploy.Source.jsonData(WEB_UI_FILES.config, config)],
+      destinationBucket: this.bucket,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      memoryLimit: 256,
+    });
+    Aspects.of(this).add(new AddLateFiles(this, () => this.addLateFiles()));
+  }
+
+  /**
+   * Adds a JSON file rendered at synth time (after every construct is declared).
+   *
+   * @internal
+   */
+  public _addFile(render: () => s3deploy.ISource): void {
+    this.files.push(render);
+  }
+
+  private addLateFiles(): void {
+    for (const render of this.files.splice(0)) this.deployment!.addSource(render());
+  }
+}
+
+/** Adds the late files when the aspect visits the site (before synthesis, after all construction). */
+class AddLateFiles implements IAspect {
+  private done = false;
+  constructor(private readonly owner: IConstruct, private readonly add: () => void) {}
+  public visit(node: IConstruct): void {
+    if (node !== this.owner || this.done) return;
+    this.done = true;
+    this.add();
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The developer portal's web UI as a platform team turns it on: the site
+ * (bucket, distribution, headers), the sign-in pool and its web client, and
+ * how the portal API and authorizer are wired to them.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { DeveloperPortal, PortalWebUi } from '../lib';
+import { poolStack, webUiStack } from './fixtures';
+import { checkCatalog, checkWebUiConfig } from '../lib/private/web-ui-contract';
+
+/**
+ * What the site's BucketDeployment writes at `key`: the staged file from the
+ * cloud assembly, with each deploy-time marker replaced by `{<expression>}`
+ * (the CloudFormation expression the deployment substitutes).
+ */
+function deployedText(app: App, stack: Stack, portal: DeveloperPortal, key: string): string | undefined {
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template;
+  const [deployment] = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'Custom::CDKBucketDeployment');
+  const markers = (deployment.Properties.SourceMarkers ?? []) as Array<Record<string, unknown>>;
+  const assets = portal.webUi!.node.findChild('Deployment').node.children.filter((c): c is s3assets.Asset => c instanceof s3assets.Asset);
+  expect(assets).toHaveLength(deployment.Properties.SourceObjectKeys.length);
+  for (const [i, asset] of assets.entries()) {
+    const file = path.join(assembly.directory, asset.assetPath, key);
+    if (!fs.existsSync(file)) continue;
+    let text = fs.readFileSync(file, 'utf8');
+    // A marker stands for a JSON value; its expression evaluates to that JSON text.
+    for (const [marker, expr] of Object.entries(markers[i] ?? {})) text = text.split(marker).join(evaluate(expr));
+    return text;
+  }
+  return undefined;
+}
+
+/** A CloudFormation expression as text: literals kept, `Ref` as `{X}`, `GetAtt` as `{X.Attr}`. */
+function evaluate(expr: unknown): string {
+  if (typeof expr === 'string') return expr;
+  const e = expr as Record<string, any>;
+  if (e.Ref) return `{${e.Ref}}`;
+  if (e['Fn::GetAtt']) return `{${e['Fn::GetAtt'].join('.')}}`;
+  if (e['Fn::Join']) return (e['Fn::Join'][1] as unknown[]).map(evaluate).join(e['Fn::Join'][0]);
+  throw new Error(`cannot evaluate ${JSON.stringify(expr)}`);
+}
+
+describe('the site', () => {
+  test('bucket: private, KMS-encrypted, TLS-only, versioned, access-logged and retained', () => {
+    const { t } = webUiStack();
+    t.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PortalWebUiKey'), 'Arn'] } },
+          }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'bucket/' }),
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    });
+    // TLS only, and reads only by this distribution (origin access control).
+    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy'))
+      .find((p) => JSON.stringify(p.Properties.Bucket).includes('PortalWebUiBucket'))!;
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+      }),
+    ]));
+    expect(JSON.stringify(statements)).not.toContain('"Principal":"*","Effect":"Allow"');
+  });
+
+  test('distribution: HTTPS only, origin access control, the security headers policy on every answer', () => {
+    const { t } = webUiStack();
+    t.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          AllowedMethods: ['GET', 'HEAD'],
+          ResponseHeadersPolicyId: { Ref: Match.stringLikeRegexp('^PortalWebUiHeaders') },
+        }),
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+        Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
+      }),
+    });
+  });
+
+  test('headers: strict CSP naming only the portal API and the sign-in domain, HSTS, no framing, no referrer', () => {
+    const { t, stack } = webUiStack();
+    const [policy] = Object.values(t.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    const security = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = evaluate(stack.resolve(security.ContentSecurityPolicy.ContentSecurityPolicy));
+    for (const directive of [
+      'default-src \'none\'', 'script-src \'self\'', 'style-src \'self\'', 'frame-ancestors \'none\'', 'base-uri \'none\'', 'object-src \'none\'', 'form-action \'none\'',
+    ]) expect(csp).toContain(directive);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    // connect-src: the site, the portal API's execute-api host and the sign-in domain, nothing else.
+    expect(csp).toMatch(/; connect-src 'self' https:\/\/\{PortalApi[0-9A-F]+\}\.execute-api\.us-east-1\.\{AWS::URLSuffix\} https:\/\/\{PortalSignInDomain[0-9A-F]+\}\.auth\.us-east-1\.amazoncognito\.com;/);
+    expect(security.StrictTransportSecurity).toEqual({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Preload: false, Override: true });
+    expect(security.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    expect(security.ContentTypeOptions).toEqual({ Override: true });
+    expect(security.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+  });
+
+  test('a custom domain gets TLS 1.2 as the minimum', () => {
+    const { t } = webUiStack({ domainName: 'portal.acme.example' });
+    t.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['portal.acme.example'],
+        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' }),
+      }),
+    });
+  });
+
+  test('domainName without certificate is refused, naming both props', () => {
+    const { stack } = poolStack();
+    expect(() => new PortalWebUi(stack, 'Site', { connectOrigins: [], domainName: 'portal.acme.example' }))
+      .toThrow('certificate: undefined is invalid: a custom domain (domainName "portal.acme.example") needs its certificate, in us-east-1');
+  });
+
+  test('the deployment ships the built app (hashed files), config.json, the catalog and one OpenAPI document per API', () => {
+    const { app, stack, portal } = webUiStack();
+    const index = deployedText(app, stack, portal, 'index.html')!;
+    expect(index).toMatch(/<script[^>]+src="\/?static\/app-[A-Za-z0-9]+\.js"/);
+    expect(deployedText(app, stack, portal, 'config.json')).toBeDefined();
+    expect(deployedText(app, stack, portal, 'catalog.json')).toBeDefined();
+    expect(deployedText(app, stack, portal, 'openapi/Orders.json')).toBeDefined();
+  });
+});
+
+describe('config.json and catalog.json', () => {
+  test('config.json: the API URL, the sign-in endpoints and public client, the grantable scopes with descriptions; it passes the UI\'s check', () => {
+    const { app, stack, portal } = webUiStack();
+    const doc = checkWebUiConfig(JSON.parse(deployedText(app, stack, portal, 'config.json')!));
+    expect(doc.apiUrl).toMatch(/^https:\/\/\{PortalApi[0-9A-F]+\}\.execute-api\.us-east-1\.\{AWS::URLSuffix\}\/\{PortalApiDeploymentStageprod[0-9A-F]+\}$/);
+    expect(doc.signIn.authorizeUrl).toMatch(/^https:\/\/\{PortalSignInDomain[0-9A-F]+\}\.auth\.us-east-1\.amazoncognito\.com\/oauth2\/authorize$/);
+    expect(doc.signIn.tokenUrl).toMatch(/\/oauth2\/token$/);
+    expect(doc.signIn.logoutUrl).toMatch(/\.amazoncognito\.com\/logout$/);
+    expect(doc.signIn.clientId).toMatch(/^\{PortalSignInWebClient[0-9A-F]+\}$/);
+    expect(doc.signIn.scopes).toEqual(['openid', 'email', 'profile']);
+    expect(doc.tokenEndpoint).toMatch(/^https:\/\/\{PoolDomain[0-9A-F]+\}\.auth\.us-east-1\.amazoncognito\.com\/oauth2\/token$/);
+    expect(doc.grantableScopes).toEqual([
+      { name: 'https://api.acme.example/orders/read', description: 'Read orders' },
+      { name: 'https://api.acme.example/orders/write', description: 'Write orders' },
+    ]);
+    expect(doc.rotationGraceHours).toBe(24);
+    expect(doc.defaultAccessTokenValidityMinutes).toBe(60);
+  });
+
+  test('catalog.json lists every method of the catalogued APIs, including those added after the portal', () => {
+    const { app, stack, portal } = webUiStack();
+    const catalog = checkCatalog(JSON.parse(deployedText(app, stack, portal, 'catalog.json')!));
+    expect(catalog.apis).toHaveLength(1);
+    expect(catalog.apis[0]).toMatchObject({ name: 'Orders', openApiPath: 'openapi/Orders.json' });
+    expect(catalog.apis[0].routes).toEqual([
+      { method: 'GET', path: '/orders', scopes: ['https://api.acme.example/orders/read'], scopeMatch: 'ANY_OF', isPublic: false },
+      { method: 'POST', path: '/orders', scopes: ['https://api.acme.example/orders/write'], scopeMatch: 'ANY_OF', isPublic: false },
+    ]);
+    const openApi = JSON.parse(deployedText(app, stack, portal, 'openapi/Orders.json')!);
+    expect(Object.keys(openApi.paths['/orders']).sort()).toEqual(['get', 'post']);
+  });
+
+  test('without a catalog the UI gets an empty one', () => {
+    const { app, stack, portal } = webUiStack({ catalog: false });
+    expect(JSON.parse(deployedText(app, stack, portal, 'catalog.json')!)).toEqual({ version: 1, apis: [] });
+  });
+});
+
+describe('the portal API with a web UI', () => {
+  test('its authorizer is the portal build and knows the sign-in pool, web client, groups and portal scopes', () => {
+    const { t } = webUiStack();
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Verifies Cognito M2M access tokens'),
+      Environment: {
+        Variables: Match.objectLike({
+          PEOPLE_POOL_ID: { Ref: Match.stringLikeRegexp('^PortalSignIn') },
+          PEOPLE_CLIENT_ID: { Ref: Match.stringLikeRegexp('^PortalSignInWebClient') },
+          PEOPLE_ADMIN_GROUP: 'platform-admins',
+          PEOPLE_TENANT_GROUP_PREFIX: 'tenant-',
+          PEOPLE_ADMIN_SCOPE: 'm2m-portal/admin',
+          PEOPLE_TENANT_ADMIN_SCOPE: 'm2m-portal/tenant-admin',
+        }),
+      },
+    });
+  });
+
+  test('the handler may invite people into the sign-in pool only, and allows the site\'s origin', () => {
+    const { t } = webUiStack();
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Developer portal'),
+      Environment: {
+        Variables: Match.objectLike({
+          PEOPLE_POOL_ID: { Ref: Match.stringLikeRegexp('^PortalSignIn') },
+          ALLOWED_ORIGIN: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^PortalWebUiDistribution'), 'DomainName'] }]] },
+        }),
+      },
+    });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('PortalHandlerRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const invite = statements.find((s: any) => ([] as string[]).concat(s.Action).includes('cognito-idp:AdminCreateUser'));
+    expect(invite.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PortalSignIn[0-9A-F]+$/), 'Arn'] });
+    expect(([] as string[]).concat(invite.Action).sort()).toEqual([
+      'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:CreateGroup',
+      'cognito-idp:GetGroup', 'cognito-idp:ListUsersInGroup',
+    ]);
+  });
+
+  test('every portal resource answers its CORS preflight itself, for the site\'s origin only, declared public with a reason', () => {
+    const { portal, t } = webUiStack();
+    const preflights = portal.api.routes.filter((r) => r.isPublic);
+    expect(preflights.map((r) => `${r.httpMethod} ${r.resourcePath}`).sort()).toEqual([
+      'OPTIONS /me', 'OPTIONS /tenants', 'OPTIONS /tenants/{tenantId}', 'OPTIONS /tenants/{tenantId}/admins', 'OPTIONS /tenants/{tenantId}/audit',
+      'OPTIONS /tenants/{tenantId}/clients', 'OPTIONS /tenants/{tenantId}/clients/{clientId}', 'OPTIONS /tenants/{tenantId}/clients/{clientId}/secrets',
+      'OPTIONS /tenants/{tenantId}/clients/{clientId}/secrets/{secretId}',
+    ]);
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({
+        Type: 'MOCK',
+        IntegrationResponses: [Match.objectLike({
+          ResponseParameters: Match.objectLike({
+            'method.response.header.Access-Control-Allow-Origin': {
+              'Fn::Join': ['', ['\'https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^PortalWebUiDistribution'), 'DomainName'] }, '\'']],
+            },
+            'method.response.header.Access-Control-Allow-Headers': '\'Authorization,Content-Type,Idempotency-Key,If-Match\'',
+            'method.response.header.Access-Control-Allow-Methods': '\'GET,POST\'',
+          }),
+        })],
+      }),
+    });
+  });
+
+  test('API Gateway\'s own error answers (401, 403, other 4XX and 5XX) carry the site\'s origin so the UI can read them', () => {
+    const { t } = webUiStack();
+    for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX']) {
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.Access-Control-Allow-Origin': {
+            'Fn::Join': ['', ['\'https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^PortalWebUiDistribution'), 'DomainName'] }, '\'']],
+          },
+        }),
+      });
+    }
+  });
+
+  test('without webUi, nothing of the above exists', () => {
+    const { stack, pool, orders } = poolStack();
+    const portal = new DeveloperPortal(stack, 'Portal', { userPool: pool, grantableScopes: orders.scopes });
+    const t = Template.fromStack(stack);
+    expect(portal.webUi).toBeUndefined();
+    expect(portal.signInPool).toBeUndefined();
+    t.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    t.resourceCountIs('AWS::Cognito::UserPool', 1);
+    expect(portal.api.routes.some((r) => r.isPublic)).toBe(false);
+  });
+});
