@@ -227,9 +227,11 @@ export function secretPanel(options: SecretPanelOptions): HTMLElement {
       feedback.success('Secret copied to the clipboard.');
     });
   });
+  // The listeners must not capture `options`: it holds the secret.
+  const onDismiss = options.onDismiss;
   dismiss.addEventListener('click', () => {
     wipe();
-    options.onDismiss?.();
+    onDismiss?.();
   });
   options.onLeave(wipe);
   return panel;

@@ -81,12 +81,14 @@ export function uid(prefix: string): string {
 
 /**
  * Re-renders `container` and puts the focus back on the element with the
- * same `data-focus-key` (e.g. the action button of the same row), if any.
+ * same `data-focus-key` (e.g. the action button of the same row), or on
+ * `fallback` when that element is gone (so the focus is not lost to body).
  */
-export function keepFocus(container: Element, render: () => void): void {
+export function keepFocus(container: Element, render: () => void, fallback?: HTMLElement | null): void {
   const active = document.activeElement;
   const key = active instanceof HTMLElement && container.contains(active) ? active.dataset.focusKey : undefined;
   render();
   if (key === undefined) return;
-  Array.from(container.querySelectorAll<HTMLElement>('[data-focus-key]')).find((el) => el.dataset.focusKey === key)?.focus();
+  const again = Array.from(container.querySelectorAll<HTMLElement>('[data-focus-key]')).find((el) => el.dataset.focusKey === key);
+  (again ?? fallback)?.focus();
 }

@@ -82,7 +82,7 @@ export async function clientPage(ctx: PageContext, tenantId: string, clientId: s
     keepFocus(summary, () => replace(summary,
       details(client),
       actions.length > 0 ? h('div', { 'class': 'actions', 'role': 'group', 'aria-label': 'Client actions' }, ...actions) : null,
-    ));
+    ), title);
     const live = client.status === 'active' || client.status === 'suspended';
     replace(tokenSlot, live ? tokenPanel(client, client.tokenEndpoint || ctx.config.tokenEndpoint) : null);
   }

@@ -68,7 +68,7 @@ export async function clientsPage(ctx: PageContext, tenantId: string): Promise<v
       if (!ctx.isCurrent()) return;
       clients = append ? [...clients, ...page.items] : page.items;
       nextToken = page.nextToken;
-      keepFocus(body, render);
+      keepFocus(body, render, ctx.main.querySelector('h1'));
     } catch (err) {
       if (!ctx.isCurrent()) return;
       if (clients.length === 0) replace(body, errorAlert(err, 'Loading the clients'));

@@ -75,7 +75,7 @@ export async function tenantsPage(ctx: PageContext): Promise<void> {
       if (!ctx.isCurrent()) return;
       tenants = append ? [...tenants, ...page.items] : page.items;
       nextToken = page.nextToken;
-      keepFocus(body, render);
+      keepFocus(body, render, ctx.main.querySelector('h1'));
     } catch (err) {
       if (!ctx.isCurrent()) return;
       if (tenants.length === 0) replace(body, errorAlert(err, 'Loading the tenants'));
