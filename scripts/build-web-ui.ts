@@ -75,7 +75,8 @@ export function buildWebUi(outDir: string, log: (line: string) => void = console
     const target = path.join(outDir, rel);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, contents);
-    log(`${path.relative(root, target) || target}  ${(Buffer.byteLength(contents) / 1024).toFixed(1)} KB`);
+    const shown = target.startsWith(root + path.sep) ? path.relative(root, target) : target;
+    log(`${shown}  ${(Buffer.byteLength(contents) / 1024).toFixed(1)} KB`);
   }
 }
 
