@@ -9,7 +9,7 @@ import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from './private/openapi';
-import { poolState, resolveScopes } from './private/registry';
+import { resolveScopes, scopeDescriptions } from './private/registry';
 import { pendingConstruct, propError } from './private/validation';
 import type { CatalogApi } from './private/web-ui-contract';
 
@@ -377,27 +377,8 @@ export class ScopedRestApi extends apigateway.RestApi {
       routes: this.routes.map((r) => ({
         method: r.httpMethod, path: r.resourcePath, scopes: r.scopes, scopeMatch: r.scopeMatch === ScopeMatch.ALL_OF ? 'ALL_OF' : 'ANY_OF', isPublic: r.isPublic,
       })),
-      scopeDescriptions: this.scopeDescriptions(),
+      scopeDescriptions: scopeDescriptions(this.m2mUserPool),
     };
-  }
-
-  /**
-   * The description of every scope of the pool's resource servers, keyed by
-   * the full scope as tokens carry it. aws-cdk-lib keeps the descriptions only
-   * on the servers' CloudFormation resources, so they are read from there.
-   */
-  private scopeDescriptions(): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const server of poolState(this.m2mUserPool).servers) {
-      const cfn = server.node.defaultChild;
-      if (!(cfn instanceof cognito.CfnUserPoolResourceServer) || !Array.isArray(cfn.scopes)) continue;
-      for (const scope of cfn.scopes as Array<Partial<cognito.CfnUserPoolResourceServer.ResourceServerScopeTypeProperty>>) {
-        if (typeof scope?.scopeName === 'string' && typeof scope.scopeDescription === 'string') {
-          out.set(`${server.resourceServerIdentifier}/${scope.scopeName}`, scope.scopeDescription);
-        }
-      }
-    }
-    return out;
   }
 
   private bind(): BoundM2mAuthorizer {
