@@ -211,6 +211,8 @@ export interface SetupOptions {
   readonly people?: boolean;
   /** The web UI's origin (CORS). */
   readonly allowedOrigin?: string;
+  /** The M2M token endpoint the portal names in its answers. @default a Cognito domain's */
+  readonly tokenEndpoint?: string;
 }
 
 export const ADMIN = { clientId: 'adminclient1', tenantId: 'platform', scopes: [ADMIN_SCOPE] };
@@ -341,7 +343,7 @@ export async function setup(setupOptions: SetupOptions = {}): Promise<{ env: Env
   const config: PortalConfig = {
     userPoolId,
     tableName: table,
-    tokenEndpoint: 'https://acme-m2m.auth.us-east-1.amazoncognito.com/oauth2/token',
+    tokenEndpoint: setupOptions.tokenEndpoint ?? 'https://acme-m2m.auth.us-east-1.amazoncognito.com/oauth2/token',
     adminScope: ADMIN_SCOPE,
     tenantAdminScope: TENANT_ADMIN_SCOPE,
     grantableScopes: new Set(GRANTABLE),

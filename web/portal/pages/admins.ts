@@ -29,7 +29,7 @@ export async function adminsPage(ctx: PageContext, tenantId: string): Promise<vo
       replace(body, h('p', { 'class': 'empty', 'data-testid': 'no-admins' }, 'This tenant has no admins yet: invite one below.'));
       return;
     }
-    replace(body, h('div', { class: 'table-scroll' },
+    replace(body, h('div', { 'class': 'table-scroll', 'tabindex': '0', 'role': 'region', 'aria-label': 'Tenant admins' },
       h('table', { 'class': 'table', 'data-testid': 'admins-table' },
         h('caption', { class: 'visually-hidden' }, `Admins of tenant ${tenantId}`),
         h('thead', {}, h('tr', {}, ...['Username', 'Email', 'Status', 'Sign-in'].map((c) => h('th', { scope: 'col' }, c)))),

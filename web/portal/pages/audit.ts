@@ -59,7 +59,7 @@ export async function auditPage(ctx: PageContext, tenantId: string): Promise<voi
     showCount();
   }));
   replace(body,
-    h('div', { class: 'table-scroll' },
+    h('div', { 'class': 'table-scroll', 'tabindex': '0', 'role': 'region', 'aria-label': 'Audit trail' },
       h('table', { 'class': 'table', 'data-testid': 'audit-table' },
         h('caption', { class: 'visually-hidden' }, `Audit trail of tenant ${tenantId}`),
         h('thead', {}, h('tr', {}, ...['Time', 'Actor', 'Action', 'Request id', 'Detail'].map((c) => h('th', { scope: 'col' }, c)))),

@@ -52,7 +52,7 @@ function apiSection(api: CatalogApi, clients: readonly Client[]): HTMLElement {
         ? h('a', { 'href': href, 'aria-label': `OpenAPI document of ${api.name}`, 'data-testid': 'openapi-link' }, 'OpenAPI document')
         : h('code', {}, api.openApiPath)),
     ),
-    h('div', { class: 'table-scroll' },
+    h('div', { 'class': 'table-scroll', 'tabindex': '0', 'role': 'region', 'aria-label': 'Methods' },
       h('table', { 'class': 'table', 'data-testid': 'catalog-routes' },
         h('caption', { class: 'visually-hidden' }, clients.length > 0
           ? `Methods of ${api.name}, their scopes, and which clients reach them`

@@ -51,7 +51,7 @@ export async function clientsPage(ctx: PageContext, tenantId: string): Promise<v
       ? h('button', { type: 'button', class: 'button', onclick: () => void load(true) }, 'Load more clients')
       : null;
     replace(body,
-      h('div', { class: 'table-scroll' },
+      h('div', { 'class': 'table-scroll', 'tabindex': '0', 'role': 'region', 'aria-label': 'API clients' },
         h('table', { 'class': 'table', 'data-testid': 'clients-table' },
           h('caption', { class: 'visually-hidden' }, `API clients of tenant ${tenantId}`),
           h('thead', {}, h('tr', {},

@@ -59,7 +59,7 @@ export async function tenantsPage(ctx: PageContext): Promise<void> {
       return;
     }
     replace(body,
-      h('div', { class: 'table-scroll' },
+      h('div', { 'class': 'table-scroll', 'tabindex': '0', 'role': 'region', 'aria-label': 'Tenants' },
         h('table', { 'class': 'table', 'data-testid': 'tenants-table' },
           h('caption', { class: 'visually-hidden' }, 'Tenants'),
           h('thead', {}, h('tr', {}, ...['Tenant', 'Display name', 'Status', 'Created', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),

@@ -1,0 +1,345 @@
+/**
+ * Browser journeys through the developer portal's web UI, in Debian's
+ * chromium (playwright-core, never a downloaded browser), against the real
+ * portal handler and authorizer behind a local gateway (support/local-portal.ts):
+ * sign-in with authorization code + PKCE at a real OpenID Connect provider,
+ * a tenant admin's whole client lifecycle, tenant isolation, a platform
+ * admin's tenants and invitations, readable errors, and axe-core on every
+ * main page. Screenshots of the main pages go to test-reports/screenshots.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { READ, WRITE } from '../lambda/portal/harness';
+import { LocalPortal, startLocalPortal } from './support/local-portal';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.join(__dirname, '..', '..', 'test-reports', 'screenshots');
+
+if (!fs.existsSync(CHROMIUM)) {
+  throw new Error(`The browser journeys need Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it), or CHROMIUM_PATH`);
+}
+
+let portal: LocalPortal;
+let browser: Browser;
+beforeAll(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  portal = await startLocalPortal();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  // Two tenants exist; a platform admin creates more in the UI.
+  const root = await portal.env.call('POST', '/tenants', { body: { tenantId: 'globex', displayName: 'Globex Corporation' } });
+  expect(root.status).toBe(201);
+  expect((await portal.env.call('POST', '/tenants', { body: { tenantId: 'initech' } })).status).toBe(201);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await portal?.close();
+});
+
+interface Session {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly consoleErrors: string[];
+}
+
+/** A fresh browser profile signed in as `username` with `groups`, through the real redirect and code exchange. */
+async function signIn(username: string, groups: string[]): Promise<Session> {
+  await portal.signInAs(username, groups);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(portal.siteUrl).origin });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(portal.siteUrl);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('principal').filter({ hasText: username }).waitFor();
+  return { context, page, consoleErrors };
+}
+
+/** axe-core in the page: no serious or critical violation (WCAG 2 A and AA). */
+async function expectAccessible(page: Page, label: string): Promise<void> {
+  // The page's CSP allows scripts from its own origin only: axe runs through the DevTools protocol instead.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Runtime.evaluate', { expression: fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  const { result } = await cdp.send('Runtime.evaluate', {
+    expression: 'axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })'
+      + '.then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }))))',
+    awaitPromise: true,
+    returnByValue: true,
+  });
+  const violations = JSON.parse(result.value as string) as Array<{ id: string; impact: string }>;
+  expect({ page: label, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ page: label, violations: [] });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function storageOf(page: Page): Promise<string> {
+  // A string expression: it runs in the page, whose globals this Node.js test does not type.
+  return page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })');
+}
+
+async function secretShownOnce(page: Page): Promise<string> {
+  const secret = (await page.getByTestId('client-secret').textContent())!.trim();
+  expect(secret.length).toBeGreaterThan(10);
+  return secret;
+}
+
+function row(page: Page, name: string) {
+  return page.locator(`[data-testid="client-row"][data-client-name="${name}"]`);
+}
+
+describe('a tenant admin', () => {
+  let s: Session;
+  let clientId: string;
+  let firstSecret: string;
+  let secondSecret: string;
+  beforeAll(async () => { s = await signIn('alice', ['tenant-globex']); }, 60_000);
+  afterAll(async () => s?.context.close());
+
+  test('signs in with the authorization code and PKCE, no client secret, and lands on the tenant\'s clients', async () => {
+    await s.page.getByRole('heading', { name: 'API clients', level: 1 }).waitFor();
+    await expectText(s.page.getByTestId('role'), /tenant admin/);
+    const requests = await portal.signInRequests();
+    expect(requests.at(-1)).toEqual({ grantType: 'authorization_code', clientId: 'portalwebclient0000000001', codeVerifier: true, clientSecret: false });
+    // Nothing about the session is kept in the browser: the PKCE verifier is gone, tokens live in memory.
+    expect(JSON.parse(await storageOf(s.page))).toEqual({ local: {}, session: {}, cookie: '' });
+    await expectAccessible(s.page, 'clients (empty)');
+  });
+
+  test('registers a client and sees its secret once: not in storage, not after a reload', async () => {
+    await s.page.getByRole('link', { name: 'Register a client' }).click();
+    await s.page.getByLabel('Name').fill('orders-sync');
+    await s.page.getByRole('checkbox', { name: READ }).check();
+    await expectAccessible(s.page, 'register');
+    await shot(s.page, 'register-client');
+    await s.page.getByRole('button', { name: 'Register client' }).click();
+    firstSecret = await secretShownOnce(s.page);
+    clientId = (await s.page.getByTestId('secret-client-id').textContent())!.trim();
+    await expectText(s.page.getByTestId('secret-panel'), /will not be shown again/i);
+    await shot(s.page, 'secret-shown-once');
+    await expectAccessible(s.page, 'secret shown once');
+    expect(await storageOf(s.page)).not.toContain(firstSecret);
+    // The copy button puts exactly the secret on the clipboard.
+    await s.page.getByRole('button', { name: 'Copy secret' }).click();
+    expect(await s.page.evaluate('navigator.clipboard.readText()')).toBe(firstSecret);
+    await s.page.getByRole('button', { name: 'I have stored the secret' }).click();
+    expect(await s.page.content()).not.toContain(firstSecret);
+    // The registry and the audit name the person who did it.
+    expect((await portal.env.call('GET', `/tenants/globex/clients/${clientId}`)).body).toMatchObject({ name: 'orders-sync', createdBy: 'user:alice' });
+
+    await s.page.reload();
+    expect(await s.page.content()).not.toContain(firstSecret);
+    expect(await storageOf(s.page)).not.toContain(firstSecret);
+    // A reload ends the in-memory session: sign in again.
+    await s.page.getByRole('button', { name: 'Sign in' }).click();
+    await row(s.page, 'orders-sync').waitFor();
+    expect(await s.page.content()).not.toContain(firstSecret);
+    await shot(s.page, 'clients');
+    await expectAccessible(s.page, 'clients');
+  });
+
+  test('obtains a token with the secret and calls the API with it; the token panel never shows the secret', async () => {
+    const token = await portal.m2mToken(clientId, firstSecret, READ);
+    expect(token.status).toBe(200);
+    expect(await portal.getOrders(token.body.access_token)).toEqual({ status: 200, body: { tenantId: 'globex', clientId } });
+
+    await row(s.page, 'orders-sync').getByRole('link', { name: 'orders-sync' }).click();
+    const panel = s.page.getByTestId('token-panel');
+    await expectText(panel.getByTestId('token-endpoint'), portal.tokenUrl);
+    const curl = (await panel.getByTestId('curl-snippet').textContent())!;
+    expect(curl).toContain(`curl -X POST ${portal.tokenUrl}`);
+    expect(curl).toContain(clientId);
+    expect(curl).not.toContain(firstSecret);
+    await shot(s.page, 'client-token-panel');
+    await expectAccessible(s.page, 'client');
+  });
+
+  test('rotates (confirm, new secret once, grace period), then confirms the rotation: the old secret stops working', async () => {
+    await s.page.getByTestId('nav-clients').click();
+    await row(s.page, 'orders-sync').getByRole('button', { name: /Rotate secret/ }).click();
+    const dialog = s.page.getByRole('dialog');
+    await expectText(dialog, /24 hours/);
+    await dialog.getByRole('button', { name: 'Rotate secret', exact: true }).click();
+    secondSecret = await secretShownOnce(s.page);
+    expect(secondSecret).not.toBe(firstSecret);
+    await s.page.getByTestId('grace-until').waitFor();
+    // During the grace period both secrets work.
+    expect((await portal.m2mToken(clientId, firstSecret)).status).toBe(200);
+    expect((await portal.m2mToken(clientId, secondSecret)).status).toBe(200);
+    await s.page.getByRole('button', { name: 'I have stored the secret' }).click();
+    expect(await s.page.content()).not.toContain(secondSecret);
+
+    await row(s.page, 'orders-sync').getByRole('button', { name: /Confirm rotation/ }).click();
+    await s.page.getByRole('dialog').getByRole('button', { name: 'Confirm rotation', exact: true }).click();
+    await expectText(s.page.getByTestId('status'), /.+/);
+    expect(await portal.m2mToken(clientId, firstSecret)).toMatchObject({ status: 400, body: { error: 'invalid_client' } });
+    expect((await portal.m2mToken(clientId, secondSecret)).status).toBe(200);
+  });
+
+  test('suspends (its tokens are refused at once) and resumes', async () => {
+    const token = (await portal.m2mToken(clientId, secondSecret, READ)).body.access_token;
+    await row(s.page, 'orders-sync').getByRole('button', { name: /^Suspend/ }).click();
+    await expectText(row(s.page, 'orders-sync'), /suspended/);
+    expect((await portal.getOrders(token)).status).toBe(401);
+    await row(s.page, 'orders-sync').getByRole('button', { name: /^Resume/ }).click();
+    await expectText(row(s.page, 'orders-sync'), /active/);
+    expect((await portal.getOrders(token)).status).toBe(200);
+  });
+
+  test('sees the audit trail of its tenant, naming the person', async () => {
+    await s.page.getByTestId('nav-audit').click();
+    await s.page.getByTestId('audit-table').waitFor();
+    const actions = await s.page.getByTestId('audit-action').allTextContents();
+    expect(actions.join(' ')).toMatch(/client\.registered/);
+    expect(await s.page.getByTestId('audit-table').textContent()).toContain('user:alice');
+    await shot(s.page, 'audit');
+    await expectAccessible(s.page, 'audit');
+  });
+
+  test('sees the API catalog and which methods each client reaches', async () => {
+    await s.page.getByTestId('nav-catalog').click();
+    const api = s.page.locator('[data-testid="catalog-api"][data-api-name="Orders"]');
+    await api.waitFor();
+    expect(await api.getByTestId('catalog-route').count()).toBe(2);
+    const reach = await api.locator(`[data-testid="reach"][data-client-id="${clientId}"]`).allTextContents();
+    // orders-sync holds read only: GET /orders yes, POST /orders no.
+    expect(reach.map((t) => t.trim().toLowerCase())).toEqual(['yes', 'no']);
+    await shot(s.page, 'catalog');
+    await expectAccessible(s.page, 'catalog');
+  });
+
+  test('cannot see another tenant: the UI refuses and so does the API', async () => {
+    await s.page.goto(`${portal.siteUrl}#/tenants/initech/clients`);
+    await expectText(s.page.locator('main'), /not your tenant/i);
+    expect(await s.page.getByTestId('clients-table').count()).toBe(0);
+  });
+
+  test('deletes the client after confirming: it is gone and its secret no longer gets a token', async () => {
+    await s.page.goto(`${portal.siteUrl}#/tenants/globex/clients`);
+    await row(s.page, 'orders-sync').getByRole('button', { name: /^Delete/ }).click();
+    const dialog = s.page.getByRole('dialog');
+    await expectText(dialog, /orders-sync/);
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expectText(row(s.page, 'orders-sync'), /deleted/);
+    expect((await portal.m2mToken(clientId, secondSecret)).status).toBe(400);
+    expect(s.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  test('signs out: back on the landing page, nothing left in the browser', async () => {
+    await s.page.getByRole('button', { name: 'Sign out' }).click();
+    await s.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(JSON.parse(await storageOf(s.page))).toEqual({ local: {}, session: {}, cookie: '' });
+    await shot(s.page, 'signed-out');
+    await expectAccessible(s.page, 'landing');
+  });
+});
+
+test('the API refuses a tenant admin\'s token for another tenant, and a person without a role entirely', async () => {
+  const s = await signIn('alice', ['tenant-globex']);
+  try {
+    // The access token the page uses, read from the Authorization header of its own API call.
+    const [request] = await Promise.all([
+      s.page.waitForRequest((r) => r.url().startsWith(portal.apiUrl) && r.method() === 'GET' && Boolean(r.headers().authorization)),
+      s.page.reload().then(() => s.page.getByRole('button', { name: 'Sign in' }).click()),
+    ]);
+    const token = request.headers().authorization.replace(/^Bearer /, '');
+    expect(await portal.api('GET', '/tenants/globex/clients', token)).toMatchObject({ status: 200 });
+    expect(await portal.api('GET', '/tenants/initech/clients', token)).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect((await portal.api('POST', '/tenants', token)).status).toBe(403);
+  } finally {
+    await s.context.close();
+  }
+  const nobody = await portal.signInAs('mallory', []).then(async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(portal.siteUrl);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByTestId('error').first();
+    await alert.waitFor();
+    const text = await alert.textContent();
+    await context.close();
+    return text;
+  });
+  expect(nobody).toMatch(/401|sign/i);
+});
+
+describe('a platform admin', () => {
+  let s: Session;
+  beforeAll(async () => { s = await signIn('root', ['platform-admins']); }, 60_000);
+  afterAll(async () => s?.context.close());
+
+  test('sees every tenant, creates one and invites its admin', async () => {
+    await s.page.getByTestId('tenants-table').waitFor();
+    expect(await s.page.getByTestId('tenant-row').count()).toBeGreaterThanOrEqual(2);
+    await s.page.getByLabel('Tenant id').fill('umbrella');
+    await s.page.getByLabel('Display name (optional)').fill('Umbrella Corp');
+    await s.page.getByRole('button', { name: 'Create tenant' }).click();
+    await s.page.locator('[data-testid="tenant-row"][data-tenant-id="umbrella"]').waitFor();
+    await shot(s.page, 'tenants');
+    await expectAccessible(s.page, 'tenants');
+    expect((await portal.env.call('GET', '/tenants/umbrella')).body).toMatchObject({ tenantId: 'umbrella', createdBy: 'user:root' });
+
+    await s.page.goto(`${portal.siteUrl}#/tenants/umbrella/admins`);
+    await s.page.getByLabel('Username').fill('erin');
+    await s.page.getByLabel('Email').fill('erin@umbrella.example');
+    await s.page.getByRole('button', { name: 'Invite admin' }).click();
+    await expectText(s.page.getByTestId('status'), /Invited erin/);
+    await s.page.getByTestId('admin-row').filter({ hasText: 'erin' }).waitFor();
+    await shot(s.page, 'invite-admin');
+    await expectAccessible(s.page, 'admins');
+    const groups = await portal.env.real.send(new AdminListGroupsForUserCommand({ UserPoolId: portal.env.config.people!.userPoolId, Username: 'erin' }));
+    expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['tenant-umbrella']);
+  });
+
+  test('suspends and resumes a tenant', async () => {
+    await s.page.goto(`${portal.siteUrl}#/tenants`);
+    const umbrella = s.page.locator('[data-testid="tenant-row"][data-tenant-id="umbrella"]');
+    await umbrella.getByRole('button', { name: /^Suspend/ }).click();
+    await expectText(umbrella, /suspended/);
+    await umbrella.getByRole('button', { name: /^Resume/ }).click();
+    await expectText(umbrella, /active/);
+  });
+
+  test('a failed API call shows the API\'s own message', async () => {
+    // The tenant exists already: the API answers 409 with a message naming it.
+    await s.page.getByLabel('Tenant id').fill('globex');
+    await s.page.getByRole('button', { name: 'Create tenant' }).click();
+    const alert = s.page.getByTestId('error').first();
+    await alert.waitFor();
+    const message = (await portal.env.call('POST', '/tenants', { body: { tenantId: 'globex' } })).body.message as string;
+    await expectText(alert, message);
+    await expectText(alert, /409/);
+    await shot(s.page, 'error-message');
+  });
+});
+
+/** Waits until the locator's text matches (the UI updates asynchronously). */
+async function expectText(locator: ReturnType<Page['locator']>, expected: string | RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.textContent({ timeout: 10_000 })) ?? '';
+    if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(last).toMatch(typeof expected === 'string' ? new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : expected);
+}
+
+test.each([[WRITE]])('the grantable scope %s is offered but not pre-selected', async (scope) => {
+  const s = await signIn('alice', ['tenant-globex']);
+  try {
+    await s.page.goto(`${portal.siteUrl}#/tenants/globex/clients/new`);
+    const box = s.page.getByRole('checkbox', { name: scope });
+    await box.waitFor();
+    expect(await box.isChecked()).toBe(false);
+  } finally {
+    await s.context.close();
+  }
+});
