@@ -50,12 +50,18 @@ export class ReferenceStack extends Stack {
     });
 
     // The developer portal registers, rotates, suspends and revokes API clients
-    // at run time; a platform-operator client holds its admin scope.
+    // at run time; a platform-operator client holds its admin scope. People
+    // (platform admins, tenants' admins) use its web UI: they sign in to their
+    // own user pool with TOTP MFA and see the catalog of the business API.
     const webAcl = apiWebAcl(this);
     this.portal = new DeveloperPortal(this, 'Portal', {
       userPool: this.pool,
       grantableScopes: [...orders.scopes, ...invoices.scopes],
       webAclArn: webAcl.attrArn,
+      webUi: {
+        signInDomainPrefix: 'acme-portal-reference',
+        platformAdmins: [{ username: 'platform-admin', email: 'platform-admin@acme.example' }],
+      },
     });
     this.pool.addTenant('platform-ops', { scopes: [this.portal.adminScope], accessTokenValidity: Duration.minutes(15) });
 
@@ -67,6 +73,7 @@ export class ReferenceStack extends Stack {
       authorizer: M2mAuthorizer.lambda({ registry: this.portal.registry }),
       webAclArn: webAcl.attrArn,
     });
+    this.portal.addCatalogApi(this.api, 'orders-invoices');
     const backend = new apigateway.LambdaIntegration(echoBackend(this));
 
     const ordersRes = this.api.root.addResource('orders');

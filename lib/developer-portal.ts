@@ -38,9 +38,10 @@ export interface DeveloperPortalWebUiOptions {
 
   /**
    * The APIs whose methods and scopes the UI shows tenants (the API
-   * catalog), each with its OpenAPI document.
+   * catalog), each with its OpenAPI document, named after its construct id.
+   * APIs created after the portal are added with `addCatalogApi`.
    *
-   * @default - no catalog
+   * @default - an empty catalog
    */
   readonly catalog?: ScopedRestApi[];
 
@@ -219,8 +220,12 @@ export class DeveloperPortal extends Construct {
    */
   public readonly signInPool?: PortalUserPool;
 
+  private readonly userPool: IM2mUserPool;
+  private readonly catalog = new Map<string, ScopedRestApi>();
+
   constructor(scope: Construct, id: string, props: DeveloperPortalProps) {
     super(scope, id);
+    this.userPool = props.userPool;
     const identifier = props.identifier ?? 'm2m-portal';
     checkString(this, 'identifier', identifier, RESOURCE_SERVER_IDENTIFIER);
     const grace = props.rotationGracePeriod ?? Duration.hours(24);
@@ -358,13 +363,39 @@ export class DeveloperPortal extends Construct {
       rotationGraceHours: grace.toHours(),
       defaultAccessTokenValidityMinutes: validity.toMinutes(),
     });
-    const apis = props.webUi?.catalog ?? [];
-    const names = apis.map((api) => api.node.id);
-    site._addFile(() => s3deploy.Source.jsonData(WEB_UI_FILES.catalog, {
-      version: CATALOG_VERSION,
-      apis: apis.map((api, i) => api._catalogApi(names[i])),
-    }));
-    apis.forEach((api, i) => site._addFile(() => s3deploy.Source.jsonData(`${WEB_UI_FILES.openApiDir}/${names[i]}.json`, api.openApiDocument())));
+    for (const api of props.webUi?.catalog ?? []) this.addCatalogApi(api);
+    // Rendered at synth time: APIs and methods added after the portal are included.
+    site._addFiles(() => [
+      s3deploy.Source.jsonData(WEB_UI_FILES.catalog, {
+        version: CATALOG_VERSION,
+        apis: [...this.catalog].map(([name, api]) => api._catalogApi(name)),
+      }),
+      ...[...this.catalog].map(([name, api]) => s3deploy.Source.jsonData(`${WEB_UI_FILES.openApiDir}/${name}.json`, api.openApiDocument())),
+    ]);
+  }
+
+  /**
+   * Adds an API to the web UI's catalog: tenants see its methods, the scopes
+   * that reach each, and its OpenAPI document. The catalog is rendered when
+   * the app is synthesized, so methods added later are included.
+   *
+   * @param api an API whose tokens come from the portal's user pool
+   * @param name the API's name in the catalog and its document's file name
+   * (`[A-Za-z0-9_-]{1,64}`); the API's construct id when left out
+   */
+  public addCatalogApi(api: ScopedRestApi, name?: string): void {
+    const label = name ?? api.node.id;
+    if (!this.webUi) {
+      throw propError(this, 'webUi', undefined, `the catalog is part of the web UI: set webUi to publish API ${label}`);
+    }
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(label)) {
+      throw propError(this, 'addCatalogApi(name)', label, '1-64 characters [A-Za-z0-9_-]; pass a name when the construct id has other characters');
+    }
+    if (this.catalog.has(label)) throw propError(this, 'addCatalogApi(name)', label, 'another API of the catalog has this name');
+    if (api.m2mUserPool !== this.userPool) {
+      throw propError(this, `addCatalogApi(${label})`, api.node.path, 'the API must accept tokens of the portal\'s user pool: the portal registers clients there');
+    }
+    this.catalog.set(label, api);
   }
 
   private addRoutes(handler: lambda.IFunction): void {

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aspects, Duration, IAspect, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { Aspects, CfnElement, Duration, IAspect, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
@@ -96,7 +97,7 @@ export class PortalWebUi extends Construct {
    */
   public readonly url: string;
 
-  private readonly files: Array<() => s3deploy.ISource> = [];
+  private readonly files: Array<() => s3deploy.ISource[]> = [];
   private deployment?: s3deploy.BucketDeployment;
 
   constructor(scope: Construct, id: string, props: PortalWebUiProps) {
@@ -199,7 +200,7 @@ export class PortalWebUi extends Construct {
 
   /**
    * Deploys the built app plus `config.json`; files added with
-   * `_addFile` (catalog, OpenAPI documents) are rendered when the app is
+   * `_addFiles` (catalog, OpenAPI documents) are rendered when the app is
    * synthesized, after every API is complete.
    *
    * @internal
@@ -214,19 +215,60 @@ export class PortalWebUi extends Construct {
       memoryLimit: 256,
     });
     Aspects.of(this).add(new AddLateFiles(this, () => this.addLateFiles()));
+    this.acknowledgeDeploymentHandler(this.deployment);
   }
 
   /**
-   * Adds a JSON file rendered at synth time (after every construct is declared).
+   * aws-cdk-lib's BucketDeployment runs a singleton function of the stack
+   * with grants it writes itself. Each acknowledgement names exactly one of
+   * the grants this site needs (this bucket, this key, the CDK asset bucket,
+   * the invalidation), so a grant added for another deployment that shares
+   * the singleton is still reported.
+   */
+  private acknowledgeDeploymentHandler(deployment: s3deploy.BucketDeployment): void {
+    const stack = Stack.of(this);
+    const role = deployment.handlerRole;
+    const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment') && c instanceof lambda.Function);
+    const logicalId = (c: IConstruct) => stack.resolve(stack.getLogicalId(c.node.defaultChild as CfnElement)) as string;
+    const bucket = logicalId(this.bucket);
+    const key = logicalId(this.bucket.encryptionKey!);
+    const sync = 'aws-cdk-lib\'s BucketDeployment copies the built portal UI from the CDK asset bucket into the site bucket';
+    const acks: Array<[string, string]> = [
+      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        `${sync}; its function writes its own logs with the AWS-managed AWSLambdaBasicExecutionRole (CloudWatch Logs actions only).`],
+      ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `${sync}: it reads the asset objects it deploys (s3:GetObject*, s3:GetBucket*, s3:List*) from the bootstrap asset bucket.`],
+      [`AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*]`, `${sync}: it writes and prunes the site's objects in this bucket only.`],
+      ['AwsSolutions-IAM5[Action::s3:GetObject*]', `${sync}: object reads, on the asset bucket and the site bucket only.`],
+      ['AwsSolutions-IAM5[Action::s3:GetBucket*]', `${sync}: bucket reads, on the asset bucket and the site bucket only.`],
+      ['AwsSolutions-IAM5[Action::s3:List*]', `${sync}: listings, on the asset bucket and the site bucket only.`],
+      ['AwsSolutions-IAM5[Action::s3:DeleteObject*]', `${sync}: it deletes files of earlier versions of the UI, in the site bucket only.`],
+      ['AwsSolutions-IAM5[Action::s3:Abort*]', `${sync}: it aborts its own failed multipart uploads, in the site bucket only.`],
+      ['AwsSolutions-IAM5[Action::kms:ReEncrypt*]', `${sync}: the site bucket is encrypted with its own key (<${key}.Arn>), the only key granted.`],
+      ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', `${sync}: the site bucket is encrypted with its own key (<${key}.Arn>), the only key granted.`],
+      ['AwsSolutions-IAM5[Resource::*]',
+        `${sync} and invalidates the distribution's cache; cloudfront:CreateInvalidation and cloudfront:GetInvalidation are its only actions on all resources, as BucketDeployment grants them.`],
+    ];
+    for (const [id, reason] of acks) acknowledgeRule(role, id, reason);
+    if (handler) {
+      acknowledgeRule(handler, 'AwsSolutions-L1',
+        'The runtime of aws-cdk-lib\'s BucketDeployment function is chosen by aws-cdk-lib (it runs the AWS CLI from its own layer) and follows aws-cdk-lib upgrades; it is not configurable.');
+    }
+  }
+
+  /**
+   * Adds files rendered at synth time (after every construct is declared).
    *
    * @internal
    */
-  public _addFile(render: () => s3deploy.ISource): void {
+  public _addFiles(render: () => s3deploy.ISource[]): void {
     this.files.push(render);
   }
 
   private addLateFiles(): void {
-    for (const render of this.files.splice(0)) this.deployment!.addSource(render());
+    for (const render of this.files.splice(0)) {
+      for (const source of render()) this.deployment!.addSource(source);
+    }
   }
 }
 

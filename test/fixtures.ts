@@ -49,5 +49,6 @@ export function webUiStack(options: { catalog?: boolean; domainName?: string } =
   });
   // A method added after the portal still reaches the catalog (it is rendered at synth time).
   api.addScopedMethod(orders, 'POST', mockIntegration(), { scopes: [env.orders.scope('write')] });
-  return { ...env, api, portal, t: Template.fromStack(env.stack) };
+  // Synthesized on first use of `t`, so that a test may still add to the app before.
+  return { ...env, api, portal, get t() { return Template.fromStack(env.stack); } };
 }

@@ -8,8 +8,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { DeveloperPortal, PortalWebUi } from '../lib';
-import { poolStack, webUiStack } from './fixtures';
+import { DeveloperPortal, M2mUserPool, PortalWebUi, ScopedRestApi } from '../lib';
+import { mockIntegration, poolStack, webUiStack } from './fixtures';
 import { checkCatalog, checkWebUiConfig } from '../lib/private/web-ui-contract';
 
 /**
@@ -169,6 +169,34 @@ describe('config.json and catalog.json', () => {
     ]);
     const openApi = JSON.parse(deployedText(app, stack, portal, 'openapi/Orders.json')!);
     expect(Object.keys(openApi.paths['/orders']).sort()).toEqual(['get', 'post']);
+  });
+
+  test('an API created after the portal joins the catalog with addCatalogApi, under the name given', () => {
+    const { app, stack, pool, orders, portal } = webUiStack({ catalog: false });
+    const later = new ScopedRestApi(stack, 'Later', { userPool: pool });
+    later.addScopedMethod(later.root.addResource('reports'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    portal.addCatalogApi(later, 'reports-v1');
+    const catalog = checkCatalog(JSON.parse(deployedText(app, stack, portal, 'catalog.json')!));
+    expect(catalog.apis.map((a) => [a.name, a.routes.map((r) => `${r.method} ${r.path}`)])).toEqual([['reports-v1', ['GET /reports']]]);
+    expect(JSON.parse(deployedText(app, stack, portal, 'openapi/reports-v1.json')!).paths['/reports'].get.security)
+      .toEqual([{ m2m: ['https://api.acme.example/orders/read'] }]);
+  });
+
+  test.each([
+    ['a name with other characters', (p: DeveloperPortal, api: ScopedRestApi) => p.addCatalogApi(api, 'orders v1'), /addCatalogApi\(name\): "orders v1" is invalid: 1-64 characters/],
+    ['a name given twice', (p: DeveloperPortal, api: ScopedRestApi) => p.addCatalogApi(api, 'Orders'), /addCatalogApi\(name\): "Orders" is invalid: another API of the catalog has this name/],
+  ])('addCatalogApi refuses %s', (_, add, message) => {
+    const { portal, api } = webUiStack();
+    expect(() => add(portal, api)).toThrow(message);
+  });
+
+  test('addCatalogApi refuses an API of another user pool, and a portal without web UI', () => {
+    const { stack, pool, orders, portal } = webUiStack();
+    const other = new M2mUserPool(stack, 'Other', { domainPrefix: 'acme-other' });
+    const foreign = new ScopedRestApi(stack, 'Foreign', { userPool: other });
+    expect(() => portal.addCatalogApi(foreign)).toThrow(/addCatalogApi\(Foreign\): "Test\/Foreign" is invalid: the API must accept tokens of the portal's user pool/);
+    const plain = new DeveloperPortal(stack, 'Plain', { userPool: pool, grantableScopes: orders.scopes, identifier: 'm2m-portal-2' });
+    expect(() => plain.addCatalogApi(foreign)).toThrow(/webUi: undefined is invalid: the catalog is part of the web UI/);
   });
 
   test('without a catalog the UI gets an empty one', () => {
