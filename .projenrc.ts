@@ -87,7 +87,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   eslintOptions: {
     dirs: ['lib'],
-    devdirs: ['test', 'bin', 'lambda', 'examples', 'scripts'],
+    devdirs: ['test', 'bin', 'lambda', 'examples', 'scripts', 'web'],
     // `npm test` lints; it must report problems, not rewrite the tree under CI.
     commandOptions: { fix: false },
   },
@@ -150,7 +150,7 @@ project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-ha
 
 // The npm package ships compiled constructs and bundled handlers, not the
 // sources of the app, handlers, examples or tooling.
-for (const p of ['/bin/', '/lambda/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
+for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
   project.addPackageIgnore(p);
 }
 project.addTask('bench', {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { READ, WRITE } from '../lambda/portal/harness';
+import { expectNoSecretLeak, READ, WRITE } from '../lambda/portal/harness';
 import { LocalPortal, startLocalPortal } from './support/local-portal';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -230,6 +230,12 @@ describe('a tenant admin', () => {
     await expectText(row(s.page, 'orders-sync'), /deleted/);
     expect((await portal.m2mToken(clientId, secondSecret)).status).toBe(400);
     expect(s.consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+
+  test('no secret the portal issued is in a log line (portal or authorizer) or a stored item', async () => {
+    // The harness records every secret Cognito (cognito-local and its fake second secrets) created.
+    expect([...portal.env.allSecrets]).toEqual(expect.arrayContaining([firstSecret, secondSecret]));
+    await expectNoSecretLeak(portal.env);
   });
 
   test('signs out: back on the landing page, nothing left in the browser', async () => {

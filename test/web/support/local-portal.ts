@@ -182,7 +182,8 @@ export async function startLocalPortal(): Promise<LocalPortal> {
     userPoolId: PEOPLE_POOL, clientId: WEB_CLIENT_ID, adminGroup: 'platform-admins', tenantGroupPrefix: 'tenant-',
     adminScope: ADMIN_SCOPE, tenantAdminScope: TENANT_ADMIN_SCOPE,
   };
-  const logger = new Logger('info', () => undefined);
+  // The authorizers' log lines join the portal's, which the leak check reads.
+  const logger = new Logger('debug', (line) => { env.logs.push(line); });
   const portalAuthorizer: Authorizer = createAuthorizer({
     userPoolId: M2M_POOL,
     tenants: registry(),
