@@ -75,6 +75,10 @@ const WEB_UI_BUNDLE = path.join(__dirname, '..', 'assets', 'portal-ui');
  * `config.json` (the API URL, sign-in client and grantable scopes) is
  * written at deploy time; `catalog.json` and the OpenAPI documents at synth
  * time, once every API is complete. Nothing is hard-coded in the app.
+ *
+ * `DeveloperPortal` creates and fills it when its `webUi` prop is set
+ * (`portal.webUi`); on its own it is the hosting only (bucket, distribution,
+ * headers), without the app's files.
  */
 export class PortalWebUi extends Construct {
   /**
