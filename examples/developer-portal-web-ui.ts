@@ -1,0 +1,86 @@
+/**
+ * Example: the developer portal's web UI for people.
+ *
+ * Shows a DeveloperPortal with `webUi` turned on: a separate sign-in user pool
+ * for people (managed login, authorization code + PKCE, TOTP MFA required, no
+ * self sign-up) with one platform admin created at deploy time, and the
+ * single-page app served from a private S3 bucket through CloudFront with a
+ * strict Content-Security-Policy. A business API (a ScopedRestApi whose
+ * authorizer reads the portal's registry) is published in the UI's API
+ * catalog with `addCatalogApi`: tenants see its methods, the scopes that
+ * reach each, and its OpenAPI document. The platform admin then creates
+ * tenants and invites their admins in the browser; tenant admins register,
+ * rotate, suspend and delete their own API clients there.
+ *
+ * Run it from the repository root (synthesizes the app and runs the cdk-nag
+ * AwsSolutions checks; set CDK_OUTDIR to keep the cloud assembly somewhere):
+ *
+ *   npx ts-node --prefer-ts-exts examples/developer-portal-web-ui.ts
+ *
+ * or through the CDK CLI, which writes cdk.out/:
+ *
+ *   npx cdk synth --app 'npx ts-node --prefer-ts-exts examples/developer-portal-web-ui.ts'
+ */
+import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Construct } from 'constructs';
+import { synthWithAwsSolutions } from '../bin/nag';
+import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+
+class PortalWebUiStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    const pool = new M2mUserPool(this, 'Pool', { domainPrefix: 'acme-m2m-portal-ui' });
+    const shipments = pool.addResourceServer('Shipments', {
+      identifier: 'https://api.acme.example/shipments',
+      scopes: [
+        { name: 'read', description: 'Track shipments' },
+        { name: 'write', description: 'Book shipments' },
+      ],
+    });
+
+    // The web UI: people sign in at https://acme-portal-ui.auth.<region>.amazoncognito.com
+    // (a user pool of their own, apart from the M2M pool). The platform admin
+    // gets a temporary password by e-mail and sets a password and TOTP MFA at
+    // the first sign-in.
+    const portal = new DeveloperPortal(this, 'Portal', {
+      userPool: pool,
+      grantableScopes: shipments.scopes,
+      webUi: {
+        signInDomainPrefix: 'acme-portal-ui',
+        platformAdmins: [{ username: 'platform-admin', email: 'platform-admin@acme.example' }],
+        sessionValidity: Duration.hours(4),
+      },
+    });
+
+    // The business API trusts portal-registered clients and denies suspended ones.
+    const api = new ScopedRestApi(this, 'Shipments', {
+      userPool: pool,
+      description: 'Shipments API for tenant backends (OAuth 2.0 client credentials)',
+      authorizer: M2mAuthorizer.lambda({ registry: portal.registry }),
+    });
+    // In the catalog as "shipments"; the catalog and the OpenAPI document are
+    // rendered at synth time, so the methods added below are included.
+    portal.addCatalogApi(api, 'shipments');
+
+    const collection = api.root.addResource('shipments');
+    const list = new apigateway.HttpIntegration('https://shipments.internal.acme.example/shipments', { httpMethod: 'ANY' });
+    api.addScopedMethod(collection, 'GET', list, { scopes: [shipments.scope('read')] });
+    api.addScopedMethod(collection, 'POST', list, { scopes: [shipments.scope('write')] });
+    const one = new apigateway.HttpIntegration('https://shipments.internal.acme.example/shipments/{shipmentId}', {
+      options: { requestParameters: { 'integration.request.path.shipmentId': 'method.request.path.shipmentId' } },
+    });
+    api.addScopedMethod(collection.addResource('{shipmentId}'), 'GET', one, {
+      scopes: [shipments.scope('read')],
+      requestParameters: { 'method.request.path.shipmentId': true },
+    });
+
+    new CfnOutput(this, 'PortalUrl', { value: portal.webUi!.url, description: 'The developer portal web UI' });
+    new CfnOutput(this, 'SignInPoolId', { value: portal.signInPool!.userPoolId, description: 'The user pool people sign in to' });
+  }
+}
+
+const app = new App();
+new PortalWebUiStack(app, 'CognitoM2mPortalWebUiExample');
+synthWithAwsSolutions(app);
