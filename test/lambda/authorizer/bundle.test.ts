@@ -195,3 +195,56 @@ describe('the bundles answer as the sources do', () => {
     }
   });
 });
+
+test('portal bundle: people of the sign-in pool get their group\'s role, others are refused; M2M clients as before', async () => {
+  const portalBundle = await bundleHandler('authorizer-portal', dir);
+  fs.writeFileSync(path.join(path.dirname(portalBundle), 'routes.json'), JSON.stringify(REFERENCE_ROUTES));
+  const m2m = makeKey('m2m-kid');
+  const people = makeKey('people-kid');
+  const peoplePool = 'us-east-1_People1';
+  const webClient = 'webclient0000000000000001';
+  // Each pool's JWKS at its own path, as Cognito serves them.
+  const server = await loopbackServer((req, res) => res.end(JSON.stringify(jwksOf(req.url!.includes(peoplePool) ? people : m2m))));
+  const person = (overrides: Record<string, unknown>) => sign(people, claims({
+    iss: `https://cognito-idp.us-east-1.amazonaws.com/${peoplePool}`, client_id: webClient, username: 'alice', scope: 'openid', ...overrides,
+  }));
+  const WRITE = 'https://api.acme.example/orders/write';
+  const events = [
+    tokenEvent(person({ 'cognito:groups': ['tenant-globex'] })),
+    tokenEvent(person({ 'cognito:groups': [] })),
+    tokenEvent(person({ 'cognito:groups': ['tenant-globex'], 'client_id': 'anotherclient000000000001' })),
+    tokenEvent(sign(m2m, claims())),
+  ];
+  const preload = path.join(dir, 'loopback-https-portal.js');
+  fs.writeFileSync(preload, `const https = require('node:https'), http = require('node:http');
+    https.request = (uri, options, callback) => http.request({ ...options, host: '127.0.0.1', port: ${server.port}, path: new URL(uri).pathname }, callback);`);
+  const script = `
+    const { handler } = require(${JSON.stringify(portalBundle)});
+    (async () => {
+      const out = [];
+      for (const e of ${JSON.stringify(events)}) out.push(await handler(e).then((r) => ({ principalId: r.principalId, context: r.context }), (err) => err.message));
+      process.stderr.write(JSON.stringify(out));
+    })();`;
+  try {
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, ['-r', preload, '-e', script], {
+        timeout: 20_000,
+        env: {
+          PATH: process.env.PATH, NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'), NODE_NO_WARNINGS: '1',
+          USER_POOL_ID, CLIENT_TENANTS: JSON.stringify(CLIENTS), TABLE_NAME: 'registry', AWS_REGION: 'us-east-1',
+          PEOPLE_POOL_ID: peoplePool, PEOPLE_CLIENT_ID: webClient, PEOPLE_ADMIN_GROUP: 'platform-admins', PEOPLE_TENANT_GROUP_PREFIX: 'tenant-',
+          PEOPLE_ADMIN_SCOPE: WRITE, PEOPLE_TENANT_ADMIN_SCOPE: 'https://api.acme.example/orders/read',
+        },
+      }, (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
+    });
+    expect(JSON.parse(stderr)).toEqual([
+      { principalId: 'user:alice', context: { tenantId: 'globex', clientId: webClient, scopes: 'https://api.acme.example/orders/read', username: 'alice' } },
+      'Unauthorized',
+      'Unauthorized',
+      { principalId: 'client1globex', context: { tenantId: 'globex', clientId: 'client1globex', scopes: claims().scope } },
+    ]);
+    expect(stdout.trim().split('\n').map((l) => JSON.parse(l).reason)).toEqual(['no_role', 'untrusted_client']);
+  } finally {
+    await server.close();
+  }
+});
