@@ -230,10 +230,19 @@ test('portal bundle: people of the sign-in pool get their group\'s role, others 
       execFile(process.execPath, ['-r', preload, '-e', script], {
         timeout: 20_000,
         env: {
-          PATH: process.env.PATH, NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'), NODE_NO_WARNINGS: '1',
-          USER_POOL_ID, CLIENT_TENANTS: JSON.stringify(CLIENTS), TABLE_NAME: 'registry', AWS_REGION: 'us-east-1',
-          PEOPLE_POOL_ID: peoplePool, PEOPLE_CLIENT_ID: webClient, PEOPLE_ADMIN_GROUP: 'platform-admins', PEOPLE_TENANT_GROUP_PREFIX: 'tenant-',
-          PEOPLE_ADMIN_SCOPE: WRITE, PEOPLE_TENANT_ADMIN_SCOPE: 'https://api.acme.example/orders/read',
+          PATH: process.env.PATH,
+          NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'),
+          NODE_NO_WARNINGS: '1',
+          USER_POOL_ID,
+          CLIENT_TENANTS: JSON.stringify(CLIENTS),
+          TABLE_NAME: 'registry',
+          AWS_REGION: 'us-east-1',
+          PEOPLE_POOL_ID: peoplePool,
+          PEOPLE_CLIENT_ID: webClient,
+          PEOPLE_ADMIN_GROUP: 'platform-admins',
+          PEOPLE_TENANT_GROUP_PREFIX: 'tenant-',
+          PEOPLE_ADMIN_SCOPE: WRITE,
+          PEOPLE_TENANT_ADMIN_SCOPE: 'https://api.acme.example/orders/read',
         },
       }, (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
     });
