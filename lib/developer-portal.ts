@@ -327,23 +327,6 @@ export class DeveloperPortal extends Construct {
     if (this.webUi && this.signInPool) this.deployWebUi(this.webUi, this.signInPool, props, grace, validity);
   }
 
-  /**
-   * Lets the web UI (a browser at the site's origin) call the API: CORS
-   * preflights answered by API Gateway itself (no authorization: a preflight
-   * carries no credentials and reaches no backend), and the allowed origin
-   * on API Gateway's own error answers, so the UI can read a 401 or 403.
-   */
-  private allowWebUi(origin: string): void {
-    const allowOrigin = `'${origin}'`;
-    for (const id of ['Unauthorized', 'AccessDenied']) {
-      const cfn = this.api.node.findChild(id).node.defaultChild as apigateway.CfnGatewayResponse;
-      cfn.responseParameters = { ...(cfn.responseParameters as Record<string, string>), 'gatewayresponse.header.Access-Control-Allow-Origin': allowOrigin };
-    }
-    for (const [id, type] of [['Default4xx', apigateway.ResponseType.DEFAULT_4XX], ['Default5xx', apigateway.ResponseType.DEFAULT_5XX]] as const) {
-      this.api.addGatewayResponse(id, { type, responseHeaders: { 'Access-Control-Allow-Origin': allowOrigin } });
-    }
-  }
-
   private deployWebUi(site: PortalWebUi, people: PortalUserPool, props: DeveloperPortalProps, grace: Duration, validity: Duration): void {
     const described = scopeDescriptions(props.userPool);
     const grantable = resolveScopes(this, 'grantableScopes', props.userPool, props.grantableScopes)
@@ -414,17 +397,10 @@ export class DeveloperPortal extends Construct {
     for (const route of PORTAL_ROUTES) {
       this.api.addScopedMethod(resourceAt(route.path), route.method, integration, { scopes: scopes[route.access] });
     }
+    // The web UI calls the API from the browser (the handler adds the origin to its own answers).
     if (!this.webUi) return;
-    this.allowWebUi(this.webUi.origin);
     for (const [p, methods] of methodsByPath()) {
-      const preflight = resourceAt(p).addCorsPreflight({
-        allowOrigins: [this.webUi.origin],
-        allowMethods: methods,
-        allowHeaders: [...PORTAL_REQUEST_HEADERS],
-        maxAge: Duration.hours(1),
-      });
-      this.api.declarePublic(preflight,
-        'CORS preflight of the portal web UI: API Gateway answers it itself (mock integration) with the one allowed origin, methods and headers; a preflight carries no credentials and reaches no backend.');
+      this.api.addCorsPreflight(resourceAt(p), { allowOrigin: this.webUi.origin, allowMethods: methods, allowHeaders: [...PORTAL_REQUEST_HEADERS] });
     }
   }
 }

@@ -223,11 +223,7 @@ export class PortalUserPool extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
-      userInvitation: {
-        emailSubject: 'Your developer portal account',
-        emailBody: 'You have been invited to the developer portal. Your username is {username} and your temporary password is {####}. '
-          + 'At your first sign-in you choose a new password and set up an authenticator app.',
-      },
+      // Cognito's own invitation e-mail: a custom text needs the pool to send through Amazon SES (EmailSendingAccount DEVELOPER).
     });
     if (featurePlan !== cognito.FeaturePlan.PLUS) {
       acknowledgeRule(pool, 'AwsSolutions-COG8',

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -66,6 +66,36 @@ export interface ScopedRoute {
   readonly scopeMatch: ScopeMatch;
   /** Whether the method is public on purpose. */
   readonly isPublic: boolean;
+}
+
+/**
+ * A CORS preflight that lets a web page at one origin call a resource.
+ */
+export interface ScopedCorsOptions {
+  /**
+   * The one origin allowed, e.g. `https://portal.acme.example` (scheme and
+   * host, no path). Never `*`: the API takes bearer tokens.
+   */
+  readonly allowOrigin: string;
+
+  /**
+   * The methods the page may call on the resource, e.g. `['GET', 'POST']`.
+   */
+  readonly allowMethods: string[];
+
+  /**
+   * The request headers the page may send.
+   *
+   * @default ['Authorization', 'Content-Type']
+   */
+  readonly allowHeaders?: string[];
+
+  /**
+   * How long the browser may reuse the preflight's answer.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxAge?: Duration;
 }
 
 /**
@@ -145,6 +175,9 @@ export class ScopedRestApi extends apigateway.RestApi {
   public readonly accessLogGroup?: logs.ILogGroup;
 
   private readonly declared = new Map<apigateway.Method, ScopedRoute>();
+  private readonly unauthorized: apigateway.GatewayResponse;
+  private readonly accessDenied: apigateway.GatewayResponse;
+  private corsOrigin?: string;
   private bound?: BoundM2mAuthorizer;
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
@@ -200,13 +233,13 @@ export class ScopedRestApi extends apigateway.RestApi {
       validateRequestParameters: true,
     });
 
-    this.addGatewayResponse('Unauthorized', {
+    this.unauthorized = this.addGatewayResponse('Unauthorized', {
       type: apigateway.ResponseType.UNAUTHORIZED,
       statusCode: '401',
       responseHeaders: { 'WWW-Authenticate': '\'Bearer\'' },
       templates: { 'application/json': '{"message":$context.error.messageString}' },
     });
-    this.addGatewayResponse('AccessDenied', {
+    this.accessDenied = this.addGatewayResponse('AccessDenied', {
       type: apigateway.ResponseType.ACCESS_DENIED,
       statusCode: '403',
       responseHeaders: { 'WWW-Authenticate': '\'Bearer error="insufficient_scope"\'' },
@@ -312,6 +345,57 @@ export class ScopedRestApi extends apigateway.RestApi {
     this.declared.set(method, {
       httpMethod: method.httpMethod, resourcePath: method.resource.path, scopes: [], scopeMatch: ScopeMatch.ANY_OF, isPublic: true,
     });
+  }
+
+  /**
+   * Lets a web page at one origin call a resource from the browser: adds a
+   * CORS preflight (`OPTIONS`) that API Gateway answers itself (a mock
+   * integration) with the origin, methods and headers allowed, declared
+   * public on purpose because a preflight carries no credentials and reaches
+   * no backend. The origin is also added to API Gateway's own error answers
+   * (401, 403 and the other 4XX and 5XX), so the page can read why a call
+   * failed. The backend's own answers must carry
+   * `Access-Control-Allow-Origin` too.
+   *
+   * One origin per API.
+   *
+   * @param resource a resource of this API
+   * @param options the origin, methods and headers allowed
+   * @returns the preflight method
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html
+   */
+  public addCorsPreflight(resource: apigateway.IResource, options: ScopedCorsOptions): apigateway.Method {
+    const label = this.label(resource, 'OPTIONS');
+    this.checkOwnResource(resource, label);
+    const origin = options.allowOrigin;
+    if (!Token.isUnresolved(origin) && !/^https?:\/\/[^/\s*]+$/.test(origin)) {
+      throw propError(this, `${label}: allowOrigin`, origin, 'one origin: scheme and host (and port), no path and no wildcard, e.g. https://portal.acme.example');
+    }
+    if (this.corsOrigin !== undefined && this.corsOrigin !== origin) {
+      throw propError(this, `${label}: allowOrigin`, origin, `this API already allows ${this.corsOrigin}; API Gateway's error answers carry one origin`);
+    }
+    if (!options.allowMethods || options.allowMethods.length === 0) {
+      throw propError(this, `${label}: allowMethods`, '[]', 'list the methods the page calls on this resource');
+    }
+    const preflight = resource.addCorsPreflight({
+      allowOrigins: [origin],
+      allowMethods: options.allowMethods,
+      allowHeaders: options.allowHeaders ?? ['Authorization', 'Content-Type'],
+      maxAge: options.maxAge ?? Duration.hours(1),
+    });
+    this.declarePublic(preflight,
+      `CORS preflight for ${Token.isUnresolved(origin) ? 'the allowed origin' : origin}: API Gateway answers it itself (mock integration) with the one allowed origin, methods and headers; a preflight carries no credentials and reaches no backend.`);
+    if (this.corsOrigin === undefined) {
+      this.corsOrigin = origin;
+      const header = `'${origin}'`;
+      for (const response of [this.unauthorized, this.accessDenied]) {
+        const cfn = response.node.defaultChild as apigateway.CfnGatewayResponse;
+        cfn.responseParameters = { ...(cfn.responseParameters as Record<string, string>), 'gatewayresponse.header.Access-Control-Allow-Origin': header };
+      }
+      this.addGatewayResponse('Default4xx', { type: apigateway.ResponseType.DEFAULT_4XX, responseHeaders: { 'Access-Control-Allow-Origin': header } });
+      this.addGatewayResponse('Default5xx', { type: apigateway.ResponseType.DEFAULT_5XX, responseHeaders: { 'Access-Control-Allow-Origin': header } });
+    }
+    return preflight;
   }
 
   /**

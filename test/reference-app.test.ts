@@ -24,8 +24,10 @@ function scopeText(template: Template, entry: any): string {
 
 describe('reference app', () => {
   test('has exactly the three tenants and the platform operator, with their scopes and token lifetimes', () => {
-    const { template } = synth();
-    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    const { stack, template } = synth();
+    const m2mPool = stack.resolve(stack.pool.userPoolId);
+    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))
+      .filter((c) => JSON.stringify(c.Properties.UserPoolId) === JSON.stringify(m2mPool));
     const byName = Object.fromEntries(clients.map((c) => [c.Properties.ClientName, {
       scopes: c.Properties.AllowedOAuthScopes.map((s: unknown) => scopeText(template, s)).sort(),
       validity: c.Properties.AccessTokenValidity,
@@ -37,6 +39,17 @@ describe('reference app', () => {
       'platform-ops': { scopes: ['m2m-portal/admin'], validity: 15 },
     });
     template.resourceCountIs('AWS::SecretsManager::Secret', 4);
+  });
+
+  test('the portal has its web UI: a sign-in pool apart from the M2M pool, with one public web client, and the business API in its catalog', () => {
+    const { stack, template } = synth();
+    template.resourceCountIs('AWS::Cognito::UserPool', 2);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    const people = stack.resolve(stack.portal.signInPool!.userPoolId);
+    const webClients = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))
+      .filter((c) => JSON.stringify(c.Properties.UserPoolId) === JSON.stringify(people));
+    expect(webClients.map((c) => [c.Properties.GenerateSecret, c.Properties.AllowedOAuthFlows])).toEqual([[false, ['code']]]);
+    template.hasResourceProperties('AWS::Cognito::UserPoolUserToGroupAttachment', { Username: 'platform-admin', GroupName: 'platform-admins' });
   });
 
   test('has the orders, invoices and portal resource servers', () => {
@@ -68,13 +81,16 @@ describe('reference app', () => {
     }
   });
 
-  test('the portal API gates all its 13 methods and the business API trusts the portal registry', () => {
+  test('the portal API gates all its 16 methods, answers its web UI\'s CORS preflights, and the business API trusts the portal registry', () => {
     const { stack, template } = synth();
-    expect(stack.portal.api.routes).toHaveLength(13);
-    expect(stack.portal.api.routes.filter((r) => r.isPublic)).toEqual([]);
+    expect(stack.portal.api.routes.filter((r) => !r.isPublic)).toHaveLength(16);
+    // The only public methods are the preflights, one per resource.
+    expect(stack.portal.api.routes.filter((r) => r.isPublic).map((r) => r.httpMethod)).toEqual(Array(9).fill('OPTIONS'));
     const authorizers = Object.values(template.findResources('AWS::Lambda::Function'))
       .filter((f) => f.Properties.Environment?.Variables?.CLIENT_TENANTS);
     expect(authorizers).toHaveLength(2);
+    // The portal's authorizer also admits people of the web UI's sign-in pool.
+    expect(authorizers.filter((f) => f.Properties.Environment.Variables.PEOPLE_POOL_ID)).toHaveLength(1);
     for (const f of authorizers) expect(f.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
   });
 

@@ -281,3 +281,69 @@ describe('ScopedRestApi.openApiDocument', () => {
     expect(() => api._catalogApi('orders/v1')).toThrow('catalog API name "orders/v1" is invalid');
   });
 });
+
+describe('addCorsPreflight', () => {
+  const ORIGIN = 'https://portal.acme.example';
+
+  test('API Gateway answers the preflight itself, for the one origin, with no authorization; declared public with its reason', () => {
+    const { stack, api, orders } = apiStack();
+    const res = api.root.addResource('items');
+    api.addScopedMethod(res, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const preflight = api.addCorsPreflight(res, { allowOrigin: ORIGIN, allowMethods: ['GET'] });
+    expect(api.routes.find((r) => r.httpMethod === 'OPTIONS')).toEqual({
+      httpMethod: 'OPTIONS', resourcePath: '/items', scopes: [], scopeMatch: ScopeMatch.ANY_OF, isPublic: true,
+    });
+    expect(preflight.httpMethod).toBe('OPTIONS');
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      AuthorizationType: 'NONE',
+      Integration: Match.objectLike({
+        Type: 'MOCK',
+        IntegrationResponses: [Match.objectLike({
+          ResponseParameters: {
+            'method.response.header.Access-Control-Allow-Origin': `'${ORIGIN}'`,
+            'method.response.header.Access-Control-Allow-Headers': '\'Authorization,Content-Type\'',
+            'method.response.header.Access-Control-Allow-Methods': '\'GET\'',
+            'method.response.header.Access-Control-Max-Age': '\'3600\'',
+            'method.response.header.Vary': '\'Origin\'',
+          },
+        })],
+      }),
+    });
+  });
+
+  test('API Gateway\'s own error answers carry the origin, so the page can read a 401 or 403', () => {
+    const { stack, api } = apiStack();
+    api.addCorsPreflight(api.root.addResource('a'), { allowOrigin: ORIGIN, allowMethods: ['GET'] });
+    api.addCorsPreflight(api.root.addResource('b'), { allowOrigin: ORIGIN, allowMethods: ['POST'] });
+    const t = Template.fromStack(stack);
+    for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX']) {
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Access-Control-Allow-Origin': `'${ORIGIN}'` }),
+      });
+    }
+    // The RFC 6750 header stays on the 401.
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': '\'Bearer\'', 'gatewayresponse.header.Access-Control-Allow-Origin': `'${ORIGIN}'` },
+    });
+    t.resourceCountIs('AWS::ApiGateway::GatewayResponse', 4);
+  });
+
+  test.each([
+    [{ allowOrigin: '*', allowMethods: ['GET'] }, 'OPTIONS /x: allowOrigin: "*" is invalid: one origin'],
+    [{ allowOrigin: 'https://portal.acme.example/app', allowMethods: ['GET'] }, 'is invalid: one origin: scheme and host'],
+    [{ allowOrigin: ORIGIN, allowMethods: [] }, 'OPTIONS /x: allowMethods: "[]" is invalid: list the methods'],
+  ])('refuses %j', (options, message) => {
+    const { api } = apiStack();
+    expect(() => api.addCorsPreflight(api.root.addResource('x'), options)).toThrow(message);
+  });
+
+  test('one origin per API', () => {
+    const { api } = apiStack();
+    api.addCorsPreflight(api.root.addResource('a'), { allowOrigin: ORIGIN, allowMethods: ['GET'] });
+    expect(() => api.addCorsPreflight(api.root.addResource('b'), { allowOrigin: 'https://other.example', allowMethods: ['GET'] }))
+      .toThrow(`OPTIONS /b: allowOrigin: "https://other.example" is invalid: this API already allows ${ORIGIN}`);
+  });
+});

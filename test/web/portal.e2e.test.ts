@@ -183,7 +183,7 @@ describe('a tenant admin', () => {
     expect((await portal.m2mToken(clientId, secondSecret)).status).toBe(200);
   });
 
-  test('suspends (its tokens are refused at once) and resumes', async () => {
+  test('suspends (with the local registry cache of 0 s its tokens are refused at once) and resumes', async () => {
     const token = (await portal.m2mToken(clientId, secondSecret, READ)).body.access_token;
     await row(s.page, 'orders-sync').getByRole('button', { name: /^Suspend/ }).click();
     await expectText(row(s.page, 'orders-sync'), /suspended/);

@@ -78,7 +78,7 @@ async function confirmRotationNow(client: Client, oldSecretId: string, graceUnti
 async function setStatus(client: Client, status: 'active' | 'suspended', host: ActionHost): Promise<void> {
   await host.ctx.api.patchClient(client, { status });
   host.feedback.success(status === 'suspended'
-    ? `Client ${client.name} suspended: it gets no tokens and its calls are refused until you resume it.`
+    ? `Client ${client.name} suspended: within the authorizer's cache times (a minute by default) the API refuses its calls, also with tokens issued before, until you resume it.`
     : `Client ${client.name} resumed.`);
   await host.reload();
 }

@@ -35,7 +35,8 @@ import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver
 import { Logger } from '../../../lambda/shared/log';
 import { getClientStatus } from '../../../lambda/shared/registry';
 import { catalogApi, openApiDocument } from '../../../lib/private/openapi';
-import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from '../../../lib/private/portal-routes';
+import { route } from '../../../lambda/portal/http';
+import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES, PortalRoute } from '../../../lib/private/portal-routes';
 import { planRouteTable } from '../../../lib/private/route-plan';
 import { contentSecurityPolicy } from '../../../lib/private/site-policy';
 import { CatalogRoute, WEB_UI_CONFIG_VERSION } from '../../../lib/private/web-ui-contract';
@@ -127,28 +128,14 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-/** Matches a concrete path against the portal's resource templates. */
-function matchRoute(method: string, p: string): { resource: string; params: Record<string, string> } | undefined {
-  for (const r of PORTAL_ROUTES) {
-    if (r.method !== method) continue;
-    const t = r.path.split('/').filter(Boolean);
-    const parts = p.split('/').filter(Boolean);
-    if (t.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    if (t.every((seg, i) => (seg.startsWith('{') ? (params[seg.slice(1, -1)] = decodeURIComponent(parts[i]), true) : seg === parts[i]))) {
-      return { resource: r.path, params };
-    }
+/** The portal route of a request and its path parameters, found by the handler's own router (what API Gateway passes). */
+function portalRoute(method: string, p: string): (PortalRoute & { params: Record<string, string> }) | undefined {
+  try {
+    const { name, params } = route({ httpMethod: method, path: p, resource: '' } as APIGatewayProxyEvent);
+    return { ...PORTAL_ROUTES.find((r) => r.name === name)!, params };
+  } catch {
+    return undefined;
   }
-  return undefined;
-}
-
-function resourceOf(p: string): string | undefined {
-  for (const template of methodsByPath().keys()) {
-    const t = template.split('/').filter(Boolean);
-    const parts = p.split('/').filter(Boolean);
-    if (t.length === parts.length && t.every((seg, i) => seg.startsWith('{') || seg === parts[i])) return template;
-  }
-  return undefined;
 }
 
 function b64url(v: string | Buffer): string {
@@ -251,7 +238,7 @@ export async function startLocalPortal(): Promise<LocalPortal> {
       }
       // CORS preflight: API Gateway's mock integration, from the portal route table.
       if (method === 'OPTIONS') {
-        const resource = resourceOf(url.pathname);
+        const resource = ['GET', 'POST', 'PATCH', 'DELETE'].map((m) => portalRoute(m, url.pathname)).find(Boolean)?.path;
         if (!resource) return send(res, 403, { message: 'Missing Authentication Token' }, cors);
         res.writeHead(204, {
           ...cors,
@@ -261,7 +248,7 @@ export async function startLocalPortal(): Promise<LocalPortal> {
         }).end();
         return;
       }
-      const match = matchRoute(method, url.pathname);
+      const match = portalRoute(method, url.pathname);
       if (!match) return send(res, 403, { message: 'Missing Authentication Token' }, cors);
       const methodArn = `${API_PREFIX}/prod/${method}${url.pathname}`;
       const answer = await authorize(portalAuthorizer, req, methodArn);
@@ -274,7 +261,7 @@ export async function startLocalPortal(): Promise<LocalPortal> {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const event = {
-        httpMethod: method, path: url.pathname, resource: match.resource, pathParameters: match.params, headers,
+        httpMethod: method, path: url.pathname, resource: match.path, pathParameters: match.params, headers,
         multiValueHeaders: {}, queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
         multiValueQueryStringParameters: null, stageVariables: null, isBase64Encoded: false, body: body || null,
         requestContext: { requestId: crypto.randomUUID(), authorizer: answer.context },
