@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { M2mUserPool } from '../lib';
+import { DeveloperPortal, M2mUserPool } from '../lib';
 
 /** Logical ids of every app client (and its secret), keyed by client name. */
 function clientIds(tenants: string[]): Record<string, string[]> {
@@ -38,5 +38,27 @@ describe('logical-id stability', () => {
       }
     }
     expect(Object.keys(added)).toHaveLength(5);
+  });
+});
+
+test('the portal web UI\'s stateful resources have pinned logical ids: changing them would replace the sign-in pool (and everybody in it) or the site', () => {
+  const stack = new Stack(new App(), 'Ids');
+  const pool = new M2mUserPool(stack, 'Pool', { domainPrefix: 'acme-ids' });
+  const rs = pool.addResourceServer('Orders', { identifier: 'orders', scopes: [{ name: 'read', description: 'Read' }] });
+  new DeveloperPortal(stack, 'Portal', { userPool: pool, grantableScopes: [rs.scope('read')], webUi: { signInDomainPrefix: 'acme-ids-portal' } });
+  const t = Template.fromStack(stack);
+  const ids = (type: string) => Object.keys(t.findResources(type)).filter((id) => id.startsWith('Portal')).sort();
+  expect({
+    pools: ids('AWS::Cognito::UserPool'),
+    clients: ids('AWS::Cognito::UserPoolClient'),
+    buckets: ids('AWS::S3::Bucket'),
+    distributions: ids('AWS::CloudFront::Distribution'),
+    keys: ids('AWS::KMS::Key'),
+  }).toEqual({
+    pools: ['PortalSignInD715881A'],
+    clients: ['PortalSignInWebClient7762ED52'],
+    buckets: ['PortalWebUiAccessLogs567A41F9', 'PortalWebUiBucket17DD8998'],
+    distributions: ['PortalWebUiDistribution3359CBA4'],
+    keys: ['PortalRegistryKey919D0598', 'PortalWebUiKey886DE930'],
   });
 });
