@@ -109,10 +109,10 @@ const GROUP_NAME = { pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, minLength: 1, m
 /** Usernames the portal accepts (lambda/portal/validation.ts USERNAME). */
 const USERNAME = { pattern: /^[A-Za-z0-9_.@+-]+$/, minLength: 1, maxLength: 128, describe: '1-128 characters [A-Za-z0-9_.@+-]' };
 
-/** What the portal does to people of this pool: invite tenant admins and list them. */
+/** What the portal does to people of this pool: invite, list and remove tenant admins. */
 const INVITE_ACTIONS = [
   'cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:GetGroup', 'cognito-idp:CreateGroup',
-  'cognito-idp:AdminAddUserToGroup', 'cognito-idp:ListUsersInGroup',
+  'cognito-idp:AdminAddUserToGroup', 'cognito-idp:ListUsersInGroup', 'cognito-idp:AdminListGroupsForUser',
 ];
 
 /**
@@ -298,10 +298,10 @@ export class PortalUserPool extends Construct {
   }
 
   /**
-   * Lets the grantee invite people into tenant groups and list them, as the
-   * developer portal does: AdminCreateUser, AdminDeleteUser (undoing a
-   * half-done invitation), GetGroup, CreateGroup, AdminAddUserToGroup,
-   * ListUsersInGroup.
+   * Lets the grantee invite people into tenant groups, list and remove them,
+   * as the developer portal does: AdminCreateUser, AdminDeleteUser (removing
+   * a person, or undoing a half-done invitation), GetGroup, CreateGroup,
+   * AdminAddUserToGroup, ListUsersInGroup, AdminListGroupsForUser.
    */
   public grantInvite(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: INVITE_ACTIONS, resourceArns: [this.userPool.userPoolArn] });

@@ -85,6 +85,7 @@ describe('DeveloperPortal', () => {
       'GET /tenants/{tenantId}/audit': both,
       'GET /tenants/{tenantId}/admins': both,
       'POST /tenants/{tenantId}/admins': admin,
+      'DELETE /tenants/{tenantId}/admins/{username}': admin,
       'GET /tenants/{tenantId}/clients': both,
       'POST /tenants/{tenantId}/clients': both,
       'GET /tenants/{tenantId}/clients/{clientId}': both,

@@ -240,8 +240,8 @@ describe('the portal API with a web UI', () => {
     const invite = statements.find((s: any) => ([] as string[]).concat(s.Action).includes('cognito-idp:AdminCreateUser'));
     expect(invite.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PortalSignIn[0-9A-F]+$/), 'Arn'] });
     expect(([] as string[]).concat(invite.Action).sort()).toEqual([
-      'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:CreateGroup',
-      'cognito-idp:GetGroup', 'cognito-idp:ListUsersInGroup',
+      'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminListGroupsForUser',
+      'cognito-idp:CreateGroup', 'cognito-idp:GetGroup', 'cognito-idp:ListUsersInGroup',
     ]);
   });
 
@@ -249,8 +249,8 @@ describe('the portal API with a web UI', () => {
     const { portal, t } = webUiStack();
     const preflights = portal.api.routes.filter((r) => r.isPublic);
     expect(preflights.map((r) => `${r.httpMethod} ${r.resourcePath}`).sort()).toEqual([
-      'OPTIONS /me', 'OPTIONS /tenants', 'OPTIONS /tenants/{tenantId}', 'OPTIONS /tenants/{tenantId}/admins', 'OPTIONS /tenants/{tenantId}/audit',
-      'OPTIONS /tenants/{tenantId}/clients', 'OPTIONS /tenants/{tenantId}/clients/{clientId}', 'OPTIONS /tenants/{tenantId}/clients/{clientId}/secrets',
+      'OPTIONS /me', 'OPTIONS /tenants', 'OPTIONS /tenants/{tenantId}', 'OPTIONS /tenants/{tenantId}/admins',
+      'OPTIONS /tenants/{tenantId}/admins/{username}', 'OPTIONS /tenants/{tenantId}/audit', 'OPTIONS /tenants/{tenantId}/clients', 'OPTIONS /tenants/{tenantId}/clients/{clientId}', 'OPTIONS /tenants/{tenantId}/clients/{clientId}/secrets',
       'OPTIONS /tenants/{tenantId}/clients/{clientId}/secrets/{secretId}',
     ]);
     t.hasResourceProperties('AWS::ApiGateway::Method', {

@@ -10,6 +10,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   GetGroupCommand,
@@ -17,7 +18,7 @@ import {
   UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { PeoplePoolConfig } from './config';
-import { ConflictError, errorName, isNotFound } from './errors';
+import { ConflictError, errorName, isNotFound, NotFoundError } from './errors';
 import { RetryOptions, withThrottleRetry } from './retry';
 
 export interface PersonView {
@@ -81,6 +82,35 @@ export class People {
       throw err;
     }
     return view(created ?? { Username: username, UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true, Attributes: [{ Name: 'email', Value: email }] });
+  }
+
+  /**
+   * Removes a tenant's admin: the person is deleted from the sign-in pool, so
+   * they cannot sign in or refresh a token again. Someone who is not an admin
+   * of this tenant (or does not exist) is not found: a platform admin cannot
+   * delete another tenant's people, or platform admins, through a tenant.
+   */
+  public async remove(tenantId: string, username: string): Promise<void> {
+    let groups: string[];
+    try {
+      const out = await withThrottleRetry(() => this.cognito.send(new AdminListGroupsForUserCommand({
+        UserPoolId: this.config.userPoolId, Username: username, Limit: 60,
+      })), this.retry);
+      groups = (out.Groups ?? []).map((g) => g.GroupName ?? '');
+    } catch (err) {
+      if (errorName(err) === 'UserNotFoundException') groups = [];
+      else throw err;
+    }
+    if (!groups.includes(this.groupOf(tenantId))) {
+      throw new NotFoundError(`username: ${JSON.stringify(username)} is not an admin of tenant ${tenantId}`);
+    }
+    if (groups.some((g) => !g.startsWith(this.config.tenantGroupPrefix))) {
+      throw new ConflictError(
+        `username: ${JSON.stringify(username)} is also in group(s) other than tenant groups (e.g. a platform admin); remove them with the AWS CLI`);
+    }
+    await withThrottleRetry(() => this.cognito.send(new AdminDeleteUserCommand({
+      UserPoolId: this.config.userPoolId, Username: username,
+    })), this.retry);
   }
 
   /** The tenant's admins (none when its group does not exist yet). */

@@ -21,7 +21,7 @@ import { Store } from './store';
 import { createTenant, deleteTenant, loadTenant, patchTenant } from './tenants';
 import {
   checkClientId, checkIdempotencyKey, checkLimit, checkSecretId, checkTenantId, parseBody, parseCreateClient,
-  parseCreateTenant, parseInviteAdmin, parsePatchClient, parsePatchTenant,
+  checkUsername, parseCreateTenant, parseInviteAdmin, parsePatchClient, parsePatchTenant,
 } from './validation';
 import { PORTAL_ROUTES } from '../../lib/private/portal-routes';
 import { Logger } from '../shared/log';
@@ -122,6 +122,14 @@ export function createPortal(deps: PortalDeps): Portal {
         // The audit names the person, not the address (the sign-in pool holds that).
         await audit(ctx, tenantId!, 'admin.invited', { username: req.username });
         return ok({ ...invited, tenantId }, 201);
+      }
+      case 'removeAdmin': {
+        if (!people) throw new NotFoundError('this portal has no sign-in pool for people (no web UI)');
+        const username = checkUsername(r.params.username);
+        await loadTenant(ctx, tenantId!);
+        await people.remove(tenantId!, username);
+        await audit(ctx, tenantId!, 'admin.removed', { username });
+        return ok({ username, tenantId, removed: true });
       }
       case 'listTenants': {
         if (isAdmin(who)) {

@@ -166,6 +166,10 @@ export function parseInviteAdmin(body: Body): InviteAdminRequest {
   return { username, email };
 }
 
+export function checkUsername(value: string | undefined): string {
+  return checkPathParam('username', value, USERNAME, USERNAME_RULE);
+}
+
 export function parsePatchTenant(body: Body): PatchTenantRequest {
   rejectUnknown(body, ['status']);
   return { status: checkStatus(body.status, true)! };

@@ -10,7 +10,7 @@ export type PortalAccess = 'admin' | 'anyAdmin';
 export type PortalRouteName =
   | 'me'
   | 'listTenants' | 'createTenant' | 'getTenant' | 'patchTenant' | 'deleteTenant' | 'getAudit'
-  | 'listAdmins' | 'inviteAdmin'
+  | 'listAdmins' | 'inviteAdmin' | 'removeAdmin'
   | 'listClients' | 'createClient' | 'getClient' | 'patchClient' | 'deleteClient'
   | 'rotateSecret' | 'deleteSecret';
 
@@ -32,6 +32,7 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
   { method: 'GET', path: '/tenants/{tenantId}/audit', name: 'getAudit', access: 'anyAdmin' },
   { method: 'GET', path: '/tenants/{tenantId}/admins', name: 'listAdmins', access: 'anyAdmin' },
   { method: 'POST', path: '/tenants/{tenantId}/admins', name: 'inviteAdmin', access: 'admin' },
+  { method: 'DELETE', path: '/tenants/{tenantId}/admins/{username}', name: 'removeAdmin', access: 'admin' },
   { method: 'GET', path: '/tenants/{tenantId}/clients', name: 'listClients', access: 'anyAdmin' },
   { method: 'POST', path: '/tenants/{tenantId}/clients', name: 'createClient', access: 'anyAdmin' },
   { method: 'GET', path: '/tenants/{tenantId}/clients/{clientId}', name: 'getClient', access: 'anyAdmin' },

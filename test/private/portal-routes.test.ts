@@ -8,7 +8,7 @@ test('every route is unique by method and path, and every name is used once', ()
 
 test('tenant lifecycle and invitations are for platform admins only', () => {
   const adminOnly = PORTAL_ROUTES.filter((r) => r.access === 'admin').map((r) => r.name).sort();
-  expect(adminOnly).toEqual(['createTenant', 'deleteTenant', 'inviteAdmin', 'patchTenant']);
+  expect(adminOnly).toEqual(['createTenant', 'deleteTenant', 'inviteAdmin', 'patchTenant', 'removeAdmin']);
 });
 
 test('methodsByPath groups the methods of each resource, in table order', () => {

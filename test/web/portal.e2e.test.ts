@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { expectNoSecretLeak, READ, WRITE } from '../lambda/portal/harness';
 import { LocalPortal, startLocalPortal } from './support/local-portal';
+import { expectNoSecretLeak, READ, WRITE } from '../lambda/portal/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(__dirname, '..', '..', 'test-reports', 'screenshots');
@@ -296,12 +296,25 @@ describe('a platform admin', () => {
     await s.page.getByLabel('Username').fill('erin');
     await s.page.getByLabel('Email').fill('erin@umbrella.example');
     await s.page.getByRole('button', { name: 'Invite admin' }).click();
-    await expectText(s.page.getByTestId('status'), /Invited erin/);
+    await expectText(s.page.getByTestId('invite-admin-form').getByTestId('status'), /Invited erin/);
     await s.page.getByTestId('admin-row').filter({ hasText: 'erin' }).waitFor();
     await shot(s.page, 'invite-admin');
     await expectAccessible(s.page, 'admins');
     const groups = await portal.env.real.send(new AdminListGroupsForUserCommand({ UserPoolId: portal.env.config.people!.userPoolId, Username: 'erin' }));
     expect(groups.Groups?.map((g) => g.GroupName)).toEqual(['tenant-umbrella']);
+  });
+
+  test('removes a tenant admin after confirming: the person is gone from the sign-in pool', async () => {
+    await s.page.goto(`${portal.siteUrl}#/tenants/umbrella/admins`);
+    const erin = s.page.locator('[data-testid="admin-row"][data-username="erin"]');
+    await erin.getByRole('button', { name: /^Remove/ }).click();
+    const dialog = s.page.getByRole('dialog');
+    await expectText(dialog, /erin is deleted from the portal's sign-in pool/);
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await expectText(s.page.getByTestId('status').first(), /Removed erin/);
+    await s.page.getByTestId('no-admins').waitFor();
+    await expect(portal.env.real.send(new AdminListGroupsForUserCommand({ UserPoolId: portal.env.config.people!.userPoolId, Username: 'erin' })))
+      .rejects.toMatchObject({ name: 'UserNotFoundException' });
   });
 
   test('suspends and resumes a tenant', async () => {

@@ -163,6 +163,11 @@ export class PortalApi {
     return this.request('POST', pathOf('tenants', tenantId, 'admins'), { body: { username, email } });
   }
 
+  /** Deletes the person from the sign-in pool (platform admins only). */
+  removeAdmin(tenantId: string, username: string): Promise<unknown> {
+    return this.request('DELETE', pathOf('tenants', tenantId, 'admins', username));
+  }
+
   async listClients(tenantId: string, nextToken?: string): Promise<Page<Client>> {
     return asPage(await this.request('GET', pathOf('tenants', tenantId, 'clients'), { query: { nextToken } }));
   }

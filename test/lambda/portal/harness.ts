@@ -21,6 +21,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminListGroupsForUserCommand,
   CreateGroupCommand,
   GetGroupCommand,
   ListUsersInGroupCommand,
@@ -326,6 +327,7 @@ export async function setup(setupOptions: SetupOptions = {}): Promise<{ env: Env
   const passThrough = [
     ['AdminCreateUser', AdminCreateUserCommand], ['AdminDeleteUser', AdminDeleteUserCommand], ['GetGroup', GetGroupCommand], ['CreateGroup', CreateGroupCommand],
     ['AdminAddUserToGroup', AdminAddUserToGroupCommand], ['ListUsersInGroup', ListUsersInGroupCommand],
+    ['AdminListGroupsForUser', AdminListGroupsForUserCommand],
   ] as const;
   for (const [name, Command] of passThrough) {
     cognitoMock.on(Command as any).callsFake((input: any) => injector.around(`cognito:${name}`, async () => {

@@ -125,6 +125,36 @@ describe('inviting a tenant admin', () => {
   });
 });
 
+describe('removing a tenant admin', () => {
+  test('deletes the person from the sign-in pool (no more sign-in or refresh) and audits it', async () => {
+    expect((await env.call('POST', '/tenants/initech/admins', { caller: ROOT, body: { username: 'gina', email: 'gina@initech.example' } })).status).toBe(201);
+    const res = await env.call('DELETE', '/tenants/initech/admins/gina', { caller: ROOT });
+    expect(res).toMatchObject({ status: 200, body: { username: 'gina', tenantId: 'initech', removed: true } });
+    await expect(env.real.send(new AdminGetUserCommand({ UserPoolId: env.config.people!.userPoolId, Username: 'gina' })))
+      .rejects.toMatchObject({ name: 'UserNotFoundException' });
+    const audit = await env.call('GET', '/tenants/initech/audit', { caller: ROOT });
+    expect(audit.body.items.find((e: any) => e.action === 'admin.removed')).toMatchObject({ actor: 'user:root', detail: { username: 'gina' } });
+  });
+
+  test('only an admin of this tenant can be removed through it', async () => {
+    // bob is an admin of globex (invited above), not of initech.
+    const res = await env.call('DELETE', '/tenants/initech/admins/bob', { caller: ROOT });
+    expect(res).toMatchObject({ status: 404, body: { message: 'username: "bob" is not an admin of tenant initech' } });
+    expect((await env.call('DELETE', '/tenants/initech/admins/nobody', { caller: ROOT })).status).toBe(404);
+    expect((await env.call('GET', '/tenants/globex/admins', { caller: ROOT })).body.items.map((p: any) => p.username)).toContain('bob');
+  });
+
+  test('a tenant admin may not remove anybody', async () => {
+    expect((await env.call('DELETE', '/tenants/globex/admins/bob', { caller: ALICE })).status).toBe(403);
+  });
+
+  test('a malformed username is a 400 naming it', async () => {
+    const res = await env.call('DELETE', '/tenants/globex/admins/has%20space', { caller: ROOT });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('username: "has space" is invalid');
+  });
+});
+
 describe('CORS for the web UI', () => {
   test('answers carry the one allowed origin and expose ETag', async () => {
     const res = await env.call('GET', '/tenants/globex', { caller: ALICE });

@@ -32,10 +32,10 @@ import { PEOPLE, PeopleConfig } from '../../../lambda/authorizer/people';
 import { RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
 import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
+import { route } from '../../../lambda/portal/http';
 import { Logger } from '../../../lambda/shared/log';
 import { getClientStatus } from '../../../lambda/shared/registry';
 import { catalogApi, openApiDocument } from '../../../lib/private/openapi';
-import { route } from '../../../lambda/portal/http';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES, PortalRoute } from '../../../lib/private/portal-routes';
 import { planRouteTable } from '../../../lib/private/route-plan';
 import { contentSecurityPolicy } from '../../../lib/private/site-policy';
@@ -166,8 +166,12 @@ export async function startLocalPortal(): Promise<LocalPortal> {
     ttlSeconds: 0,
   });
   const people: PeopleConfig = {
-    userPoolId: PEOPLE_POOL, clientId: WEB_CLIENT_ID, adminGroup: 'platform-admins', tenantGroupPrefix: 'tenant-',
-    adminScope: ADMIN_SCOPE, tenantAdminScope: TENANT_ADMIN_SCOPE,
+    userPoolId: PEOPLE_POOL,
+    clientId: WEB_CLIENT_ID,
+    adminGroup: 'platform-admins',
+    tenantGroupPrefix: 'tenant-',
+    adminScope: ADMIN_SCOPE,
+    tenantAdminScope: TENANT_ADMIN_SCOPE,
   };
   // The authorizers' log lines join the portal's, which the leak check reads.
   const logger = new Logger('debug', (line) => { env.logs.push(line); });
@@ -209,8 +213,16 @@ export async function startLocalPortal(): Promise<LocalPortal> {
     if (asked.some((s) => !allowed.includes(s))) return send(res, 400, { error: 'invalid_scope' });
     const now = Math.floor(Date.now() / 1000);
     const payload = {
-      sub: clientId, token_use: 'access', scope: (asked.length ? asked : allowed).join(' '), auth_time: now, iss: M2M_ISSUER,
-      exp: now + 60 * (described.UserPoolClient?.AccessTokenValidity ?? 60), iat: now, version: 2, jti: crypto.randomUUID(), client_id: clientId,
+      sub: clientId,
+      token_use: 'access',
+      scope: (asked.length ? asked : allowed).join(' '),
+      auth_time: now,
+      iss: M2M_ISSUER,
+      exp: now + 60 * (described.UserPoolClient?.AccessTokenValidity ?? 60),
+      iat: now,
+      version: 2,
+      jti: crypto.randomUUID(),
+      client_id: clientId,
     };
     const input = `${b64url(JSON.stringify({ kid: 'm2m-local', alg: 'RS256' }))}.${b64url(JSON.stringify(payload))}`;
     const token = `${input}.${crypto.sign('RSA-SHA256', Buffer.from(input), m2mKey.privateKey).toString('base64url')}`;
@@ -261,9 +273,17 @@ export async function startLocalPortal(): Promise<LocalPortal> {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const event = {
-        httpMethod: method, path: url.pathname, resource: match.path, pathParameters: match.params, headers,
-        multiValueHeaders: {}, queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
-        multiValueQueryStringParameters: null, stageVariables: null, isBase64Encoded: false, body: body || null,
+        httpMethod: method,
+        path: url.pathname,
+        resource: match.path,
+        pathParameters: match.params,
+        headers,
+        multiValueHeaders: {},
+        queryStringParameters: url.searchParams.size ? Object.fromEntries(url.searchParams) : null,
+        multiValueQueryStringParameters: null,
+        stageVariables: null,
+        isBase64Encoded: false,
+        body: body || null,
         requestContext: { requestId: crypto.randomUUID(), authorizer: answer.context },
       } as unknown as APIGatewayProxyEvent;
       const out = await env.portal.api(event);
@@ -273,7 +293,11 @@ export async function startLocalPortal(): Promise<LocalPortal> {
 
   // The site: built files, config.json, catalog.json and the API's OpenAPI document; the CSP the distribution sends.
   const input = {
-    title: 'Orders', description: 'Orders of the tenant', url: apiUrl, tokenUrl: `${apiUrl}/oauth2/token`, routes: ORDERS_ROUTES,
+    title: 'Orders',
+    description: 'Orders of the tenant',
+    url: apiUrl,
+    tokenUrl: `${apiUrl}/oauth2/token`,
+    routes: ORDERS_ROUTES,
     scopeDescriptions: new Map([[READ, 'Read orders'], [WRITE, 'Write orders']]),
   };
   const files: Record<string, string> = {

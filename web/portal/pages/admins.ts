@@ -1,6 +1,6 @@
 /** A tenant's admins (people who manage its clients) and inviting one. */
 import type { TenantAdmin } from '../api';
-import { busy, errorAlert, Feedback, field, loading, pageTitle } from '../components';
+import { busy, confirmDialog, errorAlert, Feedback, field, loading, pageTitle } from '../components';
 import { badge, h, replace } from '../dom';
 import type { PageContext } from '../page';
 
@@ -10,8 +10,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function adminsPage(ctx: PageContext, tenantId: string): Promise<void> {
   const body = h('div', {}, loading('the admins'));
+  const feedback = new Feedback();
   replace(ctx.main,
     pageTitle('Tenant admins', h('p', { class: 'lead' }, 'The people who manage the clients of tenant ', h('strong', {}, tenantId), '.')),
+    feedback.el,
     body,
     inviteForm(ctx, tenantId, () => load()),
   );
@@ -32,15 +34,42 @@ export async function adminsPage(ctx: PageContext, tenantId: string): Promise<vo
     replace(body, h('div', { 'class': 'table-scroll', 'tabindex': '0', 'role': 'region', 'aria-label': 'Tenant admins' },
       h('table', { 'class': 'table', 'data-testid': 'admins-table' },
         h('caption', { class: 'visually-hidden' }, `Admins of tenant ${tenantId}`),
-        h('thead', {}, h('tr', {}, ...['Username', 'Email', 'Status', 'Sign-in'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, ...admins.map((a) => h('tr', { 'data-testid': 'admin-row' },
+        h('thead', {}, h('tr', {}, ...['Username', 'Email', 'Status', 'Sign-in', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...admins.map((a) => h('tr', { 'data-testid': 'admin-row', 'data-username': a.username },
           h('th', { scope: 'row' }, a.username),
           h('td', {}, a.email ?? h('span', { class: 'muted' }, '—')),
           h('td', {}, badge(a.status)),
           h('td', {}, badge(a.enabled ? 'enabled' : 'disabled', 'enabled-badge')),
+          h('td', {}, removeButton(a)),
         ))),
       )));
   }
+  function removeButton(admin: TenantAdmin): HTMLElement {
+    const button: HTMLButtonElement = h('button', {
+      'type': 'button', 'class': 'button button-danger-outline', 'data-testid': 'remove-admin', 'aria-label': `Remove: ${admin.username}`,
+    }, 'Remove');
+    button.addEventListener('click', () => void (async () => {
+      feedback.clear();
+      const ok = await confirmDialog({
+        title: `Remove ${admin.username}?`,
+        body: [
+          h('p', {}, `${admin.username} is deleted from the portal's sign-in pool: they can no longer sign in, and their session ends `
+            + 'when its current access token expires (at most 15 minutes).'),
+          h('p', {}, 'The clients they registered and the audit trail stay. To give them access again, invite them anew.'),
+        ],
+        confirmLabel: 'Remove',
+        danger: true,
+      });
+      if (!ok) return;
+      await busy(button, feedback, `Removing ${admin.username}`, async () => {
+        await ctx.api.removeAdmin(tenantId, admin.username);
+        feedback.success(`Removed ${admin.username} from tenant ${tenantId}.`);
+        await load();
+      });
+    })());
+    return button;
+  }
+
   await load();
 }
 
