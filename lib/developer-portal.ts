@@ -16,6 +16,7 @@ import type { IM2mUserPool } from './m2m-user-pool';
 import { PortalPerson, PortalUserPool } from './portal-user-pool';
 import { PortalWebUi } from './portal-web-ui';
 import { handlerFunction } from './private/handler-function';
+import { CATALOG_API_NAME } from './private/openapi';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
 import { resolveScopes, scopeDescriptions } from './private/registry';
 import { executeApiOrigin } from './private/site-policy';
@@ -371,7 +372,7 @@ export class DeveloperPortal extends Construct {
     if (!this.webUi) {
       throw propError(this, 'webUi', undefined, `the catalog is part of the web UI: set webUi to publish API ${label}`);
     }
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(label)) {
+    if (!CATALOG_API_NAME.test(label)) {
       throw propError(this, 'addCatalogApi(name)', label, '1-64 characters [A-Za-z0-9_-]; pass a name when the construct id has other characters');
     }
     if (this.catalog.has(label)) throw propError(this, 'addCatalogApi(name)', label, 'another API of the catalog has this name');
