@@ -145,6 +145,16 @@ export interface DeveloperPortalProps {
   readonly defaultAccessTokenValidity?: Duration;
 
   /**
+   * Whether the portal's API sets up API Gateway's account-level logging role
+   * (`AWS::ApiGateway::Account`). Every `ScopedRestApi` of a stack shares one;
+   * turn it off when something else in the account and Region manages it.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+   */
+  readonly cloudWatchRole?: boolean;
+
+  /**
    * A web UI for people: tenant admins and platform admins sign in (a
    * separate user pool with managed login and TOTP MFA), see the API
    * catalog, and register, rotate, suspend and delete API clients in a
@@ -322,6 +332,7 @@ export class DeveloperPortal extends Construct {
         ? M2mAuthorizer._portal({ registry: this.registry }, { pool: this.signInPool, adminScope: adminName, tenantAdminScope: tenantAdminName })
         : M2mAuthorizer.lambda({ registry: this.registry }),
       webAclArn: props.webAclArn,
+      cloudWatchRole: props.cloudWatchRole,
     });
     apiOrigin = executeApiOrigin(this, this.api.restApiId);
     this.addRoutes(handler);

@@ -8,6 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
+import { ApiGatewayAccount } from './private/api-gateway-account';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from './private/openapi';
 import { resolveScopes, scopeDescriptions } from './private/registry';
 import { pendingConstruct, propError } from './private/validation';
@@ -185,9 +186,10 @@ export class ScopedRestApi extends apigateway.RestApi {
     const authorizer = props.authorizer ?? M2mAuthorizer.lambda();
     super(scope, id, {
       endpointTypes: props.endpointConfiguration ? undefined : [apigateway.EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       ...props,
+      // One logging role per stack, shared by every ScopedRestApi (below), not one per API.
+      cloudWatchRole: false,
+      cloudWatchRoleRemovalPolicy: undefined,
       // TLS 1.2 unless the caller chose a stricter policy (TLS 1.0 is refused above).
       domainName: props.domainName && { ...props.domainName, securityPolicy: props.domainName.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2 },
       deployOptions: {
@@ -247,8 +249,9 @@ export class ScopedRestApi extends apigateway.RestApi {
     });
 
     if (props.cloudWatchRole ?? true) {
-      acknowledgeRule(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        'The account-level API Gateway logging role uses the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, which grants only the CloudWatch Logs actions API Gateway needs to write execution and access logs.');
+      this.cloudWatchAccount = ApiGatewayAccount.of(this, props.cloudWatchRoleRemovalPolicy ?? RemovalPolicy.RETAIN).account;
+      // The stage logs through the account's role: it must exist first (RestApi does this for its own account).
+      if (props.deploy ?? true) this.deploymentStage.node.addDependency(this.cloudWatchAccount);
     }
 
     this.node.addValidation({ validate: () => this.undeclaredMethods() });

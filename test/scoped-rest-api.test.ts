@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { M2mAuthorizer, ScopedRestApi, ScopeMatch } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, ScopedRestApi, ScopeMatch } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 import { checkOpenApiDocument } from '../lib/private/openapi';
 import { checkCatalog } from '../lib/private/web-ui-contract';
@@ -345,5 +345,43 @@ describe('addCorsPreflight', () => {
     api.addCorsPreflight(api.root.addResource('a'), { allowOrigin: ORIGIN, allowMethods: ['GET'] });
     expect(() => api.addCorsPreflight(api.root.addResource('b'), { allowOrigin: 'https://other.example', allowMethods: ['GET'] }))
       .toThrow(`OPTIONS /b: allowOrigin: "https://other.example" is invalid: this API already allows ${ORIGIN}`);
+  });
+});
+
+describe('API Gateway account settings', () => {
+  test('one logging role and one AWS::ApiGateway::Account per stack, however many APIs (a portal included)', () => {
+    const { stack, pool, orders } = poolStack();
+    const a = new ScopedRestApi(stack, 'A', { userPool: pool });
+    a.addScopedMethod(a.root.addResource('x'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const b = new ScopedRestApi(stack, 'B', { userPool: pool });
+    b.addScopedMethod(b.root.addResource('y'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    new DeveloperPortal(stack, 'Portal', { userPool: pool, grantableScopes: orders.scopes });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const [accountId, account] = Object.entries(t.findResources('AWS::ApiGateway::Account'))[0];
+    expect(account.DeletionPolicy).toBe('Retain');
+    const roleId = account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0];
+    expect(t.findResources('AWS::IAM::Role')[roleId].Properties.ManagedPolicyArns).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs']] },
+    ]);
+    // Every stage logs through it, so each waits for it.
+    const stages = Object.values(t.findResources('AWS::ApiGateway::Stage'));
+    expect(stages).toHaveLength(3);
+    for (const stage of stages) expect(stage.DependsOn).toContain(accountId);
+  });
+
+  test('a portal with cloudWatchRole: false and no other API leaves the account settings alone', () => {
+    const { stack, pool, orders } = poolStack();
+    new DeveloperPortal(stack, 'Portal', { userPool: pool, grantableScopes: orders.scopes, cloudWatchRole: false });
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test('cloudWatchRole: false leaves the account settings alone for that API', () => {
+    const { stack, pool, orders } = poolStack();
+    const api = new ScopedRestApi(stack, 'A', { userPool: pool, cloudWatchRole: false });
+    api.addScopedMethod(api.root.addResource('x'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+    t.resourceCountIs('AWS::IAM::Role', 1); // the authorizer's only
   });
 });
