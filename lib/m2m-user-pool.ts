@@ -4,7 +4,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './private/acknowledge';
-import { registerPool } from './private/registry';
+import { poolState, registerPool } from './private/registry';
 import { checkDomainPrefix, checkString, LIMITS, propError } from './private/validation';
 import { ResourceServer, ResourceServerOptions } from './resource-server';
 import { TenantAppClient, TenantAppClientOptions } from './tenant-app-client';
@@ -210,6 +210,11 @@ abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
   }
 
   public addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient {
+    // The library's own error, before the construct id (derived from the tenant id) clashes.
+    const existing = poolState(this).tenants.get(tenantId);
+    if (existing) {
+      throw propError(this, 'addTenant(tenantId)', tenantId, `must be unique in the user pool; ${existing.node.path} already serves this tenant`);
+    }
     return new TenantAppClient(this, TenantAppClient.constructIdFor(this, tenantId), { ...options, tenantId, userPool: this });
   }
 }

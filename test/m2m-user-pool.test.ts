@@ -2,7 +2,7 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { M2mUserPool } from '../lib';
+import { M2mUserPool, TenantAppClient } from '../lib';
 import { poolStack } from './fixtures';
 
 describe('M2mUserPool', () => {
@@ -81,5 +81,20 @@ describe('M2mUserPool', () => {
     t.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { UserPoolId: 'us-east-1_AbCdEf123', Identifier: 'orders' });
     t.resourceCountIs('AWS::Cognito::UserPoolClient', 2);
     t.resourceCountIs('AWS::KMS::Key', 1);
+  });
+});
+
+describe('addTenant', () => {
+  test('the same tenant twice is the library\'s error, naming the tenant and the client that serves it', () => {
+    const { pool, orders } = poolStack();
+    pool.addTenant('globex', { scopes: [orders.scope('read')] });
+    expect(() => pool.addTenant('globex', { scopes: [orders.scope('write')] }))
+      .toThrow('[Test/Pool] addTenant(tenantId): "globex" is invalid: must be unique in the user pool; Test/Pool/Tenant-globex already serves this tenant');
+  });
+
+  test('a tenant declared with TenantAppClient and then with addTenant clashes the same way', () => {
+    const { stack, pool, orders } = poolStack();
+    new TenantAppClient(stack, 'Globex', { userPool: pool, tenantId: 'globex', scopes: [orders.scope('read')] });
+    expect(() => pool.addTenant('globex', { scopes: [orders.scope('read')] })).toThrow(/"globex" is invalid: must be unique in the user pool; Test\/Globex already serves/);
   });
 });
