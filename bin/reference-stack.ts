@@ -70,7 +70,7 @@ export class ReferenceStack extends Stack {
     this.api = new ScopedRestApi(this, 'Api', {
       userPool: this.pool,
       description: 'Orders and invoices API for tenant backends (OAuth 2.0 client credentials)',
-      authorizer: M2mAuthorizer.lambda({ registry: this.portal.registry }),
+      authorizer: M2mAuthorizer.tenantAware({ registry: this.portal.registry }),
       webAclArn: webAcl.attrArn,
     });
     this.portal.addCatalogApi(this.api, 'orders-invoices');

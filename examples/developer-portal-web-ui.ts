@@ -58,7 +58,7 @@ class PortalWebUiStack extends Stack {
     const api = new ScopedRestApi(this, 'Shipments', {
       userPool: pool,
       description: 'Shipments API for tenant backends (OAuth 2.0 client credentials)',
-      authorizer: M2mAuthorizer.lambda({ registry: portal.registry }),
+      authorizer: M2mAuthorizer.tenantAware({ registry: portal.registry }),
     });
     // In the catalog as "shipments"; the catalog and the OpenAPI document are
     // rendered at synth time, so the methods added below are included.

@@ -43,7 +43,7 @@ class PortalStack extends Stack {
 
     const api = new ScopedRestApi(this, 'Api', {
       userPool: pool,
-      authorizer: M2mAuthorizer.lambda({ registry: portal.registry, registryCacheTtl: Duration.seconds(20) }),
+      authorizer: M2mAuthorizer.tenantAware({ registry: portal.registry, registryCacheTtl: Duration.seconds(20) }),
     });
     const backend = new apigateway.HttpIntegration('https://shipments.internal.acme.example/{proxy}', {
       httpMethod: 'ANY',

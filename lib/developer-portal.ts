@@ -187,7 +187,7 @@ const COGNITO_ACTIONS = [
  * own admin client, with `tenantAdminScope`, may manage only its tenant's
  * clients. Client secrets are returned once over TLS and never stored.
  * Give your business API's authorizer the same registry
- * (`M2mAuthorizer.lambda({ registry: portal.registry })`) so that it trusts
+ * (`M2mAuthorizer.tenantAware({ registry: portal.registry })`) so that it trusts
  * portal-registered clients and denies suspended ones.
  */
 export class DeveloperPortal extends Construct {
@@ -330,7 +330,7 @@ export class DeveloperPortal extends Construct {
       description: 'Developer portal: register, rotate, suspend and revoke API clients',
       authorizer: this.signInPool
         ? M2mAuthorizer._portal({ registry: this.registry }, { pool: this.signInPool, adminScope: adminName, tenantAdminScope: tenantAdminName })
-        : M2mAuthorizer.lambda({ registry: this.registry }),
+        : M2mAuthorizer.tenantAware({ registry: this.registry }),
       webAclArn: props.webAclArn,
       cloudWatchRole: props.cloudWatchRole,
     });

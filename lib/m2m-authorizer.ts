@@ -137,8 +137,18 @@ export abstract class M2mAuthorizer {
    * scopes, answers with a policy allowing exactly the methods the token's
    * scopes reach, and passes `tenantId`, `clientId` and `scopes` to the backend.
    */
-  public static lambda(options: LambdaAuthorizerOptions = {}): M2mAuthorizer {
+  public static tenantAware(options: LambdaAuthorizerOptions = {}): M2mAuthorizer {
     return new LambdaM2mAuthorizer(options);
+  }
+
+  /**
+   * The bundled tenant-aware Lambda authorizer.
+   *
+   * @deprecated use `M2mAuthorizer.tenantAware()`, the same authorizer under a
+   * name that reads well in every language (`lambda` is a keyword in Python).
+   */
+  public static lambda(options: LambdaAuthorizerOptions = {}): M2mAuthorizer {
+    return M2mAuthorizer.tenantAware(options);
   }
 
   /**

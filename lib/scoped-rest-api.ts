@@ -111,7 +111,7 @@ export interface ScopedRestApiProps extends apigateway.RestApiProps {
   /**
    * The authorizer in front of the scoped methods.
    *
-   * @default M2mAuthorizer.lambda()
+   * @default M2mAuthorizer.tenantAware()
    */
   readonly authorizer?: M2mAuthorizer;
 
@@ -183,7 +183,7 @@ export class ScopedRestApi extends apigateway.RestApi {
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
     validateProps(pendingConstruct(scope, id), props);
-    const authorizer = props.authorizer ?? M2mAuthorizer.lambda();
+    const authorizer = props.authorizer ?? M2mAuthorizer.tenantAware();
     super(scope, id, {
       endpointTypes: props.endpointConfiguration ? undefined : [apigateway.EndpointType.REGIONAL],
       ...props,

@@ -138,7 +138,7 @@ describe('DeveloperPortal', () => {
     const { stack, pool, orders, portal } = portalStack();
     const api = new ScopedRestApi(stack, 'Business', {
       userPool: pool,
-      authorizer: M2mAuthorizer.lambda({ registry: portal.registry, registryCacheTtl: Duration.seconds(20) }),
+      authorizer: M2mAuthorizer.tenantAware({ registry: portal.registry, registryCacheTtl: Duration.seconds(20) }),
     });
     api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
     const t = Template.fromStack(stack);

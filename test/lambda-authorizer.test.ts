@@ -31,7 +31,7 @@ test.each([
   const { app, stack, pool, orders } = poolStack();
   pool.addTenant('globex', { scopes: [orders.scope('read')] });
   const registry = withRegistry ? new TenantRegistry(stack, 'Registry') : undefined;
-  const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.lambda({ registry }) });
+  const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.tenantAware({ registry }) });
   api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
   expect(shippedBundle(app)).toBe(fs.readFileSync(path.join(__dirname, '..', 'assets', bundleName, 'index.js'), 'utf8'));
   const env = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('M2M access tokens') } });
@@ -157,7 +157,7 @@ describe('Lambda authorizer (default)', () => {
     const legacy = TenantAppClient.fromTenantAppClientAttributes(stack, 'Legacy', { tenantId: 'legacy', userPoolClientId: 'abcdefghijklmnopqrstuvwxyz' });
     const api = new ScopedRestApi(stack, 'Api', {
       userPool: pool,
-      authorizer: M2mAuthorizer.lambda({
+      authorizer: M2mAuthorizer.tenantAware({
         resultsCacheTtl: Duration.minutes(1),
         memorySize: 1024,
         timeout: Duration.seconds(10),
@@ -185,4 +185,12 @@ describe('Lambda authorizer (default)', () => {
       /trusted clients: "120 clients" is invalid: the client-to-tenant mapping \(about \d+ bytes\) does not fit the 4 KB of Lambda environment variables/,
     );
   });
+});
+
+test('M2mAuthorizer.lambda() is the deprecated name of tenantAware(): the same Lambda authorizer', () => {
+  const { stack, pool, orders } = poolStack();
+  const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.lambda({ memorySize: 1024 }) });
+  api.addScopedMethod(api.root.addResource('x'), 'GET', mockIntegration(), { scopes: [orders.scope('read')], scopeMatch: ScopeMatch.ALL_OF });
+  expect(api.m2mAuthorizer.kind).toBe('lambda');
+  Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Handler: 'index.handler' });
 });
