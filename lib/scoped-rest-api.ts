@@ -25,9 +25,68 @@ export enum ScopeMatch {
 }
 
 /**
+ * What any method of a `ScopedRestApi` may set besides its authorization
+ * (which the API sets from the method's scopes, or none for a public method).
+ */
+export interface ScopedRestApiMethodOptions {
+  /**
+   * A friendly operation name for the method, e.g. `ListOrders` (SDK
+   * generation and the API Gateway console).
+   *
+   * @default - no operation name
+   */
+  readonly operationName?: string;
+
+  /**
+   * Whether the method also needs an API key (`x-api-key`), e.g. to apply a
+   * usage plan.
+   *
+   * @default false
+   */
+  readonly apiKeyRequired?: boolean;
+
+  /**
+   * The responses the method can send, with their headers and models.
+   *
+   * @default - none declared
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-settings-method-response.html
+   */
+  readonly methodResponses?: apigateway.MethodResponse[];
+
+  /**
+   * The request parameters API Gateway accepts (`method.request.querystring.x`:
+   * true when required).
+   *
+   * @default - none
+   */
+  readonly requestParameters?: { [param: string]: boolean };
+
+  /**
+   * The models of request bodies, by content type.
+   *
+   * @default - none
+   */
+  readonly requestModels?: { [contentType: string]: apigateway.IModel };
+
+  /**
+   * The request validator of the method.
+   *
+   * @default - the API's `requestValidator` (bodies and parameters), unless `requestValidatorOptions` is set
+   */
+  readonly requestValidator?: apigateway.IRequestValidator;
+
+  /**
+   * A request validator made for this method.
+   *
+   * @default - the API's `requestValidator`
+   */
+  readonly requestValidatorOptions?: apigateway.RequestValidatorOptions;
+}
+
+/**
  * Options of a method gated by scopes.
  */
-export interface ScopedMethodOptions extends apigateway.MethodOptions {
+export interface ScopedMethodOptions extends ScopedRestApiMethodOptions {
   /**
    * The scopes that reach this method: scopes of the API's user pool.
    */
@@ -44,7 +103,7 @@ export interface ScopedMethodOptions extends apigateway.MethodOptions {
 /**
  * Options of a method that is public on purpose.
  */
-export interface PublicMethodOptions extends apigateway.MethodOptions {
+export interface PublicMethodOptions extends ScopedRestApiMethodOptions {
   /**
    * Why the method needs no authorization, e.g. "Load-balancer health check;
    * returns no data". Recorded as the acknowledgement of the cdk-nag rules
@@ -270,12 +329,6 @@ export class ScopedRestApi extends apigateway.RestApi {
   ): apigateway.Method {
     const label = this.label(resource, httpMethod);
     this.checkOwnResource(resource, label);
-    for (const prop of ['authorizer', 'authorizationType', 'authorizationScopes'] as const) {
-      if (options[prop] !== undefined) {
-        throw propError(this, `${label}: options.${prop}`, String(prop === 'authorizer' ? 'an authorizer' : options[prop]),
-          'is set by ScopedRestApi from scopes and the API\'s authorizer; remove it');
-      }
-    }
     if (!options.scopes || options.scopes.length === 0) {
       throw propError(this, `${label}: scopes`, '[]', 'a scoped method needs at least one scope; use addPublicMethod for a method that is public on purpose');
     }
@@ -287,8 +340,7 @@ export class ScopedRestApi extends apigateway.RestApi {
     const scopes = resolveScopes(this, `${label}: scopes`, this.m2mUserPool, options.scopes).map((s) => s.name);
     const bound = this.bind();
     const method = resource.addMethod(httpMethod, integration, {
-      ...options,
-      requestValidator: options.requestValidator ?? (options.requestValidatorOptions ? undefined : this.requestValidator),
+      ...this.methodOptions(options),
       authorizer: bound.authorizer,
       authorizationType: bound.authorizationType,
       authorizationScopes: bound.authorizationScopes(scopes),
@@ -310,14 +362,8 @@ export class ScopedRestApi extends apigateway.RestApi {
   ): apigateway.Method {
     const label = this.label(resource, httpMethod);
     this.checkOwnResource(resource, label);
-    const type = options.authorizationType;
-    if (options.authorizer !== undefined || options.authorizationScopes !== undefined
-      || (type !== undefined && type !== apigateway.AuthorizationType.NONE)) {
-      throw propError(this, `${label}: options`, 'an authorizer', 'a public method has no authorizer; use addScopedMethod to gate it');
-    }
     const method = resource.addMethod(httpMethod, integration, {
-      ...options,
-      requestValidator: options.requestValidator ?? (options.requestValidatorOptions ? undefined : this.requestValidator),
+      ...this.methodOptions(options),
       authorizationType: apigateway.AuthorizationType.NONE,
     });
     this.declarePublic(method, options.reason);
@@ -478,6 +524,19 @@ export class ScopedRestApi extends apigateway.RestApi {
       .filter((m) => !this.declared.has(m))
       .map((m) => `${this.label(m.resource, m.httpMethod)} (${m.node.path}) declares no scopes: add it with api.addScopedMethod(resource, '${m.httpMethod}', integration, { scopes: [...] }), `
         + 'or with api.addPublicMethod(..., { reason }) / api.declarePublic(method, reason) if it is public on purpose, instead of resource.addMethod');
+  }
+
+  /** API Gateway's method options from ours: everything but the authorization, which the caller adds. */
+  private methodOptions(o: ScopedRestApiMethodOptions): apigateway.MethodOptions {
+    return {
+      operationName: o.operationName,
+      apiKeyRequired: o.apiKeyRequired,
+      methodResponses: o.methodResponses,
+      requestParameters: o.requestParameters,
+      requestModels: o.requestModels,
+      requestValidator: o.requestValidator ?? (o.requestValidatorOptions ? undefined : this.requestValidator),
+      requestValidatorOptions: o.requestValidatorOptions,
+    };
   }
 
   private checkOwnResource(resource: apigateway.IResource, label: string): void {

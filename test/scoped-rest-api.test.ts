@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { DeveloperPortal, M2mAuthorizer, ScopedRestApi, ScopeMatch } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRestApi, ScopeMatch } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 import { checkOpenApiDocument } from '../lib/private/openapi';
 import { checkCatalog } from '../lib/private/web-ui-contract';
@@ -383,5 +383,45 @@ describe('API Gateway account settings', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::ApiGateway::Account', 0);
     t.resourceCountIs('AWS::IAM::Role', 1); // the authorizer's only
+  });
+});
+
+describe('method options', () => {
+  test('what a method may set besides its authorization reaches API Gateway', () => {
+    const { stack, api, orders } = apiStack();
+    const res = api.root.addResource('orders');
+    api.addScopedMethod(res, 'GET', mockIntegration(), {
+      scopes: [orders.scope('read')],
+      operationName: 'ListOrders',
+      apiKeyRequired: true,
+      requestParameters: { 'method.request.querystring.limit': false },
+      methodResponses: [{ statusCode: '200' }],
+    });
+    api.addPublicMethod(api.root.addResource('health'), 'GET', mockIntegration(), { reason: 'Load-balancer health check; returns no data', operationName: 'Health' });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      OperationName: 'ListOrders',
+      ApiKeyRequired: true,
+      RequestParameters: { 'method.request.querystring.limit': false },
+      MethodResponses: [{ StatusCode: '200' }],
+      AuthorizationType: 'COGNITO_USER_POOLS',
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('^ApiRequestValidator') },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::Method', { OperationName: 'Health', AuthorizationType: 'NONE' });
+  });
+
+  // A type-level specification: ts-jest type-checks this file, so an option that became accepted again
+  // turns each @ts-expect-error below into a compile error that fails the suite.
+  test('the authorization is not an option of a scoped or public method: the API sets it', () => {
+    const scoped: ScopedMethodOptions = {
+      scopes: [],
+      // @ts-expect-error authorizationType is set by ScopedRestApi from the scopes and its authorizer
+      authorizationType: apigateway.AuthorizationType.IAM,
+    };
+    // @ts-expect-error a public method has no authorizer
+    const open: PublicMethodOptions = { reason: 'Load-balancer health check', authorizer: undefined };
+    void scoped;
+    void open;
   });
 });
