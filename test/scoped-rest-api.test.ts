@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { DeveloperPortal, M2mAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRestApi, ScopeMatch } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRestApi, ScopedRestApiProps, ScopeMatch } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 import { checkOpenApiDocument } from '../lib/private/openapi';
 import { checkCatalog } from '../lib/private/web-ui-contract';
@@ -423,5 +423,30 @@ describe('method options', () => {
     const open: PublicMethodOptions = { reason: 'Load-balancer health check', authorizer: undefined };
     void scoped;
     void open;
+  });
+});
+
+describe('props of our own', () => {
+  test('the endpoint is regional unless endpointTypes says otherwise', () => {
+    const regional = poolStack();
+    const a = new ScopedRestApi(regional.stack, 'Api', { userPool: regional.pool });
+    a.addScopedMethod(a.root, 'GET', mockIntegration(), { scopes: [regional.orders.scope('read')] });
+    Template.fromStack(regional.stack).hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+
+    const edge = poolStack();
+    const b = new ScopedRestApi(edge.stack, 'Api', { userPool: edge.pool, endpointTypes: [apigateway.EndpointType.EDGE], binaryMediaTypes: ['application/pdf'] });
+    b.addScopedMethod(b.root, 'GET', mockIntegration(), { scopes: [edge.orders.scope('read')] });
+    Template.fromStack(edge.stack).hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['EDGE'] }, BinaryMediaTypes: ['application/pdf'] });
+  });
+
+  test('options of RestApi that would bypass the scopes are not props (type-level: ts-jest checks this file)', () => {
+    const props: ScopedRestApiProps = {
+      userPool: undefined as unknown as ScopedRestApiProps['userPool'],
+      // @ts-expect-error a default authorizer for every method would bypass addScopedMethod
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.NONE },
+    };
+    // @ts-expect-error CORS preflights are added per resource with addCorsPreflight (declared public on purpose)
+    const cors: ScopedRestApiProps = { userPool: props.userPool, defaultCorsPreflightOptions: { allowOrigins: ['*'] } };
+    void cors;
   });
 });
