@@ -180,6 +180,13 @@ export abstract class M2mAuthorizer {
   public abstract _accessLogFields(): Record<string, string>;
 
   /**
+   * Where the caller's identity is in API Gateway's `context` (header name → context path).
+   *
+   * @internal
+   */
+  public abstract _callerContext(): Record<string, string>;
+
+  /**
    * Creates the authorizer for an API, once.
    *
    * @internal
@@ -197,6 +204,11 @@ class CognitoM2mAuthorizer extends M2mAuthorizer {
 
   public _accessLogFields(): Record<string, string> {
     return { clientId: '$context.authorizer.claims.client_id', scope: '$context.authorizer.claims.scope' };
+  }
+
+  public _callerContext(): Record<string, string> {
+    // The native authorizer knows no tenant: only the token's claims.
+    return { 'X-Client-Id': 'context.authorizer.claims.client_id', 'X-Scopes': 'context.authorizer.claims.scope' };
   }
 
   public _bind(scope: Construct, userPool: IM2mUserPool, _routes: () => RouteSource[]): BoundM2mAuthorizer {
@@ -259,6 +271,10 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       scope: '$context.authorizer.scopes',
       authorizerLatency: '$context.authorizer.integrationLatency',
     };
+  }
+
+  public _callerContext(): Record<string, string> {
+    return { 'X-Tenant-Id': 'context.authorizer.tenantId', 'X-Client-Id': 'context.authorizer.clientId', 'X-Scopes': 'context.authorizer.scopes' };
   }
 
   public _bind(scope: Construct, userPool: IM2mUserPool, routes: () => RouteSource[]): BoundM2mAuthorizer {

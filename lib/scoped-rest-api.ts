@@ -530,6 +530,22 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   /**
+   * Integration request parameters that hand the caller's identity to an
+   * HTTP backend as headers, from the authorizer's answer (never from the
+   * request): `X-Tenant-Id`, `X-Client-Id` and `X-Scopes` (space-separated)
+   * with the tenant-aware Lambda authorizer; `X-Client-Id` and `X-Scopes`
+   * from the token's claims with the Cognito authorizer. Pass them as
+   * `options.requestParameters` of an `HttpIntegration`; a Lambda proxy
+   * integration gets the same values in `event.requestContext.authorizer`.
+   *
+   * @returns `integration.request.header.<name>` → `context.authorizer.<field>`
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
+   */
+  public callerContextHeaders(): { [param: string]: string } {
+    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContext()).map(([h, ctx]) => [`integration.request.header.${h}`, ctx]));
+  }
+
+  /**
    * Lets a web page at one origin call a resource from the browser: adds a
    * CORS preflight (`OPTIONS`) that API Gateway answers itself (a mock
    * integration) with the origin, methods and headers allowed, declared

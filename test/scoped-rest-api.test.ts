@@ -450,3 +450,32 @@ describe('props of our own', () => {
     void cors;
   });
 });
+
+describe('callerContextHeaders', () => {
+  test('the tenant-aware authorizer\'s answer reaches an HTTP backend as X-Tenant-Id, X-Client-Id and X-Scopes', () => {
+    const { stack, pool, orders } = poolStack();
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    const backend = new apigateway.HttpIntegration('https://backend.acme.example/orders', {
+      httpMethod: 'GET', options: { requestParameters: api.callerContextHeaders() },
+    });
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', backend, { scopes: [orders.scope('read')] });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      Integration: Match.objectLike({
+        Type: 'HTTP_PROXY',
+        RequestParameters: {
+          'integration.request.header.X-Tenant-Id': 'context.authorizer.tenantId',
+          'integration.request.header.X-Client-Id': 'context.authorizer.clientId',
+          'integration.request.header.X-Scopes': 'context.authorizer.scopes',
+        },
+      }),
+    });
+  });
+
+  test('with the Cognito authorizer there is no tenant: client id and scopes come from the token\'s claims', () => {
+    const { api } = apiStack();
+    expect(api.callerContextHeaders()).toEqual({
+      'integration.request.header.X-Client-Id': 'context.authorizer.claims.client_id',
+      'integration.request.header.X-Scopes': 'context.authorizer.claims.scope',
+    });
+  });
+});
