@@ -52,6 +52,7 @@ describe('README snippets', () => {
     const synth = /\bapp\.synth\(\)/.test(code) ? '' : '\napp.synth();\n';
     const js = ts.transpileModule(code + synth, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
     // The package name maps to the sources; everything else resolves from the repository.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = (id: string) => (id === 'cdk-cognito-m2m' ? require('../lib') : require(id));
     const run = new Function('require', 'exports', 'module', js);
     expect(() => run(load, {}, { exports: {} })).not.toThrow();
