@@ -7,14 +7,12 @@
  * Lambda authorizer) with a GET gated by `read`, a POST gated by `write`, and a
  * public health check that states why it is public.
  *
- * Run it from the repository root (synthesizes the app and runs the cdk-nag
- * AwsSolutions checks; set CDK_OUTDIR to keep the cloud assembly somewhere):
+ * In your own CDK app, install the library (`npm install cdk-cognito-m2m`) and
+ * copy this file: it imports the package by name. In this repository,
+ * `npx projen examples` (part of `npm test`) links the built package, runs
+ * every example and checks it with cdk-nag's AwsSolutions pack; to run this one:
  *
- *   npx ts-node --prefer-ts-exts examples/basic-api.ts
- *
- * or through the CDK CLI, which writes cdk.out/:
- *
- *   npx cdk synth --app 'npx ts-node --prefer-ts-exts examples/basic-api.ts'
+ *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts basic-api.ts
  */
 import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -22,8 +20,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { synthWithAwsSolutions } from '../bin/nag';
-import { M2mUserPool, ScopedRestApi } from '../lib';
+import { M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class BasicApiStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -104,4 +101,4 @@ function ordersBackend(scope: Construct): lambda.IFunction {
 
 const app = new App();
 new BasicApiStack(app, 'CognitoM2mExampleBasicApi');
-synthWithAwsSolutions(app);
+app.synth();

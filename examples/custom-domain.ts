@@ -10,14 +10,12 @@
  * their targets. Before deploying, the parent domain (acme.example) must
  * resolve (an A record), or Cognito refuses the custom domain.
  *
- * Run it from the repository root (synthesizes the app and runs the cdk-nag
- * AwsSolutions checks; set CDK_OUTDIR to keep the cloud assembly somewhere):
+ * In your own CDK app, install the library (`npm install cdk-cognito-m2m`) and
+ * copy this file: it imports the package by name. In this repository,
+ * `npx projen examples` (part of `npm test`) links the built package, runs
+ * every example and checks it with cdk-nag's AwsSolutions pack; to run this one:
  *
- *   npx ts-node --prefer-ts-exts examples/custom-domain.ts
- *
- * or through the CDK CLI, which writes cdk.out/:
- *
- *   npx cdk synth --app 'npx ts-node --prefer-ts-exts examples/custom-domain.ts'
+ *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts custom-domain.ts
  */
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -26,8 +24,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { synthWithAwsSolutions } from '../bin/nag';
-import { M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+import { M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class CustomDomainStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -99,4 +96,4 @@ const app = new App({
 // Cognito custom domains need their certificate in us-east-1; deploying the
 // stack there lets the API's regional certificate live in the same Region.
 new CustomDomainStack(app, 'CognitoM2mExampleCustomDomain', { env: { region: 'us-east-1' } });
-synthWithAwsSolutions(app);
+app.synth();

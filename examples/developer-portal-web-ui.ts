@@ -12,20 +12,17 @@
  * tenants and invites their admins in the browser; tenant admins register,
  * rotate, suspend and delete their own API clients there.
  *
- * Run it from the repository root (synthesizes the app and runs the cdk-nag
- * AwsSolutions checks; set CDK_OUTDIR to keep the cloud assembly somewhere):
+ * In your own CDK app, install the library (`npm install cdk-cognito-m2m`) and
+ * copy this file: it imports the package by name. In this repository,
+ * `npx projen examples` (part of `npm test`) links the built package, runs
+ * every example and checks it with cdk-nag's AwsSolutions pack; to run this one:
  *
- *   npx ts-node --prefer-ts-exts examples/developer-portal-web-ui.ts
- *
- * or through the CDK CLI, which writes cdk.out/:
- *
- *   npx cdk synth --app 'npx ts-node --prefer-ts-exts examples/developer-portal-web-ui.ts'
+ *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts developer-portal-web-ui.ts
  */
 import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { synthWithAwsSolutions } from '../bin/nag';
-import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class PortalWebUiStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -83,4 +80,4 @@ class PortalWebUiStack extends Stack {
 
 const app = new App();
 new PortalWebUiStack(app, 'CognitoM2mPortalWebUiExample');
-synthWithAwsSolutions(app);
+app.synth();

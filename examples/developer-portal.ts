@@ -9,15 +9,17 @@
  * client holds the portal's admin scope; tenants are then onboarded with
  * `POST /tenants` and `POST /tenants/{tenantId}/clients`, no redeploy needed.
  *
- * Run it from the repository root:
+ * In your own CDK app, install the library (`npm install cdk-cognito-m2m`) and
+ * copy this file: it imports the package by name. In this repository,
+ * `npx projen examples` (part of `npm test`) links the built package, runs
+ * every example and checks it with cdk-nag's AwsSolutions pack; to run this one:
  *
- *   npx ts-node --prefer-ts-exts examples/developer-portal.ts
+ *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts developer-portal.ts
  */
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { synthWithAwsSolutions } from '../bin/nag';
-import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class PortalStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -57,4 +59,4 @@ class PortalStack extends Stack {
 
 const app = new App();
 new PortalStack(app, 'CognitoM2mPortalExample');
-synthWithAwsSolutions(app);
+app.synth();

@@ -11,20 +11,17 @@
  * clients this app does not declare. The default tenant-aware Lambda
  * authorizer trusts only the clients it is told about (`trustedClients`).
  *
- * Run it from the repository root (synthesizes the app and runs the cdk-nag
- * AwsSolutions checks; set CDK_OUTDIR to keep the cloud assembly somewhere):
+ * In your own CDK app, install the library (`npm install cdk-cognito-m2m`) and
+ * copy this file: it imports the package by name. In this repository,
+ * `npx projen examples` (part of `npm test`) links the built package, runs
+ * every example and checks it with cdk-nag's AwsSolutions pack; to run this one:
  *
- *   npx ts-node --prefer-ts-exts examples/existing-pool.ts
- *
- * or through the CDK CLI, which writes cdk.out/:
- *
- *   npx cdk synth --app 'npx ts-node --prefer-ts-exts examples/existing-pool.ts'
+ *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts existing-pool.ts
  */
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { synthWithAwsSolutions } from '../bin/nag';
-import { M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+import { M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class ExistingPoolStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -69,4 +66,4 @@ class ExistingPoolStack extends Stack {
 const app = new App();
 // The API must live in the pool's Region for the Cognito authorizer.
 new ExistingPoolStack(app, 'CognitoM2mExampleExistingPool', { env: { region: 'us-east-1' } });
-synthWithAwsSolutions(app);
+app.synth();

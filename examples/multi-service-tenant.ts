@@ -12,21 +12,18 @@
  * client credentials, with `grantReadSecret`. The reporting route requires
  * ALL of its scopes, which the default (tenant-aware Lambda) authorizer supports.
  *
- * Run it from the repository root (synthesizes the app and runs the cdk-nag
- * AwsSolutions checks; set CDK_OUTDIR to keep the cloud assembly somewhere):
+ * In your own CDK app, install the library (`npm install cdk-cognito-m2m`) and
+ * copy this file: it imports the package by name. In this repository,
+ * `npx projen examples` (part of `npm test`) links the built package, runs
+ * every example and checks it with cdk-nag's AwsSolutions pack; to run this one:
  *
- *   npx ts-node --prefer-ts-exts examples/multi-service-tenant.ts
- *
- * or through the CDK CLI, which writes cdk.out/:
- *
- *   npx cdk synth --app 'npx ts-node --prefer-ts-exts examples/multi-service-tenant.ts'
+ *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts multi-service-tenant.ts
  */
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { synthWithAwsSolutions } from '../bin/nag';
-import { M2mUserPool, ScopedRestApi, ScopeMatch } from '../lib';
+import { M2mUserPool, ScopedRestApi, ScopeMatch } from 'cdk-cognito-m2m';
 
 class MultiServiceTenantStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -102,4 +99,4 @@ class MultiServiceTenantStack extends Stack {
 
 const app = new App();
 new MultiServiceTenantStack(app, 'CognitoM2mExampleMultiServiceTenant');
-synthWithAwsSolutions(app);
+app.synth();

@@ -6,8 +6,14 @@
  *    compiler API and the compiler options of examples/tsconfig.json.
  * 2. Runs each example in its own Node.js process through ts-node (transpile
  *    only: step 1 did the type checking), with CDK_OUTDIR set to a fresh
- *    temporary directory. An example fails when it exits non-zero, e.g. when
- *    `synthWithAwsSolutions` finds an unacknowledged cdk-nag error.
+ *    temporary directory and scripts/example-nag.ts preloaded, which runs
+ *    cdk-nag's AwsSolutions pack after the example's `app.synth()`. An example
+ *    fails when it exits non-zero, e.g. on an unacknowledged cdk-nag error.
+ *
+ * The examples import the library by its package name, as users do:
+ * `examples/node_modules/cdk-cognito-m2m` links to this repository, so they
+ * get the compiled package (`out/`, after `npx projen compile`), typings and
+ * bundled assets included. Arguments name the examples to run (default: all).
  *
  * Prints one line per example and exits 1 if any example fails (or none exists).
  *
@@ -43,12 +49,24 @@ function rel(file: string): string {
 }
 
 /** The example apps: examples/*.ts, excluding declaration files. */
-function findExamples(): string[] {
+function findExamples(only: readonly string[]): string[] {
   if (!fs.existsSync(EXAMPLES_DIR)) return [];
   return fs.readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => only.length === 0 || only.includes(f))
     .sort()
     .map((f) => path.join(EXAMPLES_DIR, f));
+}
+
+/** Makes `cdk-cognito-m2m` resolve, from examples/, to this repository's compiled package. */
+function linkPackage(): void {
+  if (!fs.existsSync(path.join(ROOT, 'out', 'index.js'))) {
+    throw new Error('out/index.js is missing: the examples use the compiled package; run `npx projen compile` first');
+  }
+  const link = path.join(EXAMPLES_DIR, 'node_modules', 'cdk-cognito-m2m');
+  if (fs.existsSync(link)) return;
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(path.relative(path.dirname(link), ROOT), link, 'dir');
 }
 
 /**
@@ -83,7 +101,7 @@ function runExample(file: string): Promise<Result> {
   const started = Date.now();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk-m2m-${path.basename(file, '.ts')}-`));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', file], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', path.join(__dirname, 'example-nag.ts'), file], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -134,7 +152,8 @@ async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Prom
 }
 
 async function main(): Promise<number> {
-  const examples = findExamples();
+  linkPackage();
+  const examples = findExamples(process.argv.slice(2));
   if (examples.length === 0) {
     process.stderr.write(`No example found: expected examples/*.ts in ${EXAMPLES_DIR}\n`);
     return 1;
