@@ -106,6 +106,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       },
     },
   },
+  // The published JavaScript carries no inline source maps or sources (they were most of out/*.js).
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo'],
   npmignoreEnabled: true,
 });
@@ -153,6 +155,8 @@ project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-ha
 for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
   project.addPackageIgnore(p);
 }
+// The published tarball ships what users need: no repository scripts, devDependencies or test config.
+project.tasks.tryFind('package:js')!.exec('ts-node --prefer-ts-exts scripts/published-package.ts');
 project.addTask('bench', {
   description: 'Authorizer benchmarks (ratios against baselines measured in the same run)',
   exec: 'ts-node --prefer-ts-exts bench/authorizer.bench.ts',
