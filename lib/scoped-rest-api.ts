@@ -384,7 +384,8 @@ export class ScopedRestApi extends apigateway.RestApi {
       cloudWatchRole: false,
       // TLS 1.2 unless the caller chose a stricter policy (TLS 1.0 is refused above).
       domainName: props.domainName && { ...props.domainName, securityPolicy: props.domainName.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2 },
-      deployOptions: {
+      // RestApi refuses stage settings without a stage.
+      deployOptions: props.deploy === false ? undefined : {
         stageName: 'prod',
         loggingLevel: apigateway.MethodLoggingLevel.INFO,
         dataTraceEnabled: false,

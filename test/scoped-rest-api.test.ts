@@ -479,3 +479,14 @@ describe('callerContextHeaders', () => {
     });
   });
 });
+
+test('deploy: false gives an API without a stage or deployment, and the catalog refuses it', () => {
+  const { stack, pool, orders } = poolStack();
+  const api = new ScopedRestApi(stack, 'Api', { userPool: pool, deploy: false });
+  api.addScopedMethod(api.root.addResource('x'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+  const t = Template.fromStack(stack);
+  t.resourceCountIs('AWS::ApiGateway::Stage', 0);
+  t.resourceCountIs('AWS::ApiGateway::Deployment', 0);
+  expect(api.openApiDocument().servers).toBeUndefined();
+  expect(() => api._catalogApi('x')).toThrow(/stage/);
+});
