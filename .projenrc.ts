@@ -152,9 +152,11 @@ project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-ha
 
 // The npm package ships compiled constructs and bundled handlers, not the
 // sources of the app, handlers, examples or tooling.
-for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
+for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
   project.addPackageIgnore(p);
 }
+// Examples import the package by name: link the compiled package for the type checker, ESLint and the runner.
+project.postCompileTask.exec('ts-node --prefer-ts-exts scripts/link-package.ts');
 // The published tarball ships what users need: no repository scripts, devDependencies or test config.
 project.tasks.tryFind('package:js')!.exec('ts-node --prefer-ts-exts scripts/published-package.ts');
 project.addTask('bench', {

@@ -28,7 +28,7 @@ timed() { # timed LABEL CMD... : runs CMD, appends "LABEL <seconds>s" to timings
   start=$(date +%s.%N)
   "$@"
   end=$(date +%s.%N)
-  printf '%-22s %6.1fs\n' "$label" "$(echo "$end - $start" | bc)" | tee -a "$TIMINGS"
+  printf '%-22s %6.1fs\n' "$label" "$(awk "BEGIN { print $end - $start }")" | tee -a "$TIMINGS"
 }
 
 cd "$ROOT"

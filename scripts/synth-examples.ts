@@ -25,6 +25,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { linkPackage } from './link-package';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -58,16 +59,6 @@ function findExamples(only: readonly string[]): string[] {
     .map((f) => path.join(EXAMPLES_DIR, f));
 }
 
-/** Makes `cdk-cognito-m2m` resolve, from examples/, to this repository's compiled package. */
-function linkPackage(): void {
-  if (!fs.existsSync(path.join(ROOT, 'out', 'index.js'))) {
-    throw new Error('out/index.js is missing: the examples use the compiled package; run `npx projen compile` first');
-  }
-  const link = path.join(EXAMPLES_DIR, 'node_modules', 'cdk-cognito-m2m');
-  if (fs.existsSync(link)) return;
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  fs.symlinkSync(path.relative(path.dirname(link), ROOT), link, 'dir');
-}
 
 /**
  * Typechecks the examples with examples/tsconfig.json's compiler options.
