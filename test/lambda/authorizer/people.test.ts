@@ -131,7 +131,7 @@ describe('the portal authorizer', () => {
     const t = portalAuthorizer();
     const token = sign(peopleKey, personClaims());
     const first = await t.authorizer.handle(tokenEvent(token));
-    expect(t.authorizer.tokenCache.get(token)).toBeDefined();
+    expect(t.authorizer.tokenCache.get(token)).toMatchObject({ principalId: 'user:alice', tenantId: 'globex' });
     expect(await t.authorizer.handle(tokenEvent(token))).toBe(first);
   });
 
