@@ -179,7 +179,8 @@ const examples = project.addTask('examples', {
 test.spawn(examples);
 const pacmak = project.addTask('pacmak:code-only', {
   description: 'Generate Python, Java, .NET and Go code from the jsii assembly (offline)',
-  exec: 'rm -rf .jsii-out && jsii-pacmak --code-only --outdir .jsii-out --target python --target java --target dotnet --target go && ls .jsii-out/python .jsii-out/java .jsii-out/dotnet .jsii-out/go >/dev/null',
+  // --rosetta-translate-live: each package's README carries the snippets translated into its language.
+  exec: 'rm -rf .jsii-out && jsii-pacmak --code-only --rosetta-translate-live --outdir .jsii-out --target python --target java --target dotnet --target go && ls .jsii-out/python .jsii-out/java .jsii-out/dotnet .jsii-out/go >/dev/null',
 });
 test.spawn(pacmak);
 const drift = project.addTask('api-drift', {

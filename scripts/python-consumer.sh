@@ -43,9 +43,23 @@ if [ ! -f .jsii ]; then
   timed "compile" npx projen compile
 fi
 # --no-npmignore: pacmak would otherwise rewrite the repository's .npmignore.
-timed "pacmak python" npx jsii-pacmak --target python --outdir "$WORK/pacmak-py" --no-npmignore
+# --rosetta-translate-live: the wheel's README carries the snippets in Python, not TypeScript.
+timed "pacmak python" npx jsii-pacmak --target python --rosetta-translate-live --outdir "$WORK/pacmak-py" --no-npmignore
 WHEEL=$(ls "$WORK"/pacmak-py/python/*.whl)
 ls -la "$WORK/pacmak-py/python"
+# The README inside the wheel (what PyPI shows): no TypeScript left in its python fences.
+python3 - "$WHEEL" <<'PY'
+import re, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as whl:
+    meta = next(n for n in whl.namelist() if n.endswith('.dist-info/METADATA'))
+    text = whl.read(meta).decode('utf-8')
+blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+typescript = [b for b in blocks if re.search(r"=>|\bnew [A-Z]|\bconst |: string\b|\bimport \{", b)]
+print(f"wheel README: {len(blocks)} python snippet(s), {len(typescript)} still TypeScript")
+if not blocks or typescript:
+    print(typescript[0][:400] if typescript else "no python snippet", file=sys.stderr)
+    sys.exit(1)
+PY
 
 step "2. fresh virtualenv + pip install (wheel, aws-cdk-lib, constructs)"
 rm -rf "$WORK/venv"
