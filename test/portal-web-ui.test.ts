@@ -133,9 +133,9 @@ describe('the site', () => {
     const { app, stack, portal } = webUiStack();
     const index = deployedText(app, stack, portal, 'index.html')!;
     expect(index).toMatch(/<script[^>]+src="\/?static\/app-[A-Za-z0-9]+\.js"/);
-    expect(deployedText(app, stack, portal, 'config.json')).toBeDefined();
-    expect(deployedText(app, stack, portal, 'catalog.json')).toBeDefined();
-    expect(deployedText(app, stack, portal, 'openapi/Orders.json')).toBeDefined();
+    expect(JSON.parse(deployedText(app, stack, portal, 'config.json')!).version).toBe(1);
+    expect(JSON.parse(deployedText(app, stack, portal, 'catalog.json')!).apis.map((a: { name: string }) => a.name)).toEqual(['Orders']);
+    expect(JSON.parse(deployedText(app, stack, portal, 'openapi/Orders.json')!).openapi).toBe('3.0.3');
   });
 });
 

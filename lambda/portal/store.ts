@@ -16,6 +16,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, isConditionFailed } from './errors';
+import type { AuditDetail, AuditEntry } from '../shared/audit';
 import {
   auditPk, CLIENT_SK, clientPk, clientPointerSk, IDEMPOTENCY_SK, idempotencyPk, nameSk,
   RegistryStatus, TENANT_INDEX_PK, TENANT_SK, tenantPk,
@@ -81,17 +82,8 @@ export interface IdempotencyRecord {
   readonly fingerprint: string;
 }
 
-/** Detail of an audit entry: our own values only (ids, names, scopes, statuses), never a secret. */
-export type AuditDetail = Record<string, string | number | boolean | string[] | undefined>;
 
-export interface AuditEntry {
-  readonly tenantId: string;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly requestId: string;
-  readonly detail?: AuditDetail;
-}
+export type { AuditDetail, AuditEntry };
 
 export interface Page<T> {
   readonly items: T[];

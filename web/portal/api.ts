@@ -3,6 +3,7 @@
  * turns every failure into an ApiError (HTTP error) or a NetworkError (no
  * answer), for the page to show.
  */
+import type { AuditEntry } from '../../lambda/shared/audit';
 
 export type Role = 'platform-admin' | 'tenant-admin';
 
@@ -78,14 +79,8 @@ export interface InvitedAdmin {
   readonly status: string;
 }
 
-export interface AuditEntry {
-  readonly tenantId: string;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly requestId: string;
-  readonly detail?: unknown;
-}
+/** An audit entry as the portal stores and returns it. */
+export type { AuditEntry };
 
 export interface Page<T> {
   readonly items: T[];
