@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
 
 /**
  * Environment every task runs with: a fixed region (integ-runner and the CDK
@@ -25,9 +25,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   srcdir: 'lib',
   libdir: 'out',
   testdir: 'test',
-  // aws-cdk-lib 2.257.0 is the newest release integ-runner 2.197.x accepts and
-  // the oldest cdk-nag 3.x supports: it is both our floor and our dev version.
-  cdkVersion: '2.257.0',
+  // The peer floor is what the library's code needs: `Validations.acknowledge`
+  // (with which constructs record their compliance acknowledgements) arrived in
+  // aws-cdk-lib 2.252.0. scripts/peer-floor.sh synthesizes the reference app
+  // against it. Development uses 2.257.0 (below): the newest release
+  // integ-runner 2.197.x accepts and the oldest cdk-nag 3.x supports.
+  cdkVersion: '2.252.0',
+  peerDependencyOptions: { pinnedDevDependency: false },
   constructsVersion: '10.5.1',
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.3',
@@ -108,7 +112,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   // The published JavaScript carries no inline source maps or sources (they were most of out/*.js).
   tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
-  gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo'],
+  gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo', '/consumers/java/target/'],
   npmignoreEnabled: true,
 });
 
@@ -136,6 +140,10 @@ new awscdk.CdkConfig(project, {
 for (const [k, v] of Object.entries(env)) {
   project.tasks.addEnvironment(k, v);
 }
+
+// Development and tests run on the tooling's version; users may have any release from the floor up.
+project.deps.addDependency('aws-cdk-lib@2.257.0', DependencyType.BUILD);
+project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 
 // projen derives `main` from srcdir; the compiled JavaScript lives in libdir.
 project.package.addField('main', 'out/index.js');

@@ -539,11 +539,17 @@ export class ScopedRestApi extends apigateway.RestApi {
    * `options.requestParameters` of an `HttpIntegration`; a Lambda proxy
    * integration gets the same values in `event.requestContext.authorizer`.
    *
+   * The keys come in sorted order, the order in which Go hands a map back, so
+   * the API's deployment (whose logical id hashes the methods) is the same
+   * whichever language the app is written in.
+   *
    * @returns `integration.request.header.<name>` → `context.authorizer.<field>`
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
    */
   public callerContextHeaders(): { [param: string]: string } {
-    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContext()).map(([h, ctx]) => [`integration.request.header.${h}`, ctx]));
+    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContext())
+      .map(([h, ctx]) => [`integration.request.header.${h}`, ctx] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /**

@@ -471,6 +471,27 @@ describe('callerContextHeaders', () => {
     });
   });
 
+  test('keys come sorted, as Go hands a map back, so every language gets the same deployment id', () => {
+    function deploymentId(reorder: (m: Record<string, string>) => Record<string, string>): string {
+      const { stack, pool, orders } = poolStack();
+      const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+      const backend = new apigateway.HttpIntegration('https://backend.acme.example/orders', {
+        httpMethod: 'GET', options: { requestParameters: reorder(api.callerContextHeaders()) },
+      });
+      api.addScopedMethod(api.root.addResource('orders'), 'GET', backend, { scopes: [orders.scope('read')] });
+      return Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Deployment'))[0];
+    }
+    const { stack, pool } = poolStack();
+    const keys = Object.keys(new ScopedRestApi(stack, 'Api', { userPool: pool }).callerContextHeaders());
+    expect(keys).toEqual([...keys].sort());
+    expect(keys).toHaveLength(3);
+    // A Go map arrives in sorted key order; a Python dict or Java map keeps the order it was given.
+    const sorted = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(deploymentId(sorted)).toBe(deploymentId((m) => m));
+    const reversed = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).reverse());
+    expect(deploymentId(reversed)).not.toBe(deploymentId((m) => m));
+  });
+
   test('with the Cognito authorizer there is no tenant: client id and scopes come from the token\'s claims', () => {
     const { api } = apiStack();
     expect(api.callerContextHeaders()).toEqual({

@@ -4,7 +4,7 @@
 A pool with a resource server and two tenants, a ScopedRestApi with scoped
 GET/POST /orders and a public GET /health, and the four outputs a tenant needs.
 Kept equivalent to the TypeScript Quick start in README.md, so
-that both synthesize the same template (scripts/python-consumer.sh compares them).
+that both synthesize the same template (scripts/language-consumers.sh compares them).
 """
 from aws_cdk import App, CfnOutput, Duration, Stack
 from aws_cdk import aws_apigateway as apigateway

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Builds the Python, Java and Go packages of cdk-cognito-m2m for real and uses each one:
+# the README's Quick start, written in that language (consumers/<language>/), is
+# synthesized against the built package and its template compared with the template
+# of the TypeScript Quick start. .NET stays code-only (`npm test` generates it with
+# `jsii-pacmak --code-only`): there is no .NET toolchain on these machines.
+#
+#   python  jsii-pacmak builds the wheel; a fresh virtualenv installs it with aws-cdk-lib
+#           and constructs from PyPI; consumers/python/app.py synthesizes.
+#   java    jsii-pacmak builds the jar with Maven (a Maven repository under dist/java);
+#           consumers/java (Maven, aws-cdk-lib from Maven Central) compiles and synthesizes.
+#   go      jsii-pacmak generates the module; `go mod tidy`, `go build` and `go vet` build it
+#           against aws-cdk-go from the Go module proxy; consumers/go builds and synthesizes.
+#
+# Usage: scripts/language-consumers.sh [WORKDIR]
+#   WORKDIR (default: a new mktemp -d) receives dist/, venv/, <language>.out/, ts.out/
+#   and timings.txt. Needs node and the repository's node_modules, python3 (>= 3.10)
+#   with venv, Maven with a JDK 17, Go, and access to PyPI, Maven Central and the Go
+#   module proxy.
+# Exit status: non-zero when a step fails or any template differs.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="${1:-$(mktemp -d -t language-consumers.XXXXXX)}"
+mkdir -p "$WORK"
+WORK="$(cd "$WORK" && pwd)"
+TIMINGS="$WORK/timings.txt"
+: > "$TIMINGS"
+DIST="$WORK/dist"
+
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
+
+step() { echo; echo "== $*"; }
+timed() { # timed LABEL CMD... : runs CMD, appends "LABEL <seconds>s" to timings.txt
+  local label="$1"; shift
+  local start end
+  start=$(date +%s.%N)
+  "$@"
+  end=$(date +%s.%N)
+  printf '%-22s %6.1fs\n' "$label" "$(awk "BEGIN { print $end - $start }")" | tee -a "$TIMINGS"
+}
+compare() { python3 "$ROOT/scripts/consumers/compare-templates.py" "$@"; }
+
+cd "$ROOT"
+# The versions the TypeScript side builds against: every consumer uses the same ones.
+CDK_VERSION=$(node -p "require('./package.json').devDependencies['aws-cdk-lib']")
+CONSTRUCTS_VERSION=$(node -p "require('./package.json').devDependencies['constructs']")
+echo "workdir: $WORK"
+echo "aws-cdk-lib $CDK_VERSION, constructs $CONSTRUCTS_VERSION (peer: $(node -p "JSON.stringify(require('./package.json').peerDependencies)"))"
+echo "python: $(python3 --version 2>&1); java: $(java -version 2>&1 | head -1); maven: $(mvn -v 2>/dev/null | head -1); go: $(go version)"
+
+step "1. jsii-pacmak: the wheel and the jar (built), the Go module (generated)"
+if [ ! -f .jsii ]; then
+  timed "compile" npx projen compile
+fi
+# --no-npmignore: pacmak would otherwise rewrite the repository's .npmignore.
+# --rosetta-translate-live: the packages' READMEs carry the snippets in their language.
+timed "pacmak python+java" npx jsii-pacmak --target python --target java --rosetta-translate-live \
+  --outdir "$DIST" --no-npmignore
+# pacmak's own Go build runs `go mod tidy` on a go.mod whose indirect requirements it takes
+# from node_modules (cloud-assembly-schema v53.28.0), a version the Go module proxy reachable
+# here does not serve. The module is generated here and built in step 5 with the versions
+# aws-cdk-go asks for.
+timed "pacmak go" npx jsii-pacmak --target go --code-only --rosetta-translate-live \
+  --outdir "$DIST" --no-npmignore
+WHEEL=$(ls "$DIST"/python/*.whl)
+ls -la "$DIST/python"
+find "$DIST/java" -name '*.jar' -exec ls -la {} +
+
+step "2. synth the README's TypeScript Quick start (from lib/)"
+# The Quick start block of README.md, importing the library from lib/ instead of by name.
+node -e '
+const fs = require("fs");
+const md = fs.readFileSync(process.argv[1], "utf8");
+const section = md.split("## Quick start")[1];
+const block = section.split("```ts\n")[1].split("\n```")[0];
+fs.writeFileSync(process.argv[2],
+  block.replace("from \x27cdk-cognito-m2m\x27", "from \x27" + process.argv[3] + "/lib\x27") + "\napp.synth();\n");
+' README.md "$WORK/ts-quickstart.ts" "$ROOT"
+rm -rf "$WORK/ts.out"
+# The file lives outside the repository: resolve aws-cdk-lib from the repository's node_modules,
+# and compile it as CommonJS (the repository's tsconfig says node16).
+CDK_OUTDIR="$WORK/ts.out" NODE_PATH="$ROOT/node_modules" \
+TS_NODE_COMPILER_OPTIONS="{\"module\":\"commonjs\",\"moduleResolution\":\"node\",\"baseUrl\":\"$ROOT\",\"paths\":{\"*\":[\"node_modules/*\"]}}" \
+  timed "ts synth" npx ts-node --prefer-ts-exts "$WORK/ts-quickstart.ts"
+TS_TEMPLATE="$WORK/ts.out/Orders.template.json"
+
+step "3. Python: the wheel's README, a fresh virtualenv, consumers/python/app.py"
+# The README inside the wheel (what PyPI shows): no TypeScript left in its python fences.
+python3 - "$WHEEL" "$WORK/python-README.md" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as whl:
+    meta = next(n for n in whl.namelist() if n.endswith('.dist-info/METADATA'))
+    open(sys.argv[2], 'w', encoding='utf-8').write(whl.read(meta).decode('utf-8'))
+PY
+python3 scripts/consumers/readme-fences.py python "$WORK/python-README.md"
+rm -rf "$WORK/venv"
+python3 -m venv "$WORK/venv"
+timed "pip install" "$WORK/venv/bin/pip" install --disable-pip-version-check -q \
+  "$WHEEL" "aws-cdk-lib==$CDK_VERSION" "constructs==$CONSTRUCTS_VERSION"
+du -sh "$WORK/venv"
+rm -rf "$WORK/python.out"
+(cd "$ROOT/consumers/python" && CDK_OUTDIR="$WORK/python.out" timed "python synth" "$WORK/venv/bin/python" app.py)
+compare python "$WORK/python.out/Orders.template.json" "$TS_TEMPLATE"
+
+step "4. Java: consumers/java with Maven, the jar from pacmak's repository"
+rm -rf "$WORK/java.out" "$WORK/java-target"
+(cd "$ROOT/consumers/java" && CDK_OUTDIR="$WORK/java.out" timed "java build+synth" \
+  mvn -B -q -Dpacmak.repo="$DIST/java" -Dcdk.version="$CDK_VERSION" -Dconstructs.version="$CONSTRUCTS_VERSION" \
+  -DbuildDirectory="$WORK/java-target" compile exec:java)
+compare java "$WORK/java.out/Orders.template.json" "$TS_TEMPLATE"
+
+step "5. Go: build the generated module, then consumers/go"
+GOMOD_DIR="$DIST/go/cdkcognitom2m"
+python3 scripts/consumers/readme-fences.py go "$GOMOD_DIR/README.md"
+# Drop pacmak's indirect requirements (see step 1); `go mod tidy` takes aws-cdk-go's own.
+sed -i '/\/\/ indirect/d' "$GOMOD_DIR/go.mod"
+(cd "$GOMOD_DIR" && timed "go build module" bash -c 'go mod tidy && go build ./... && go vet ./...')
+cp -r "$ROOT/consumers/go" "$WORK/go-consumer"
+(cd "$WORK/go-consumer" \
+  && go mod edit -replace "github.com/cdk-cognito-m2m/cdk-cognito-m2m-go/cdkcognitom2m=$GOMOD_DIR" \
+  && go mod tidy \
+  && timed "go consumer build" go build -o orders . \
+  && rm -rf "$WORK/go.out" \
+  && CDK_OUTDIR="$WORK/go.out" timed "go synth" ./orders)
+compare go "$WORK/go.out/Orders.template.json" "$TS_TEMPLATE"
+
+echo
+echo "== timings ($WORK/timings.txt)"
+cat "$TIMINGS"
