@@ -68,7 +68,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild@^0.28.0',
     'jsii-pacmak@^1.140.0',
     // Handler code, bundled by esbuild into assets/ at build time.
-    'aws-jwt-verify@^5.2.1',
+    // Pinned: the authorizer bundles it; upgrade by docs/upgrading-aws-jwt-verify.md.
+    'aws-jwt-verify@5.2.1',
     '@types/aws-lambda@^8.10.164',
     // Handler tests and benchmarks.
     'fast-check@^4.10.2',
@@ -79,6 +80,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // SDK may predate AddUserPoolClientSecret) and its local test servers.
     '@aws-sdk/client-cognito-identity-provider@^3.1169.0',
     '@aws-sdk/client-dynamodb@^3.1162.0',
+    '@aws-sdk/client-ssm@^3.1162.0',
     '@aws-sdk/lib-dynamodb@^3.1162.0',
     'dynalite@^4.0.0',
     'cognito-local@^5.3.0',
@@ -100,14 +102,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
-      // The authorizer bundle replaces these aws-jwt-verify modules with drop-ins
-      // (scripts/bundle-handlers.ts); the tests run the same code.
-      moduleNameMapper: {
-        '^\\./safe-json-parse\\.js$': '<rootDir>/lambda/authorizer/safe-json-parse.ts',
-        '^#node-web-compat$': '<rootDir>/lambda/authorizer/node-web-compat.ts',
-        '^\\./jwk\\.js$': '<rootDir>/lambda/authorizer/jwks.ts',
-        '^#aws-jwt-verify/(node-web-compat-node)$': '<rootDir>/node_modules/aws-jwt-verify/dist/cjs/$1.js',
-      },
     },
   },
   // The published JavaScript carries no inline source maps or sources (they were most of out/*.js).

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aspects, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +11,7 @@ import { handlerFunction } from './private/handler-function';
 import { poolState } from './private/registry';
 import { buildRouteTable, RouteSource } from './private/route-table';
 import { LateFileCode, StageLateFileCode } from './private/route-table-code';
+import { WireTrustedClients } from './private/trusted-clients';
 import { checkDuration, propError } from './private/validation';
 import type { ITenantAppClient } from './tenant-app-client';
 import type { ITenantRegistry } from './tenant-registry';
@@ -32,6 +33,17 @@ export interface LambdaAuthorizerOptions {
 
   /**
    * The app clients whose tokens the API accepts, with their tenants.
+   *
+   * The mapping reaches the function in an environment variable when every
+   * client is in the authorizer's stack and it fits (about 80 clients, in
+   * Lambda's 4 KB of environment variables). Otherwise it goes to SSM
+   * Parameter Store: String parameters (Standard tier, no charge) under
+   * `/cdk-cognito-m2m/clients/<authorizer>/`, created in the stack of the
+   * clients they list, so tenants can be spread over as many stacks as
+   * needed without a cross-stack reference per client. The function may read
+   * that path and nothing else; it loads it on the first request and every
+   * 5 minutes after, so a tenant removed from the app loses access within
+   * 5 minutes of the deployment (plus `resultsCacheTtl`).
    *
    * @default - every TenantAppClient of the API's user pool declared in this app
    */
@@ -252,9 +264,6 @@ export interface PortalPeopleBinding {
 /** Rejects headers that cannot be a bearer JWT before the function runs. */
 const BEARER_JWT = '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$';
 
-/** Lambda environment variables share 4 KB; keep room for the others. */
-const CLIENT_TENANTS_BUDGET = 3500;
-
 class LambdaM2mAuthorizer extends M2mAuthorizer {
   public readonly kind = 'lambda';
   public readonly supportsAllOf = true;
@@ -305,10 +314,11 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       reservedConcurrentExecutions: o.reservedConcurrentExecutions,
       environment: {
         USER_POOL_ID: userPool.userPoolId,
-        CLIENT_TENANTS: Lazy.string({ produce: () => Stack.of(root).toJsonString(trustedClients(root, userPool, o.trustedClients)) }),
         JWKS_TIMEOUT_MS: '1500',
       },
     });
+    // CLIENT_TENANTS or CLIENT_TENANTS_PATH, decided once every tenant is declared.
+    Aspects.of(scope).add(new WireTrustedClients(root, fn, () => o.trustedClients ?? [...poolState(userPool).tenants.values()]));
     if (o.registry) {
       const registryTtl = o.registryCacheTtl ?? Duration.seconds(30);
       checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(0), Duration.minutes(15));
@@ -340,24 +350,4 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       function: fn,
     };
   }
-}
-
-/**
- * The trusted client → tenant mapping the authorizer receives. Checked against
- * the size Lambda environment variables allow.
- */
-function trustedClients(scope: Construct, userPool: IM2mUserPool, explicit?: ITenantAppClient[]): Record<string, string> {
-  const clients = explicit ?? [...poolState(userPool).tenants.values()];
-  const out: Record<string, string> = {};
-  let size = 2;
-  for (const c of clients) {
-    out[c.userPoolClientId] = c.tenantId;
-    // Cognito app client ids are 26 characters.
-    size += 26 + c.tenantId.length + 6;
-  }
-  if (size > CLIENT_TENANTS_BUDGET) {
-    throw propError(scope, 'trusted clients', `${clients.length} clients`,
-      `the client-to-tenant mapping (about ${size} bytes) does not fit the 4 KB of Lambda environment variables; keep tenants in a TenantRegistry instead`);
-  }
-  return out;
 }

@@ -151,6 +151,17 @@ export interface M2mUserPoolProps {
   readonly resourceServerQuota?: number;
 
   /**
+   * The number of app clients this pool may hold: Cognito's quota in your
+   * account (default 1,000, raisable to 10,000). Declaring more
+   * `TenantAppClient`s is a synth error. Clients the developer portal
+   * registers at run time count against the same quota.
+   *
+   * @default 1000
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+   */
+  readonly appClientQuota?: number;
+
+  /**
    * The KMS key that encrypts the Secrets Manager secrets holding app client
    * secrets.
    *
@@ -301,7 +312,7 @@ export class M2mUserPool extends M2mUserPoolBase {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault);
+    registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault, props.appClientQuota ?? LIMITS.appClientsDefault);
   }
 }
 
@@ -334,6 +345,11 @@ function validateProps(scope: Construct, props: M2mUserPoolProps): void {
   if (quota !== undefined && !Token.isUnresolved(quota)
     && (!Number.isInteger(quota) || quota < 1 || quota > LIMITS.resourceServersMax)) {
     throw propError(scope, 'resourceServerQuota', quota, `must be a whole number from 1 to ${LIMITS.resourceServersMax} (Amazon Cognito's highest resource-server quota)`);
+  }
+  const clients = props.appClientQuota;
+  if (clients !== undefined && !Token.isUnresolved(clients)
+    && (!Number.isInteger(clients) || clients < 1 || clients > LIMITS.appClientsMax)) {
+    throw propError(scope, 'appClientQuota', clients, `must be a whole number from 1 to ${LIMITS.appClientsMax} (Amazon Cognito's highest app-client quota)`);
   }
 }
 

@@ -539,9 +539,10 @@ export class ScopedRestApi extends apigateway.RestApi {
    * `options.requestParameters` of an `HttpIntegration`; a Lambda proxy
    * integration gets the same values in `event.requestContext.authorizer`.
    *
-   * The keys come in sorted order, the order in which Go hands a map back, so
-   * the API's deployment (whose logical id hashes the methods) is the same
-   * whichever language the app is written in.
+   * The keys come in sorted order, the order in which Go hands a map back:
+   * the API's deployment, whose logical id hashes the methods' properties in
+   * the order their keys arrive, then does not depend on whether the map made
+   * a round trip through another language.
    *
    * @returns `integration.request.header.<name>` → `context.authorizer.<field>`
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html

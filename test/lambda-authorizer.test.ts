@@ -175,16 +175,6 @@ describe('Lambda authorizer (default)', () => {
       Environment: { Variables: Match.objectLike({ CLIENT_TENANTS: '{"abcdefghijklmnopqrstuvwxyz":"legacy"}' }) },
     });
   });
-
-  test('too many trusted clients for the Lambda environment is a synth error', () => {
-    const { app, stack, pool, orders } = poolStack();
-    for (let i = 0; i < 120; i++) pool.addTenant(`tenant-number-${i}`, { scopes: [orders.scope('read')] });
-    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
-    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
-    expect(() => app.synth()).toThrow(
-      /trusted clients: "120 clients" is invalid: the client-to-tenant mapping \(about \d+ bytes\) does not fit the 4 KB of Lambda environment variables/,
-    );
-  });
 });
 
 test('M2mAuthorizer.lambda() is the deprecated name of tenantAware(): the same Lambda authorizer', () => {

@@ -471,7 +471,7 @@ describe('callerContextHeaders', () => {
     });
   });
 
-  test('keys come sorted, as Go hands a map back, so every language gets the same deployment id', () => {
+  test('keys come sorted, as Go hands a map back, so a round trip through Go leaves the deployment id as it is', () => {
     function deploymentId(reorder: (m: Record<string, string>) => Record<string, string>): string {
       const { stack, pool, orders } = poolStack();
       const api = new ScopedRestApi(stack, 'Api', { userPool: pool });

@@ -19,13 +19,13 @@ import {
   JwtInvalidSignatureError, JwtNotBeforeError, JwtParseError, JwtWithoutValidKidError, KidNotFoundInJwksError, ParameterValidationError,
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
-import type { Jwks } from 'aws-jwt-verify/jwk';
+import { assertIsJwks, type Jwks } from 'aws-jwt-verify/jwk';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
 import { AuthorizerError, ConfigError, DenyReason } from './errors';
 import type { Transport } from './https-get';
-import { assertIsJwks, JwksCache } from './jwks';
+import { JwksCache } from './jwks';
 import type { PeopleSupport } from './people';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';

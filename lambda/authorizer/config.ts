@@ -5,10 +5,12 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { checkDirectoryPath, createParameterDirectoryLoader, DirectoryTenantResolver } from './directory';
 import { ConfigError } from './errors';
 import type { PeopleConfig } from './people';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
+import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/client-directory';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface AuthorizerConfig {
@@ -74,28 +76,38 @@ export type RegistryFactory = (options: RegistryOptions) => TenantResolver;
 export interface RegistryOptions {
   readonly table: string;
   readonly ttlSeconds: number;
-  /** The CDK-declared clients (CLIENT_TENANTS). */
-  readonly declared: StaticTenantResolver;
+  /** The CDK-declared clients (CLIENT_TENANTS or the directory under CLIENT_TENANTS_PATH). */
+  readonly declared: TenantResolver;
+}
+
+/** The CDK-declared clients: the inline mapping, or the SSM directory. Exactly one of the two variables is set. */
+function declaredFromEnv(env: NodeJS.ProcessEnv): TenantResolver {
+  const path = env[CLIENT_TENANTS_PATH_ENV];
+  const inline = env[CLIENT_TENANTS_ENV];
+  if (path === undefined || path === '') return StaticTenantResolver.fromJson(inline);
+  if (inline !== undefined && inline !== '') throw new ConfigError(`${CLIENT_TENANTS_ENV} and ${CLIENT_TENANTS_PATH_ENV} are both set`);
+  return new DirectoryTenantResolver({ load: createParameterDirectoryLoader(checkDirectoryPath(path)) });
 }
 
 /**
- * The tenant resolver: CLIENT_TENANTS alone, or, when TABLE_NAME is set, the
- * registry as well (answers cached for REGISTRY_CACHE_TTL_SECONDS, integer
+ * The tenant resolver: the declared clients alone, or, when TABLE_NAME is set,
+ * the registry as well (answers cached for REGISTRY_CACHE_TTL_SECONDS, integer
  * 0..900, default 30). TABLE_NAME on a bundle built without registry support
  * is a configuration error (fail closed), not a silently ignored setting.
  */
 function tenantsFromEnv(env: NodeJS.ProcessEnv, registry: RegistryFactory | undefined): TenantResolver {
-  const declared = StaticTenantResolver.fromJson(env.CLIENT_TENANTS);
   const table = env.TABLE_NAME;
-  if (table === undefined || table === '') return declared;
-  if (!TABLE_NAME.test(table)) throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
-  const ttlSeconds = intFromEnv(env, 'REGISTRY_CACHE_TTL_SECONDS', 30, 0, 900);
-  if (!registry) throw new ConfigError('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
-  return registry({ table, ttlSeconds, declared });
+  if (table !== undefined && table !== '' && !TABLE_NAME.test(table)) {
+    throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
+  }
+  const ttlSeconds = table ? intFromEnv(env, 'REGISTRY_CACHE_TTL_SECONDS', 30, 0, 900) : 0;
+  if (table && !registry) throw new ConfigError('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
+  const declared = declaredFromEnv(env);
+  return table && registry ? registry({ table, ttlSeconds, declared }) : declared;
 }
 
 /**
- * Environment variables: USER_POOL_ID, CLIENT_TENANTS, TOKEN_CACHE_MAX_ENTRIES,
+ * Environment variables: USER_POOL_ID, CLIENT_TENANTS or CLIENT_TENANTS_PATH, TOKEN_CACHE_MAX_ENTRIES,
  * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_IDENTIFIER, LOG_LEVEL, ROUTE_TABLE_PATH
  * (default: routes.json next to the bundle), JWKS_PATH (optional), TABLE_NAME
  * and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry).

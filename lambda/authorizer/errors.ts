@@ -8,13 +8,14 @@
 export type DenyReason =
   | 'missing_header' | 'bad_scheme' | 'malformed' | 'too_large' | 'alg_not_allowed' | 'unknown_kid'
   | 'bad_signature' | 'expired' | 'not_yet_valid' | 'wrong_issuer' | 'wrong_token_use' | 'untrusted_client'
-  | 'no_scope' | 'no_role' | 'suspended' | 'jwks_unavailable' | 'registry_unavailable' | 'config_error';
+  | 'no_scope' | 'no_role' | 'suspended' | 'jwks_unavailable' | 'registry_unavailable' | 'tenants_unavailable' | 'config_error';
 
 /**
  * A denial with its reason class. Token errors have no message: only the
  * reason is ever logged (a message could end up quoting claim values).
- * `jwks_unavailable` and `registry_unavailable` are infrastructure failures,
- * not the caller's fault; `suspended`: the registry knows the client, but the
+ * `jwks_unavailable`, `registry_unavailable` and `tenants_unavailable` (the
+ * client directory in SSM, lambda/authorizer/directory.ts) are infrastructure
+ * failures, not the caller's fault; `suspended`: the registry knows the client, but the
  * client or its tenant is not active; `no_role`: a person of the portal's
  * sign-in pool whose groups give no role (lambda/authorizer/people.ts).
  */

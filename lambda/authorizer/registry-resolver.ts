@@ -2,8 +2,9 @@
  * Tenant resolution from the tenant registry (the developer portal's table)
  * as well as from the CDK-declared clients (CLIENT_TENANTS).
  *
- * - A declared client resolves synchronously from the static mapping, exactly
- *   as without a registry: no lookup, no promise (the hot path is unchanged).
+ * - A declared client resolves from the declared source first, exactly as
+ *   without a registry (the inline mapping answers synchronously: no lookup,
+ *   no promise; the SSM directory as directory.ts describes).
  * - Any other client is looked up in the registry (`getClientStatus`); the
  *   answer, positive or negative, is cached per client id for the TTL
  *   (REGISTRY_CACHE_TTL_SECONDS), in a bounded map. Concurrent lookups for the
@@ -25,15 +26,15 @@
  */
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { AuthorizerError, ConfigError } from './errors';
-import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
+import type { TenantResolver } from './tenant-resolver';
 import { ClientStatus, getClientStatus, isActive } from '../shared/registry';
 
 /** Reads one client's registry status; `undefined` for a client id the registry does not know. Rejects on an outage. */
 export type RegistryLookup = (clientId: string) => Promise<ClientStatus | undefined>;
 
 export interface RegistryTenantResolverOptions {
-  /** The CDK-declared clients (CLIENT_TENANTS): always answered first, without a lookup. */
-  readonly declared: StaticTenantResolver;
+  /** The CDK-declared clients (inline or the SSM directory): always asked first. */
+  readonly declared: TenantResolver;
   readonly lookup: RegistryLookup;
   /** How long an answer (positive or negative) is reused, in seconds; 0 looks up on every call. */
   readonly ttlSeconds: number;
@@ -54,7 +55,7 @@ interface Entry {
 export class RegistryTenantResolver implements TenantResolver {
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<Entry>>();
-  readonly #declared: StaticTenantResolver;
+  readonly #declared: TenantResolver;
   readonly #lookup: RegistryLookup;
   readonly #ttlMs: number;
   readonly #maxEntries: number;
@@ -73,7 +74,19 @@ export class RegistryTenantResolver implements TenantResolver {
 
   public resolve(clientId: string): string | Promise<string> {
     const declared = this.#declared.resolve(clientId);
-    if (declared !== undefined) return declared;
+    if (typeof declared === 'string') return declared;
+    if (declared === undefined) return this.#registry(clientId);
+    return declared.then((tenant) => tenant ?? this.#registry(clientId));
+  }
+
+  public recheckAt(clientId: string, now: number): number | undefined {
+    if (this.#declared.declares?.(clientId)) return this.#declared.recheckAt?.(clientId, now);
+    const e = this.#entries.get(clientId);
+    // No active entry (evicted, or replaced by a negative answer): re-check on the next request.
+    return e !== undefined && e.active ? e.expiresAt : now;
+  }
+
+  #registry(clientId: string): string | Promise<string> {
     const e = this.#entries.get(clientId);
     if (e !== undefined && this.#now() < e.expiresAt) return this.#answer(clientId, e);
     let pending = this.#inflight.get(clientId);
@@ -82,13 +95,6 @@ export class RegistryTenantResolver implements TenantResolver {
       this.#inflight.set(clientId, pending);
     }
     return pending.then((entry) => this.#answer(clientId, entry));
-  }
-
-  public recheckAt(clientId: string, now: number): number | undefined {
-    if (this.#declared.resolve(clientId) !== undefined) return undefined;
-    const e = this.#entries.get(clientId);
-    // No active entry (evicted, or replaced by a negative answer): re-check on the next request.
-    return e !== undefined && e.active ? e.expiresAt : now;
   }
 
   #answer(clientId: string, e: Entry): string {
@@ -143,7 +149,7 @@ let ddbClient: DynamoDBClient | undefined;
 export function createRegistryTenantResolver(options: {
   readonly table: string;
   readonly ttlSeconds: number;
-  readonly declared: StaticTenantResolver;
+  readonly declared: TenantResolver;
   /** Overrides for the DynamoDB client (endpoint, region...). */
   readonly clientConfig?: DynamoDBClientConfig;
 }): RegistryTenantResolver {

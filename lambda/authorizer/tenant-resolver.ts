@@ -1,10 +1,12 @@
 /**
  * Which tenant a client id belongs to. The construct passes the trusted
- * mapping in CLIENT_TENANTS; with a tenant registry configured,
+ * mapping in CLIENT_TENANTS, or in SSM parameters under CLIENT_TENANTS_PATH
+ * (`DirectoryTenantResolver`, directory.ts); with a tenant registry configured,
  * `RegistryTenantResolver` (registry-resolver.ts) wraps this one behind the
  * same interface. A client without a tenant is not trusted.
  */
 import { ConfigError } from './errors';
+import { CLIENT_TENANTS_ENV, parseMapping } from '../../lib/private/client-directory';
 
 export interface TenantResolver {
   /**
@@ -20,33 +22,23 @@ export interface TenantResolver {
    * `checkAfter`, so a cached token never outlives the status it was admitted on.
    */
   recheckAt?(clientId: string, now: number): number | undefined;
+  /**
+   * Whether this resolver holds a tenant for the client right now, without a
+   * lookup (a resolver wrapping this one asks before its own checks).
+   */
+  declares?(clientId: string): boolean;
 }
 
 /** Resolves from a fixed mapping (CLIENT_TENANTS). */
 export class StaticTenantResolver implements TenantResolver {
   /** Parses and validates the CLIENT_TENANTS JSON object. */
   public static fromJson(json: string | undefined): StaticTenantResolver {
-    if (json === undefined || json.trim() === '') throw new ConfigError('CLIENT_TENANTS is not set');
-    let doc: unknown;
+    if (json === undefined || json.trim() === '') throw new ConfigError(`${CLIENT_TENANTS_ENV} is not set`);
     try {
-      doc = JSON.parse(json);
-    } catch {
-      throw new ConfigError('CLIENT_TENANTS is not valid JSON');
+      return new StaticTenantResolver(parseMapping(json, CLIENT_TENANTS_ENV));
+    } catch (err) {
+      throw new ConfigError((err as Error).message);
     }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-      throw new ConfigError('CLIENT_TENANTS must be a JSON object mapping client ids to tenant ids');
-    }
-    const map = new Map<string, string>();
-    for (const [clientId, tenantId] of Object.entries(doc)) {
-      if (!/^[A-Za-z0-9_-]{1,128}$/.test(clientId)) {
-        throw new ConfigError(`CLIENT_TENANTS: key ${JSON.stringify(clientId.slice(0, 140))} is not a client id`);
-      }
-      if (typeof tenantId !== 'string' || tenantId.length === 0 || tenantId.length > 256) {
-        throw new ConfigError(`CLIENT_TENANTS: the tenant of ${clientId} must be a non-empty string`);
-      }
-      map.set(clientId, tenantId);
-    }
-    return new StaticTenantResolver(map);
   }
 
   readonly #tenants: ReadonlyMap<string, string>;
@@ -61,5 +53,9 @@ export class StaticTenantResolver implements TenantResolver {
 
   public resolve(clientId: string): string | undefined {
     return this.#tenants.get(clientId);
+  }
+
+  public declares(clientId: string): boolean {
+    return this.#tenants.has(clientId);
   }
 }

@@ -35,6 +35,7 @@ export interface PoolState {
   /** True for a pool imported with `fromUserPoolAttributes`: it may hold servers this app cannot see. */
   readonly imported: boolean;
   readonly resourceServerQuota: number;
+  readonly appClientQuota: number;
 }
 
 const scopes = new WeakMap<cognito.OAuthScope, ScopeInfo>();
@@ -50,8 +51,9 @@ const BUILT_IN_SCOPES = new Set([
   cognito.OAuthScope.COGNITO_ADMIN.scopeName,
 ]);
 
-export function registerPool(pool: object, imported: boolean, resourceServerQuota: number = LIMITS.resourceServersDefault): void {
-  pools.set(pool, { servers: [], tenants: new Map(), imported, resourceServerQuota });
+export function registerPool(pool: object, imported: boolean,
+  resourceServerQuota: number = LIMITS.resourceServersDefault, appClientQuota: number = LIMITS.appClientsDefault): void {
+  pools.set(pool, { servers: [], tenants: new Map(), imported, resourceServerQuota, appClientQuota });
 }
 
 export function poolState(pool: object): PoolState {
@@ -87,6 +89,12 @@ export function registerTenant(pool: object, tenant: RegisteredTenant): void {
   const existing = state.tenants.get(tenant.tenantId);
   if (existing) {
     throw propError(tenant, 'tenantId', tenant.tenantId, `must be unique in the user pool; ${existing.node.path} already serves this tenant`);
+  }
+  if (state.tenants.size + 1 > state.appClientQuota) {
+    throw propError(tenant, 'app clients in the user pool', state.tenants.size + 1,
+      `a user pool holds at most ${state.appClientQuota} app clients (the quota set by appClientQuota; Amazon Cognito's default is `
+      + `${LIMITS.appClientsDefault}, raisable to ${LIMITS.appClientsMax} in Service Quotas): raise the quota and set appClientQuota, `
+      + 'or keep further tenants in a second M2mUserPool');
   }
   state.tenants.set(tenant.tenantId, tenant);
 }

@@ -80,6 +80,10 @@ export const LIMITS = {
   resourceServersDefault: 25,
   /** Highest value the resource-server quota can be raised to. */
   resourceServersMax: 300,
+  /** Default quota of app clients per user pool (adjustable). */
+  appClientsDefault: 1000,
+  /** Highest value the app-client quota can be raised to. */
+  appClientsMax: 10_000,
   /** Custom scopes per resource server. */
   scopesPerResourceServer: 100,
   /** Scopes per app client. */

@@ -1,0 +1,93 @@
+/**
+ * How the trusted client → tenant mapping reaches the Lambda authorizer: the
+ * one contract between the construct (lib/m2m-authorizer.ts) and the handler
+ * (lambda/authorizer/config.ts, lambda/authorizer/directory.ts). No imports:
+ * the handler bundles this module.
+ *
+ * - Inline: `CLIENT_TENANTS`, one JSON object, when every trusted client is
+ *   in the authorizer's own stack and the object fits the budget Lambda's
+ *   4 KB of environment variables leave.
+ * - Directory: otherwise. SSM String parameters (Standard tier, free) directly
+ *   under the path in `CLIENT_TENANTS_PATH`, each a JSON object of at most
+ *   `DIRECTORY_PARAMETER_MAX_CHARS` characters, each created in the stack of
+ *   the clients it lists, so that no client id crosses a stack boundary (no
+ *   export per client, and removing a tenant never blocks on an import).
+ *   The authorizer reads every parameter under the path.
+ */
+
+/** Environment variable of the inline mapping. */
+export const CLIENT_TENANTS_ENV = 'CLIENT_TENANTS';
+/** Environment variable of the directory's parameter path (ends with `/`). */
+export const CLIENT_TENANTS_PATH_ENV = 'CLIENT_TENANTS_PATH';
+/** Lambda environment variables share 4 KB; the inline mapping keeps room for the others. */
+export const INLINE_BUDGET_CHARS = 3500;
+/** Largest value of a Standard-tier SSM parameter. */
+export const DIRECTORY_PARAMETER_MAX_CHARS = 4096;
+/** Where directory parameters live: `/cdk-cognito-m2m/clients/<authorizer>/`. */
+export const DIRECTORY_PATH_PREFIX = '/cdk-cognito-m2m/clients/';
+/** Characters of an app client id Cognito generates. */
+export const GENERATED_CLIENT_ID_CHARS = 26;
+
+const CLIENT_ID = /^[A-Za-z0-9_+-]{1,128}$/;
+const TENANT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Characters one entry adds to a mapping's JSON (`"<client>":"<tenant>",`).
+ * Client and tenant ids need no escaping (their alphabets have no `"` or `\`).
+ */
+export function entryChars(clientIdChars: number, tenantId: string): number {
+  return clientIdChars + tenantId.length + 6;
+}
+
+/** Characters of the JSON object holding entries of these sizes. */
+export function mappingChars(entrySizes: readonly number[]): number {
+  return 2 + entrySizes.reduce((a, b) => a + b, 0);
+}
+
+/** Splits entries, in order, into the fewest consecutive groups whose JSON fits `maxChars`. */
+export function chunkEntries<T>(entries: readonly T[], size: (entry: T) => number, maxChars: number = DIRECTORY_PARAMETER_MAX_CHARS): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let chars = 2;
+  for (const e of entries) {
+    const s = size(e);
+    if (2 + s > maxChars) throw new Error(`an entry of ${s} characters does not fit a mapping of ${maxChars}`);
+    if (current.length > 0 && chars + s > maxChars) {
+      chunks.push(current);
+      current = [];
+      chars = 2;
+    }
+    current.push(e);
+    chars += s;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * Parses one mapping (the inline variable or a directory parameter) into
+ * `target`. Throws an Error whose message names `source` and the rule broken;
+ * a client id listed twice with different tenants is an error too.
+ */
+export function parseMapping(json: string | undefined, source: string, target: Map<string, string> = new Map()): Map<string, string> {
+  if (json === undefined || json.trim() === '') throw new Error(`${source} is empty`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    throw new Error(`${source} is not valid JSON`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new Error(`${source} must be a JSON object mapping client ids to tenant ids`);
+  }
+  for (const [clientId, tenantId] of Object.entries(doc)) {
+    if (!CLIENT_ID.test(clientId)) throw new Error(`${source}: key ${JSON.stringify(clientId.slice(0, 140))} is not a client id`);
+    if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
+      throw new Error(`${source}: the tenant of ${clientId} must be a tenant id (1-64 letters, digits, _ . -)`);
+    }
+    const known = target.get(clientId);
+    if (known !== undefined && known !== tenantId) throw new Error(`${source}: client ${clientId} is mapped to ${known} elsewhere and to ${tenantId} here`);
+    target.set(clientId, tenantId);
+  }
+  return target;
+}
