@@ -161,10 +161,12 @@ for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/bench/
 project.postCompileTask.exec('ts-node --prefer-ts-exts scripts/link-package.ts');
 // The published tarball ships what users need: no repository scripts, devDependencies or test config.
 project.tasks.tryFind('package:js')!.exec('ts-node --prefer-ts-exts scripts/published-package.ts');
-project.addTask('bench', {
+const bench = project.addTask('bench', {
   description: 'Authorizer benchmarks (ratios against baselines measured in the same run)',
   exec: 'ts-node --prefer-ts-exts bench/authorizer.bench.ts',
 });
+// The verified-token cache: a hit at empty, half and full against the previous LRU cache, interleaved.
+bench.exec('ts-node --prefer-ts-exts bench/token-cache.bench.ts');
 
 // `npm test` runs everything a change must pass.
 const test = project.tasks.tryFind('test')!;
