@@ -1,10 +1,10 @@
 import * as path from 'path';
-import { Aspects, Duration } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { IM2mUserPool } from './m2m-user-pool';
+import { IM2mUserPool, IssuerFormat } from './m2m-user-pool';
 import type { PortalUserPool } from './portal-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { handlerFunction } from './private/handler-function';
@@ -12,6 +12,7 @@ import { poolState } from './private/registry';
 import { buildRouteTable, RouteSource } from './private/route-table';
 import { LateFileCode, StageLateFileCode } from './private/route-table-code';
 import { WireTrustedClients } from './private/trusted-clients';
+import { ADDITIONAL_USER_POOLS_ENV, TrustedPoolEntry, USER_POOL_ISSUERS_ENV } from './private/trusted-pools';
 import { checkDuration, propError } from './private/validation';
 import type { ITenantAppClient } from './tenant-app-client';
 import type { ITenantRegistry } from './tenant-registry';
@@ -48,6 +49,20 @@ export interface LambdaAuthorizerOptions {
    * @default - every TenantAppClient of the API's user pool declared in this app
    */
   readonly trustedClients?: ITenantAppClient[];
+
+  /**
+   * More user pools whose access tokens the authorizer accepts, besides the
+   * API's own: for more tenants than one pool's app-client quota, or one pool
+   * per Region. Each pool's CDK-declared tenants are trusted for tokens of
+   * that pool only (a client id is looked up together with its pool), and
+   * each pool's `issuerFormats` decide which issuers are accepted. A pool in
+   * another Region is imported with `M2mUserPool.fromUserPoolAttributes`.
+   * Tokens of every pool must carry the scopes the methods require: give each
+   * pool the same resource servers (identifiers and scope names).
+   *
+   * @default - the API's user pool only
+   */
+  readonly additionalUserPools?: IM2mUserPool[];
 
   /**
    * A tenant registry (as the developer portal keeps) to resolve clients the
@@ -303,6 +318,8 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
     const code = new LateFileCode(bundle, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
     Aspects.of(scope).add(new StageLateFileCode(scope, code));
 
+    const additional = o.additionalUserPools ?? [];
+    checkAdditionalPools(scope, userPool, additional);
     const { fn } = handlerFunction(root, {
       ids: { logs: 'Logs', role: 'Role', function: 'Function' },
       code,
@@ -317,8 +334,17 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
         JWKS_TIMEOUT_MS: '1500',
       },
     });
+    if (userPool.issuerFormats.join() !== IssuerFormat.ORIGINAL) fn.addEnvironment(USER_POOL_ISSUERS_ENV, userPool.issuerFormats.join(','));
+    if (additional.length > 0) {
+      fn.addEnvironment(ADDITIONAL_USER_POOLS_ENV, Stack.of(fn).toJsonString(
+        additional.map((p): TrustedPoolEntry => ({ userPoolId: p.userPoolId, issuerFormats: p.issuerFormats })),
+      ));
+    }
     // CLIENT_TENANTS or CLIENT_TENANTS_PATH, decided once every tenant is declared.
-    Aspects.of(scope).add(new WireTrustedClients(root, fn, () => o.trustedClients ?? [...poolState(userPool).tenants.values()]));
+    Aspects.of(scope).add(new WireTrustedClients(root, fn, () => [
+      ...(o.trustedClients ?? [...poolState(userPool).tenants.values()]),
+      ...additional.flatMap((p) => [...poolState(p).tenants.values()].map((c) => ({ client: c, userPoolId: p.userPoolId }))),
+    ]));
     if (o.registry) {
       const registryTtl = o.registryCacheTtl ?? Duration.seconds(30);
       checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(0), Duration.minutes(15));
@@ -350,4 +376,12 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       function: fn,
     };
   }
+}
+
+/** Each additional pool once, and none of them the API's own. */
+function checkAdditionalPools(scope: Construct, own: IM2mUserPool, pools: IM2mUserPool[]): void {
+  pools.forEach((p, i) => {
+    if (p === own) throw propError(scope, `authorizer.additionalUserPools[${i}]`, p.node.path, 'is the API\'s own user pool, which is always trusted');
+    if (pools.indexOf(p) !== i) throw propError(scope, `authorizer.additionalUserPools[${i}]`, p.node.path, 'is listed twice');
+  });
 }

@@ -5,9 +5,27 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './private/acknowledge';
 import { poolState, registerPool } from './private/registry';
+import { issuerHostPrefix } from './private/trusted-pools';
 import { checkDomainPrefix, checkString, LIMITS, propError } from './private/validation';
 import { ResourceServer, ResourceServerOptions } from './resource-server';
 import { TenantAppClient, TenantAppClientOptions } from './tenant-app-client';
+
+/**
+ * The format of the issuer (`iss` claim) in a user pool's tokens: the pool's
+ * issuer configuration.
+ *
+ * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_IssuerConfigurationType.html
+ */
+export enum IssuerFormat {
+  /** `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`: the pool's Region hosts it. */
+  ORIGINAL = 'ORIGINAL',
+  /**
+   * `https://issuer-cognito-idp.<region>.amazonaws.com/<userPoolId>`, where region is the
+   * pool's primary Region: the JWKS is served from several Regions. Required for multi-Region
+   * replication.
+   */
+  UPDATED = 'UPDATED',
+}
 
 /**
  * A user pool for machine-to-machine authentication, created by `M2mUserPool`
@@ -40,10 +58,17 @@ export interface IM2mUserPool extends IResource {
   readonly tokenEndpoint: string;
 
   /**
-   * The issuer (`iss` claim) of the pool's tokens:
-   * `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`.
+   * The issuer (`iss` claim) of the pool's tokens, in the first of its
+   * `issuerFormats`: `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`
+   * (ORIGINAL) or `https://issuer-cognito-idp.<region>.amazonaws.com/<userPoolId>` (UPDATED).
    */
   readonly issuer: string;
+
+  /**
+   * The issuer formats the pool's tokens may carry, which the tenant-aware
+   * Lambda authorizer accepts (a token with another format is refused).
+   */
+  readonly issuerFormats: IssuerFormat[];
 
   /**
    * Where the pool publishes the public keys that sign its tokens.
@@ -162,6 +187,18 @@ export interface M2mUserPoolProps {
   readonly appClientQuota?: number;
 
   /**
+   * The issuer formats the pool's tokens may carry, which the tenant-aware
+   * Lambda authorizer accepts. The pool's issuer configuration is set in
+   * Cognito (CloudFormation has no property for it yet): after switching it
+   * to `UPDATED` (which multi-Region replication requires), list both formats
+   * until tokens of the old format have expired, then `UPDATED` alone.
+   *
+   * @default [IssuerFormat.ORIGINAL]
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-multi-region.html
+   */
+  readonly issuerFormats?: IssuerFormat[];
+
+  /**
    * The KMS key that encrypts the Secrets Manager secrets holding app client
    * secrets.
    *
@@ -199,6 +236,13 @@ export interface M2mUserPoolAttributes {
    * @default - a new customer-managed key is created on first use
    */
   readonly secretsKey?: kms.IKey;
+
+  /**
+   * The issuer formats the pool's tokens may carry (see `M2mUserPoolProps.issuerFormats`).
+   *
+   * @default [IssuerFormat.ORIGINAL]
+   */
+  readonly issuerFormats?: IssuerFormat[];
 }
 
 /**
@@ -210,6 +254,7 @@ abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
   public abstract readonly userPoolArn: string;
   public abstract readonly tokenEndpoint: string;
   public abstract readonly issuer: string;
+  public abstract readonly issuerFormats: IssuerFormat[];
   public abstract readonly secretsKey: kms.IKey;
 
   public get jwksUri(): string {
@@ -256,6 +301,7 @@ export class M2mUserPool extends M2mUserPoolBase {
   public readonly userPoolArn: string;
   public readonly tokenEndpoint: string;
   public readonly issuer: string;
+  public readonly issuerFormats: IssuerFormat[];
   public readonly secretsKey: kms.IKey;
 
   /**
@@ -298,8 +344,9 @@ export class M2mUserPool extends M2mUserPoolBase {
     this.userPool = pool;
     this.userPoolId = pool.userPoolId;
     this.userPoolArn = pool.userPoolArn;
+    this.issuerFormats = issuerFormatsOf(this, props.issuerFormats);
     // `userPoolProviderUrl` (GetAtt ProviderURL) has no scheme; the `iss` claim does.
-    this.issuer = issuerOf(Stack.of(this).region, Stack.of(this), pool.userPoolId);
+    this.issuer = issuerOf(Stack.of(this).region, Stack.of(this), pool.userPoolId, this.issuerFormats[0]);
 
     this.domain = props.customDomain
       ? pool.addDomain('Domain', { customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate } })
@@ -317,8 +364,18 @@ export class M2mUserPool extends M2mUserPoolBase {
 }
 
 /** The `iss` claim of a pool's tokens. */
-function issuerOf(region: string, stack: Stack, userPoolId: string): string {
-  return `https://cognito-idp.${region}.${stack.urlSuffix}/${userPoolId}`;
+function issuerOf(region: string, stack: Stack, userPoolId: string, format: IssuerFormat): string {
+  return `https://${issuerHostPrefix(format)}.${region}.${stack.urlSuffix}/${userPoolId}`;
+}
+
+/** Validates issuer formats: at least one, each once. */
+function issuerFormatsOf(scope: Construct, formats: IssuerFormat[] | undefined): IssuerFormat[] {
+  if (formats === undefined) return [IssuerFormat.ORIGINAL];
+  const known = Object.values(IssuerFormat) as string[];
+  if (formats.length === 0 || formats.some((f) => !known.includes(f)) || new Set(formats).size !== formats.length) {
+    throw propError(scope, 'issuerFormats', formats, `must list ${known.join(' and/or ')}, each once`);
+  }
+  return [...formats];
 }
 
 function validateProps(scope: Construct, props: M2mUserPoolProps): void {
@@ -359,6 +416,7 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
   public readonly userPoolArn: string;
   public readonly tokenEndpoint: string;
   public readonly issuer: string;
+  public readonly issuerFormats: IssuerFormat[];
   private readonly attrs: M2mUserPoolAttributes;
   private _secretsKey?: kms.IKey;
 
@@ -377,7 +435,8 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
     this.userPoolId = attrs.userPoolId;
     this.userPoolArn = Arn.format({ service: 'cognito-idp', resource: 'userpool', resourceName: attrs.userPoolId, region }, stack);
     this.userPool = cognito.UserPool.fromUserPoolArn(this, 'UserPool', this.userPoolArn);
-    this.issuer = issuerOf(region, stack, attrs.userPoolId);
+    this.issuerFormats = issuerFormatsOf(this, attrs.issuerFormats);
+    this.issuer = issuerOf(region, stack, attrs.userPoolId, this.issuerFormats[0]);
     this.tokenEndpoint = attrs.customDomainName
       ? `https://${attrs.customDomainName}/oauth2/token`
       : `https://${attrs.domainPrefix}.auth.${region}.amazoncognito.com/oauth2/token`;

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { M2mAuthorizer, ScopedRestApi, ScopeMatch, TenantAppClient, TenantRegistry } from '../lib';
+import { IssuerFormat, M2mAuthorizer, M2mUserPool, ScopedRestApi, ScopeMatch, TenantAppClient, TenantRegistry } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 
 /** The asset directory of the authorizer function (the one with routes.json), from the synthesized assembly. */
@@ -183,4 +183,59 @@ test('M2mAuthorizer.lambda() is the deprecated name of tenantAware(): the same L
   api.addScopedMethod(api.root.addResource('x'), 'GET', mockIntegration(), { scopes: [orders.scope('read')], scopeMatch: ScopeMatch.ALL_OF });
   expect(api.m2mAuthorizer.kind).toBe('lambda');
   Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Handler: 'index.handler' });
+});
+
+describe('several user pools and issuer formats', () => {
+  function authorizerVariables(stack: Stack): Record<string, any> {
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Description: Match.stringLikeRegexp('^Verifies Cognito M2M') } });
+    return Object.values(fns)[0].Properties.Environment.Variables;
+  }
+
+  test('an additional pool: its id and issuer formats reach the function, and its tenants are keyed with their pool', () => {
+    const { stack, pool, orders } = poolStack();
+    pool.addTenant('globex', { scopes: [orders.scope('read')] });
+    const eu = new M2mUserPool(stack, 'EuPool', { domainPrefix: 'acme-eu', issuerFormats: [IssuerFormat.ORIGINAL, IssuerFormat.UPDATED] });
+    const euOrders = eu.addResourceServer('Orders', { identifier: 'https://api.acme.example/orders', scopes: [{ name: 'read', description: 'Read' }] });
+    eu.addTenant('hooli', { scopes: [euOrders.scope('read')] });
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.tenantAware({ additionalUserPools: [eu] }) });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const vars = authorizerVariables(stack);
+    const t = Template.fromStack(stack);
+    const poolRef = (name: string) => ({ Ref: Object.keys(t.findResources('AWS::Cognito::UserPool')).find((id) => id.startsWith(name))! });
+    const clientRef = (tenant: string) => ({ Ref: Object.entries(t.findResources('AWS::Cognito::UserPoolClient')).find(([, r]) => r.Properties.ClientName === tenant)![0] });
+    expect(vars.USER_POOL_ISSUERS).toBeUndefined(); // the API's pool: ORIGINAL only, the default
+    expect(vars.ADDITIONAL_USER_POOLS).toEqual({ 'Fn::Join': ['', ['[{"userPoolId":"', poolRef('EuPool'), '","issuerFormats":["ORIGINAL","UPDATED"]}]']] });
+    expect(vars.CLIENT_TENANTS).toEqual({
+      'Fn::Join': ['', ['{"', clientRef('globex'), '":"globex","', poolRef('EuPool'), '/', clientRef('hooli'), '":"hooli"}']],
+    });
+  });
+
+  test('the API\'s own pool on UPDATED: USER_POOL_ISSUERS, and the pool\'s issuer has the UPDATED host', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pool = new M2mUserPool(stack, 'Pool', { domainPrefix: 'acme-u', issuerFormats: [IssuerFormat.UPDATED] });
+    const orders = pool.addResourceServer('Orders', { identifier: 'https://api.acme.example/orders', scopes: [{ name: 'read', description: 'Read' }] });
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    expect(authorizerVariables(stack).USER_POOL_ISSUERS).toBe('UPDATED');
+    expect(stack.resolve(pool.issuer)).toEqual({ 'Fn::Join': ['', ['https://issuer-cognito-idp.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: stack.getLogicalId(pool.userPool.node.defaultChild as CfnElement) }]] });
+    const imported = M2mUserPool.fromUserPoolAttributes(stack, 'Far', { userPoolId: 'ap-southeast-2_Far123', domainPrefix: 'far', issuerFormats: [IssuerFormat.UPDATED] });
+    expect(stack.resolve(imported.issuer)).toEqual({ 'Fn::Join': ['', ['https://issuer-cognito-idp.ap-southeast-2.', { Ref: 'AWS::URLSuffix' }, '/ap-southeast-2_Far123']] });
+  });
+
+  test('the API\'s own pool or a pool listed twice is refused; so are empty or repeated issuer formats', () => {
+    const { stack, pool, orders } = poolStack();
+    const other = M2mUserPool.fromUserPoolAttributes(stack, 'Other', { userPoolId: 'eu-west-1_Other1', domainPrefix: 'other' });
+    for (const [pools, message] of [
+      [[pool], 'authorizer.additionalUserPools[0]: "Test/Pool" is invalid: is the API\'s own user pool, which is always trusted'],
+      [[other, other], 'authorizer.additionalUserPools[1]: "Test/Other" is invalid: is listed twice'],
+    ] as const) {
+      const api = new ScopedRestApi(stack, `Api${message.length}`, { userPool: pool, authorizer: M2mAuthorizer.tenantAware({ additionalUserPools: [...pools] }) });
+      expect(() => api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] })).toThrow(message);
+    }
+    for (const formats of [[], [IssuerFormat.UPDATED, IssuerFormat.UPDATED]]) {
+      expect(() => new M2mUserPool(stack, `P${formats.length}`, { domainPrefix: 'acme-f', issuerFormats: formats }))
+        .toThrow(`issuerFormats: ${formats.length ? '["UPDATED", "UPDATED"]' : '[]'} is invalid: must list ORIGINAL and/or UPDATED, each once`);
+    }
+  });
 });

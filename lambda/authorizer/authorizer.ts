@@ -29,6 +29,7 @@ import { JwksCache } from './jwks';
 import type { PeopleSupport } from './people';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
+import { clientKey, issuerHostPrefix } from '../../lib/private/trusted-pools';
 import { Logger } from '../shared/log';
 
 export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;
@@ -164,9 +165,37 @@ export interface Verifier {
   cacheJwks(jwks: Jwks, userPoolId?: string): void;
 }
 
-/** The M2M pool's verifier settings; clientId null: the tenant resolver is the one source of trusted clients (checked below). */
+/** An M2M pool's verifier settings; clientId null: the tenant resolver is the one source of trusted clients (checked below). */
 export function m2mVerifierConfig(userPoolId: string) {
   return { userPoolId, tokenUse: 'access' as const, clientId: null, includeRawJwtInErrors: true };
+}
+export type M2mVerifierConfig = ReturnType<typeof m2mVerifierConfig>;
+
+/** A trusted pool as the authorizer sees it: its issuers, and whether its clients are keyed without the pool id. */
+interface PoolIssuer {
+  readonly userPoolId: string;
+  /** The API's own pool: clients keyed by client id alone. */
+  readonly primary: boolean;
+}
+
+/**
+ * The issuers the authorizer accepts, each with its pool. aws-jwt-verify
+ * accepts both of Cognito's formats for every pool it is given; the
+ * authorizer accepts only the formats configured for each pool.
+ */
+export function trustedIssuers(config: AuthorizerConfig): Map<string, PoolIssuer> {
+  const pools = [
+    { userPoolId: config.userPoolId, issuerFormats: config.issuerFormats ?? ['ORIGINAL' as const], primary: true },
+    ...(config.additionalUserPools ?? []).map((p) => ({ ...p, primary: false })),
+  ];
+  const out = new Map<string, PoolIssuer>();
+  for (const p of pools) {
+    const region = p.userPoolId.split('_')[0];
+    for (const f of p.issuerFormats) {
+      out.set(`https://${issuerHostPrefix(f)}.${region}.amazonaws.com/${p.userPoolId}`, { userPoolId: p.userPoolId, primary: p.primary });
+    }
+  }
+  return out;
 }
 
 /** Builds an authorizer from a validated configuration. */
@@ -187,9 +216,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const people = config.people && deps.people
     ? { config: config.people, grant: deps.people.grant, issuer: deps.people.issuerOf(config.people.userPoolId) }
     : undefined;
+  const issuers = trustedIssuers(config);
+  const m2mConfigs = [config.userPoolId, ...(config.additionalUserPools ?? []).map((p) => p.userPoolId)].map(m2mVerifierConfig);
   const verifier: Verifier = people
-    ? deps.people!.verifier(m2mVerifierConfig(config.userPoolId), people.config, jwksCache)
-    : CognitoJwtVerifier.create(m2mVerifierConfig(config.userPoolId), { jwksCache });
+    ? deps.people!.verifier(m2mConfigs, people.config, jwksCache)
+    : m2mConfigs.length === 1
+      ? CognitoJwtVerifier.create(m2mConfigs[0], { jwksCache })
+      : CognitoJwtVerifier.create(m2mConfigs, { jwksCache });
   const policies = new PolicyBuilder(config.routes);
   const tokenCache = new TokenCache<Grant>({
     maxEntries: config.tokenCacheMaxEntries ?? 10_000,
@@ -203,7 +236,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     try {
       const jwks = JSON.parse(readFileSync(config.jwksPath, 'utf8')) as Json;
       assertIsJwks(jwks);
-      verifier.cacheJwks(jwks);
+      verifier.cacheJwks(jwks, config.userPoolId);
     } catch {
       throw new ConfigError(`JWKS_PATH ${config.jwksPath} does not hold a JWKS`);
     }
@@ -285,11 +318,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   };
 
   /** Caches and returns the grant of a verified token once its client's tenant is known. */
-  const finish = (token: string, clientId: string, exp: number, claim: string, tenantId: string | undefined): Grant => {
+  const finish = (token: string, clientId: string, key: string, exp: number, claim: string, tenantId: string | undefined): Grant => {
     if (tenantId === undefined) throw new AuthorizerError('untrusted_client', undefined, clientId);
     const grant = grantFor(clientId, tenantId, claim);
-    // A status with a short TTL (registry clients): the cached token is re-verified and re-resolved after it.
-    tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(clientId, now()));
+    // A status with a short TTL (registry clients, the SSM directory): the cached token is re-verified and re-resolved after it.
+    tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(key, now()));
     return grant;
   };
 
@@ -304,11 +337,16 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     if (typeof clientId !== 'string') throw new AuthorizerError('untrusted_client');
     const exp = payload.exp;
     if (typeof exp !== 'number') throw new AuthorizerError('malformed');
+    // Only the formats configured for the token's pool (aws-jwt-verify accepts both of Cognito's).
+    const pool = typeof payload.iss === 'string' ? issuers.get(payload.iss) : undefined;
+    if (pool === undefined) throw new AuthorizerError('wrong_issuer', undefined, clientId);
     const claim = typeof payload.scope === 'string' ? payload.scope : '';
-    const tenantId = tenants.resolve(clientId);
+    // A client is trusted for tokens of its own pool only.
+    const key = pool.primary ? clientId : clientKey(pool.userPoolId, clientId);
+    const tenantId = tenants.resolve(key);
     return typeof tenantId === 'object'
-      ? tenantId.then((t) => finish(token, clientId, exp, claim, t))
-      : finish(token, clientId, exp, claim, tenantId);
+      ? tenantId.then((t) => finish(token, clientId, key, exp, claim, t))
+      : finish(token, clientId, key, exp, claim, tenantId);
   };
 
   const deny = (err: unknown): Promise<never> => {
@@ -351,7 +389,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   return {
     handle,
-    cacheJwks: (jwks, userPoolId) => verifier.cacheJwks(jwks, userPoolId!),
+    cacheJwks: (jwks, userPoolId) => verifier.cacheJwks(jwks, userPoolId ?? config.userPoolId),
     tokenCache,
     policies,
   };

@@ -11,11 +11,18 @@ import type { PeopleConfig } from './people';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
 import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/client-directory';
+import {
+  ADDITIONAL_USER_POOLS_ENV, ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry, USER_POOL_ISSUERS_ENV,
+} from '../../lib/private/trusted-pools';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface AuthorizerConfig {
-  /** e.g. `us-east-1_AbC123`; the issuer and JWKS URI derive from it. */
+  /** The API's own pool, e.g. `us-east-1_AbC123`; the issuer and JWKS URI derive from it. */
   readonly userPoolId: string;
+  /** The issuer formats accepted for the API's own pool. @default ['ORIGINAL'] */
+  readonly issuerFormats?: readonly IssuerFormatName[];
+  /** More pools whose tokens are accepted (their clients are keyed `<userPoolId>/<clientId>`). @default none */
+  readonly additionalUserPools?: readonly TrustedPoolEntry[];
   readonly tenants: TenantResolver;
   readonly routes: RouteTable;
   /** @default 10000 */
@@ -39,6 +46,37 @@ export interface AuthorizerConfig {
 const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
 /** A DynamoDB table name, or a table ARN. */
 const TABLE_NAME = /^(?:[A-Za-z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})$/;
+
+/** Parses issuer formats: a non-empty list of ORIGINAL and UPDATED without repeats. */
+function issuerFormatsOf(value: unknown, source: string): IssuerFormatName[] {
+  const list = typeof value === 'string' ? value.split(',').map((f) => f.trim()) : value;
+  if (!Array.isArray(list) || list.length === 0 || list.length > ISSUER_FORMATS.length
+    || list.some((f) => !(ISSUER_FORMATS as readonly unknown[]).includes(f)) || new Set(list).size !== list.length) {
+    throw new ConfigError(`${source} must list ${ISSUER_FORMATS.join(' and/or ')}, each once; got ${JSON.stringify(value).slice(0, 80)}`);
+  }
+  return list as IssuerFormatName[];
+}
+
+/** Parses ADDITIONAL_USER_POOLS. */
+function additionalPoolsOf(json: string | undefined, primary: string): TrustedPoolEntry[] {
+  if (json === undefined || json === '') return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV} is not valid JSON`);
+  }
+  if (!Array.isArray(doc)) throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV} must be a JSON array of { userPoolId, issuerFormats }`);
+  const seen = new Set([primary]);
+  return doc.map((entry: unknown, i) => {
+    const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const id = e.userPoolId;
+    if (typeof id !== 'string' || !USER_POOL_ID.test(id)) throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV}[${i}].userPoolId is not a user pool id`);
+    if (seen.has(id)) throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV}[${i}].userPoolId ${id} is listed twice`);
+    seen.add(id);
+    return { userPoolId: id, issuerFormats: issuerFormatsOf(e.issuerFormats, `${ADDITIONAL_USER_POOLS_ENV}[${i}].issuerFormats`) };
+  });
+}
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
   const raw = env[name];
@@ -107,7 +145,8 @@ function tenantsFromEnv(env: NodeJS.ProcessEnv, registry: RegistryFactory | unde
 }
 
 /**
- * Environment variables: USER_POOL_ID, CLIENT_TENANTS or CLIENT_TENANTS_PATH, TOKEN_CACHE_MAX_ENTRIES,
+ * Environment variables: USER_POOL_ID, USER_POOL_ISSUERS and ADDITIONAL_USER_POOLS (optional:
+ * lib/private/trusted-pools.ts), CLIENT_TENANTS or CLIENT_TENANTS_PATH, TOKEN_CACHE_MAX_ENTRIES,
  * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_IDENTIFIER, LOG_LEVEL, ROUTE_TABLE_PATH
  * (default: routes.json next to the bundle), JWKS_PATH (optional), TABLE_NAME
  * and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry).
@@ -117,8 +156,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registr
   if (!USER_POOL_ID.test(userPoolId)) throw new ConfigError(`USER_POOL_ID ${JSON.stringify(userPoolId.slice(0, 80))} is not a user pool id`);
   const usage = env.USAGE_IDENTIFIER ?? 'none';
   if (usage !== 'none' && usage !== 'tenant') throw new ConfigError('USAGE_IDENTIFIER must be none or tenant');
+  const issuers = env[USER_POOL_ISSUERS_ENV];
   return {
     userPoolId,
+    issuerFormats: issuers === undefined || issuers === '' ? ['ORIGINAL'] : issuerFormatsOf(issuers, USER_POOL_ISSUERS_ENV),
+    additionalUserPools: additionalPoolsOf(env[ADDITIONAL_USER_POOLS_ENV], userPoolId),
     tenants: tenantsFromEnv(env, registry),
     routes: loadRouteTable(env.ROUTE_TABLE_PATH || join(bundleDir, 'routes.json')),
     tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),

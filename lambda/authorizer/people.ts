@@ -17,7 +17,7 @@
  *   metadata, requested scopes) is read.
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import type { Grant, m2mVerifierConfig, Verifier } from './authorizer';
+import type { Grant, M2mVerifierConfig, Verifier } from './authorizer';
 import { AuthorizerError, ConfigError } from './errors';
 import type { JwksCache } from './jwks';
 import type { PolicyBuilder } from './policy';
@@ -49,7 +49,7 @@ export interface PeopleSupport {
   fromEnv(env: NodeJS.ProcessEnv): PeopleConfig;
   grant(payload: Record<string, unknown>, config: PeopleConfig, policies: PolicyBuilder): Grant;
   issuerOf(userPoolId: string): string;
-  verifier(m2m: ReturnType<typeof m2mVerifierConfig>, config: PeopleConfig, jwksCache: JwksCache): Verifier;
+  verifier(m2m: readonly M2mVerifierConfig[], config: PeopleConfig, jwksCache: JwksCache): Verifier;
 }
 
 const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
@@ -126,15 +126,15 @@ export function issuerOf(userPoolId: string): string {
 }
 
 /** One verifier for both pools; people's tokens are accepted from the portal's own web client only. */
-export function peopleVerifier(m2m: ReturnType<typeof m2mVerifierConfig>, config: PeopleConfig, jwksCache: JwksCache): Verifier {
+export function peopleVerifier(m2m: readonly M2mVerifierConfig[], config: PeopleConfig, jwksCache: JwksCache): Verifier {
   const both = CognitoJwtVerifier.create(
-    [m2m, { userPoolId: config.userPoolId, tokenUse: 'access', clientId: config.clientId, includeRawJwtInErrors: true }],
+    [...m2m, { userPoolId: config.userPoolId, tokenUse: 'access', clientId: config.clientId, includeRawJwtInErrors: true }],
     { jwksCache },
   );
   return {
     verify: (t) => both.verify(t),
     verifySync: (t) => both.verifySync(t),
-    cacheJwks: (jwks, userPoolId) => both.cacheJwks(jwks, userPoolId ?? m2m.userPoolId),
+    cacheJwks: (jwks, userPoolId) => both.cacheJwks(jwks, userPoolId ?? m2m[0].userPoolId),
   };
 }
 

@@ -27,16 +27,19 @@ export const DIRECTORY_PARAMETER_MAX_CHARS = 4096;
 export const DIRECTORY_PATH_PREFIX = '/cdk-cognito-m2m/clients/';
 /** Characters of an app client id Cognito generates. */
 export const GENERATED_CLIENT_ID_CHARS = 26;
+/** Most characters of a user pool id (Cognito's limit). */
+export const MAX_USER_POOL_ID_CHARS = 55;
 
-const CLIENT_ID = /^[A-Za-z0-9_+-]{1,128}$/;
+/** A client id, or `<userPoolId>/<clientId>` for a client of an additional pool (lib/private/trusted-pools.ts). */
+const CLIENT_KEY = /^(?:[\w-]+_[0-9a-zA-Z]+\/)?[A-Za-z0-9_+-]{1,128}$/;
 const TENANT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Characters one entry adds to a mapping's JSON (`"<client>":"<tenant>",`).
  * Client and tenant ids need no escaping (their alphabets have no `"` or `\`).
  */
-export function entryChars(clientIdChars: number, tenantId: string): number {
-  return clientIdChars + tenantId.length + 6;
+export function entryChars(keyChars: number, tenantId: string): number {
+  return keyChars + tenantId.length + 6;
 }
 
 /** Characters of the JSON object holding entries of these sizes. */
@@ -81,7 +84,7 @@ export function parseMapping(json: string | undefined, source: string, target: M
     throw new Error(`${source} must be a JSON object mapping client ids to tenant ids`);
   }
   for (const [clientId, tenantId] of Object.entries(doc)) {
-    if (!CLIENT_ID.test(clientId)) throw new Error(`${source}: key ${JSON.stringify(clientId.slice(0, 140))} is not a client id`);
+    if (!CLIENT_KEY.test(clientId)) throw new Error(`${source}: key ${JSON.stringify(clientId.slice(0, 140))} is not a client id`);
     if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
       throw new Error(`${source}: the tenant of ${clientId} must be a tenant id (1-64 letters, digits, _ . -)`);
     }

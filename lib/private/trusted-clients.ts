@@ -5,8 +5,9 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import {
   chunkEntries, CLIENT_TENANTS_ENV, CLIENT_TENANTS_PATH_ENV, DIRECTORY_PATH_PREFIX, entryChars, GENERATED_CLIENT_ID_CHARS,
-  INLINE_BUDGET_CHARS, mappingChars,
+  INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS,
 } from './client-directory';
+import { clientKey } from './trusted-pools';
 import { propError } from './validation';
 
 /** A client the authorizer trusts, with its tenant. */
@@ -15,9 +16,22 @@ export interface TrustedClient extends IConstruct {
   readonly userPoolClientId: string;
 }
 
-/** Characters the client id takes in the mapping (a generated id, unless the id is a literal). */
-function entrySize(c: TrustedClient): number {
-  return entryChars(Token.isUnresolved(c.userPoolClientId) ? GENERATED_CLIENT_ID_CHARS : c.userPoolClientId.length, c.tenantId);
+/** A client of an additional user pool: keyed with its pool (lib/private/trusted-pools.ts). */
+export interface PoolClient {
+  readonly client: TrustedClient;
+  readonly userPoolId: string;
+}
+
+type Entry = TrustedClient | PoolClient;
+const clientOf = (e: Entry): TrustedClient => ('client' in e ? e.client : e);
+const keyOf = (e: Entry): string => ('client' in e ? clientKey(e.userPoolId, e.client.userPoolClientId) : e.userPoolClientId);
+
+/** Characters the key takes in the mapping (generated ids and the longest pool id, unless they are literals). */
+function entrySize(e: Entry): number {
+  const c = clientOf(e);
+  const id = Token.isUnresolved(c.userPoolClientId) ? GENERATED_CLIENT_ID_CHARS : c.userPoolClientId.length;
+  const pool = 'client' in e ? (Token.isUnresolved(e.userPoolId) ? MAX_USER_POOL_ID_CHARS : e.userPoolId.length) + 1 : 0;
+  return entryChars(pool + id, c.tenantId);
 }
 
 /** How an authorizer received its trusted clients (for tests and docs). */
@@ -38,7 +52,7 @@ export interface TrustedClientsWiring {
 export class WireTrustedClients implements IAspect {
   #wiring?: TrustedClientsWiring;
 
-  constructor(private readonly owner: Construct, private readonly fn: lambda.Function, private readonly clients: () => TrustedClient[]) {}
+  constructor(private readonly owner: Construct, private readonly fn: lambda.Function, private readonly clients: () => Entry[]) {}
 
   /** What the aspect did (undefined before synthesis). */
   public get wiring(): TrustedClientsWiring | undefined { return this.#wiring; }
@@ -51,19 +65,19 @@ export class WireTrustedClients implements IAspect {
   #wire(): TrustedClientsWiring {
     const clients = this.clients();
     const fnStack = Stack.of(this.fn);
-    const local = clients.every((c) => Stack.of(c) === fnStack);
+    const local = clients.every((e) => Stack.of(clientOf(e)) === fnStack);
     if (local && mappingChars(clients.map(entrySize)) <= INLINE_BUDGET_CHARS) {
-      this.fn.addEnvironment(CLIENT_TENANTS_ENV, fnStack.toJsonString(Object.fromEntries(clients.map((c) => [c.userPoolClientId, c.tenantId]))));
+      this.fn.addEnvironment(CLIENT_TENANTS_ENV, fnStack.toJsonString(Object.fromEntries(clients.map((e) => [keyOf(e), clientOf(e).tenantId]))));
       return { mode: 'inline', parameters: [] };
     }
 
     const name = Names.uniqueResourceName(this.owner, { maxLength: 100 });
     const path = `${DIRECTORY_PATH_PREFIX}${name}/`;
-    const byStack = new Map<Stack, TrustedClient[]>();
-    for (const c of clients) {
-      const stack = Stack.of(c);
-      checkSameEnvironment(this.owner, fnStack, stack, c);
-      byStack.set(stack, [...(byStack.get(stack) ?? []), c]);
+    const byStack = new Map<Stack, Entry[]>();
+    for (const e of clients) {
+      const stack = Stack.of(clientOf(e));
+      checkSameEnvironment(this.owner, fnStack, stack, clientOf(e));
+      byStack.set(stack, [...(byStack.get(stack) ?? []), e]);
     }
     const parameters: ssm.StringParameter[] = [];
     for (const [stack, list] of byStack) {
@@ -75,7 +89,7 @@ export class WireTrustedClients implements IAspect {
         parameters.push(new ssm.StringParameter(container, `Clients${i}`, {
           parameterName: `${path}${stackName}-${i}`,
           description: `cdk-cognito-m2m: trusted app clients and their tenants for the authorizer ${this.owner.node.path} (${chunk.length} of ${clients.length})`,
-          stringValue: stack.toJsonString(Object.fromEntries(chunk.map((c) => [c.userPoolClientId, c.tenantId]))),
+          stringValue: stack.toJsonString(Object.fromEntries(chunk.map((e) => [keyOf(e), clientOf(e).tenantId]))),
           tier: ssm.ParameterTier.STANDARD,
         }));
       });

@@ -118,6 +118,7 @@ export function show(value: unknown): string {
     return JSON.stringify(cut);
   }
   if (value instanceof Duration) return value.toHumanString();
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   return String(value);
 }
 
