@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
 import { duplicates, LIMITS, propError } from './validation';
@@ -83,6 +83,30 @@ export function registerServer(pool: object, server: RegisteredServer): void {
   serverPools.set(server, pool);
 }
 
+/** CloudFormation's ceiling on resources per stack. */
+export const STACK_RESOURCE_LIMIT = 500;
+const watchedStacks = new WeakSet<Stack>();
+
+/**
+ * Adds, once per stack holding tenants, a validation that names the ceiling of
+ * 500 resources and what to do before CloudFormation (or the CDK) refuses it.
+ */
+function watchStackSize(stack: Stack): void {
+  if (watchedStacks.has(stack)) return;
+  watchedStacks.add(stack);
+  stack.node.addValidation({
+    validate: () => {
+      const resources = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
+      if (resources.length <= STACK_RESOURCE_LIMIT) return [];
+      const clients = resources.filter((r) => (r as CfnResource).cfnResourceType === 'AWS::Cognito::UserPoolClient').length;
+      return [`stack ${stack.node.path} holds ${resources.length} resources and CloudFormation allows ${STACK_RESOURCE_LIMIT}; `
+        + `${clients} of them are app clients (a TenantAppClient is an app client and a secret): put tenants in stacks of their own, `
+        + 'e.g. new TenantAppClient(new Stack(app, \'Tenants1\', { env }), tenantId, { userPool, tenantId, scopes }), '
+        + 'and put a large API\'s resources and methods in nested stacks (ScopedRestApi.addPart)'];
+    },
+  });
+}
+
 /** Records a tenant on its pool; a tenant id may be used once per pool. */
 export function registerTenant(pool: object, tenant: RegisteredTenant): void {
   const state = poolState(pool);
@@ -97,6 +121,7 @@ export function registerTenant(pool: object, tenant: RegisteredTenant): void {
       + 'or keep further tenants in a second M2mUserPool');
   }
   state.tenants.set(tenant.tenantId, tenant);
+  watchStackSize(Stack.of(tenant));
 }
 
 export function registerScope(scope: cognito.OAuthScope, info: ScopeInfo): void {

@@ -145,6 +145,15 @@ describe('directory', () => {
   });
 });
 
+describe('stack ceiling', () => {
+  test('more than 500 resources in a stack of tenants is a synth error that says what to do', () => {
+    const { app, pool, orders } = poolStack();
+    const crowded = new Stack(app, 'Crowded', { env: ENV });
+    for (let i = 0; i < 251; i++) new TenantAppClient(crowded, `T${i}`, { userPool: pool, tenantId: `t${i}`, scopes: [orders.scope('read')] });
+    expect(() => app.synth()).toThrow(/stack Crowded holds 502 resources and CloudFormation allows 500; 251 of them are app clients .*put tenants in stacks of their own/);
+  });
+});
+
 describe('app-client quota', () => {
   test('the 1,001st TenantAppClient of a pool is a synth error that says what to do', () => {
     const { pool, orders } = poolStack();
