@@ -7,3 +7,4 @@ export * from './tenant-registry';
 export * from './developer-portal';
 export * from './portal-user-pool';
 export * from './portal-web-ui';
+export * from './scoped-rest-api-part';

@@ -14,6 +14,7 @@ import { ApiDescriptionInput, catalogApi, openApiDocument } from './private/open
 import { resolveScopes, scopeDescriptions } from './private/registry';
 import { pendingConstruct, propError } from './private/validation';
 import type { CatalogApi } from './private/web-ui-contract';
+import { ScopedRestApiPart, ScopedRestApiPartOptions } from './scoped-rest-api-part';
 
 /**
  * How a method's scopes combine.
@@ -323,6 +324,9 @@ export interface ScopedRestApiProps {
  * (for example one added with `resource.addMethod`) fails synthesis with an
  * error naming it.
  *
+ * An API larger than one CloudFormation stack (500 resources) keeps its
+ * resources and methods in parts, nested stacks added with `addPart`.
+ *
  * Defaults a security review expects: JSON access logs to a retained log
  * group, INFO execution logs without request/response data, X-Ray tracing,
  * detailed metrics, stage throttling (100 requests per second, burst 200),
@@ -531,6 +535,24 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   /**
+   * Adds a part: a nested stack that holds some of the API's resources and
+   * methods, for an API larger than one CloudFormation stack allows (500
+   * resources per stack; every API Gateway resource and method is one).
+   * Methods in a part are declared, authorized, listed and deployed like any
+   * other method of this API.
+   *
+   * @param id the part's construct id, unique among the API's children
+   * @param options the part's settings
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+   */
+  public addPart(id: string, options: ScopedRestApiPartOptions = {}): ScopedRestApiPart {
+    if (this.node.tryFindChild(id) || LATER_CHILDREN.includes(id)) {
+      throw propError(this, 'addPart: id', id, 'the API has or will have a child with this id; give each part its own id');
+    }
+    return new ScopedRestApiPart(this, id, { ...options, api: this });
+  }
+
+  /**
    * Integration request parameters that hand the caller's identity to an
    * HTTP backend as headers, from the authorizer's answer (never from the
    * request): `X-Tenant-Id`, `X-Client-Id` and `X-Scopes` (space-separated)
@@ -706,6 +728,9 @@ export class ScopedRestApi extends apigateway.RestApi {
     return `${httpMethod.toUpperCase()} ${resource.path}`;
   }
 }
+
+/** Ids of children the API adds later (the authorizer on the first scoped method, CORS answers on the first preflight). */
+const LATER_CHILDREN = ['CognitoAuthorizer', 'TenantAuthorizer', 'LambdaAuthorizer', 'Default4xx', 'Default5xx'];
 
 /** The JSON access-log line: request, outcome, latency and who called. */
 function accessLogFormat(authorizer: M2mAuthorizer): string {

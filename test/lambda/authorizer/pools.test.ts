@@ -20,7 +20,7 @@ const key = makeKey();
 /** Tenants: client1globex in the API's pool; euclient in the EU pool (keyed with its pool). */
 const tenants = new StaticTenantResolver(new Map([['client1globex', 'globex'], [`${EU_POOL}/euclient`, 'eu-tenant']]));
 
-function authorizerWith(config: Parameters<typeof makeAuthorizer>[0]['config']) {
+function authorizerWith(config: NonNullable<Parameters<typeof makeAuthorizer>[0]>['config']) {
   const t = makeAuthorizer({ config: { tenants, ...config } });
   t.authorizer.cacheJwks(jwksOf(key));
   if (config?.additionalUserPools?.length) t.authorizer.cacheJwks(jwksOf(key), EU_POOL);
