@@ -98,9 +98,10 @@ function logDenial(logger: Logger, err: unknown): void {
   }
   const { reason, clientId, cause } = err;
   // An outage or a misconfiguration is the operator's business (error); a rejected token is the caller's (warn).
-  const level = reason === 'config_error' || reason === 'jwks_unavailable' || reason === 'registry_unavailable' ? 'error' : 'warn';
-  // A registry outage names the underlying error class (never its message) for the operator.
-  const errorName = reason === 'registry_unavailable' && cause instanceof Error ? cause.name : undefined;
+  const outage = reason === 'registry_unavailable' || reason === 'tenants_unavailable';
+  const level = outage || reason === 'config_error' || reason === 'jwks_unavailable' ? 'error' : 'warn';
+  // A registry or client-directory outage names the underlying error class (never its message) for the operator.
+  const errorName = outage && cause instanceof Error ? cause.name : undefined;
   logger[level]('denied', { reason, clientId, errorName });
 }
 

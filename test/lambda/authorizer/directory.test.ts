@@ -109,6 +109,16 @@ describe('DirectoryTenantResolver', () => {
   });
 });
 
+describe('through the authorizer', () => {
+  test('a directory outage denies with tenants_unavailable, logged as an error naming the error class (the operator\'s business)', async () => {
+    const key = makeKey();
+    const tenants = new DirectoryTenantResolver({ load: async () => { throw Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' }); } });
+    const { authorizer, logs } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants } });
+    expect(await outcome(authorizer, tokenEvent(sign(key, claims())))).toBe('Unauthorized');
+    expect(logs()).toEqual([{ level: 'error', msg: 'denied', reason: 'tenants_unavailable', clientId: 'client1globex', errorName: 'ThrottlingException' }]);
+  });
+});
+
 describe('createParameterDirectoryLoader', () => {
   const ssm = mockClient(SSMClient);
   afterEach(() => ssm.reset());
