@@ -63,7 +63,9 @@ describe('Lambda authorizer (default)', () => {
       AuthorizerId: { Ref: Match.stringLikeRegexp('^ApiLambdaAuthorizer') },
       AuthorizationScopes: Match.absent(),
     });
-    expect(api.authorizerFunction).toBeDefined();
+    // The function the methods' authorizer invokes is the one the API exposes.
+    const fnId = Stack.of(api).getLogicalId(api.authorizerFunction!.node.defaultChild as CfnElement);
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerUri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [fnId, 'Arn'] }])] }) });
   });
 
   test('the function is traced, logs JSON to a retained log group, and knows the pool and trusted clients', () => {

@@ -77,7 +77,7 @@ describe('reference app', () => {
     const open = methods.filter((m) => m.Properties.AuthorizationType === 'NONE');
     expect(open).toHaveLength(1);
     for (const m of methods.filter((x) => x.Properties.AuthorizationType !== 'NONE')) {
-      expect(m.Properties.AuthorizerId).toBeDefined();
+      expect(m.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/Authorizer/) });
     }
   });
 
@@ -91,7 +91,7 @@ describe('reference app', () => {
     expect(authorizers).toHaveLength(2);
     // The portal's authorizer also admits people of the web UI's sign-in pool.
     expect(authorizers.filter((f) => f.Properties.Environment.Variables.PEOPLE_POOL_ID)).toHaveLength(1);
-    for (const f of authorizers) expect(f.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
+    for (const f of authorizers) expect(f.Properties.Environment.Variables.TABLE_NAME).toEqual({ Ref: expect.stringMatching(/Registry/) });
   });
 
   test('passes cdk-nag AwsSolutions with zero unacknowledged errors', () => {
