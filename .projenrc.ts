@@ -106,7 +106,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   // The published JavaScript carries no inline source maps or sources (they were most of out/*.js).
   tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
-  gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo', '/consumers/java/target/'],
+  gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo', '/consumers/java/target/', '/token-client/dist/'],
   npmignoreEnabled: true,
 });
 
@@ -154,19 +154,26 @@ project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-ha
 
 // The npm package ships compiled constructs and bundled handlers, not the
 // sources of the app, handlers, examples or tooling.
-for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
+for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/token-client/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
   project.addPackageIgnore(p);
 }
 // Examples import the package by name: link the compiled package for the type checker, ESLint and the runner.
 project.postCompileTask.exec('ts-node --prefer-ts-exts scripts/link-package.ts');
 // The published tarball ships what users need: no repository scripts, devDependencies or test config.
 project.tasks.tryFind('package:js')!.exec('ts-node --prefer-ts-exts scripts/published-package.ts');
+// The token client for consuming services (token-client/): its own npm package, outside the jsii assembly.
+project.addTask('token-client:compile', {
+  description: 'Compile the token client package (token-client/) into token-client/dist',
+  exec: 'tsc -p token-client/tsconfig.json',
+});
 const bench = project.addTask('bench', {
   description: 'Authorizer benchmarks (ratios against baselines measured in the same run)',
   exec: 'ts-node --prefer-ts-exts bench/authorizer.bench.ts',
 });
 // The verified-token cache: a hit at empty, half and full against the previous LRU cache, interleaved.
 bench.exec('ts-node --prefer-ts-exts bench/token-cache.bench.ts');
+// The token client: token-endpoint requests per 10,000 API calls from 50 concurrent callers, against one per call.
+bench.exec('ts-node --prefer-ts-exts bench/token-client.bench.ts');
 
 // `npm test` runs everything a change must pass.
 const test = project.tasks.tryFind('test')!;

@@ -1,0 +1,277 @@
+import { ClientCredentials, CredentialsLoader, configError, credentialsFromSecretString, validateCredentials } from './credentials';
+import { TokenClientError } from './errors';
+import { FetchFn, postOnce } from './http';
+import { TokenMethod, buildRequest } from './methods';
+import { backoffDelay } from './retry';
+
+export interface TokenClientOptions {
+  /** The credentials, or a loader called once when first needed (again after an `invalid_client` answer, for rotation). */
+  readonly credentials: ClientCredentials | CredentialsLoader;
+  /** How to get tokens. @default { type: 'token-endpoint' } */
+  readonly method?: TokenMethod;
+  /** Scopes requested when a call names none. @default the credentials' `scope`, else none (every scope of the client) */
+  readonly scopes?: readonly string[];
+  /** Refresh once this fraction of a token's lifetime has passed. @default 0.75 */
+  readonly refreshFraction?: number;
+  /** Refresh at least this long before expiry (whichever point comes first). @default 60_000 */
+  readonly refreshSkewMs?: number;
+  /** Never hand out a token closer than this to its expiry. @default 5_000 */
+  readonly expiryMarginMs?: number;
+  /** Cached tokens (one per scope set), least recently used evicted first. @default 100 */
+  readonly maxCacheEntries?: number;
+  /** Requests per token, first one included. @default 4 */
+  readonly maxAttempts?: number;
+  /** Time allowed for one request, answer included. @default 5_000 */
+  readonly attemptTimeoutMs?: number;
+  /** Time allowed for all attempts of one token, waits included. @default 15_000 */
+  readonly deadlineMs?: number;
+  /** First backoff ceiling; doubles per attempt (full jitter). @default 100 */
+  readonly baseDelayMs?: number;
+  /** Largest backoff ceiling. @default 5_000 */
+  readonly maxDelayMs?: number;
+  /** Largest wait honoured from a Retry-After header. @default 10_000 */
+  readonly maxRetryAfterMs?: number;
+  /** Milliseconds since the epoch. @default Date.now */
+  readonly now?: () => number;
+  /** Waits between attempts. @default setTimeout (a pending retry keeps the process alive until the deadline; nothing runs between requests) */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1), for the jitter. @default Math.random */
+  readonly random?: () => number;
+  /** The fetch used for token requests and by `fetchWithToken`. @default globalThis.fetch */
+  readonly fetch?: FetchFn;
+}
+
+export interface TokenRequestOptions {
+  /** Scopes for this call; order and duplicates do not matter. @default the client's `scopes` */
+  readonly scopes?: readonly string[];
+}
+
+interface CachedToken {
+  readonly accessToken: string;
+  readonly refreshAt: number;
+  readonly expiresAt: number;
+}
+
+interface Entry {
+  token?: CachedToken;
+  inflight?: Promise<CachedToken>;
+  /** After a failed background refresh, the next one waits until then. */
+  backgroundPauseUntil?: number;
+}
+
+/**
+ * A client-credentials token client with a cache per (client id, scope set):
+ * one token request in flight per key, proactive refresh after `refreshFraction`
+ * of the lifetime, retries with backoff, and `fetchWithToken` for calling the API.
+ */
+export class TokenClient {
+  private readonly method: TokenMethod;
+  private readonly refreshFraction: number;
+  private readonly refreshSkewMs: number;
+  private readonly expiryMarginMs: number;
+  private readonly maxCacheEntries: number;
+  private readonly maxAttempts: number;
+  private readonly attemptTimeoutMs: number;
+  private readonly deadlineMs: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly fetchImpl: FetchFn;
+  private readonly cache = new Map<string, Entry>();
+  private readonly loader?: CredentialsLoader;
+  private credentials?: Promise<ClientCredentials>;
+  private readonly defaultScopes?: readonly string[];
+
+  constructor(options: TokenClientOptions) {
+    this.method = options.method ?? { type: 'token-endpoint' };
+    this.refreshFraction = check('refreshFraction', options.refreshFraction ?? 0.75, (v) => v > 0 && v <= 1, 'in (0, 1]');
+    this.refreshSkewMs = check('refreshSkewMs', options.refreshSkewMs ?? 60_000, (v) => v >= 0, '>= 0');
+    this.expiryMarginMs = check('expiryMarginMs', options.expiryMarginMs ?? 5_000, (v) => v >= 0, '>= 0');
+    this.maxCacheEntries = check('maxCacheEntries', options.maxCacheEntries ?? 100, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
+    this.maxAttempts = check('maxAttempts', options.maxAttempts ?? 4, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
+    this.attemptTimeoutMs = check('attemptTimeoutMs', options.attemptTimeoutMs ?? 5_000, (v) => v > 0, '> 0');
+    this.deadlineMs = check('deadlineMs', options.deadlineMs ?? 15_000, (v) => v > 0, '> 0');
+    this.baseDelayMs = check('baseDelayMs', options.baseDelayMs ?? 100, (v) => v >= 0, '>= 0');
+    this.maxDelayMs = check('maxDelayMs', options.maxDelayMs ?? 5_000, (v) => v >= 0, '>= 0');
+    this.maxRetryAfterMs = check('maxRetryAfterMs', options.maxRetryAfterMs ?? 10_000, (v) => v >= 0, '>= 0');
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== 'function') throw configError('no fetch implementation: use Node.js 20 or later, or pass "fetch"');
+    this.fetchImpl = fetchImpl;
+    this.defaultScopes = options.scopes;
+    if (typeof options.credentials === 'function') {
+      this.loader = options.credentials;
+    } else {
+      this.credentials = Promise.resolve(validateCredentials({ ...options.credentials }, 'credentials'));
+    }
+  }
+
+  /**
+   * An access token for the scopes: the cached one while it is fresh; after its refresh point and
+   * before its expiry, the cached one while one background refresh runs; otherwise a new one
+   * (one request however many callers wait for it).
+   */
+  public async getToken(options: TokenRequestOptions = {}): Promise<string> {
+    const creds = await this.loadCredentials();
+    const scopes = normalizeScopes(options.scopes ?? this.defaultScopes ?? creds.scope?.split(' ') ?? []);
+    const key = `${creds.clientId}\n${scopes.join(' ')}`;
+    const entry = this.entryFor(key);
+    const now = this.now();
+    const token = entry.token;
+    if (token && now < token.expiresAt) {
+      if (now >= token.refreshAt && !entry.inflight && now >= (entry.backgroundPauseUntil ?? 0)) {
+        this.refresh(entry, creds, scopes).catch(() => {
+          entry.backgroundPauseUntil = this.now() + Math.max(this.baseDelayMs, 1_000);
+        });
+      }
+      return token.accessToken;
+    }
+    return (await (entry.inflight ?? this.refresh(entry, creds, scopes))).accessToken;
+  }
+
+  /**
+   * Drops a token from the cache (every cached token when none is given), e.g. after the API
+   * answered 401. Dropping a token that was already replaced does nothing, so concurrent callers
+   * that saw the same 401 cause one new request, not one each.
+   */
+  public invalidate(accessToken?: string): void {
+    for (const entry of this.cache.values()) {
+      if (entry.token && (accessToken === undefined || entry.token.accessToken === accessToken)) entry.token = undefined;
+    }
+  }
+
+  /**
+   * `fetch` with `Authorization: Bearer <token>`. On a 401 the token is invalidated and the call
+   * is made once more with a new token (not on 403: the token is valid, its scopes do not reach).
+   * A streamed body cannot be sent twice: then the 401 is returned as is.
+   */
+  public async fetchWithToken(url: string | URL, init: RequestInit = {}, options: TokenRequestOptions = {}): Promise<Response> {
+    const token = await this.getToken(options);
+    const res = await this.fetchImpl(url, withBearer(init, token));
+    if (res.status !== 401 || !replayable(init.body)) return res;
+    await res.body?.cancel().catch(() => undefined);
+    this.invalidate(token);
+    const fresh = await this.getToken(options);
+    return this.fetchImpl(url, withBearer(init, fresh));
+  }
+
+  private entryFor(key: string): Entry {
+    let entry = this.cache.get(key);
+    if (entry) {
+      // Most recently used last: eviction takes from the front.
+      this.cache.delete(key);
+    } else {
+      entry = {};
+      for (const [k, e] of this.cache) {
+        if (this.cache.size < this.maxCacheEntries) break;
+        if (!e.inflight) this.cache.delete(k);
+      }
+    }
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  private loadCredentials(): Promise<ClientCredentials> {
+    if (!this.credentials) {
+      const loader = this.loader!;
+      const loading = (async () => {
+        let value: string | ClientCredentials;
+        try {
+          value = await loader();
+        } catch (e) {
+          throw configError(`the credentials loader failed (${e instanceof Error ? e.name : typeof e})`);
+        }
+        return typeof value === 'string' ? credentialsFromSecretString(value) : validateCredentials({ ...value }, 'loaded credentials');
+      })();
+      this.credentials = loading;
+      // A failed load is tried again on the next call.
+      loading.catch(() => { if (this.credentials === loading) this.credentials = undefined; });
+    }
+    return this.credentials;
+  }
+
+  private refresh(entry: Entry, creds: ClientCredentials, scopes: readonly string[]): Promise<CachedToken> {
+    const inflight = this.requestToken(creds, scopes).then((token) => {
+      entry.token = token;
+      entry.backgroundPauseUntil = undefined;
+      return token;
+    }, (e: unknown) => {
+      if (this.loader && e instanceof TokenClientError && e.code === 'invalid_client') this.credentials = undefined;
+      throw e;
+    }).finally(() => {
+      if (entry.inflight === inflight) entry.inflight = undefined;
+    });
+    entry.inflight = inflight;
+    return inflight;
+  }
+
+  private async requestToken(creds: ClientCredentials, scopes: readonly string[]): Promise<CachedToken> {
+    const request = buildRequest(this.method, creds, scopes);
+    const deadline = this.now() + this.deadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      const sentAt = this.now();
+      try {
+        if (deadline - sentAt <= 0) {
+          throw new TokenClientError({ code: 'timeout', cause: `the deadline of ${this.deadlineMs} ms ran out`, endpoint: request.url });
+        }
+        const answer = await postOnce(this.fetchImpl, request.url, request.headers, request.body,
+          Math.min(this.attemptTimeoutMs, deadline - sentAt), endpointOf(request.url));
+        const grant = request.interpret(answer, this.now());
+        return this.cached(grant.accessToken, grant.expiresInSeconds * 1000, sentAt);
+      } catch (e) {
+        const err = e instanceof TokenClientError ? e : new TokenClientError({ code: 'bad_response', cause: 'unexpected failure', endpoint: endpointOf(request.url) });
+        if (!err.retryable || attempt >= this.maxAttempts) throw err.withAttempts(attempt);
+        const wait = err.retryAfterMs !== undefined
+          ? Math.min(err.retryAfterMs, this.maxRetryAfterMs)
+          : backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random);
+        if (this.now() + wait >= deadline) throw err.withAttempts(attempt);
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  /** Times count from when the request was sent, so a slow answer shortens the token's life here, never lengthens it. */
+  private cached(accessToken: string, lifetimeMs: number, sentAt: number): CachedToken {
+    const refreshAfter = Math.max(0, Math.min(lifetimeMs * this.refreshFraction, lifetimeMs - this.refreshSkewMs));
+    const expiresAt = Math.max(sentAt + refreshAfter, sentAt + lifetimeMs - this.expiryMarginMs);
+    return { accessToken, refreshAt: sentAt + refreshAfter, expiresAt };
+  }
+}
+
+function check(name: string, value: number, ok: (v: number) => boolean, rule: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || !ok(value)) throw configError(`option "${name}" must be ${rule}, got ${value}`);
+  return value;
+}
+
+function normalizeScopes(scopes: readonly string[]): string[] {
+  return [...new Set(scopes.map((s) => s.trim()).filter(Boolean))].sort();
+}
+
+function endpointOf(url: string): string {
+  const u = new URL(url);
+  return `${u.origin}${u.pathname}`;
+}
+
+function withBearer(init: RequestInit, token: string): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set('Authorization', `Bearer ${token}`);
+  return { ...init, headers };
+}
+
+function replayable(body: RequestInit['body']): boolean {
+  return body === undefined || body === null || typeof body === 'string' || body instanceof URLSearchParams
+    || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof Blob || body instanceof FormData;
+}
+
+/**
+ * Not unref'd: a caller is waiting for this retry, and a one-shot script must not exit under it.
+ * It is bounded by the deadline; no timer exists between requests.
+ */
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
