@@ -29,6 +29,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import * as jwt from 'jsonwebtoken';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { JwksClient } from 'jwks-rsa';
+import { fmtRatio, median, msNow as now } from './stats';
 import { planRouteTable } from '../lib/private/route-plan';
 
 const N = 10_000;
@@ -45,19 +46,6 @@ const SCOPES = ['https://api.acme.example/orders/read', 'https://api.acme.exampl
 const CLIENTS: Record<string, string> = { benchclient1: 'globex', benchclient2: 'initech' };
 
 type Handler = (event: unknown) => Promise<unknown>;
-
-function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function fmtRatio(x: number): string {
-  return x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(2)}x`;
-}
 
 async function main(): Promise<void> {
   if (!fs.existsSync(bundle)) {

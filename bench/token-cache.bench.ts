@@ -26,6 +26,7 @@
  * when empty (median of the per-round ratios).
  */
 import * as crypto from 'crypto';
+import { fmtRatio, median, msNow } from './stats';
 import { createAuthorizer } from '../lambda/authorizer/authorizer';
 import { routeTableOf } from '../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../lambda/authorizer/tenant-resolver';
@@ -151,19 +152,6 @@ const IMPL_NAME: Record<Impl, string> = { new: 'TokenCache (second chance)', leg
 type Level = 'empty' | 'half' | 'full';
 const LEVELS: Level[] = ['empty', 'half', 'full'];
 const OTHERS: Record<Level, number> = { empty: 0, half: CAP / 2, full: 2 * CAP };
-
-function msNow(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function fmtRatio(x: number): string {
-  return x >= 10 ? `${x.toFixed(0)}x` : `${x.toFixed(2)}x`;
-}
 
 function fmtTime(ns: number): string {
   return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} us` : ns >= 1000 ? `${(ns / 1000).toFixed(2)} us` : `${ns.toFixed(0)} ns`;

@@ -164,7 +164,7 @@ test('a failing loader is a config error naming no secret, and is tried again', 
     },
   });
 
-  const err = await c.getToken().catch((e: Error) => e);
+  const err = await c.getToken().then(() => new Error('resolved'), (e: Error) => e);
   expect(err).toMatchObject({ code: 'config', attempts: 0 });
   expect(err.message).not.toContain('s3cr3t');
   expect(await c.getToken()).toBe('tok-0');

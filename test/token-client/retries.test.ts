@@ -87,7 +87,7 @@ test('backoff ceilings double per attempt up to maxDelayMs; maxAttempts bounds t
 });
 
 test('a connection reset is retried', async () => {
-  const { client, requests } = await clientFor((req, n, res) => (n === 0 ? res.socket!.resetAndDestroy() : tokenAnswer(res, 'tok-ok')));
+  const { client, requests } = await clientFor((_req, n, res) => (n === 0 ? res.socket!.resetAndDestroy() : tokenAnswer(res, 'tok-ok')));
 
   expect(await client.getToken()).toBe('tok-ok');
   expect(requests).toHaveLength(2);

@@ -1,5 +1,8 @@
-export { ClientCredentials, CredentialsLoader, credentialsFromSecretString } from './credentials';
-export { TokenClientError, TokenClientErrorCode } from './errors';
-export { TokenMethod } from './methods';
+export { credentialsFromSecretString } from './credentials';
+export type { ClientCredentials, CredentialsLoader } from './credentials';
+export { TokenClientError } from './errors';
+export type { TokenClientErrorCode } from './errors';
+export type { TokenMethod } from './methods';
 export { parseRetryAfter, backoffDelay } from './retry';
-export { TokenClient, TokenClientOptions, TokenRequestOptions } from './token-client';
+export { TokenClient } from './token-client';
+export type { TokenClientOptions, TokenRequestOptions } from './token-client';
