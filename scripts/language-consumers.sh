@@ -116,9 +116,24 @@ compare python "$WORK/python.out/Orders.template.json" "$TS_TEMPLATE"
 
 step "4. Java: consumers/java with Maven, the jar from pacmak's repository"
 rm -rf "$WORK/java.out" "$WORK/java-target"
+# Maven copies a release version from a repository into its local repository once and never
+# looks again, so a jar from an earlier run would be used instead of the one just built.
+# Remove the library's cached copy first, and check afterwards that the jar used is this one.
+M2_LOCAL="$(printf '%s\n' "${MAVEN_OPTS:-}" | sed -n 's/.*-Dmaven\.repo\.local=\([^ ]*\).*/\1/p')"
+if [ -z "$M2_LOCAL" ] && [ -f "$HOME/.m2/settings.xml" ]; then
+  M2_LOCAL="$(sed -n 's:.*<localRepository>\(.*\)</localRepository>.*:\1:p' "$HOME/.m2/settings.xml" | head -1)"
+fi
+M2_LOCAL="${M2_LOCAL:-$HOME/.m2/repository}"
+M2_LIB="$M2_LOCAL/io/github/cdk-cognito-m2m/cdk-cognito-m2m/0.0.0"
+rm -rf "$M2_LIB"
 (cd "$ROOT/consumers/java" && CDK_OUTDIR="$WORK/java.out" timed "java build+synth" \
   mvn -B -q -Dpacmak.repo="$DIST/java" -Dcdk.version="$CDK_VERSION" -Dconstructs.version="$CONSTRUCTS_VERSION" \
   -DbuildDirectory="$WORK/java-target" compile exec:java)
+if ! cmp -s "$M2_LIB/cdk-cognito-m2m-0.0.0.jar" "$DIST/java/io/github/cdk-cognito-m2m/cdk-cognito-m2m/0.0.0/cdk-cognito-m2m-0.0.0.jar"; then
+  echo "Maven did not use the jar built in step 1 (looked in $M2_LIB)" >&2
+  exit 1
+fi
+echo "java: Maven used the jar built in step 1 ($M2_LIB)"
 compare java "$WORK/java.out/Orders.template.json" "$TS_TEMPLATE"
 
 step "5. Go: the generated module (built in the background since step 1), then consumers/go"
