@@ -237,6 +237,11 @@ export class DeveloperPortal extends Construct {
   constructor(scope: Construct, id: string, props: DeveloperPortalProps) {
     super(scope, id);
     this.userPool = props.userPool;
+    if (!props.userPool.hasTokenEndpoint) {
+      throw propError(this, 'userPool', props.userPool.node.path,
+        'must have a token endpoint: the portal hands out credentials for it and calls it itself; give the pool a domainPrefix or customDomain');
+    }
+    const tokenEndpoint = props.userPool.tokenEndpoint;
     const identifier = props.identifier ?? 'm2m-portal';
     checkString(this, 'identifier', identifier, RESOURCE_SERVER_IDENTIFIER);
     const grace = props.rotationGracePeriod ?? Duration.hours(24);
@@ -300,7 +305,7 @@ export class DeveloperPortal extends Construct {
       environment: {
         USER_POOL_ID: props.userPool.userPoolId,
         TABLE_NAME: this.registry.tableName,
-        TOKEN_ENDPOINT: props.userPool.tokenEndpoint,
+        TOKEN_ENDPOINT: tokenEndpoint,
         ADMIN_SCOPE: adminName,
         TENANT_ADMIN_SCOPE: tenantAdminName,
         GRANTABLE_SCOPES: Stack.of(this).toJsonString([...new Set([...grantable, tenantAdminName])]),
@@ -336,17 +341,17 @@ export class DeveloperPortal extends Construct {
     });
     apiOrigin = executeApiOrigin(this, this.api.restApiId);
     this.addRoutes(handler);
-    if (this.webUi && this.signInPool) this.deployWebUi(this.webUi, this.signInPool, props, grace, validity);
+    if (this.webUi && this.signInPool) this.deployWebUi(this.webUi, this.signInPool, props, tokenEndpoint, grace, validity);
   }
 
-  private deployWebUi(site: PortalWebUi, people: PortalUserPool, props: DeveloperPortalProps, grace: Duration, validity: Duration): void {
+  private deployWebUi(site: PortalWebUi, people: PortalUserPool, props: DeveloperPortalProps, tokenEndpoint: string, grace: Duration, validity: Duration): void {
     const described = scopeDescriptions(props.userPool);
     const grantable = resolveScopes(this, 'grantableScopes', props.userPool, props.grantableScopes)
       .map((s) => ({ name: s.name, description: described.get(s.name) ?? '' }));
     site._deploy({
       version: WEB_UI_CONFIG_VERSION,
       apiUrl: Lazy.string({ produce: () => this.api.url.replace(/\/$/, '') }),
-      tokenEndpoint: props.userPool.tokenEndpoint,
+      tokenEndpoint,
       signIn: {
         authorizeUrl: people.authorizeUrl,
         tokenUrl: people.tokenUrl,

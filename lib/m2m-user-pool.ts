@@ -54,8 +54,18 @@ export interface IM2mUserPool extends IResource {
   /**
    * The OAuth 2.0 token endpoint tenants POST `grant_type=client_credentials` to,
    * e.g. `https://acme-m2m.auth.us-east-1.amazoncognito.com/oauth2/token`.
+   *
+   * A pool without a domain has none (its tenants use Cognito's
+   * `GetClientToken` API): reading it is then an error; `hasTokenEndpoint`
+   * tells.
    */
   readonly tokenEndpoint: string;
+
+  /**
+   * Whether the pool has a domain serving the token endpoint. Without one,
+   * tenants get tokens with Cognito's `GetClientToken` API.
+   */
+  readonly hasTokenEndpoint: boolean;
 
   /**
    * The issuer (`iss` claim) of the pool's tokens, in the first of its
@@ -126,9 +136,13 @@ export interface M2mUserPoolProps {
    * (`https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token`). Must be
    * unique in the Region; may not contain `aws`, `amazon` or `cognito`.
    *
-   * Set exactly one of `domainPrefix` and `customDomain`.
+   * Set at most one of `domainPrefix` and `customDomain`. With neither, the
+   * pool has no domain and no token endpoint: its tenants get tokens with
+   * Cognito's `GetClientToken` API (`TenantAppClientOptions.clientTokenAuth`),
+   * and the developer portal, which hands out token-endpoint credentials,
+   * cannot serve it.
    *
-   * @default - no Cognito-hosted domain; `customDomain` must be set
+   * @default - no Cognito-hosted domain
    * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
    */
   readonly domainPrefix?: string;
@@ -136,9 +150,9 @@ export interface M2mUserPoolProps {
   /**
    * A custom domain that serves the token endpoint.
    *
-   * Set exactly one of `domainPrefix` and `customDomain`.
+   * Set at most one of `domainPrefix` and `customDomain`.
    *
-   * @default - no custom domain; `domainPrefix` must be set
+   * @default - no custom domain
    */
   readonly customDomain?: M2mCustomDomainOptions;
 
@@ -217,16 +231,19 @@ export interface M2mUserPoolAttributes {
   readonly userPoolId: string;
 
   /**
-   * The pool's Cognito domain prefix, to build the token endpoint.
+   * The pool's Cognito domain prefix, to build the token endpoint. Set at
+   * most one of `domainPrefix` and `customDomainName`.
    *
-   * @default - `customDomainName` must be set
+   * @default - no Cognito-hosted domain
    */
   readonly domainPrefix?: string;
 
   /**
-   * The pool's custom domain, to build the token endpoint.
+   * The pool's custom domain, to build the token endpoint. Set at most one
+   * of `domainPrefix` and `customDomainName`.
    *
-   * @default - `domainPrefix` must be set
+   * @default - no custom domain; with neither, the pool has no token
+   * endpoint and tenants added here use `GetClientToken`
    */
   readonly customDomainName?: string;
 
@@ -252,13 +269,30 @@ abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
   public abstract readonly userPool: cognito.IUserPool;
   public abstract readonly userPoolId: string;
   public abstract readonly userPoolArn: string;
-  public abstract readonly tokenEndpoint: string;
   public abstract readonly issuer: string;
   public abstract readonly issuerFormats: IssuerFormat[];
   public abstract readonly secretsKey: kms.IKey;
 
+  /**
+   * The token endpoint, or undefined for a pool without a domain.
+   * @internal
+   */
+  protected abstract readonly _tokenEndpoint?: string;
+
   public get jwksUri(): string {
     return `${this.issuer}/.well-known/jwks.json`;
+  }
+
+  public get hasTokenEndpoint(): boolean {
+    return this._tokenEndpoint !== undefined;
+  }
+
+  public get tokenEndpoint(): string {
+    if (this._tokenEndpoint === undefined) {
+      throw new Error(`[${this.node.path}] tokenEndpoint: the user pool has no domain, so it has no token endpoint (its tenants use GetClientToken); `
+        + 'check hasTokenEndpoint first, or give the pool a domainPrefix or customDomain');
+    }
+    return this._tokenEndpoint;
   }
 
   public addResourceServer(id: string, options: ResourceServerOptions): ResourceServer {
@@ -280,8 +314,9 @@ abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
  * client-credentials) authentication.
  *
  * It has no self sign-up and no user sign-in to speak of, a domain serving
- * the token endpoint, the Essentials feature plan, deletion protection and a
- * `RETAIN` removal policy. Add resource servers with `addResourceServer` and
+ * the token endpoint (or none, when tenants use Cognito's `GetClientToken`
+ * API), the Essentials feature plan, deletion protection and a `RETAIN`
+ * removal policy. Add resource servers with `addResourceServer` and
  * one app client per tenant with `addTenant`.
  *
  * @example
@@ -299,15 +334,18 @@ export class M2mUserPool extends M2mUserPoolBase {
   public readonly userPool: cognito.IUserPool;
   public readonly userPoolId: string;
   public readonly userPoolArn: string;
-  public readonly tokenEndpoint: string;
   public readonly issuer: string;
   public readonly issuerFormats: IssuerFormat[];
   public readonly secretsKey: kms.IKey;
+  /** @internal */
+  protected readonly _tokenEndpoint?: string;
 
   /**
    * The domain serving the token endpoint.
+   *
+   * @default - none, when neither `domainPrefix` nor `customDomain` is set
    */
-  public readonly domain: cognito.UserPoolDomain;
+  public readonly domain?: cognito.UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: M2mUserPoolProps) {
     super(scope, id);
@@ -348,10 +386,12 @@ export class M2mUserPool extends M2mUserPoolBase {
     // `userPoolProviderUrl` (GetAtt ProviderURL) has no scheme; the `iss` claim does.
     this.issuer = issuerOf(Stack.of(this).region, Stack.of(this), pool.userPoolId, this.issuerFormats[0]);
 
-    this.domain = props.customDomain
-      ? pool.addDomain('Domain', { customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate } })
-      : pool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix! } });
-    this.tokenEndpoint = `${this.domain.baseUrl()}/oauth2/token`;
+    if (props.customDomain) {
+      this.domain = pool.addDomain('Domain', { customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate } });
+    } else if (props.domainPrefix !== undefined) {
+      this.domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
+    }
+    this._tokenEndpoint = this.domain ? `${this.domain.baseUrl()}/oauth2/token` : undefined;
 
     this.secretsKey = props.secretsKey ?? new kms.Key(this, 'SecretsKey', {
       description: `Encrypts the app client secrets of user pool ${this.node.path}`,
@@ -379,10 +419,9 @@ function issuerFormatsOf(scope: Construct, formats: IssuerFormat[] | undefined):
 }
 
 function validateProps(scope: Construct, props: M2mUserPoolProps): void {
-  if ((props.domainPrefix === undefined) === (props.customDomain === undefined)) {
-    throw propError(scope, 'domainPrefix/customDomain',
-      props.domainPrefix === undefined ? 'neither set' : 'both set',
-      'set exactly one: domainPrefix for a Cognito-hosted token endpoint, or customDomain for your own domain');
+  if (props.domainPrefix !== undefined && props.customDomain !== undefined) {
+    throw propError(scope, 'domainPrefix/customDomain', 'both set',
+      'set at most one: domainPrefix for a Cognito-hosted token endpoint, or customDomain for your own domain (neither: tenants use GetClientToken)');
   }
   if (props.domainPrefix !== undefined) {
     checkDomainPrefix(scope, 'domainPrefix', props.domainPrefix);
@@ -414,17 +453,18 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
   public readonly userPool: cognito.IUserPool;
   public readonly userPoolId: string;
   public readonly userPoolArn: string;
-  public readonly tokenEndpoint: string;
   public readonly issuer: string;
   public readonly issuerFormats: IssuerFormat[];
+  /** @internal */
+  protected readonly _tokenEndpoint?: string;
   private readonly attrs: M2mUserPoolAttributes;
   private _secretsKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, attrs: M2mUserPoolAttributes) {
     super(scope, id);
-    if ((attrs.domainPrefix === undefined) === (attrs.customDomainName === undefined)) {
-      throw propError(this, 'domainPrefix/customDomainName', attrs.domainPrefix === undefined ? 'neither set' : 'both set',
-        'set exactly one, so that the token endpoint of the imported pool is known');
+    if (attrs.domainPrefix !== undefined && attrs.customDomainName !== undefined) {
+      throw propError(this, 'domainPrefix/customDomainName', 'both set',
+        'set at most one: the domain that serves the imported pool\'s token endpoint (neither: its tenants use GetClientToken)');
     }
     if (!Token.isUnresolved(attrs.userPoolId) && !/^[\w-]+_[0-9a-zA-Z]+$/.test(attrs.userPoolId)) {
       throw propError(this, 'userPoolId', attrs.userPoolId, 'must look like <region>_<id>, e.g. us-east-1_AbCdEf123');
@@ -437,9 +477,11 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
     this.userPool = cognito.UserPool.fromUserPoolArn(this, 'UserPool', this.userPoolArn);
     this.issuerFormats = issuerFormatsOf(this, attrs.issuerFormats);
     this.issuer = issuerOf(region, stack, attrs.userPoolId, this.issuerFormats[0]);
-    this.tokenEndpoint = attrs.customDomainName
-      ? `https://${attrs.customDomainName}/oauth2/token`
-      : `https://${attrs.domainPrefix}.auth.${region}.amazoncognito.com/oauth2/token`;
+    if (attrs.customDomainName !== undefined) {
+      this._tokenEndpoint = `https://${attrs.customDomainName}/oauth2/token`;
+    } else if (attrs.domainPrefix !== undefined) {
+      this._tokenEndpoint = `https://${attrs.domainPrefix}.auth.${region}.amazoncognito.com/oauth2/token`;
+    }
     this.attrs = attrs;
     registerPool(this, true);
   }

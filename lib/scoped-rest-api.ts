@@ -653,7 +653,9 @@ export class ScopedRestApi extends apigateway.RestApi {
    * `ScopeMatch.ALL_OF`, and none (`[]`) for a public method. The scheme lists
    * only the scopes the methods use, with their descriptions. `ANY` becomes
    * each operation the resource does not declare itself, and a greedy
-   * `{proxy+}` becomes the path parameter `{proxy}`.
+   * `{proxy+}` becomes the path parameter `{proxy}`. A user pool without a
+   * token endpoint (no domain; tenants use `GetClientToken`) has no OAuth 2.0
+   * token URL to publish, which is an error.
    *
    * The server URL and the token URL are deploy-time values: publish the
    * document with `s3deploy.Source.jsonData(key, doc)`, which resolves them, or
@@ -663,7 +665,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @see https://spec.openapis.org/oas/v3.0.3
    */
   public openApiDocument(): any {
-    return openApiDocument(this.describeApi());
+    return openApiDocument(this.describeApi('openApiDocument()'));
   }
 
   /**
@@ -674,12 +676,16 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @internal
    */
   public _catalogApi(name: string): CatalogApi {
-    return catalogApi(name, this.describeApi());
+    return catalogApi(name, this.describeApi(`the catalog entry ${name}`));
   }
 
   /** What the OpenAPI document and the catalog entry say about this API. */
-  private describeApi(): ApiDescriptionInput {
+  private describeApi(what: string): ApiDescriptionInput {
     const cfn = this.node.defaultChild as apigateway.CfnRestApi;
+    if (!this.m2mUserPool.hasTokenEndpoint) {
+      throw propError(this, 'userPool', this.m2mUserPool.node.path,
+        `${what}: OpenAPI's OAuth 2.0 client-credentials scheme needs a token URL, and the pool has none (no domain; tenants use GetClientToken): give the pool a domainPrefix or customDomain`);
+    }
     return {
       title: this.restApiName,
       description: cfn.description,

@@ -9,6 +9,9 @@ import { acknowledgeRule } from './private/acknowledge';
 import { registerTenant, resolveScopes } from './private/registry';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
 
+/** The explicit auth flow that lets an app client call GetClientToken. */
+const CLIENT_TOKEN_AUTH_FLOW = 'ALLOW_CLIENT_TOKEN_AUTH';
+
 /**
  * An app client that serves one tenant (or one consuming service of a tenant).
  */
@@ -63,6 +66,23 @@ export interface TenantAppClientOptions {
   readonly secretName?: string;
 
   /**
+   * Whether the client may get tokens with Cognito's `GetClientToken` API: an
+   * AWS API call (`cognito-idp.<region>.amazonaws.com`) that issues a
+   * client-credentials access token with the same scopes, lifetime and
+   * billing as the token endpoint, and needs no user-pool domain. The
+   * client's only explicit auth flow is then `ALLOW_CLIENT_TOKEN_AUTH`; it
+   * keeps the OAuth client-credentials grant, which the token endpoint serves
+   * when the pool has a domain.
+   *
+   * The client secret JSON then also holds `userPoolId`, from which the token
+   * client (`cdk-cognito-m2m-token-client`) takes the Region.
+   *
+   * @default - true when the pool has no token endpoint (no domain), false otherwise
+   * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_GetClientToken.html
+   */
+  readonly clientTokenAuth?: boolean;
+
+  /**
    * The KMS key that encrypts the secret.
    *
    * @default - the user pool's `secretsKey`
@@ -108,7 +128,8 @@ export interface TenantAppClientAttributes {
  *
  * The client id, the secret and the token endpoint are stored together in a
  * KMS-encrypted Secrets Manager secret (JSON keys `tenantId`, `clientId`,
- * `clientSecret`, `tokenEndpoint`, `scope`). The template refers to the secret
+ * `clientSecret`, `scope`, `tokenEndpoint` when the pool has a domain, and
+ * `userPoolId` when `clientTokenAuth` is on). The template refers to the secret
  * value only through `Fn::GetAtt`; it never appears in a template, an output
  * or a log. Give the tenant (or its workload) access with `grantReadSecret`.
  */
@@ -160,6 +181,12 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
    */
   public readonly m2mUserPool: IM2mUserPool;
 
+  /**
+   * Whether the client may get tokens with Cognito's `GetClientToken` API
+   * (explicit auth flow `ALLOW_CLIENT_TOKEN_AUTH`).
+   */
+  public readonly clientTokenAuth: boolean;
+
   constructor(scope: Construct, id: string, props: TenantAppClientProps) {
     super(scope, id);
     checkString(this, 'tenantId', props.tenantId, TENANT_ID);
@@ -173,6 +200,12 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
       throw propError(this, 'scopes', `${props.scopes.length} scopes`, `an app client may hold at most ${LIMITS.scopesPerClient} scopes`);
     }
     const resolved = resolveScopes(this, 'scopes', props.userPool, props.scopes);
+    const tokenEndpoint = props.userPool.hasTokenEndpoint ? props.userPool.tokenEndpoint : undefined;
+    const clientTokenAuth = props.clientTokenAuth ?? tokenEndpoint === undefined;
+    if (!clientTokenAuth && tokenEndpoint === undefined) {
+      throw propError(this, 'clientTokenAuth', false,
+        'the user pool has no domain, so GetClientToken is the only way to a token: leave clientTokenAuth unset or true, or give the pool a domainPrefix or customDomain');
+    }
 
     this.tenantId = props.tenantId;
     this.m2mUserPool = props.userPool;
@@ -201,21 +234,29 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
     }
     this.userPoolClient = client;
     this.userPoolClientId = client.userPoolClientId;
+    this.clientTokenAuth = clientTokenAuth;
 
     const cfnClient = client.node.defaultChild as cognito.CfnUserPoolClient;
+    if (clientTokenAuth) {
+      // aws-cdk-lib's authFlows has no member for this flow (and adds ALLOW_REFRESH_TOKEN_AUTH,
+      // which a client-credentials client never uses): GetClientToken is the only one.
+      cfnClient.explicitAuthFlows = [CLIENT_TOKEN_AUTH_FLOW];
+    }
+    const secretFields: Record<string, SecretValue> = {
+      tenantId: SecretValue.unsafePlainText(props.tenantId),
+      clientId: SecretValue.unsafePlainText(client.userPoolClientId),
+      clientSecret: SecretValue.resourceAttribute(cfnClient.attrClientSecret),
+    };
+    if (tokenEndpoint !== undefined) secretFields.tokenEndpoint = SecretValue.unsafePlainText(tokenEndpoint);
+    secretFields.scope = SecretValue.unsafePlainText(this.scopeNames.join(' '));
+    if (clientTokenAuth) secretFields.userPoolId = SecretValue.unsafePlainText(props.userPool.userPoolId);
     const secret = new secretsmanager.Secret(this, 'Secret', {
       secretName: props.secretName,
       description: `OAuth 2.0 client credentials of tenant ${props.tenantId} (${this.node.path})`,
       encryptionKey: props.encryptionKey ?? props.userPool.secretsKey,
       // Only a reference (Fn::GetAtt ClientSecret) reaches the template; the
       // value goes from Cognito to Secrets Manager inside CloudFormation.
-      secretObjectValue: {
-        tenantId: SecretValue.unsafePlainText(props.tenantId),
-        clientId: SecretValue.unsafePlainText(client.userPoolClientId),
-        clientSecret: SecretValue.resourceAttribute(cfnClient.attrClientSecret),
-        tokenEndpoint: SecretValue.unsafePlainText(props.userPool.tokenEndpoint),
-        scope: SecretValue.unsafePlainText(this.scopeNames.join(' ')),
-      },
+      secretObjectValue: secretFields,
     });
     acknowledgeRule(secret, 'AwsSolutions-SMG4',
       'The value is the Cognito app client secret, which Cognito generates and owns; a Secrets Manager rotation function cannot change it. Rotate it with the client secret rotation of the developer portal (AddUserPoolClientSecret), or by replacing the client.');

@@ -31,6 +31,7 @@ describe('M2mUserPool', () => {
 
   test('exposes token endpoint, issuer and JWKS URI', () => {
     const { stack, pool } = poolStack();
+    expect(pool.hasTokenEndpoint).toBe(true);
     expect(stack.resolve(pool.tokenEndpoint)).toEqual({
       'Fn::Join': ['', ['https://', { Ref: expect.stringMatching(/^PoolDomain/) }, '.auth.us-east-1.amazoncognito.com/oauth2/token']],
     });
@@ -63,6 +64,20 @@ describe('M2mUserPool', () => {
       CustomDomainConfig: { CertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/abc' },
     });
     expect(stack.resolve(pool.tokenEndpoint)).toEqual({ 'Fn::Join': ['', ['https://', { Ref: expect.stringMatching(/^PoolDomain/) }, '/oauth2/token']] });
+  });
+
+  test('without a domain the pool has no token endpoint (tenants use GetClientToken)', () => {
+    const stack = new Stack(new App(), 'S', { env: { region: 'us-east-1', account: '111111111111' } });
+    const pool = new M2mUserPool(stack, 'Pool', {});
+    expect(pool.domain).toBeUndefined();
+    expect(pool.hasTokenEndpoint).toBe(false);
+    expect(() => pool.tokenEndpoint).toThrow('[S/Pool] tokenEndpoint: the user pool has no domain, so it has no token endpoint (its tenants use GetClientToken)');
+    Template.fromStack(stack).resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+
+    const imported = M2mUserPool.fromUserPoolAttributes(stack, 'Existing', { userPoolId: 'eu-west-1_AbCdEf123' });
+    expect(imported.hasTokenEndpoint).toBe(false);
+    expect(() => imported.tokenEndpoint).toThrow(/\[S\/Existing\] tokenEndpoint: the user pool has no domain/);
+    expect(stack.resolve(imported.issuer)).toEqual({ 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/eu-west-1_AbCdEf123']] });
   });
 
   test('an existing pool can be imported, and servers and tenants added to it', () => {

@@ -1,7 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TenantAppClient } from '../lib';
+import { M2mUserPool, TenantAppClient } from '../lib';
 import { poolStack } from './fixtures';
 
 describe('TenantAppClient', () => {
@@ -86,6 +86,53 @@ describe('TenantAppClient', () => {
           Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
         })]),
       },
+    });
+  });
+
+  describe('GetClientToken (clientTokenAuth)', () => {
+    /** The secret's JSON keys and their values, resolved. */
+    function secretJson(stack: Stack): Record<string, unknown> {
+      const [secret] = Object.values(Template.fromStack(stack).findResources('AWS::SecretsManager::Secret'));
+      const parts: unknown[] = secret.Properties.SecretString['Fn::Join'][1];
+      // Tokens become placeholders, so that the JSON can be parsed and its keys read in order.
+      return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+    }
+
+    test('is off in a pool with a domain: the client keeps aws-cdk-lib\'s flows and the secret has no pool id', () => {
+      const { stack, pool, orders } = poolStack();
+      const client = pool.addTenant('globex', { scopes: [orders.scope('read')] });
+      expect(client.clientTokenAuth).toBe(false);
+      Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'] });
+      expect(Object.keys(secretJson(stack))).toEqual(['tenantId', 'clientId', 'clientSecret', 'tokenEndpoint', 'scope']);
+    });
+
+    test('on, in a pool with a domain: ALLOW_CLIENT_TOKEN_AUTH is the only flow, the OAuth grant stays, the secret names the pool', () => {
+      const { stack, pool, orders } = poolStack();
+      const client = pool.addTenant('globex', { scopes: [orders.scope('read')], clientTokenAuth: true });
+      expect(client.clientTokenAuth).toBe(true);
+      Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        ExplicitAuthFlows: ['ALLOW_CLIENT_TOKEN_AUTH'],
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthScopes: [{ 'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('^PoolOrders') }, '/read']] }],
+        GenerateSecret: true,
+      });
+      const json = secretJson(stack);
+      expect(Object.keys(json)).toEqual(['tenantId', 'clientId', 'clientSecret', 'tokenEndpoint', 'scope', 'userPoolId']);
+      const [secret] = Object.values(Template.fromStack(stack).findResources('AWS::SecretsManager::Secret'));
+      expect(secret.Properties.SecretString['Fn::Join'][1]).toContainEqual({ Ref: expect.stringMatching(/^Pool[0-9A-F]{8}$/) });
+    });
+
+    test('is the default in a pool without a domain, whose secret has no token endpoint', () => {
+      const stack = new Stack(new App(), 'S', { env: { region: 'eu-west-1', account: '111111111111' } });
+      const pool = new M2mUserPool(stack, 'Pool', {});
+      const rs = pool.addResourceServer('Orders', { identifier: 'orders', scopes: [{ name: 'read', description: 'Read' }] });
+      const client = pool.addTenant('globex', { scopes: [rs.scope('read')] });
+      expect(client.clientTokenAuth).toBe(true);
+      const t = Template.fromStack(stack);
+      t.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+      t.hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: ['ALLOW_CLIENT_TOKEN_AUTH'] });
+      expect(Object.keys(secretJson(stack))).toEqual(['tenantId', 'clientId', 'clientSecret', 'scope', 'userPoolId']);
+      expect(secretJson(stack).scope).toBe('orders/read');
     });
   });
 

@@ -1,8 +1,9 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { M2mAuthorizer, M2mUserPool, ResourceServer, ScopedRestApi, ScopeMatch, TenantAppClient } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ResourceServer, ScopedRestApi, ScopeMatch, TenantAppClient } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 
 type Env = ReturnType<typeof poolStack>;
@@ -33,9 +34,28 @@ const cases: Array<[string, (env: Env) => unknown, RegExp]> = [
   ['domain prefix containing "amazon"',
     (e) => new M2mUserPool(e.stack, 'P2', { domainPrefix: 'amazon-tokens' }),
     /reserved word "amazon"/],
-  ['neither domain prefix nor custom domain',
-    (e) => new M2mUserPool(e.stack, 'P2', {}),
-    /domainPrefix\/customDomain: "neither set" is invalid: set exactly one/],
+  ['both a domain prefix and a custom domain',
+    (e) => new M2mUserPool(e.stack, 'P2', { domainPrefix: 'acme-x', customDomain: { domainName: 'auth.acme.example', certificate: acm.Certificate.fromCertificateArn(e.stack, 'C', 'arn:aws:acm:us-east-1:111111111111:certificate/abc') } }),
+    /domainPrefix\/customDomain: "both set" is invalid: set at most one/],
+  ['a token-endpoint-only tenant in a pool without a domain',
+    (e) => {
+      const p2 = new M2mUserPool(e.stack, 'P2', {});
+      const r = p2.addResourceServer('R', { identifier: 'https://api.acme.example/x', scopes: [{ name: 'read', description: 'Read' }] });
+      p2.addTenant('globex', { scopes: [r.scope('read')], clientTokenAuth: false });
+    },
+    /\[Test\/P2\/Tenant-globex\] clientTokenAuth: false is invalid: the user pool has no domain, so GetClientToken is the only way to a token/],
+  ['a developer portal on a pool without a domain',
+    (e) => new DeveloperPortal(e.stack, 'Portal2', { userPool: new M2mUserPool(e.stack, 'P2', {}), grantableScopes: [e.orders.scope('read')] }),
+    /\[Test\/Portal2\] userPool: "Test\/P2" is invalid: must have a token endpoint: the portal hands out credentials for it/],
+  ['an OpenAPI document of an API whose pool has no domain',
+    (e) => {
+      const p2 = new M2mUserPool(e.stack, 'P2', {});
+      const r = p2.addResourceServer('R', { identifier: 'https://api.acme.example/x', scopes: [{ name: 'read', description: 'Read' }] });
+      const a = new ScopedRestApi(e.stack, 'Api2', { userPool: p2 });
+      a.addScopedMethod(a.root, 'GET', mockIntegration(), { scopes: [r.scope('read')] });
+      a.openApiDocument();
+    },
+    /\[Test\/Api2\] userPool: "Test\/P2" is invalid: openApiDocument\(\): OpenAPI's OAuth 2.0 client-credentials scheme needs a token URL/],
   ['Lite feature plan',
     (e) => new M2mUserPool(e.stack, 'P2', { domainPrefix: 'acme-x', featurePlan: cognito.FeaturePlan.LITE }),
     /featurePlan: "LITE" is invalid: must be ESSENTIALS or PLUS/],
@@ -154,9 +174,9 @@ const cases: Array<[string, (env: Env) => unknown, RegExp]> = [
   ['Lambda authorizer timeout past API Gateway\'s 29 s',
     (e) => { const a = api(e, { authorizer: M2mAuthorizer.tenantAware({ timeout: Duration.seconds(30) }) }); a.addScopedMethod(a.root, 'GET', mockIntegration(), { scopes: [e.orders.scope('read')] }); },
     /authorizer.timeout: 30 seconds is invalid: must be between 3 seconds and 29 seconds inclusive/],
-  ['imported pool without a domain',
-    (e) => M2mUserPool.fromUserPoolAttributes(e.stack, 'Imp', { userPoolId: 'us-east-1_Abc' }),
-    /domainPrefix\/customDomainName: "neither set" is invalid: set exactly one/],
+  ['imported pool with both a domain prefix and a custom domain',
+    (e) => M2mUserPool.fromUserPoolAttributes(e.stack, 'Imp', { userPoolId: 'us-east-1_Abc', domainPrefix: 'acme', customDomainName: 'auth.acme.example' }),
+    /domainPrefix\/customDomainName: "both set" is invalid: set at most one/],
   ['imported pool with a malformed id',
     (e) => M2mUserPool.fromUserPoolAttributes(e.stack, 'Imp', { userPoolId: 'AbC', domainPrefix: 'acme' }),
     /userPoolId: "AbC" is invalid: must look like <region>_<id>/],

@@ -63,6 +63,17 @@ test('credentials given directly are checked the same way', () => {
 });
 
 test('the token-endpoint method without an endpoint is a config error at the first call', async () => {
-  const c = new TokenClient({ credentials: { clientId: 'a', clientSecret: SECRET } });
+  const c = new TokenClient({ credentials: { clientId: 'a', clientSecret: SECRET }, method: { type: 'token-endpoint' } });
   await expect(c.getToken()).rejects.toMatchObject({ code: 'config', message: expect.stringMatching(/needs a token endpoint/) });
+});
+
+test('without a method, credentials with neither a token endpoint nor a Region are a config error at the first call', async () => {
+  const before = process.env.AWS_REGION;
+  delete process.env.AWS_REGION;
+  try {
+    const c = new TokenClient({ credentials: { clientId: 'a', clientSecret: SECRET } });
+    await expect(c.getToken()).rejects.toMatchObject({ code: 'config', message: expect.stringMatching(/the get-client-token method needs a Region.*userPoolId/) });
+  } finally {
+    if (before !== undefined) process.env.AWS_REGION = before;
+  }
 });

@@ -120,3 +120,59 @@ test('the Region comes from a Cognito-domain token endpoint', async () => {
 
   expect(seen).toEqual(['https://cognito-idp.eu-west-1.amazonaws.com/']);
 });
+
+describe('credentials of a client in a pool without a domain (no tokenEndpoint, a userPoolId)', () => {
+  function recordingFetch(seen: Array<{ url: string; target: string | null }>): typeof fetch {
+    return (async (url: string | URL | Request, init?: RequestInit) => {
+      seen.push({ url: String(url), target: new Headers(init?.headers).get('x-amz-target') });
+      return new Response(JSON.stringify({ ClientAuthenticationResult: { AccessToken: 't', ExpiresIn: 60, TokenType: 'Bearer' } }), { status: 200 });
+    }) as typeof fetch;
+  }
+
+  test('use GetClientToken without being told, in the Region of the user pool', async () => {
+    const seen: Array<{ url: string; target: string | null }> = [];
+    const client = new TokenClient({
+      // The secret string TenantAppClient writes for such a client.
+      credentials: async () => JSON.stringify({ tenantId: 'globex', clientId: 'c', clientSecret: SECRET, scope: 'orders/read', userPoolId: 'ap-southeast-2_AbC123' }),
+      fetch: recordingFetch(seen),
+    });
+
+    await client.getToken();
+
+    expect(seen).toEqual([{ url: 'https://cognito-idp.ap-southeast-2.amazonaws.com/', target: 'AWSCognitoIdentityProviderService.GetClientToken' }]);
+  });
+
+  test('the user pool\'s Region wins over AWS_REGION', async () => {
+    const seen: Array<{ url: string; target: string | null }> = [];
+    const before = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'us-west-2';
+    try {
+      const client = new TokenClient({ credentials: async () => ({ clientId: 'c', clientSecret: SECRET, userPoolId: 'eu-central-1_Xyz9' }), fetch: recordingFetch(seen) });
+      await client.getToken();
+    } finally {
+      if (before === undefined) delete process.env.AWS_REGION; else process.env.AWS_REGION = before;
+    }
+    expect(seen.map((s) => s.url)).toEqual(['https://cognito-idp.eu-central-1.amazonaws.com/']);
+  });
+
+  test('with a token endpoint too, the token endpoint stays the default', async () => {
+    const seen: Array<{ url: string; target: string | null }> = [];
+    const client = new TokenClient({
+      credentials: async () => ({ clientId: 'c', clientSecret: SECRET, userPoolId: 'eu-central-1_Xyz9', tokenEndpoint: 'https://acme.auth.eu-central-1.amazoncognito.com/oauth2/token' }),
+      fetch: (async (url: string | URL | Request) => {
+        seen.push({ url: String(url), target: null });
+        return new Response(JSON.stringify({ access_token: 't', expires_in: 60, token_type: 'Bearer' }), { status: 200 });
+      }) as typeof fetch,
+    });
+    await client.getToken();
+    expect(seen.map((s) => s.url)).toEqual(['https://acme.auth.eu-central-1.amazoncognito.com/oauth2/token']);
+  });
+
+  test('a malformed userPoolId is a config error naming the field', async () => {
+    const client = new TokenClient({ credentials: async () => JSON.stringify({ clientId: 'c', clientSecret: SECRET, userPoolId: 'AbC123' }), fetch: recordingFetch([]) });
+    const err = await client.getToken().catch((e: unknown) => e as TokenClientError);
+    expect(err).toMatchObject({ code: 'config' });
+    expect((err as Error).message).toContain('field "userPoolId" must look like <region>_<id>');
+    expect((err as Error).message).not.toContain(SECRET);
+  });
+});

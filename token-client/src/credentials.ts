@@ -2,7 +2,8 @@ import { TokenClientError } from './errors';
 
 /**
  * OAuth 2.0 client credentials of one app client, as `TenantAppClient` stores them
- * in Secrets Manager (JSON keys `tenantId`, `clientId`, `clientSecret`, `tokenEndpoint`, `scope`).
+ * in Secrets Manager (JSON keys `tenantId`, `clientId`, `clientSecret`, `scope`,
+ * `tokenEndpoint` when the pool has a domain, `userPoolId` when the client may use GetClientToken).
  */
 export interface ClientCredentials {
   readonly clientId: string;
@@ -12,6 +13,8 @@ export interface ClientCredentials {
   /** Space-separated scopes to request when the caller names none. */
   readonly scope?: string;
   readonly tenantId?: string;
+  /** The user pool, `<region>_<id>`: the Region of the GetClientToken method. */
+  readonly userPoolId?: string;
 }
 
 /**
@@ -19,6 +22,9 @@ export interface ClientCredentials {
  * returns the secret string (JSON as above) or the credentials themselves.
  */
 export type CredentialsLoader = () => Promise<string | ClientCredentials>;
+
+/** A user pool id: its Region, `_`, then letters and digits. */
+const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d+_[0-9A-Za-z]+$/;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -55,8 +61,13 @@ export function validateCredentials(value: Record<string, unknown>, source: stri
   const tokenEndpoint = str('tokenEndpoint', false);
   const scope = value.scope === '' ? undefined : str('scope', false);
   const tenantId = str('tenantId', false);
+  const userPoolId = str('userPoolId', false);
   if (tokenEndpoint !== undefined) checkEndpoint(`${source}: field "tokenEndpoint"`, tokenEndpoint);
-  return { clientId, clientSecret, tokenEndpoint, scope, tenantId };
+  if (userPoolId !== undefined && !USER_POOL_ID.test(userPoolId)) {
+    throw configError(`${source}: field "userPoolId" must look like <region>_<id>, e.g. us-east-1_AbCdEf123, got "${userPoolId}"`);
+  }
+  const creds: ClientCredentials = { clientId, clientSecret, tokenEndpoint, scope, tenantId };
+  return userPoolId === undefined ? creds : { ...creds, userPoolId };
 }
 
 /** An endpoint must be https, or http on a loopback address (tests, local proxies). */

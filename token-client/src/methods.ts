@@ -8,8 +8,12 @@ import { parseRetryAfter } from './retry';
  * - `{ type: 'token-endpoint' }`: the OAuth 2.0 token endpoint (`grant_type=client_credentials`,
  *   `client_secret_basic`); `url` defaults to the credentials' `tokenEndpoint`.
  * - `{ type: 'get-client-token' }`: Cognito's `GetClientToken` API (AWS JSON 1.1, unsigned);
- *   `region` defaults to the one in a `*.auth.<region>.amazoncognito.com` token endpoint, then
- *   `AWS_REGION`; `endpoint` defaults to `https://cognito-idp.<region>.amazonaws.com/`.
+ *   `region` defaults to the one in the credentials' `userPoolId`, then in a
+ *   `*.auth.<region>.amazoncognito.com` token endpoint, then `AWS_REGION`; `endpoint` defaults
+ *   to `https://cognito-idp.<region>.amazonaws.com/`.
+ *
+ * Without a method, credentials with a `tokenEndpoint` use the token endpoint and others
+ * (a pool without a domain) use GetClientToken.
  */
 export type TokenMethod =
   | { readonly type: 'token-endpoint'; readonly url?: string }
@@ -44,7 +48,8 @@ const AWS_ERRORS: Readonly<Record<string, TokenClientErrorCode>> = {
   ServiceUnavailable: 'server_error',
 };
 
-export function buildRequest(method: TokenMethod, creds: ClientCredentials, scopes: readonly string[]): TokenRequest {
+export function buildRequest(given: TokenMethod | undefined, creds: ClientCredentials, scopes: readonly string[]): TokenRequest {
+  const method: TokenMethod = given ?? (creds.tokenEndpoint === undefined ? { type: 'get-client-token' } : { type: 'token-endpoint' });
   return method.type === 'get-client-token' ? getClientTokenRequest(method, creds, scopes) : tokenEndpointRequest(method, creds, scopes);
 }
 
@@ -86,9 +91,9 @@ function tokenEndpointRequest(method: { url?: string }, creds: ClientCredentials
 }
 
 function getClientTokenRequest(method: { region?: string; endpoint?: string }, creds: ClientCredentials, scopes: readonly string[]): TokenRequest {
-  const region = method.region ?? regionOfTokenEndpoint(creds.tokenEndpoint) ?? process.env.AWS_REGION;
+  const region = method.region ?? creds.userPoolId?.split('_')[0] ?? regionOfTokenEndpoint(creds.tokenEndpoint) ?? process.env.AWS_REGION;
   if (!method.endpoint && !region) {
-    throw configError('the get-client-token method needs a Region: set "method.region" or AWS_REGION, or give a Cognito-domain token endpoint');
+    throw configError('the get-client-token method needs a Region: set "method.region" or AWS_REGION, or give credentials with a userPoolId or a Cognito-domain token endpoint');
   }
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw configError(`"method.region" must be an AWS Region, got "${region}"`);
   const url = checkEndpoint('GetClientToken endpoint', method.endpoint ?? `https://cognito-idp.${region}.amazonaws.com/`);

@@ -7,7 +7,7 @@ import { backoffDelay } from './retry';
 export interface TokenClientOptions {
   /** The credentials, or a loader called once when first needed (again after an `invalid_client` answer, for rotation). */
   readonly credentials: ClientCredentials | CredentialsLoader;
-  /** How to get tokens. @default { type: 'token-endpoint' } */
+  /** How to get tokens. @default the token endpoint when the credentials have a `tokenEndpoint`, else GetClientToken */
   readonly method?: TokenMethod;
   /** Scopes requested when a call names none. @default the credentials' `scope`, else none (every scope of the client) */
   readonly scopes?: readonly string[];
@@ -65,7 +65,7 @@ interface Entry {
  * of the lifetime, retries with backoff, and `fetchWithToken` for calling the API.
  */
 export class TokenClient {
-  private readonly method: TokenMethod;
+  private readonly method?: TokenMethod;
   private readonly refreshFraction: number;
   private readonly refreshSkewMs: number;
   private readonly expiryMarginMs: number;
@@ -86,7 +86,7 @@ export class TokenClient {
   private readonly defaultScopes?: readonly string[];
 
   constructor(options: TokenClientOptions) {
-    this.method = options.method ?? { type: 'token-endpoint' };
+    this.method = options.method;
     this.refreshFraction = check('refreshFraction', options.refreshFraction ?? 0.75, (v) => v > 0 && v <= 1, 'in (0, 1]');
     this.refreshSkewMs = check('refreshSkewMs', options.refreshSkewMs ?? 60_000, (v) => v >= 0, '>= 0');
     this.expiryMarginMs = check('expiryMarginMs', options.expiryMarginMs ?? 5_000, (v) => v >= 0, '>= 0');
