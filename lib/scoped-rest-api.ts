@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,10 +11,13 @@ import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { ApiGatewayAccount } from './private/api-gateway-account';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from './private/openapi';
-import { resolveScopes, scopeDescriptions } from './private/registry';
+import { poolState, resolveScopes, scopeDescriptions } from './private/registry';
+import { assignedTenants, usageKeyPrefix } from './private/usage-tier-state';
+import { TIERED_API_NAME, USAGE_KEY_PREFIX_ENV, UsageTiersConfig } from './private/usage-tiers';
 import { pendingConstruct, propError } from './private/validation';
 import type { CatalogApi } from './private/web-ui-contract';
 import { ScopedRestApiPart, ScopedRestApiPartOptions } from './scoped-rest-api-part';
+import { UsageTier, UsageTierOptions } from './usage-tier';
 
 /**
  * How a method's scopes combine.
@@ -367,6 +370,9 @@ export class ScopedRestApi extends apigateway.RestApi {
   private readonly accessDenied: apigateway.GatewayResponse;
   private corsOrigin?: string;
   private bound?: BoundM2mAuthorizer;
+  private readonly tiers: UsageTier[] = [];
+  private keyPrefix?: string;
+  private keysWired = false;
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
     validateProps(pendingConstruct(scope, id), props);
@@ -452,6 +458,137 @@ export class ScopedRestApi extends apigateway.RestApi {
     }
 
     this.node.addValidation({ validate: () => this.undeclaredMethods() });
+  }
+
+  /**
+   * Adds a usage tier: an API Gateway usage plan on the API's stage whose
+   * rate, burst and quota apply to each of its tenants separately, so a
+   * tenant over its limits gets `429` and other tenants are unaffected.
+   *
+   * With a first tier the API takes API keys from the authorizer
+   * (`apiKeySource: AUTHORIZER`) and its scoped methods require one (unless a
+   * method sets `apiKeyRequired: false`); public methods do not. Every tenant
+   * gets one API key for this API, whose value the tenant-aware Lambda
+   * authorizer returns for the tenant's verified tokens: tenants never hold or
+   * send an API key. CDK-declared tenants of the API's user pool get their key
+   * at synthesis, in their tier (`UsageTier.addTenant`) or else the default
+   * tier, in the stack of their app client; tenants of other pools or from
+   * outside the app need `addTenant`. The developer portal gives the tenants
+   * it registers a key in the default tier and changes tiers at run time.
+   *
+   * API Gateway allows 10,000 API keys per account and Region (one per tenant
+   * and tiered API) and a limited number of usage plans per account (one per
+   * tier): CloudFormation fails the deployment beyond them.
+   *
+   * @param name the tier's name: letters, digits, `_` and `-`, 1 to 64 characters
+   * @param options the tier's limits
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+   */
+  public addUsageTier(name: string, options: UsageTierOptions): UsageTier {
+    const label = `addUsageTier(${JSON.stringify(name)})`;
+    const fn = this.bind().function;
+    if (!(fn instanceof lambda.Function)) {
+      throw propError(this, `${label}: authorizer`, this.m2mAuthorizer.kind,
+        'usage tiers need the tenant-aware Lambda authorizer (M2mAuthorizer.tenantAware()), which returns each tenant\'s usage key; the Cognito authorizer cannot');
+    }
+    const cfn = this.node.defaultChild as apigateway.CfnRestApi;
+    if (cfn.apiKeySourceType !== undefined && cfn.apiKeySourceType !== apigateway.ApiKeySourceType.AUTHORIZER) {
+      throw propError(this, `${label}: apiKeySourceType`, cfn.apiKeySourceType,
+        'a tiered API takes API keys from the authorizer (AUTHORIZER), so that tenants never send one; leave apiKeySourceType unset');
+    }
+    if (this.tiers.some((t) => t.tierName === name)) {
+      throw propError(this, `${label}: name`, name, 'must be unique among the API\'s usage tiers');
+    }
+    const previousDefault = this.tiers.find((t) => t.isDefault);
+    if (options.isDefault && previousDefault) {
+      throw propError(this, `${label}: isDefault`, true, `usage tier ${previousDefault.tierName} is already the default; an API has one default tier`);
+    }
+    if (this.tiers.length === 0) {
+      this.keyPrefix = usageKeyPrefix(this);
+      cfn.apiKeySourceType = apigateway.ApiKeySourceType.AUTHORIZER;
+      fn.addEnvironment(USAGE_KEY_PREFIX_ENV, this.keyPrefix);
+      Aspects.of(this).add({ visit: (node) => { if (node === this) this.wireUsageKeys(); } });
+    }
+    const tier = new UsageTier(this, `UsageTier-${name}`, {
+      ...options,
+      // The first tier is the default until another one claims it (below).
+      isDefault: options.isDefault ?? false,
+      api: this,
+      tierName: name,
+      keyPrefix: this.keyPrefix!,
+    });
+    this.tiers.push(tier);
+    // A new or changed tier must reach the stage: the deployment's id follows the tiers.
+    this.latestDeployment?.addToLogicalId({ usageTiers: this.tiers.map((t) => t.tierName) });
+    return tier;
+  }
+
+  /**
+   * The API's usage tiers, in the order they were added.
+   */
+  public get usageTiers(): UsageTier[] {
+    return [...this.tiers];
+  }
+
+  /**
+   * The tier of tenants without one of their own: the tier added with
+   * `isDefault: true`, else the first tier.
+   *
+   * @default - none while the API has no tiers
+   */
+  public get defaultUsageTier(): UsageTier | undefined {
+    return this.tiers.find((t) => t.isDefault) ?? this.tiers[0];
+  }
+
+  /**
+   * The API's tiers as the developer portal's handler reads them.
+   *
+   * @param name how portal requests name the API
+   * @internal
+   */
+  public _usageTiersConfig(name: string): UsageTiersConfig {
+    if (!TIERED_API_NAME.test(name)) {
+      throw propError(this, 'tiered API name', name, `must match ${TIERED_API_NAME.source}`);
+    }
+    const byDefault = this.defaultUsageTier;
+    if (!byDefault || !this.keyPrefix) {
+      throw propError(this, 'usage tiers', 'none', 'the API has no usage tiers: add them with api.addUsageTier(name, { rateLimit, burstLimit })');
+    }
+    return {
+      api: name,
+      keyPrefix: this.keyPrefix,
+      defaultTier: byDefault.tierName,
+      tiers: Object.fromEntries(this.tiers.map((t) => [t.tierName, t.usagePlan.usagePlanId])),
+    };
+  }
+
+  /**
+   * ARNs of the API's usage plans, for IAM.
+   * @internal
+   */
+  public _usagePlanArns(): string[] {
+    return this.tiers.map((t) => Stack.of(this).formatArn({ service: 'apigateway', account: '', resource: '/usageplans', resourceName: t.usagePlan.usagePlanId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+  }
+
+  /**
+   * At synthesis, when every tenant and method is declared: a usage key for
+   * each tenant of the API's pool and each tenant put in a tier, and an API
+   * key requirement on each scoped method that did not decide.
+   */
+  private wireUsageKeys(): void {
+    if (this.keysWired) return;
+    this.keysWired = true;
+    const byDefault = this.defaultUsageTier!;
+    const assigned = assignedTenants(this);
+    const declared = poolState(this.m2mUserPool).tenants;
+    for (const tenantId of new Set([...declared.keys(), ...assigned.keys()])) {
+      (assigned.get(tenantId) ?? byDefault)._addKey(tenantId, declared.get(tenantId));
+    }
+    for (const [method, route] of this.declared) {
+      const cfn = method.node.defaultChild as apigateway.CfnMethod;
+      if (!route.isPublic && cfn.apiKeyRequired === undefined) cfn.apiKeyRequired = true;
+    }
   }
 
   /**

@@ -1,0 +1,92 @@
+/**
+ * Per-tenant usage tiers: the contract between the constructs
+ * (lib/usage-tier.ts, lib/scoped-rest-api.ts, lib/developer-portal.ts) and
+ * the handlers (lambda/authorizer/config.ts and authorizer.ts, lambda/portal).
+ * No imports: the handlers bundle this module.
+ *
+ * A tiered API uses `apiKeySource: AUTHORIZER`: API Gateway takes the API key
+ * from the authorizer's `usageIdentifierKey`, never from the caller's
+ * `x-api-key` header. Each tenant has one API key per tiered API, whose value
+ * is `usageKeyValue(prefix, tenantId)`, associated with the usage plan of its
+ * tier; the usage plan's throttle and quota apply to each key separately, so a
+ * tenant over its rate gets 429 and other tenants are unaffected. The value is
+ * not a secret: callers cannot present it, and the authorizer returns it only
+ * for a verified token of that tenant.
+ *
+ * - `USAGE_KEY_PREFIX` (authorizer): set when the API has tiers; the
+ *   authorizer returns `usageKeyValue(prefix, tenantId)` as
+ *   `usageIdentifierKey` for every allowed request.
+ * - `USAGE_TIERS` (portal): a JSON array of `UsageTiersConfig`, one per tiered
+ *   API the portal manages.
+ */
+
+export const USAGE_KEY_PREFIX_ENV = 'USAGE_KEY_PREFIX';
+export const USAGE_TIERS_ENV = 'USAGE_TIERS';
+
+/** Tier names: they appear in usage plan names and in portal requests. */
+export const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** API names in USAGE_TIERS: how portal requests name a tiered API. */
+export const TIERED_API_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A usage key prefix: `m2m-usage-<10 hex>-` (20 characters). */
+export const USAGE_KEY_PREFIX = /^m2m-usage-[0-9a-f]{10}-$/;
+
+/**
+ * The API key value of a tenant on one API: the prefix (20 characters) and the
+ * tenant id (1 to 64), so 21 to 84 characters, inside API Gateway's 20 to 128.
+ */
+export function usageKeyValue(prefix: string, tenantId: string): string {
+  return `${prefix}${tenantId}`;
+}
+
+/** One tiered API, as the portal sees it. */
+export interface UsageTiersConfig {
+  /** The name portal requests use for the API (`TIERED_API_NAME`). */
+  readonly api: string;
+  /** The API's usage key prefix (`USAGE_KEY_PREFIX`). */
+  readonly keyPrefix: string;
+  /** The tier a tenant gets when none is assigned. */
+  readonly defaultTier: string;
+  /** Tier name to usage plan id. */
+  readonly tiers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The first problem of a `USAGE_TIERS` value (already JSON-parsed), as
+ * `<field>: <value> is invalid: <rule>`; undefined when it is a valid
+ * array of `UsageTiersConfig` with distinct API names and key prefixes.
+ */
+export function usageTiersProblem(value: unknown): string | undefined {
+  const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
+  const bad = (field: string, v: unknown, rule: string) => `${field}: ${show(v)} is invalid: ${rule}`;
+  if (!Array.isArray(value)) return bad(USAGE_TIERS_ENV, value, 'a JSON array of tiered APIs');
+  const apis = new Set<string>();
+  const prefixes = new Set<string>();
+  for (let i = 0; i < value.length; i++) {
+    const at = `${USAGE_TIERS_ENV}[${i}]`;
+    const entry = value[i] as Record<string, unknown> | null;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return bad(at, entry, 'an object with api, keyPrefix, defaultTier and tiers');
+    const { api, keyPrefix, defaultTier, tiers } = entry;
+    if (typeof api !== 'string' || !TIERED_API_NAME.test(api)) return bad(`${at}.api`, api, '1-64 characters [A-Za-z0-9_-]');
+    if (apis.has(api)) return bad(`${at}.api`, api, 'another tiered API has this name');
+    if (typeof keyPrefix !== 'string' || !USAGE_KEY_PREFIX.test(keyPrefix)) return bad(`${at}.keyPrefix`, keyPrefix, 'm2m-usage-<10 lowercase hex digits>-');
+    if (prefixes.has(keyPrefix)) return bad(`${at}.keyPrefix`, keyPrefix, 'another tiered API has this key prefix');
+    if (tiers === null || typeof tiers !== 'object' || Array.isArray(tiers) || Object.keys(tiers).length === 0) {
+      return bad(`${at}.tiers`, tiers, 'an object of tier name to usage plan id, with at least one tier');
+    }
+    const plans = new Set<string>();
+    for (const [tier, planId] of Object.entries(tiers)) {
+      if (!TIER_NAME.test(tier)) return bad(`${at}.tiers`, tier, 'tier names are 1-64 characters [A-Za-z0-9_-]');
+      if (typeof planId !== 'string' || planId.length === 0) return bad(`${at}.tiers.${tier}`, planId, 'a usage plan id (a non-empty string)');
+      if (plans.has(planId)) return bad(`${at}.tiers.${tier}`, planId, 'another tier of this API has this usage plan');
+      plans.add(planId);
+    }
+    if (typeof defaultTier !== 'string' || !Object.prototype.hasOwnProperty.call(tiers, defaultTier)) {
+      return bad(`${at}.defaultTier`, defaultTier, `one of the API's tiers (${Object.keys(tiers).join(', ')})`);
+    }
+    apis.add(api);
+    prefixes.add(keyPrefix);
+  }
+  return undefined;
+}
