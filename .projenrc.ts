@@ -81,6 +81,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cognito-identity-provider@^3.1169.0',
     '@aws-sdk/client-dynamodb@^3.1162.0',
     '@aws-sdk/client-ssm@^3.1162.0',
+    // Developer portal: usage tiers (API keys and usage plan keys).
+    '@aws-sdk/client-api-gateway@^3.1142.0',
+    // The token-client consumer example reads its credentials with it (the Lambda runtime provides it).
+    '@aws-sdk/client-secrets-manager@^3.1162.0',
     '@aws-sdk/lib-dynamodb@^3.1162.0',
     'dynalite@^4.0.0',
     'cognito-local@^5.3.0',
@@ -157,15 +161,16 @@ project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-ha
 for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/token-client/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
   project.addPackageIgnore(p);
 }
-// Examples import the package by name: link the compiled package for the type checker, ESLint and the runner.
-project.postCompileTask.exec('ts-node --prefer-ts-exts scripts/link-package.ts');
-// The published tarball ships what users need: no repository scripts, devDependencies or test config.
-project.tasks.tryFind('package:js')!.exec('ts-node --prefer-ts-exts scripts/published-package.ts');
 // The token client for consuming services (token-client/): its own npm package, outside the jsii assembly.
-project.addTask('token-client:compile', {
+const tokenClientCompile = project.addTask('token-client:compile', {
   description: 'Compile the token client package (token-client/) into token-client/dist',
   exec: 'tsc -p token-client/tsconfig.json',
 });
+// Examples import both packages by name: link the compiled packages for the type checker, ESLint and the runner.
+project.postCompileTask.spawn(tokenClientCompile);
+project.postCompileTask.exec('ts-node --prefer-ts-exts scripts/link-package.ts');
+// The published tarball ships what users need: no repository scripts, devDependencies or test config.
+project.tasks.tryFind('package:js')!.exec('ts-node --prefer-ts-exts scripts/published-package.ts');
 const bench = project.addTask('bench', {
   description: 'Authorizer benchmarks (ratios against baselines measured in the same run)',
   exec: 'ts-node --prefer-ts-exts bench/authorizer.bench.ts',

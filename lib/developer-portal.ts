@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, CfnElement, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -15,11 +15,13 @@ import { M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { PortalPerson, PortalUserPool } from './portal-user-pool';
 import { PortalWebUi } from './portal-web-ui';
+import { acknowledgeRule } from './private/acknowledge';
 import { handlerFunction } from './private/handler-function';
 import { CATALOG_API_NAME } from './private/openapi';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
 import { resolveScopes, scopeDescriptions } from './private/registry';
 import { executeApiOrigin } from './private/site-policy';
+import { TIERED_API_NAME, USAGE_TIERS_ENV } from './private/usage-tiers';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
 import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/web-ui-contract';
 import { ResourceServer } from './resource-server';
@@ -233,6 +235,10 @@ export class DeveloperPortal extends Construct {
 
   private readonly userPool: IM2mUserPool;
   private readonly catalog = new Map<string, ScopedRestApi>();
+  private readonly tieredApis = new Map<string, ScopedRestApi>();
+  private readonly handlerRole: iam.Role;
+  private readonly portalFunction: lambda.Function;
+  private tiersGranted = false;
 
   constructor(scope: Construct, id: string, props: DeveloperPortalProps) {
     super(scope, id);
@@ -322,6 +328,8 @@ export class DeveloperPortal extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: COGNITO_ACTIONS, resources: [props.userPool.userPoolArn] }));
     this.registry.grantManage(role);
     this.handler = handler;
+    this.portalFunction = handler;
+    this.handlerRole = role;
 
     // Old secrets whose grace period has passed are deleted hourly.
     new events.Rule(this, 'RotationSweep', {
@@ -344,7 +352,9 @@ export class DeveloperPortal extends Construct {
     if (this.webUi && this.signInPool) this.deployWebUi(this.webUi, this.signInPool, props, tokenEndpoint, grace, validity);
   }
 
-  private deployWebUi(site: PortalWebUi, people: PortalUserPool, props: DeveloperPortalProps, tokenEndpoint: string, grace: Duration, validity: Duration): void {
+  private deployWebUi(
+    site: PortalWebUi, people: PortalUserPool, props: DeveloperPortalProps, tokenEndpoint: string, grace: Duration, validity: Duration,
+  ): void {
     const described = scopeDescriptions(props.userPool);
     const grantable = resolveScopes(this, 'grantableScopes', props.userPool, props.grantableScopes)
       .map((s) => ({ name: s.name, description: described.get(s.name) ?? '' }));
@@ -396,6 +406,77 @@ export class DeveloperPortal extends Construct {
       throw propError(this, `addCatalogApi(${label})`, api.node.path, 'the API must accept tokens of the portal\'s user pool: the portal registers clients there');
     }
     this.catalog.set(label, api);
+  }
+
+  /**
+   * Lets the portal manage the usage tiers of an API at run time: each
+   * tenant it creates gets an API key of this API in the API's default tier,
+   * and platform admins move a tenant to another tier with
+   * `PUT /tenants/{tenantId}/usage-tiers/{name}` and body `{"tier": "<tier>"}`.
+   * Tenants never see or send the key: the API's authorizer hands its value
+   * to API Gateway (`usageIdentifierKey`).
+   *
+   * The portal's role may create and list API keys, and add and remove keys
+   * of this API's usage plans only. Tiers are read when the app is
+   * synthesized, so tiers added to the API later are included. Each tenant
+   * uses one API key per tiered API, against the account's quota of API keys
+   * (10,000 per Region by default).
+   *
+   * @param name how portal requests name the API: 1-64 characters [A-Za-z0-9_-]
+   * @param api an API with usage tiers (`ScopedRestApi.addUsageTier`)
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+   */
+  public addTieredApi(name: string, api: ScopedRestApi): void {
+    if (!TIERED_API_NAME.test(name)) {
+      throw propError(this, 'addTieredApi(name)', name, '1-64 characters [A-Za-z0-9_-] (portal requests name the API in their path)');
+    }
+    if (this.tieredApis.has(name)) throw propError(this, 'addTieredApi(name)', name, 'another tiered API of the portal has this name');
+    for (const [other, added] of this.tieredApis) {
+      if (added === api) throw propError(this, `addTieredApi(${name})`, api.node.path, `this API was already added as ${other}`);
+    }
+    if (this.tieredApis.size === 0) {
+      this.portalFunction.addEnvironment(USAGE_TIERS_ENV, Lazy.string({
+        // An API without tiers is reported by the validation below, not by a resolution error.
+        produce: () => Stack.of(this).toJsonString([...this.tieredApis]
+          .filter(([, a]) => a.usageTiers.length > 0)
+          .map(([n, a]) => a._usageTiersConfig(n))),
+      }));
+      // At synthesis, when every tier is declared: the grants on the APIs' usage plans.
+      Aspects.of(this).add({ visit: (node) => { if (node === this) this.grantTieredApis(); } });
+    }
+    this.tieredApis.set(name, api);
+    this.node.addValidation({
+      validate: () => (api.usageTiers.length > 0 ? [] : [
+        `[${this.node.path}] addTieredApi(${name}): ${JSON.stringify(api.node.path)} is invalid: the API has no usage tiers; add them with api.addUsageTier(name, { rateLimit, burstLimit })`,
+      ]),
+    });
+  }
+
+  /**
+   * Least privilege for usage tiers: create and list API keys
+   * (`/apikeys`, no key ids), and add (`<plan>/keys`) and remove
+   * (`<plan>/keys/<key id>`) keys of the tiered APIs' usage plans only.
+   */
+  private grantTieredApis(): void {
+    if (this.tiersGranted) return;
+    this.tiersGranted = true;
+    const stack = Stack.of(this);
+    const apiKeys = stack.formatArn({ service: 'apigateway', account: '', resource: '/apikeys', arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['apigateway:POST', 'apigateway:GET'], resources: [apiKeys] }));
+    const plans = [...this.tieredApis.values()].flatMap((a) => a._usagePlanArns());
+    if (plans.length === 0) return;
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['apigateway:POST'], resources: plans.map((p) => `${p}/keys`) }));
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['apigateway:DELETE'], resources: plans.map((p) => `${p}/keys/*`) }));
+    // cdk-nag names each wildcard resource with its tokens as `<AWS::Region>` or `<LogicalId>`.
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+    for (const tier of [...this.tieredApis.values()].flatMap((a) => a.usageTiers)) {
+      const plan = stack.resolve(stack.getLogicalId(tier.usagePlan.node.defaultChild as CfnElement)) as string;
+      const resource = `arn:${partition}:apigateway:${region}::/usageplans/<${plan}>/keys/*`;
+      acknowledgeRule(this.handlerRole, `AwsSolutions-IAM5[Resource::${resource}]`,
+        `DeleteUsagePlanKey names the tenant's API key id, which API Gateway assigns when the portal creates the key at run time; the wildcard covers the keys of usage plan ${tier.tierName} of ${tier.node.scope?.node.path ?? 'its API'} only.`);
+    }
   }
 
   private addRoutes(handler: lambda.IFunction): void {

@@ -340,12 +340,7 @@ export class M2mUserPool extends M2mUserPoolBase {
   /** @internal */
   protected readonly _tokenEndpoint?: string;
 
-  /**
-   * The domain serving the token endpoint.
-   *
-   * @default - none, when neither `domainPrefix` nor `customDomain` is set
-   */
-  public readonly domain?: cognito.UserPoolDomain;
+  private readonly _domain?: cognito.UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: M2mUserPoolProps) {
     super(scope, id);
@@ -387,11 +382,11 @@ export class M2mUserPool extends M2mUserPoolBase {
     this.issuer = issuerOf(Stack.of(this).region, Stack.of(this), pool.userPoolId, this.issuerFormats[0]);
 
     if (props.customDomain) {
-      this.domain = pool.addDomain('Domain', { customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate } });
+      this._domain = pool.addDomain('Domain', { customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate } });
     } else if (props.domainPrefix !== undefined) {
-      this.domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
+      this._domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domainPrefix } });
     }
-    this._tokenEndpoint = this.domain ? `${this.domain.baseUrl()}/oauth2/token` : undefined;
+    this._tokenEndpoint = this._domain ? `${this._domain.baseUrl()}/oauth2/token` : undefined;
 
     this.secretsKey = props.secretsKey ?? new kms.Key(this, 'SecretsKey', {
       description: `Encrypts the app client secrets of user pool ${this.node.path}`,
@@ -400,6 +395,19 @@ export class M2mUserPool extends M2mUserPoolBase {
     });
 
     registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault, props.appClientQuota ?? LIMITS.appClientsDefault);
+  }
+
+  /**
+   * The domain serving the token endpoint. A pool created without
+   * `domainPrefix` and `customDomain` has none: reading it is then an error
+   * (`hasTokenEndpoint` tells).
+   */
+  public get domain(): cognito.UserPoolDomain {
+    if (!this._domain) {
+      throw new Error(`[${this.node.path}] domain: the user pool was created without domainPrefix or customDomain, so it has no domain (its tenants use GetClientToken); `
+        + 'check hasTokenEndpoint first, or give the pool a domainPrefix or customDomain');
+    }
+    return this._domain;
   }
 }
 

@@ -1,9 +1,9 @@
 import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct, IConstruct } from 'constructs';
-import { TENANT_ID, checkString, propError } from './private/validation';
 import { assignTenant } from './private/usage-tier-state';
-import { TIER_NAME, usageKeyValue } from './private/usage-tiers';
+import { TIER_NAME, usageKeyName, usageKeyValue } from './private/usage-tiers';
+import { TENANT_ID, checkString, propError } from './private/validation';
 
 /**
  * The limits of a usage tier, which apply to each tenant of the tier separately.
@@ -161,7 +161,7 @@ export class UsageTier extends Construct {
     const container = (stack.node.tryFindChild(containerId) as Construct | undefined) ?? new Construct(stack, containerId);
     const value = usageKeyValue(this.keyPrefix, tenantId);
     const key = new apigateway.ApiKey(container, `Key-${tenantId}`, {
-      apiKeyName: value,
+      apiKeyName: usageKeyName(this.keyPrefix, tenantId),
       value,
       enabled: true,
       description: `Usage key of tenant ${tenantId} on ${this.api.node.path}: returned by the authorizer, never sent by the tenant`,

@@ -93,6 +93,7 @@ describe('DeveloperPortal', () => {
       'DELETE /tenants/{tenantId}/clients/{clientId}': both,
       'POST /tenants/{tenantId}/clients/{clientId}/secrets': both,
       'DELETE /tenants/{tenantId}/clients/{clientId}/secrets/{secretId}': both,
+      'PUT /tenants/{tenantId}/usage-tiers/{api}': admin,
     });
     expect(portal.api.routes.every((r) => !r.isPublic)).toBe(true);
   });
@@ -156,5 +157,98 @@ describe('DeveloperPortal', () => {
       userPool: env.pool,
       grantableScopes: [env.orders.scope('read'), cognito.OAuthScope.custom('m2m-portal/admin')],
     })).toThrow(/\[Test\/Portal\] grantableScopes: "m2m-portal\/admin" is invalid: the portal's admin scope cannot be granted/);
+  });
+});
+
+describe('DeveloperPortal.addTieredApi', () => {
+  /** A portal managing the tiers of two APIs; a tier is added to "orders" after the portal knows it. */
+  function tieredPortal() {
+    const env = portalStack();
+    const orders = new ScopedRestApi(env.stack, 'OrdersApi', { userPool: env.pool });
+    orders.addScopedMethod(orders.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [env.orders.scope('read')] });
+    orders.addUsageTier('basic', { rateLimit: 5, burstLimit: 10, isDefault: true });
+    const billing = new ScopedRestApi(env.stack, 'BillingApi', { userPool: env.pool });
+    billing.addScopedMethod(billing.root.addResource('invoices'), 'GET', mockIntegration(), { scopes: [env.orders.scope('read')] });
+    billing.addUsageTier('free', { rateLimit: 1, burstLimit: 2 });
+    env.portal.addTieredApi('orders', orders);
+    env.portal.addTieredApi('billing', billing);
+    orders.addUsageTier('gold', { rateLimit: 100, burstLimit: 200 });
+    return { ...env, orders, billing };
+  }
+
+  const planRef = (t: Template, api: string, tier: string) => {
+    const ids = Object.keys(t.findResources('AWS::ApiGateway::UsagePlan'))
+      .filter((id) => id.startsWith(api) && id.toLowerCase().includes(tier));
+    expect(ids).toHaveLength(1);
+    return { Ref: ids[0] };
+  };
+
+  test('gives the handler every tiered API with its key prefix, default tier and plans, tiers added later included', () => {
+    const { stack } = tieredPortal();
+    const t = Template.fromStack(stack);
+    const fn = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Developer portal') } }))[0];
+    const raw = fn.Properties.Environment.Variables.USAGE_TIERS;
+    // Rendered with Fn::Join around the plan ids' Refs: put them back together as the handler reads them.
+    const json = raw['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : `<${part.Ref}>`)).join('');
+    const prefixes = Object.values(t.findResources('AWS::Lambda::Function'))
+      .map((f: any) => f.Properties.Environment?.Variables?.USAGE_KEY_PREFIX).filter(Boolean);
+    expect(JSON.parse(json)).toEqual([
+      {
+        api: 'orders',
+        keyPrefix: expect.stringMatching(/^m2musage[0-9a-f]{10}$/),
+        defaultTier: 'basic',
+        tiers: { basic: `<${planRef(t, 'OrdersApi', 'basic').Ref}>`, gold: `<${planRef(t, 'OrdersApi', 'gold').Ref}>` },
+      },
+      {
+        api: 'billing',
+        keyPrefix: expect.stringMatching(/^m2musage[0-9a-f]{10}$/),
+        defaultTier: 'free',
+        tiers: { free: `<${planRef(t, 'BillingApi', 'free').Ref}>` },
+      },
+    ]);
+    expect(prefixes).toEqual(expect.arrayContaining(JSON.parse(json).map((c: any) => c.keyPrefix)));
+  });
+
+  test('grants exactly: create and list API keys, and add and remove keys of these APIs\' usage plans', () => {
+    const { stack } = tieredPortal();
+    const t = Template.fromStack(stack);
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('PortalHandlerRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('apigateway:')));
+    const arn = (...rest: any[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...rest]] });
+    const plans = [planRef(t, 'OrdersApi', 'basic'), planRef(t, 'OrdersApi', 'gold'), planRef(t, 'BillingApi', 'free')];
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['apigateway:POST', 'apigateway:GET'], Resource: arn(':apigateway:us-east-1::/apikeys') },
+      { Effect: 'Allow', Action: 'apigateway:POST', Resource: plans.map((p) => arn(':apigateway:us-east-1::/usageplans/', p, '/keys')) },
+      { Effect: 'Allow', Action: 'apigateway:DELETE', Resource: plans.map((p) => arn(':apigateway:us-east-1::/usageplans/', p, '/keys/*')) },
+    ]);
+  });
+
+  test('the tier route is a PUT for platform admins only', () => {
+    const { portal } = portalStack();
+    const route = portal.api.routes.filter((r) => r.resourcePath === '/tenants/{tenantId}/usage-tiers/{api}');
+    expect(route.map((r) => ({ method: r.httpMethod, scopes: r.scopes }))).toEqual([{ method: 'PUT', scopes: ['m2m-portal/admin'] }]);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing unacknowledged on the portal\'s role', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { awsSolutionsFindings } = require('../bin/nag') as { awsSolutionsFindings: (app: unknown) => Array<{ rule: string; path: string }> };
+    const { app } = tieredPortal();
+    app.synth();
+    const findings = awsSolutionsFindings(app).filter((f) => f.path.includes('/Portal/HandlerRole'));
+    expect(findings).toEqual([]);
+  });
+
+  test('refuses a bad name, a name or an API twice, and (at synthesis) an API without tiers', () => {
+    const env = portalStack();
+    const api = new ScopedRestApi(env.stack, 'Plain', { userPool: env.pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [env.orders.scope('read')] });
+    expect(() => env.portal.addTieredApi('or ders', api)).toThrow(
+      '[Test/Portal] addTieredApi(name): "or ders" is invalid: 1-64 characters [A-Za-z0-9_-] (portal requests name the API in their path)');
+    env.portal.addTieredApi('plain', api);
+    expect(() => env.portal.addTieredApi('plain', api)).toThrow('[Test/Portal] addTieredApi(name): "plain" is invalid: another tiered API of the portal has this name');
+    expect(() => env.portal.addTieredApi('again', api)).toThrow('[Test/Portal] addTieredApi(again): "Test/Plain" is invalid: this API was already added as plain');
+    expect(() => Template.fromStack(env.stack)).toThrow(/addTieredApi\(plain\): "Test\/Plain" is invalid: the API has no usage tiers/);
   });
 });

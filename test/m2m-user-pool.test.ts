@@ -69,7 +69,7 @@ describe('M2mUserPool', () => {
   test('without a domain the pool has no token endpoint (tenants use GetClientToken)', () => {
     const stack = new Stack(new App(), 'S', { env: { region: 'us-east-1', account: '111111111111' } });
     const pool = new M2mUserPool(stack, 'Pool', {});
-    expect(pool.domain).toBeUndefined();
+    expect(() => pool.domain).toThrow('[S/Pool] domain: the user pool was created without domainPrefix or customDomain, so it has no domain');
     expect(pool.hasTokenEndpoint).toBe(false);
     expect(() => pool.tokenEndpoint).toThrow('[S/Pool] tokenEndpoint: the user pool has no domain, so it has no token endpoint (its tenants use GetClientToken)');
     Template.fromStack(stack).resourceCountIs('AWS::Cognito::UserPoolDomain', 0);

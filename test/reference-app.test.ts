@@ -81,11 +81,11 @@ describe('reference app', () => {
     }
   });
 
-  test('the portal API gates all its 17 methods, answers its web UI\'s CORS preflights, and the business API trusts the portal registry', () => {
+  test('the portal API gates all its 18 methods, answers its web UI\'s CORS preflights, and the business API trusts the portal registry', () => {
     const { stack, template } = synth();
-    expect(stack.portal.api.routes.filter((r) => !r.isPublic)).toHaveLength(17);
+    expect(stack.portal.api.routes.filter((r) => !r.isPublic)).toHaveLength(18);
     // The only public methods are the preflights, one per resource.
-    expect(stack.portal.api.routes.filter((r) => r.isPublic).map((r) => r.httpMethod)).toEqual(Array(10).fill('OPTIONS'));
+    expect(stack.portal.api.routes.filter((r) => r.isPublic).map((r) => r.httpMethod)).toEqual(Array(11).fill('OPTIONS'));
     const authorizers = Object.values(template.findResources('AWS::Lambda::Function'))
       .filter((f) => f.Properties.Environment?.Variables?.CLIENT_TENANTS);
     expect(authorizers).toHaveLength(2);

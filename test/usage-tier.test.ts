@@ -7,6 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { M2mAuthorizer, M2mUserPool, ScopedRestApi, TenantAppClient } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
+import { usageKeyValue } from '../lib/private/usage-tiers';
 
 function tieredApi() {
   const env = poolStack();
@@ -18,7 +19,7 @@ function tieredApi() {
   return { ...env, api };
 }
 
-/** The usage key value the authorizer returns for a tenant of this API. */
+/** The API's usage key prefix, as the authorizer gets it. */
 function prefixOf(t: Template): string {
   const fns = t.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { USAGE_KEY_PREFIX: Match.anyValue() } } } });
   const [fn] = Object.values(fns);
@@ -45,7 +46,7 @@ describe('ScopedRestApi.addUsageTier', () => {
     const t = Template.fromStack(stack);
 
     t.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
-    expect(prefixOf(t)).toMatch(/^m2m-usage-[0-9a-f]{10}-$/);
+    expect(prefixOf(t)).toMatch(/^m2musage[0-9a-f]{10}$/);
     const methods = t.findResources('AWS::ApiGateway::Method');
     const byPath = Object.fromEntries(Object.entries(methods).map(([id, m]) => [id.replace(/[0-9A-F]{8}$/, ''), m.Properties.ApiKeyRequired]));
     expect(byPath).toEqual({ ApiordersGET: true, ApihealthGET: undefined });
@@ -60,13 +61,15 @@ describe('ScopedRestApi.addUsageTier', () => {
     const t = Template.fromStack(stack);
     const prefix = prefixOf(t);
     const keys = t.findResources('AWS::ApiGateway::ApiKey');
-    expect(Object.values(keys).map((k) => k.Properties.Value).sort()).toEqual([`${prefix}globex`, `${prefix}initech`]);
+    expect(Object.values(keys).map((k) => k.Properties.Value).sort()).toEqual([usageKeyValue(prefix, 'globex'), usageKeyValue(prefix, 'initech')].sort());
     for (const k of Object.values(keys)) {
-      expect(k.Properties).toMatchObject({ Enabled: true, Name: k.Properties.Value });
+      expect(k.Properties.Enabled).toBe(true);
+      expect(k.Properties.Value).toMatch(/^[A-Za-z0-9]{20,128}$/);
+      expect(k.Properties.Name).toMatch(new RegExp(`^${prefix}\\.(globex|initech)$`));
       expect(k.Properties.StageKeys).toBeUndefined();
     }
     const planOf = (tenant: string) => {
-      const [keyId] = Object.entries(keys).find(([, k]) => k.Properties.Value === `${prefix}${tenant}`)!;
+      const [keyId] = Object.entries(keys).find(([, k]) => k.Properties.Value === usageKeyValue(prefix, tenant))!;
       const assoc = Object.values(t.findResources('AWS::ApiGateway::UsagePlanKey')).filter((a) => a.Properties.KeyId.Ref === keyId);
       expect(assoc).toHaveLength(1);
       return assoc[0].Properties.UsagePlanId.Ref as string;
@@ -86,7 +89,7 @@ describe('ScopedRestApi.addUsageTier', () => {
     const t = Template.fromStack(stack);
     const prefix = prefixOf(t);
     const keys = Object.values(t.findResources('AWS::ApiGateway::ApiKey')).map((k) => k.Properties.Value).sort();
-    expect(keys).toEqual([`${prefix}globex`, `${prefix}initech`, `${prefix}umbrella`]);
+    expect(keys).toEqual(['globex', 'initech', 'umbrella'].map((id) => usageKeyValue(prefix, id)).sort());
     for (const a of Object.values(t.findResources('AWS::ApiGateway::UsagePlanKey'))) {
       expect(a.Properties.UsagePlanId.Ref).toMatch(/UsageTierstandardPlan/);
     }

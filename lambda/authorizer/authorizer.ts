@@ -26,10 +26,13 @@ import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
 import { AuthorizerError, ConfigError, DenyReason } from './errors';
 import type { Transport } from './https-get';
 import { JwksCache } from './jwks';
+import { DecisionMetrics, decisionMetrics } from './metrics';
 import type { PeopleSupport } from './people';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
+import { TENANT_CLAIM } from '../../lib/private/client-directory';
 import { clientKey, issuerHostPrefix } from '../../lib/private/trusted-pools';
+import { usageKeyValue } from '../../lib/private/usage-tiers';
 import { Logger } from '../shared/log';
 
 export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;
@@ -60,6 +63,8 @@ export interface AuthorizerDeps {
   readonly registry?: RegistryFactory;
   /** Developer-portal people (lambda/authorizer-portal only): tokens of the sign-in pool, roles from groups. */
   readonly people?: PeopleSupport;
+  /** CloudWatch metrics of the decisions (EMF, lambda/authorizer/metrics.ts). @default none; createAuthorizerFromEnv: the Lambda function's */
+  readonly metrics?: DecisionMetrics;
 }
 
 /** The authorizer's answer for one verified token, cached until the token's exp. */
@@ -91,9 +96,10 @@ function unauthorized(): Error {
   return new Error('Unauthorized');
 }
 
-function logDenial(logger: Logger, err: unknown): void {
+function logDenial(logger: Logger, err: unknown, metrics?: DecisionMetrics): void {
+  const emf = metrics?.denied();
   if (!(err instanceof AuthorizerError)) {
-    logger.error('denied', { reason: 'malformed' });
+    logger.error('denied', { reason: 'malformed', emf });
     return;
   }
   const { reason, clientId, cause } = err;
@@ -102,7 +108,7 @@ function logDenial(logger: Logger, err: unknown): void {
   const level = outage || reason === 'config_error' || reason === 'jwks_unavailable' ? 'error' : 'warn';
   // A registry or client-directory outage names the underlying error class (never its message) for the operator.
   const errorName = outage && cause instanceof Error ? cause.name : undefined;
-  logger[level]('denied', { reason, clientId, errorName });
+  logger[level]('denied', { reason, clientId, errorName, emf });
 }
 
 /** The bearer token of a TOKEN or REQUEST event, size- and scheme-checked, not parsed. */
@@ -205,8 +211,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const now = deps.now ?? Date.now;
   const maxTokenBytes = config.maxTokenBytes ?? 8192;
   const tenants = deps.tenants ?? config.tenants;
-  const usageTenant = config.usageIdentifier === 'tenant';
+  const usageKeyPrefix = config.usageKeyPrefix;
+  // Usage keys by tenant: one SHA-256 per tenant, not per request (bounded like the tenants themselves).
+  const usageKeys = new Map<string, string>();
+  const usageKeyOf = (tenantId: string): string => {
+    let value = usageKeys.get(tenantId);
+    if (value === undefined) {
+      if (usageKeys.size >= 100_000) usageKeys.clear();
+      value = usageKeyValue(usageKeyPrefix!, tenantId);
+      usageKeys.set(tenantId, value);
+    }
+    return value;
+  };
   const debug = logger.isDebug();
+  const metrics = deps.metrics;
   const jwksCache = new JwksCache({
     timeoutMs: config.jwksTimeoutMs,
     penaltySeconds: deps.penaltyBoxSeconds,
@@ -300,8 +318,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     if (grant.apiPrefix === apiPrefix && grant.response) return grant.response;
     const policyDocument = policies.document(apiPrefix, grant.scopeIdx);
     const principalId = grant.principalId ?? grant.clientId;
-    const response: AuthorizerResponse = usageTenant
-      ? { principalId, policyDocument, context: grant.context, usageIdentifierKey: grant.tenantId }
+    const response: AuthorizerResponse = usageKeyPrefix !== undefined
+      ? { principalId, policyDocument, context: grant.context, usageIdentifierKey: usageKeyOf(grant.tenantId) }
       : { principalId, policyDocument, context: grant.context };
     grant.apiPrefix = apiPrefix;
     grant.response = response;
@@ -311,16 +329,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const answer = (grant: Grant, apiPrefix: string): AuthorizerResponse => {
     const response = respond(grant, apiPrefix);
     if (!grant.reachesAny) {
-      logDenial(logger, new AuthorizerError('no_scope', undefined, grant.clientId));
-    } else if (debug) {
-      logger.debug('allowed', { clientId: grant.clientId, tenantId: grant.tenantId });
+      logDenial(logger, new AuthorizerError('no_scope', undefined, grant.clientId), metrics);
+    } else {
+      metrics?.allowed();
+      if (debug) logger.debug('allowed', { clientId: grant.clientId, tenantId: grant.tenantId });
     }
     return response;
   };
 
   /** Caches and returns the grant of a verified token once its client's tenant is known. */
-  const finish = (token: string, clientId: string, key: string, exp: number, claim: string, tenantId: string | undefined): Grant => {
+  const finish = (token: string, clientId: string, key: string, exp: number, claim: string, tenantId: string | undefined,
+    claimed: unknown): Grant => {
     if (tenantId === undefined) throw new AuthorizerError('untrusted_client', undefined, clientId);
+    // A tenant claim (lib/tenant-claim.ts) is only a hint: it must name the tenant the authorizer resolved itself.
+    if (claimed !== undefined && claimed !== tenantId) throw new AuthorizerError('tenant_mismatch', undefined, clientId);
     const grant = grantFor(clientId, tenantId, claim);
     // A status with a short TTL (registry clients, the SSM directory): the cached token is re-verified and re-resolved after it.
     tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(key, now()));
@@ -345,13 +367,14 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     // A client is trusted for tokens of its own pool only.
     const key = pool.primary ? clientId : clientKey(pool.userPoolId, clientId);
     const tenantId = tenants.resolve(key);
+    const claimed = payload[TENANT_CLAIM];
     return typeof tenantId === 'object'
-      ? tenantId.then((t) => finish(token, clientId, key, exp, claim, t))
-      : finish(token, clientId, key, exp, claim, tenantId);
+      ? tenantId.then((t) => finish(token, clientId, key, exp, claim, t, claimed))
+      : finish(token, clientId, key, exp, claim, tenantId, claimed);
   };
 
   const deny = (err: unknown): Promise<never> => {
-    logDenial(logger, err);
+    logDenial(logger, err, metrics);
     return Promise.reject(unauthorized());
   };
 
@@ -397,11 +420,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 }
 
 /** An authorizer that denies everything because its configuration is invalid (logged once here, then per request). */
-export function createFailedAuthorizer(error: ConfigError, logger: Logger = new Logger()): Authorizer {
+export function createFailedAuthorizer(error: ConfigError, logger: Logger = new Logger(), metrics?: DecisionMetrics): Authorizer {
   logger.error('configuration invalid: every request will be denied', { reason: 'config_error', configDetail: error.message });
   return {
     handle: async () => {
-      logDenial(logger, error);
+      logDenial(logger, error, metrics);
       throw unauthorized();
     },
     cacheJwks: () => undefined,
@@ -412,12 +435,13 @@ export function createFailedAuthorizer(error: ConfigError, logger: Logger = new 
 /** Loads the configuration from the environment and builds the authorizer, or a failed one on a config error. */
 export function createAuthorizerFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, deps: AuthorizerDeps = {}): Authorizer {
   const logger = deps.logger ?? new Logger(env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  const metrics = deps.metrics ?? decisionMetrics(env.AWS_LAMBDA_FUNCTION_NAME, logger);
   try {
     const config = configFromEnv(env, bundleDir, deps.registry);
-    return createAuthorizer(deps.people ? { ...config, people: deps.people.fromEnv(env) } : config, { ...deps, logger });
+    return createAuthorizer(deps.people ? { ...config, people: deps.people.fromEnv(env) } : config, { ...deps, logger, metrics });
   } catch (err) {
-    if (err instanceof ConfigError) return createFailedAuthorizer(err, logger);
+    if (err instanceof ConfigError) return createFailedAuthorizer(err, logger, metrics);
     const name = err instanceof Error ? err.name : 'unknown';
-    return createFailedAuthorizer(new ConfigError(`unexpected error while loading the configuration: ${name}`), logger);
+    return createFailedAuthorizer(new ConfigError(`unexpected error while loading the configuration: ${name}`), logger, metrics);
   }
 }

@@ -14,6 +14,7 @@ import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/c
 import {
   ADDITIONAL_USER_POOLS_ENV, ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry, USER_POOL_ISSUERS_ENV,
 } from '../../lib/private/trusted-pools';
+import { USAGE_KEY_PREFIX, USAGE_KEY_PREFIX_ENV } from '../../lib/private/usage-tiers';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface AuthorizerConfig {
@@ -33,8 +34,11 @@ export interface AuthorizerConfig {
   readonly jwksTimeoutMs?: number;
   /** @default 8192 */
   readonly maxTokenBytes?: number;
-  /** `tenant` returns the tenant id as `usageIdentifierKey`. @default 'none' */
-  readonly usageIdentifier?: 'none' | 'tenant';
+  /**
+   * The API's usage key prefix (lib/private/usage-tiers.ts): allowed requests carry the
+   * tenant's usage key as `usageIdentifierKey`. @default - none: the API has no usage tiers
+   */
+  readonly usageKeyPrefix?: string;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
   /** A JWKS file to load at cold start (no fetch needed while its keys match). */
@@ -147,15 +151,17 @@ function tenantsFromEnv(env: NodeJS.ProcessEnv, registry: RegistryFactory | unde
 /**
  * Environment variables: USER_POOL_ID, USER_POOL_ISSUERS and ADDITIONAL_USER_POOLS (optional:
  * lib/private/trusted-pools.ts), CLIENT_TENANTS or CLIENT_TENANTS_PATH, TOKEN_CACHE_MAX_ENTRIES,
- * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_IDENTIFIER, LOG_LEVEL, ROUTE_TABLE_PATH
+ * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_KEY_PREFIX (optional: lib/private/usage-tiers.ts), LOG_LEVEL, ROUTE_TABLE_PATH
  * (default: routes.json next to the bundle), JWKS_PATH (optional), TABLE_NAME
  * and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registry?: RegistryFactory): AuthorizerConfig {
   const userPoolId = env.USER_POOL_ID ?? '';
   if (!USER_POOL_ID.test(userPoolId)) throw new ConfigError(`USER_POOL_ID ${JSON.stringify(userPoolId.slice(0, 80))} is not a user pool id`);
-  const usage = env.USAGE_IDENTIFIER ?? 'none';
-  if (usage !== 'none' && usage !== 'tenant') throw new ConfigError('USAGE_IDENTIFIER must be none or tenant');
+  const usageKeyPrefix = env[USAGE_KEY_PREFIX_ENV] || undefined;
+  if (usageKeyPrefix !== undefined && !USAGE_KEY_PREFIX.test(usageKeyPrefix)) {
+    throw new ConfigError(`${USAGE_KEY_PREFIX_ENV} ${JSON.stringify(usageKeyPrefix.slice(0, 80))} does not match ${USAGE_KEY_PREFIX.source}`);
+  }
   const issuers = env[USER_POOL_ISSUERS_ENV];
   return {
     userPoolId,
@@ -166,7 +172,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registr
     tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),
     jwksTimeoutMs: intFromEnv(env, 'JWKS_TIMEOUT_MS', 1500, 50, 60_000),
     maxTokenBytes: intFromEnv(env, 'MAX_TOKEN_BYTES', 8192, 256, 1_000_000),
-    usageIdentifier: usage,
+    usageKeyPrefix,
     logLevel: logLevelFromEnv(env.LOG_LEVEL),
     jwksPath: env.JWKS_PATH || undefined,
   };

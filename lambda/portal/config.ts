@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { UsageTiersConfig, USAGE_TIERS_ENV, usageTiersProblem } from '../../lib/private/usage-tiers';
 
 /** The portal's settings, read once from the environment at cold start. */
 export interface PortalConfig {
@@ -17,6 +18,8 @@ export interface PortalConfig {
   readonly people?: PeoplePoolConfig;
   /** The web UI's origin, allowed to read answers (CORS). */
   readonly allowedOrigin?: string;
+  /** The tiered APIs whose per-tenant API keys the portal manages; empty when none. */
+  readonly usageTiers?: readonly UsageTiersConfig[];
 }
 
 /** Where the portal invites people: the sign-in pool and its tenant groups. */
@@ -43,6 +46,20 @@ function origin(env: NodeJS.ProcessEnv): string | undefined {
   return value;
 }
 
+function usageTiers(env: NodeJS.ProcessEnv): UsageTiersConfig[] {
+  const raw = env[USAGE_TIERS_ENV];
+  if (raw === undefined || raw === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`environment variable ${USAGE_TIERS_ENV} is not JSON`);
+  }
+  const problem = usageTiersProblem(parsed);
+  if (problem) throw new ConfigurationError(`environment variable ${problem}`);
+  return parsed as UsageTiersConfig[];
+}
+
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigurationError(`environment variable ${name} is required`);
@@ -64,7 +81,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
  * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array of strings),
  * DEFAULT_TOKEN_VALIDITY_MINUTES (default 60, 5..1440),
  * ROTATION_GRACE_HOURS (default 24, 1..720), and for a portal with a web UI
- * PEOPLE_POOL_ID, PEOPLE_TENANT_GROUP_PREFIX and ALLOWED_ORIGIN.
+ * PEOPLE_POOL_ID, PEOPLE_TENANT_GROUP_PREFIX and ALLOWED_ORIGIN, and for
+ * tiered APIs USAGE_TIERS (JSON array of UsageTiersConfig).
  */
 export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
   const adminScope = required(env, 'ADMIN_SCOPE');
@@ -90,5 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
     rotationGraceHours: integer(env, 'ROTATION_GRACE_HOURS', 24, 1, 720),
     people: people(env),
     allowedOrigin: origin(env),
+    usageTiers: usageTiers(env),
   };
 }

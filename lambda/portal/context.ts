@@ -7,11 +7,14 @@ import { AppClients } from './cognito';
 import { PortalConfig } from './config';
 import { errorName, NotFoundError } from './errors';
 import { AuditDetail, ClientRecord, Store, TenantRecord } from './store';
+import { UsageKeys } from './usage-keys';
 import { Logger } from '../shared/log';
 
 export interface OpContext {
   readonly store: Store;
   readonly apps: AppClients;
+  /** API Gateway keys and usage plans; set when the portal manages tiered APIs. */
+  readonly usage?: UsageKeys;
   readonly config: PortalConfig;
   readonly now: () => Date;
   readonly log: Logger;
@@ -59,7 +62,18 @@ export function isStale(since: string | undefined, now: Date): boolean {
   return since === undefined || now.getTime() - Date.parse(since) > STALE_AFTER_MS;
 }
 
-export function tenantView(t: TenantRecord): Record<string, unknown> {
+/**
+ * The tenant's tier on each tiered API the portal manages; `null` for an API
+ * where it has no key yet (re-send its POST /tenants, or PUT its tier).
+ * Undefined when the portal manages no tiered API.
+ */
+export function usageTiersView(t: TenantRecord, config: PortalConfig): Record<string, string | null> | undefined {
+  const apis = config.usageTiers ?? [];
+  if (apis.length === 0) return undefined;
+  return Object.fromEntries(apis.map((a) => [a.api, t.usageTiers?.[a.api] ?? null]));
+}
+
+export function tenantView(t: TenantRecord, config: PortalConfig): Record<string, unknown> {
   return {
     tenantId: t.tenantId,
     displayName: t.displayName,
@@ -68,6 +82,7 @@ export function tenantView(t: TenantRecord): Record<string, unknown> {
     createdBy: t.createdBy,
     updatedAt: t.updatedAt,
     updatedBy: t.updatedBy,
+    usageTiers: usageTiersView(t, config),
     version: t.version,
   };
 }

@@ -48,13 +48,26 @@ export class ConflictError extends PortalError {
   public readonly code = 'conflict';
 }
 
-/** Cognito kept throttling after every retry. */
+/** Cognito (or API Gateway) kept throttling after every retry. */
 export class ThrottledError extends PortalError {
   public readonly status = 429;
   public readonly code = 'throttled';
-  constructor(public readonly retryAfterSeconds: number) {
-    super('the identity provider is throttling changes to app clients; retry later');
+  constructor(
+    public readonly retryAfterSeconds: number,
+    message = 'the identity provider is throttling changes to app clients; retry later',
+  ) {
+    super(message);
   }
+}
+
+/**
+ * API Gateway refused a new API key: the account's API key quota (10,000 per
+ * account and Region by default) is reached. Retrying does not help until an
+ * operator raises the quota or deletes unused keys.
+ */
+export class ApiKeyQuotaError extends PortalError {
+  public readonly status = 409;
+  public readonly code = 'api_key_quota_reached';
 }
 
 /** The portal's environment is wrong (a deployment error, not a request error). */
@@ -79,4 +92,9 @@ export function isConditionFailed(err: unknown): boolean {
 
 export function isNotFound(err: unknown): boolean {
   return errorName(err) === 'ResourceNotFoundException';
+}
+
+/** API Gateway's "no such resource" (its name differs from Cognito's and DynamoDB's). */
+export function isApiGatewayNotFound(err: unknown): boolean {
+  return errorName(err) === 'NotFoundException';
 }

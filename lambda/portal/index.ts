@@ -3,14 +3,17 @@
  *
  * Environment: USER_POOL_ID, TABLE_NAME, TOKEN_ENDPOINT, ADMIN_SCOPE,
  * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array), and optionally
- * DEFAULT_TOKEN_VALIDITY_MINUTES (60), ROTATION_GRACE_HOURS (24), LOG_LEVEL.
+ * DEFAULT_TOKEN_VALIDITY_MINUTES (60), ROTATION_GRACE_HOURS (24), USAGE_TIERS
+ * (JSON array of tiered APIs), LOG_LEVEL.
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER are
  * honoured by the SDK itself.
  *
  * SDK clients and settings live at module scope (built once per cold start).
- * The Cognito client does not retry by itself (`maxAttempts: 1`): the portal
- * retries throttling with its own bounded backoff and answers 429 after it.
+ * The Cognito and API Gateway clients do not retry by themselves
+ * (`maxAttempts: 1`): the portal retries throttling with its own bounded
+ * backoff and answers 429 after it.
  */
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -28,6 +31,7 @@ try {
   portal = createPortal({
     cognito: new CognitoIdentityProviderClient({ maxAttempts: 1 }),
     ddb: new DynamoDBClient({}),
+    apiGateway: new APIGatewayClient({ maxAttempts: 1 }),
     config: loadConfig(process.env),
     logger,
   });

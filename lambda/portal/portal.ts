@@ -4,6 +4,7 @@
  * environment; tests point the clients at local servers).
  */
 import { randomUUID } from 'node:crypto';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,13 +13,15 @@ import { deleteClient, getClient, patchClient, registerClient } from './clients'
 import { AppClients } from './cognito';
 import { PortalConfig } from './config';
 import { audit, bestEffort, clientView, loadClient, OpContext, tenantView } from './context';
-import { BadRequestError, errorName, ForbiddenError, NotFoundError, PortalError } from './errors';
+import { BadRequestError, ConfigurationError, errorName, ForbiddenError, NotFoundError, PortalError } from './errors';
 import { actorOf, caller as readCaller, Caller, errorResponse, header, internalError, json, route, withCors } from './http';
 import { People } from './people';
 import { RetryOptions } from './retry';
 import { deleteSecret, rotateSecret, sweepRotations, SweepResult } from './rotation';
 import { Store } from './store';
 import { createTenant, deleteTenant, loadTenant, patchTenant } from './tenants';
+import { UsageKeys } from './usage-keys';
+import { setUsageTier } from './usage-tiers';
 import {
   checkClientId, checkIdempotencyKey, checkLimit, checkSecretId, checkTenantId, parseBody, parseCreateClient,
   checkUsername, parseCreateTenant, parseInviteAdmin, parsePatchClient, parsePatchTenant,
@@ -29,6 +32,8 @@ import { Logger } from '../shared/log';
 export interface PortalDeps {
   readonly cognito: CognitoIdentityProviderClient;
   readonly ddb: DynamoDBClient;
+  /** API Gateway, for the API keys of tiered APIs. Required when `config.usageTiers` is not empty. */
+  readonly apiGateway?: APIGatewayClient;
   readonly config: PortalConfig;
   /** Current time. @default () => new Date() */
   readonly clock?: () => Date;
@@ -78,9 +83,13 @@ export function createPortal(deps: PortalDeps): Portal {
   const log = deps.logger ?? new Logger('info');
   const config = deps.config;
   const people = config.people ? new People(deps.cognito, config.people, deps.retry ?? {}) : undefined;
+  if ((config.usageTiers ?? []).length > 0 && !deps.apiGateway) {
+    throw new ConfigurationError('USAGE_TIERS names tiered APIs but the portal was given no API Gateway client');
+  }
+  const usage = deps.apiGateway ? new UsageKeys(deps.apiGateway, deps.retry ?? {}) : undefined;
   const adminOnly = new Set(PORTAL_ROUTES.filter((r) => r.access === 'admin').map((r) => r.name));
 
-  const context = (requestId: string, actor: string): OpContext => ({ store, apps, config, now, log, requestId, actor });
+  const context = (requestId: string, actor: string): OpContext => ({ store, apps, usage, config, now, log, requestId, actor });
 
   const isAdmin = (c: Caller) => c.scopes.has(config.adminScope);
   const requireAdmin = (c: Caller) => {
@@ -134,11 +143,11 @@ export function createPortal(deps: PortalDeps): Portal {
       case 'listTenants': {
         if (isAdmin(who)) {
           const page = await store.listTenants(checkLimit(q.limit), q.nextToken);
-          return ok({ items: page.items.map(tenantView), nextToken: page.nextToken });
+          return ok({ items: page.items.map((t) => tenantView(t, config)), nextToken: page.nextToken });
         }
         if (!who.tenantId || !who.scopes.has(config.tenantAdminScope)) throw new ForbiddenError('listing tenants needs an admin scope');
         const own = await store.getTenant(who.tenantId);
-        return ok({ items: own ? [tenantView(own)] : [] });
+        return ok({ items: own ? [tenantView(own, config)] : [] });
       }
       case 'createTenant': {
         const reply = await createTenant(ctx, parseCreateTenant(parseBody(event.body, event.isBase64Encoded)));
@@ -147,7 +156,7 @@ export function createPortal(deps: PortalDeps): Portal {
       case 'getTenant': {
         const tenant = await loadTenant(ctx, tenantId!);
         const clients = await store.listClients(tenantId!, 100, undefined);
-        return ok({ ...tenantView(tenant), clients: clients.items.map((c) => clientView(c, config)), clientsNextToken: clients.nextToken });
+        return ok({ ...tenantView(tenant, config), clients: clients.items.map((c) => clientView(c, config)), clientsNextToken: clients.nextToken });
       }
       case 'patchTenant': {
         const req = parsePatchTenant(parseBody(event.body, event.isBase64Encoded));
@@ -182,6 +191,8 @@ export function createPortal(deps: PortalDeps): Portal {
         return ok(await deleteClient(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))));
       case 'rotateSecret':
         return ok(await rotateSecret(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))), 201);
+      case 'setUsageTier':
+        return ok(await setUsageTier(ctx, tenantId!, r.params.api ?? '', parseBody(event.body, event.isBase64Encoded), expectedVersion(event)));
       case 'deleteSecret': {
         const record = await loadClient(ctx, tenantId!, checkClientId(r.params.clientId));
         return ok(await deleteSecret(ctx, record, checkSecretId(r.params.secretId)));

@@ -1,6 +1,6 @@
 import { errorName, ThrottledError } from './errors';
 
-/** How Cognito calls are retried when throttled. */
+/** How Cognito and API Gateway calls are retried when throttled. */
 export interface RetryOptions {
   /** Total attempts, first included. @default 4 */
   readonly attempts?: number;
@@ -23,12 +23,13 @@ export function isThrottling(err: unknown): boolean {
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `call`, retrying Cognito throttling (about 5 requests per second per
- * pool for app-client changes) with exponential backoff and full jitter; when
+ * Runs `call`, retrying throttling (Cognito allows about 5 app-client
+ * changes per second per pool; API Gateway's management API a few requests
+ * per second per account) with exponential backoff and full jitter; when
  * every attempt is throttled, throws `ThrottledError` (HTTP 429 with
- * Retry-After). Other errors propagate at once.
+ * Retry-After, saying `throttledMessage`). Other errors propagate at once.
  */
-export async function withThrottleRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function withThrottleRetry<T>(call: () => Promise<T>, options: RetryOptions = {}, throttledMessage?: string): Promise<T> {
   const attempts = options.attempts ?? 4;
   const base = options.baseDelayMs ?? 200;
   const cap = options.maxDelayMs ?? 2000;
@@ -39,7 +40,7 @@ export async function withThrottleRetry<T>(call: () => Promise<T>, options: Retr
       return await call();
     } catch (err) {
       if (!isThrottling(err)) throw err;
-      if (attempt >= attempts) throw new ThrottledError(Math.max(1, Math.ceil(cap / 1000)));
+      if (attempt >= attempts) throw new ThrottledError(Math.max(1, Math.ceil(cap / 1000)), throttledMessage);
       await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1))));
     }
   }

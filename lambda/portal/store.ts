@@ -31,6 +31,18 @@ export interface TenantRecord {
   readonly updatedAt: string;
   readonly updatedBy: string;
   readonly version: number;
+  /** Usage tier per tiered API (API name to tier name), recorded once the tenant's key is in that tier's plan. */
+  readonly usageTiers?: Readonly<Record<string, string>>;
+  /** A usage tier change in progress (a lock held by one request). */
+  readonly pendingTier?: PendingTier;
+}
+
+/** The lock of a usage tier change: which request moves the key of which API to which tier. */
+export interface PendingTier {
+  readonly requestId: string;
+  readonly startedAt: string;
+  readonly api: string;
+  readonly tier: string;
 }
 
 /** Rotation state: `adding` while a new secret is being added (a lock), `overlap` while both secrets work. */
@@ -185,7 +197,7 @@ export class Store {
     };
   }
 
-  public async updateTenant(tenantId: string, expectedVersion: number, change: Change): Promise<TenantRecord> {
+  public async updateTenant(tenantId: string, expectedVersion: number | undefined, change: Change): Promise<TenantRecord> {
     return this.update<TenantRecord>({ pk: tenantPk(tenantId), sk: TENANT_SK }, expectedVersion, change);
   }
 

@@ -23,7 +23,16 @@ export interface SafeLogFields {
   readonly configDetail?: string;
   /** A count (cache sizes, route counts). */
   readonly count?: number;
+  /**
+   * Embedded Metric Format members added to the line as they are (metric and
+   * dimension values, the `_aws` block): built by lambda/authorizer/metrics.ts
+   * from fixed names and the function's own name, never from request data.
+   */
+  readonly emf?: EmfMembers;
 }
+
+/** The members of an Embedded Metric Format line besides the log fields. */
+export type EmfMembers = { readonly [member: string]: string | number | object };
 
 export type LogSink = (line: string) => void;
 
@@ -61,6 +70,7 @@ export class Logger {
       if (fields.errorName !== undefined && ERROR_NAME.test(fields.errorName)) line.errorName = fields.errorName;
       if (fields.configDetail !== undefined) line.configDetail = fields.configDetail.slice(0, 1000);
       if (fields.count !== undefined && Number.isFinite(fields.count)) line.count = fields.count;
+      Object.assign(line, fields.emf);
     }
     this.#sink(JSON.stringify(line) + '\n');
   }

@@ -1,8 +1,9 @@
 /**
- * How the trusted client → tenant mapping reaches the Lambda authorizer: the
- * one contract between the construct (lib/m2m-authorizer.ts) and the handler
- * (lambda/authorizer/config.ts, lambda/authorizer/directory.ts). No imports:
- * the handler bundles this module.
+ * How the trusted client → tenant mapping reaches the Lambda authorizer and
+ * the pre-token-generation trigger: the one contract between the constructs
+ * (lib/m2m-authorizer.ts, lib/tenant-claim.ts) and the handlers
+ * (lambda/authorizer/config.ts, lambda/authorizer/directory.ts,
+ * lambda/tenant-claim/config.ts). No imports: the handlers bundle this module.
  *
  * - Inline: `CLIENT_TENANTS`, one JSON object, when every trusted client is
  *   in the authorizer's own stack and the object fits the budget Lambda's
@@ -12,9 +13,32 @@
  *   `DIRECTORY_PARAMETER_MAX_CHARS` characters, each created in the stack of
  *   the clients it lists, so that no client id crosses a stack boundary (no
  *   export per client, and removing a tenant never blocks on an import).
- *   The authorizer reads every parameter under the path.
+ *   The authorizer reads every parameter under the path. The trigger always
+ *   uses a directory: its pool refers to the function, so the function may
+ *   not refer to the pool's client ids.
  */
 
+/** The access-token claim the trigger adds and the authorizer checks against its own mapping, unless renamed. */
+export const TENANT_CLAIM = 'tenant_id';
+/** Environment variable of the trigger: the claim's name. */
+export const TENANT_CLAIM_NAME_ENV = 'TENANT_CLAIM_NAME';
+/** Environment variable of the trigger: `true` refuses tokens to clients without an active tenant. */
+export const DENY_UNKNOWN_CLIENTS_ENV = 'DENY_UNKNOWN_CLIENTS';
+/** Claims Cognito writes itself or the authorizer relies on: a tenant claim may not take their names. */
+const RESERVED_CLAIMS = new Set([
+  'acr', 'amr', 'at_hash', 'aud', 'auth_time', 'azp', 'c_hash', 'client_id', 'device_key', 'event_id', 'exp', 'iat', 'identities',
+  'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'scope', 'sub', 'token_use', 'username', 'version',
+]);
+const CLAIM_NAME = /^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$/;
+
+/** The rule a tenant claim name breaks, or undefined for a valid name. */
+export function claimNameProblem(name: string): string | undefined {
+  if (!CLAIM_NAME.test(name)) return 'must be 1-128 letters, digits, _ . : / or -, starting with a letter';
+  if (RESERVED_CLAIMS.has(name) || name.startsWith('cognito:')) {
+    return `must not be a claim Cognito sets or the authorizer reads (${[...RESERVED_CLAIMS].join(', ')}, cognito:*)`;
+  }
+  return undefined;
+}
 /** Environment variable of the inline mapping. */
 export const CLIENT_TENANTS_ENV = 'CLIENT_TENANTS';
 /** Environment variable of the directory's parameter path (ends with `/`). */

@@ -12,10 +12,11 @@ export type PortalRouteName =
   | 'listTenants' | 'createTenant' | 'getTenant' | 'patchTenant' | 'deleteTenant' | 'getAudit'
   | 'listAdmins' | 'inviteAdmin' | 'removeAdmin'
   | 'listClients' | 'createClient' | 'getClient' | 'patchClient' | 'deleteClient'
-  | 'rotateSecret' | 'deleteSecret';
+  | 'rotateSecret' | 'deleteSecret'
+  | 'setUsageTier';
 
 export interface PortalRoute {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway resource path, e.g. `/tenants/{tenantId}`. */
   readonly path: string;
   readonly name: PortalRouteName;
@@ -40,6 +41,8 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
   { method: 'DELETE', path: '/tenants/{tenantId}/clients/{clientId}', name: 'deleteClient', access: 'anyAdmin' },
   { method: 'POST', path: '/tenants/{tenantId}/clients/{clientId}/secrets', name: 'rotateSecret', access: 'anyAdmin' },
   { method: 'DELETE', path: '/tenants/{tenantId}/clients/{clientId}/secrets/{secretId}', name: 'deleteSecret', access: 'anyAdmin' },
+  // Body `{"tier": "<name>"}`: moves the tenant's API key of a tiered API to that tier's usage plan.
+  { method: 'PUT', path: '/tenants/{tenantId}/usage-tiers/{api}', name: 'setUsageTier', access: 'admin' },
 ];
 
 /** Request headers the web UI sends (CORS preflight answers allow exactly these). */

@@ -42,17 +42,32 @@ export interface TrustedClientsWiring {
   readonly parameters: ssm.StringParameter[];
 }
 
+/** How a function takes its mapping. */
+export interface WireTrustedClientsOptions {
+  /**
+   * Whether the mapping may go inline (CLIENT_TENANTS). A user pool's trigger
+   * may not: the pool refers to the function, so a function referring to the
+   * pool's client ids would be a circular dependency.
+   * @default true
+   */
+  readonly inline?: boolean;
+  /** What reads the mapping, as parameter descriptions and errors name it. @default 'authorizer' */
+  readonly reader?: string;
+}
+
 /**
- * Hands the trusted client → tenant mapping to the authorizer function when
- * the app is synthesized (every tenant is declared by then), as
- * lib/private/client-directory.ts describes: inline when every client is in
- * the function's stack and the mapping fits, otherwise as SSM parameters in
- * the clients' own stacks, which the function may read (and nothing else).
+ * Hands the trusted client → tenant mapping to a function (the authorizer,
+ * or the pre-token-generation trigger) when the app is synthesized (every
+ * tenant is declared by then), as lib/private/client-directory.ts describes:
+ * inline when allowed, every client is in the function's stack and the
+ * mapping fits, otherwise as SSM parameters in the clients' own stacks, which
+ * the function may read (and nothing else).
  */
 export class WireTrustedClients implements IAspect {
   #wiring?: TrustedClientsWiring;
 
-  constructor(private readonly owner: Construct, private readonly fn: lambda.Function, private readonly clients: () => Entry[]) {}
+  constructor(private readonly owner: Construct, private readonly fn: lambda.Function, private readonly clients: () => Entry[],
+    private readonly options: WireTrustedClientsOptions = {}) {}
 
   /** What the aspect did (undefined before synthesis). */
   public get wiring(): TrustedClientsWiring | undefined { return this.#wiring; }
@@ -66,17 +81,18 @@ export class WireTrustedClients implements IAspect {
     const clients = this.clients();
     const fnStack = Stack.of(this.fn);
     const local = clients.every((e) => Stack.of(clientOf(e)) === fnStack);
-    if (local && mappingChars(clients.map(entrySize)) <= INLINE_BUDGET_CHARS) {
+    if (this.options.inline !== false && local && mappingChars(clients.map(entrySize)) <= INLINE_BUDGET_CHARS) {
       this.fn.addEnvironment(CLIENT_TENANTS_ENV, fnStack.toJsonString(Object.fromEntries(clients.map((e) => [keyOf(e), clientOf(e).tenantId]))));
       return { mode: 'inline', parameters: [] };
     }
 
+    const reader = this.options.reader ?? 'authorizer';
     const name = Names.uniqueResourceName(this.owner, { maxLength: 100 });
     const path = `${DIRECTORY_PATH_PREFIX}${name}/`;
     const byStack = new Map<Stack, Entry[]>();
     for (const e of clients) {
       const stack = Stack.of(clientOf(e));
-      checkSameEnvironment(this.owner, fnStack, stack, clientOf(e));
+      checkSameEnvironment(this.owner, fnStack, stack, clientOf(e), reader);
       byStack.set(stack, [...(byStack.get(stack) ?? []), e]);
     }
     const parameters: ssm.StringParameter[] = [];
@@ -88,7 +104,7 @@ export class WireTrustedClients implements IAspect {
       chunkEntries(list, entrySize).forEach((chunk, i) => {
         parameters.push(new ssm.StringParameter(container, `Clients${i}`, {
           parameterName: `${path}${stackName}-${i}`,
-          description: `cdk-cognito-m2m: trusted app clients and their tenants for the authorizer ${this.owner.node.path} (${chunk.length} of ${clients.length})`,
+          description: `cdk-cognito-m2m: trusted app clients and their tenants for the ${reader} ${this.owner.node.path} (${chunk.length} of ${clients.length})`,
           stringValue: stack.toJsonString(Object.fromEntries(chunk.map((e) => [keyOf(e), clientOf(e).tenantId]))),
           tier: ssm.ParameterTier.STANDARD,
         }));
@@ -106,13 +122,13 @@ export class WireTrustedClients implements IAspect {
 }
 
 /** Directory parameters are read in the function's account and Region: clients elsewhere cannot be trusted this way. */
-function checkSameEnvironment(owner: IConstruct, fnStack: Stack, stack: Stack, client: TrustedClient): void {
+function checkSameEnvironment(owner: IConstruct, fnStack: Stack, stack: Stack, client: TrustedClient, reader: string): void {
   for (const key of ['account', 'region'] as const) {
     const a = fnStack[key];
     const b = stack[key];
     if (!Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b) {
       throw propError(owner, 'trusted clients', client.node.path,
-        `the client is in ${key} ${b} and the authorizer in ${a}: the authorizer reads its clients from SSM in its own account and Region`);
+        `the client is in ${key} ${b} and the ${reader} in ${a}: the ${reader} reads its clients from SSM in its own account and Region`);
     }
   }
 }

@@ -25,14 +25,14 @@ export function assignedTenants(api: object): ReadonlyMap<string, UsageTier> {
 }
 
 /**
- * A per-API usage key prefix, `m2m-usage-<10 hex>-`: stable for the API's
- * stack and path, and different for another API, so that key values (unique
- * in an account and Region) do not clash.
+ * A per-API usage key prefix, `m2musage<10 hex>`: stable for the API's stack
+ * and path, and different for another API, so that key values (unique in an
+ * account and Region) do not clash.
  */
 export function usageKeyPrefix(api: IConstruct): string {
   const stack = Stack.of(api);
   const name = Token.isUnresolved(stack.stackName) ? stack.artifactId : stack.stackName;
-  const prefix = `m2m-usage-${crypto.createHash('sha256').update(`${name}/${api.node.path}`).digest('hex').slice(0, 10)}-`;
+  const prefix = `m2musage${crypto.createHash('sha256').update(`${name}/${api.node.path}`).digest('hex').slice(0, 10)}`;
   if (!USAGE_KEY_PREFIX.test(prefix)) throw new Error(`usage key prefix ${prefix} does not match ${USAGE_KEY_PREFIX.source}`);
   return prefix;
 }

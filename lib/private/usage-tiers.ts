@@ -2,12 +2,14 @@
  * Per-tenant usage tiers: the contract between the constructs
  * (lib/usage-tier.ts, lib/scoped-rest-api.ts, lib/developer-portal.ts) and
  * the handlers (lambda/authorizer/config.ts and authorizer.ts, lambda/portal).
- * No imports: the handlers bundle this module.
+ * Only Node's crypto: the handlers bundle this module.
  *
  * A tiered API uses `apiKeySource: AUTHORIZER`: API Gateway takes the API key
  * from the authorizer's `usageIdentifierKey`, never from the caller's
  * `x-api-key` header. Each tenant has one API key per tiered API, whose value
- * is `usageKeyValue(prefix, tenantId)`, associated with the usage plan of its
+ * is `usageKeyValue(prefix, tenantId)` (API key values are alphanumeric, 20 to
+ * 128 characters, and unique in an account and Region) and whose name is
+ * `usageKeyName(prefix, tenantId)`, associated with the usage plan of its
  * tier; the usage plan's throttle and quota apply to each key separately, so a
  * tenant over its rate gets 429 and other tenants are unaffected. The value is
  * not a secret: callers cannot present it, and the authorizer returns it only
@@ -20,6 +22,8 @@
  *   API the portal manages.
  */
 
+import { createHash } from 'crypto';
+
 export const USAGE_KEY_PREFIX_ENV = 'USAGE_KEY_PREFIX';
 export const USAGE_TIERS_ENV = 'USAGE_TIERS';
 
@@ -29,15 +33,21 @@ export const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** API names in USAGE_TIERS: how portal requests name a tiered API. */
 export const TIERED_API_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** A usage key prefix: `m2m-usage-<10 hex>-` (20 characters). */
-export const USAGE_KEY_PREFIX = /^m2m-usage-[0-9a-f]{10}-$/;
+/** A usage key prefix, one per API: `m2musage` and 10 hex digits (18 characters). */
+export const USAGE_KEY_PREFIX = /^m2musage[0-9a-f]{10}$/;
 
 /**
- * The API key value of a tenant on one API: the prefix (20 characters) and the
- * tenant id (1 to 64), so 21 to 84 characters, inside API Gateway's 20 to 128.
+ * The API key value of a tenant on one API: the prefix and the first 40 hex
+ * digits of the SHA-256 of the tenant id, 58 alphanumeric characters (tenant
+ * ids may hold `_`, `.` and `-`, which key values may not).
  */
 export function usageKeyValue(prefix: string, tenantId: string): string {
-  return `${prefix}${tenantId}`;
+  return `${prefix}${createHash('sha256').update(tenantId, 'utf8').digest('hex').slice(0, 40)}`;
+}
+
+/** The API key name of a tenant on one API, readable in the console: `<prefix>.<tenantId>`. */
+export function usageKeyName(prefix: string, tenantId: string): string {
+  return `${prefix}.${tenantId}`;
 }
 
 /** One tiered API, as the portal sees it. */
@@ -70,7 +80,7 @@ export function usageTiersProblem(value: unknown): string | undefined {
     const { api, keyPrefix, defaultTier, tiers } = entry;
     if (typeof api !== 'string' || !TIERED_API_NAME.test(api)) return bad(`${at}.api`, api, '1-64 characters [A-Za-z0-9_-]');
     if (apis.has(api)) return bad(`${at}.api`, api, 'another tiered API has this name');
-    if (typeof keyPrefix !== 'string' || !USAGE_KEY_PREFIX.test(keyPrefix)) return bad(`${at}.keyPrefix`, keyPrefix, 'm2m-usage-<10 lowercase hex digits>-');
+    if (typeof keyPrefix !== 'string' || !USAGE_KEY_PREFIX.test(keyPrefix)) return bad(`${at}.keyPrefix`, keyPrefix, 'm2musage and 10 lowercase hex digits (usageKeyValue and usageKeyName derive a tenant\'s API key from it)');
     if (prefixes.has(keyPrefix)) return bad(`${at}.keyPrefix`, keyPrefix, 'another tiered API has this key prefix');
     if (tiers === null || typeof tiers !== 'object' || Array.isArray(tiers) || Object.keys(tiers).length === 0) {
       return bad(`${at}.tiers`, tiers, 'an object of tier name to usage plan id, with at least one tier');

@@ -38,10 +38,23 @@ test('the tenant comes only from the trusted mapping, never from token claims', 
   expect(r.context.tenantId).toBe('globex');
 });
 
-test('USAGE_IDENTIFIER=tenant sets usageIdentifierKey to the tenant id', async () => {
-  const t = makeAuthorizer({ jwks: jwksOf(key), config: { usageIdentifier: 'tenant' } });
+test('with usage tiers (USAGE_KEY_PREFIX) an allowed request carries the tenant\'s usage key', async () => {
+  const t = makeAuthorizer({ jwks: jwksOf(key), config: { usageKeyPrefix: 'm2musage0123456789' } });
   const r = await t.authorizer.handle(tokenEvent(sign(key, claims())));
-  expect(r.usageIdentifierKey).toBe('globex');
+  // m2musage + the first 40 hex digits of SHA-256("globex"): alphanumeric, as API key values must be.
+  expect(r.usageIdentifierKey).toBe('m2musage01234567895bc1a08d28e40fe79ca3ecb077b3bd14ff00df9b');
+});
+
+test('without usage tiers no usage key is returned', async () => {
+  const t = makeAuthorizer({ jwks: jwksOf(key) });
+  const r = await t.authorizer.handle(tokenEvent(sign(key, claims())));
+  expect(Object.keys(r)).not.toContain('usageIdentifierKey');
+});
+
+test('a denied request carries no usage key, whatever the tenant', async () => {
+  const t = makeAuthorizer({ jwks: jwksOf(key), config: { usageKeyPrefix: 'm2musage0123456789' } });
+  const r = await t.authorizer.handle(tokenEvent(sign(key, claims({ client_id: 'unknown-client' })))).catch((e: unknown) => e);
+  expect(JSON.stringify(r)).not.toContain('m2musage');
 });
 
 test('LOG_LEVEL=debug logs allowed requests at debug level, without the token', async () => {

@@ -106,7 +106,7 @@ const badEnv: [string, Record<string, string | undefined>][] = [
   ['TOKEN_CACHE_MAX_ENTRIES not a number', { TOKEN_CACHE_MAX_ENTRIES: 'lots' }],
   ['JWKS_TIMEOUT_MS out of range', { JWKS_TIMEOUT_MS: '0' }],
   ['MAX_TOKEN_BYTES out of range', { MAX_TOKEN_BYTES: '10' }],
-  ['USAGE_IDENTIFIER unknown', { USAGE_IDENTIFIER: 'apikey' }],
+  ['USAGE_KEY_PREFIX not a usage key prefix', { USAGE_KEY_PREFIX: 'apikey-' }],
   ['JWKS_PATH not a JWKS', { JWKS_PATH: '/dev/null' }],
   ['TABLE_NAME malformed', { TABLE_NAME: 'no spaces allowed' }],
   ['TABLE_NAME too short', { TABLE_NAME: 'ab' }],

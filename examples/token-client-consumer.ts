@@ -1,0 +1,89 @@
+/**
+ * Example: a tenant's service that calls the API, with the token client.
+ *
+ * Shows a user pool without a domain, whose tenants get tokens with Cognito's
+ * GetClientToken API (`clientTokenAuth`, on by default in such a pool: the
+ * app client's only explicit auth flow is ALLOW_CLIENT_TOKEN_AUTH), a
+ * ScopedRestApi with one scoped GET, and the consuming service: a Lambda
+ * function bundled with esbuild (NodejsFunction) from
+ * `consumer/orders-reader.ts`, which builds one `TokenClient` per execution
+ * environment from the tenant's Secrets Manager secret (it may read that
+ * secret and nothing else) and calls the API with `fetchWithToken`. The
+ * token client takes the Region from the secret's `userPoolId`, caches the
+ * token for 75% of its lifetime and sends one token request however many
+ * invocations wait.
+ *
+ * In a real deployment the consumer runs in the tenant's own stack or
+ * account; it is in the same stack here to keep the example small.
+ *
+ * In your own CDK app: `npm install cdk-cognito-m2m` (the app) and
+ * `npm install cdk-cognito-m2m-token-client` (the service), then copy this
+ * file and `consumer/orders-reader.ts`. In this repository:
+ *
+ *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts token-client-consumer.ts
+ */
+import * as path from 'path';
+import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+
+class TokenClientConsumerStack extends Stack {
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+
+    // No domainPrefix or customDomain: no hosted token endpoint; tenants use GetClientToken.
+    const pool = new M2mUserPool(this, 'Pool', {});
+    const orders = pool.addResourceServer('Orders', {
+      identifier: 'https://api.acme.example/orders',
+      scopes: [{ name: 'read', description: 'Read orders' }],
+    });
+    const globex = pool.addTenant('globex', { scopes: [orders.scope('read')], accessTokenValidity: Duration.minutes(30) });
+
+    const api = new ScopedRestApi(this, 'Api', { userPool: pool, description: 'Orders API (tokens from GetClientToken)' });
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', new apigateway.MockIntegration({
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"orders":[]}' } }],
+    }), { scopes: [orders.scope('read')], methodResponses: [{ statusCode: '200' }] });
+
+    // The consuming service: its role may write its logs and traces and read globex's credentials, nothing else.
+    const logGroup = new logs.LogGroup(this, 'OrdersReaderLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    const role = new iam.Role(this, 'OrdersReaderRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    globex.grantReadSecret(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+    });
+    const reader = new nodejs.NodejsFunction(this, 'OrdersReader', {
+      entry: path.join(__dirname, 'consumer', 'orders-reader.ts'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      memorySize: 256,
+      // Long enough for the token client's deadline (15 s by default) and the API call.
+      timeout: Duration.seconds(20),
+      environment: {
+        M2M_SECRET_ARN: globex.secret.secretArn,
+        ORDERS_API_URL: api.url,
+        ORDERS_READ_SCOPE: orders.scope('read').scopeName,
+      },
+      // The Lambda runtime provides the AWS SDK; the token client has no dependencies.
+      bundling: { minify: true, externalModules: ['@aws-sdk/*'] },
+    });
+
+    new CfnOutput(this, 'OrdersReaderName', { value: reader.functionName });
+    new CfnOutput(this, 'ApiUrl', { value: api.url });
+  }
+}
+
+const app = new App();
+new TokenClientConsumerStack(app, 'CognitoM2mExampleTokenClientConsumer');
+app.synth();

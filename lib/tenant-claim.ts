@@ -1,0 +1,170 @@
+import * as path from 'path';
+import { Aspects, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { IM2mUserPool, M2mUserPool } from './m2m-user-pool';
+import { claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV } from './private/client-directory';
+import { handlerFunction } from './private/handler-function';
+import { poolState } from './private/registry';
+import { WireTrustedClients } from './private/trusted-clients';
+import { checkDuration, propError } from './private/validation';
+import type { ITenantRegistry } from './tenant-registry';
+
+/**
+ * Properties of a `TenantClaim`.
+ */
+export interface TenantClaimProps {
+  /**
+   * The user pool whose client-credentials access tokens receive the claim.
+   * It must be created by this app (`new M2mUserPool`), in the same stack as
+   * the `TenantClaim`, on the Essentials or Plus feature plan (M2mUserPool's
+   * default), with no other pre-token-generation trigger.
+   *
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
+   */
+  readonly userPool: IM2mUserPool;
+
+  /**
+   * A tenant registry (as the developer portal keeps) for clients the app
+   * does not declare. A registry client gets the claim only while it and its
+   * tenant are active; the trigger may read the registry's items (GetItem)
+   * and nothing else of it.
+   *
+   * @default - only the pool's `TenantAppClient`s declared in this app get the claim
+   */
+  readonly registry?: ITenantRegistry;
+
+  /**
+   * How long the trigger reuses a registry answer. A suspension stops new
+   * tokens within this time; tokens already issued stay valid until they
+   * expire, which is why the tenant-aware authorizer checks the status
+   * itself.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly registryCacheTtl?: Duration;
+
+  /**
+   * The name of the access-token claim that carries the tenant id. The
+   * bundled tenant-aware authorizer cross-checks the claim under the default
+   * name only.
+   *
+   * @default 'tenant_id'
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
+   */
+  readonly claimName?: string;
+
+  /**
+   * Whether a client without an active tenant (not declared, not in the
+   * registry, or suspended there) is refused a token. Cognito then answers
+   * the token request with an error and issues no token.
+   *
+   * @default false - such a client gets its token, without the claim
+   */
+  readonly denyUnknownClients?: boolean;
+
+  /**
+   * How long the trigger's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Where `npx projen bundle` puts the trigger (same depth from lib/ and out/). */
+const TENANT_CLAIM_BUNDLE = path.join(__dirname, '..', 'assets', 'tenant-claim');
+
+/**
+ * Puts the calling app client's tenant into the client-credentials access
+ * tokens of an `M2mUserPool`, as a `tenant_id` claim: a pre-token-generation
+ * Lambda trigger (event version V3_0, which the Essentials plan allows for
+ * machine-to-machine tokens).
+ *
+ * The tenant is looked up by the client id Cognito authenticated, in the same
+ * trusted sources as the tenant-aware authorizer: the pool's
+ * `TenantAppClient`s (an SSM parameter directory written at synth time, since
+ * the function may not refer to the pool's client ids) and, if given, the
+ * tenant registry. Client metadata sent with the token request is set by the
+ * caller and is never read. Sign-ins of users are left unchanged.
+ *
+ * If a trusted source cannot answer, the token is refused (Cognito returns an
+ * error; the client asks again later): a client-credentials token cannot be revoked,
+ * so one issued without its tenant would outlive the outage.
+ *
+ * @example
+ * const pool = new M2mUserPool(this, 'Pool', { domainPrefix: 'acme-m2m' });
+ * new TenantClaim(this, 'TenantClaim', { userPool: pool });
+ */
+export class TenantClaim extends Construct {
+  /**
+   * The trigger function.
+   */
+  public readonly triggerFunction: lambda.IFunction;
+
+  /**
+   * The name of the claim that carries the tenant id.
+   */
+  public readonly claimName: string;
+
+  constructor(scope: Construct, id: string, props: TenantClaimProps) {
+    super(scope, id);
+    const pool = createdPool(this, props.userPool);
+    this.claimName = props.claimName ?? TENANT_CLAIM;
+    if (!Token.isUnresolved(this.claimName)) {
+      const problem = claimNameProblem(this.claimName);
+      if (problem) throw propError(this, 'claimName', this.claimName, problem);
+    }
+    const registryTtl = props.registryCacheTtl ?? Duration.seconds(30);
+    checkDuration(this, 'registryCacheTtl', registryTtl, Duration.seconds(0), Duration.minutes(15));
+    if (props.registryCacheTtl !== undefined && !props.registry) {
+      throw propError(this, 'registryCacheTtl', registryTtl, 'applies to a tenant registry: set registry too, or leave registryCacheTtl out');
+    }
+
+    const { fn } = handlerFunction(this, {
+      ids: { logs: 'Logs', role: 'Role', function: 'Function' },
+      code: lambda.Code.fromAsset(TENANT_CLAIM_BUNDLE),
+      description: 'Adds the calling app client\'s tenant to Cognito client-credentials access tokens',
+      roleDescription: 'Tenant-claim trigger: writes its own logs and traces, reads the client directory (and the tenant registry), nothing else',
+      memorySize: 512,
+      // Cognito waits 5 s for a trigger; the SSM and DynamoDB clients give up well before.
+      timeout: Duration.seconds(5),
+      logRetention: props.logRetention,
+      environment: {
+        [TENANT_CLAIM_NAME_ENV]: this.claimName,
+        [DENY_UNKNOWN_CLIENTS_ENV]: String(props.denyUnknownClients ?? false),
+      },
+    });
+    // Always the SSM directory (CLIENT_TENANTS_PATH), decided once every tenant is declared.
+    Aspects.of(this).add(new WireTrustedClients(this, fn, () => [...poolState(props.userPool).tenants.values()], {
+      inline: false,
+      reader: 'pre-token-generation trigger',
+    }));
+    if (props.registry) {
+      fn.addEnvironment('TABLE_NAME', props.registry.tableName);
+      fn.addEnvironment('REGISTRY_CACHE_TTL_SECONDS', String(registryTtl.toSeconds()));
+      props.registry.grantLookup(fn);
+    }
+    try {
+      pool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, cognito.LambdaVersion.V3_0);
+    } catch (err) {
+      throw propError(this, 'userPool', props.userPool.node.path,
+        `already has a pre-token-generation trigger (${(err as Error).message}): a pool takes one; give it one TenantClaim and no other PRE_TOKEN_GENERATION_CONFIG trigger`);
+    }
+    this.triggerFunction = fn;
+  }
+}
+
+/** The Cognito pool behind an M2mUserPool this app creates, in the construct's stack. */
+function createdPool(scope: Construct, userPool: IM2mUserPool): cognito.UserPool {
+  if (!(userPool instanceof M2mUserPool) || !(userPool.userPool instanceof cognito.UserPool)) {
+    throw propError(scope, 'userPool', userPool.node.path,
+      'must be a pool this app creates (new M2mUserPool): an imported pool\'s triggers are set where the pool is defined');
+  }
+  if (Stack.of(userPool) !== Stack.of(scope)) {
+    throw propError(scope, 'userPool', userPool.node.path,
+      `must be in the TenantClaim's stack (${Stack.of(scope).node.path}), not ${Stack.of(userPool).node.path}: the pool and its trigger function refer to each other`);
+  }
+  return userPool.userPool;
+}

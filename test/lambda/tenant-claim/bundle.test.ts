@@ -1,0 +1,83 @@
+/**
+ * The bundled trigger (what the construct deploys): small, no dependencies
+ * besides the runtime-provided SSM and DynamoDB clients, and, run as the
+ * Lambda runtime would (a fresh Node.js process, configured by environment
+ * variables only), it reads the directory from SSM and answers Cognito's events.
+ */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { CREDENTIALS, LocalSsm, REGION, startLocalSsm } from './local-ssm';
+import { bundleHandler } from '../../../scripts/bundle-handlers';
+
+const PATH = '/cdk-cognito-m2m/clients/IdentityTenantClaimAB12CD34/';
+
+let dir: string;
+let bundle: string;
+let ssm: LocalSsm;
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-claim-bundle-'));
+  bundle = await bundleHandler('tenant-claim', dir);
+  ssm = await startLocalSsm();
+  ssm.parameters.set(`${PATH}Identity-0`, JSON.stringify({ declaredglobex: 'globex' }));
+});
+afterAll(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  await ssm.close();
+});
+
+test('the bundle is small and requires nothing but the runtime-provided SDK clients', () => {
+  const requires = [...new Set([...fs.readFileSync(bundle, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
+  expect(requires).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ssm']);
+  expect(fs.statSync(bundle).size).toBeLessThan(16 * 1024);
+});
+
+test('run as the Lambda runtime would: a declared client gets its claim, an unknown one is refused, a sign-in passes', async () => {
+  const script = `
+    const { handler } = require(${JSON.stringify(bundle)});
+    const ev = (clientId, triggerSource = 'TokenGeneration_ClientCredentials') => ({
+      version: '3', triggerSource, region: 'us-east-1', userPoolId: 'us-east-1_AbC123', userName: clientId,
+      callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId },
+      request: { userAttributes: {}, scopes: [], clientMetadata: { tenant_id: 'intruder' } },
+      response: { claimsAndScopeOverrideDetails: null },
+    });
+    (async () => {
+      const declared = await handler(ev('declaredglobex'));
+      const unknown = await handler(ev('madeupclient')).then(() => 'issued', (e) => e.message);
+      const signIn = await handler(ev('madeupclient', 'TokenGeneration_HostedAuth'));
+      process.stderr.write(JSON.stringify({
+        claims: declared.response.claimsAndScopeOverrideDetails.accessTokenGeneration.claimsToAddOrOverride,
+        unknown,
+        signIn: signIn.response,
+      }));
+    })();`;
+  const r = await promisify(execFile)(process.execPath, ['-e', script], {
+    env: {
+      PATH: process.env.PATH,
+      // The SDK is loadable, as in the Lambda runtime.
+      NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'),
+      CLIENT_TENANTS_PATH: PATH,
+      TENANT_CLAIM_NAME: 'tenant_id',
+      DENY_UNKNOWN_CLIENTS: 'true',
+      // Loopback only: the local SSM, static credentials (no credential provider lookups).
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      NODE_NO_WARNINGS: '1',
+    },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{"claims"')))).toEqual({
+    claims: { tenant_id: 'globex' },
+    unknown: 'token refused: untrusted_client',
+    signIn: { claimsAndScopeOverrideDetails: null },
+  });
+  expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+    { level: 'info', msg: 'tenant claim added', clientId: 'declaredglobex', tenantId: 'globex' },
+    { level: 'warn', msg: 'token refused', reason: 'untrusted_client', clientId: 'madeupclient' },
+  ]);
+});

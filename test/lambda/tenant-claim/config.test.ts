@@ -1,0 +1,45 @@
+/**
+ * The trigger's configuration (lambda/tenant-claim/config.ts): the defaults,
+ * the trusted sources it builds (the client directory, with the registry
+ * behind it when TABLE_NAME is set), and a ConfigError naming the variable,
+ * the value and the rule for every bad setting.
+ */
+import { DirectoryTenantResolver } from '../../../lambda/authorizer/directory';
+import { ConfigError } from '../../../lambda/authorizer/errors';
+import { RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
+import { configFromEnv } from '../../../lambda/tenant-claim/config';
+
+const PATH = '/cdk-cognito-m2m/clients/IdentityTenantClaimAB12CD34/';
+const CLIENTS = { ssm: { region: 'us-east-1' }, dynamodb: { region: 'us-east-1' } };
+
+test('defaults: the tenant_id claim, unknown clients get tokens without it, the directory alone', () => {
+  const config = configFromEnv({ CLIENT_TENANTS_PATH: PATH }, CLIENTS);
+  expect({ claimName: config.claimName, denyUnknownClients: config.denyUnknownClients, logLevel: config.logLevel })
+    .toEqual({ claimName: 'tenant_id', denyUnknownClients: false, logLevel: 'info' });
+  expect(config.tenants).toBeInstanceOf(DirectoryTenantResolver);
+});
+
+test('settings: claim name, denying unknown clients, and the registry behind the directory', () => {
+  const config = configFromEnv({
+    CLIENT_TENANTS_PATH: PATH, TENANT_CLAIM_NAME: 'custom:tenant', DENY_UNKNOWN_CLIENTS: 'true', TABLE_NAME: 'registry', LOG_LEVEL: 'debug',
+  }, CLIENTS);
+  expect({ claimName: config.claimName, denyUnknownClients: config.denyUnknownClients, logLevel: config.logLevel })
+    .toEqual({ claimName: 'custom:tenant', denyUnknownClients: true, logLevel: 'debug' });
+  expect(config.tenants).toBeInstanceOf(RegistryTenantResolver);
+});
+
+test.each([
+  ['CLIENT_TENANTS_PATH missing', { CLIENT_TENANTS_PATH: undefined }, 'CLIENT_TENANTS_PATH is not set'],
+  ['CLIENT_TENANTS_PATH outside the directory', { CLIENT_TENANTS_PATH: '/elsewhere/' }, 'CLIENT_TENANTS_PATH "/elsewhere/" must be /cdk-cognito-m2m/clients/<name>/'],
+  ['a claim Cognito sets', { TENANT_CLAIM_NAME: 'client_id' }, 'TENANT_CLAIM_NAME "client_id" must not be a claim Cognito sets or the authorizer reads'],
+  ['a cognito: claim', { TENANT_CLAIM_NAME: 'cognito:groups' }, 'TENANT_CLAIM_NAME "cognito:groups" must not be a claim Cognito sets or the authorizer reads'],
+  ['a claim name with a space', { TENANT_CLAIM_NAME: 'tenant id' }, 'TENANT_CLAIM_NAME "tenant id" must be 1-128 letters, digits, _ . : / or -, starting with a letter'],
+  ['DENY_UNKNOWN_CLIENTS not a boolean', { DENY_UNKNOWN_CLIENTS: 'yes' }, 'DENY_UNKNOWN_CLIENTS must be true or false, got "yes"'],
+  ['a bad TABLE_NAME', { TABLE_NAME: 'a b' }, 'TABLE_NAME "a b" is not a DynamoDB table name'],
+  ['REGISTRY_CACHE_TTL_SECONDS over 900', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '901' }, 'REGISTRY_CACHE_TTL_SECONDS must be an integer from 0 to 900, got "901"'],
+  ['REGISTRY_CACHE_TTL_SECONDS not an integer', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '1.5' }, 'REGISTRY_CACHE_TTL_SECONDS must be an integer from 0 to 900, got "1.5"'],
+])('%s is a ConfigError that names it', (_, env, message) => {
+  const load = () => configFromEnv({ CLIENT_TENANTS_PATH: PATH, ...env }, CLIENTS);
+  expect(load).toThrow(ConfigError);
+  expect(load).toThrow(message);
+});

@@ -1,0 +1,272 @@
+/**
+ * The tenant-claim trigger (lambda/tenant-claim) against real local servers:
+ * the client directory in a local SSM (GetParametersByPath over its JSON
+ * protocol) and the tenant registry in dynalite, read by the trigger's own SDK
+ * clients. The tenant comes from the client id Cognito authenticated, never
+ * from the caller's client metadata; clients without an active tenant get no
+ * claim (or no token); an unavailable source refuses the token; user sign-ins
+ * pass through untouched.
+ */
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CREDENTIALS, LocalSsm, REGION, startLocalSsm } from './local-ssm';
+import { Logger } from '../../../lambda/shared/log';
+import { CLIENT_SK, clientPk, TENANT_SK, tenantPk } from '../../../lambda/shared/registry';
+import { PreTokenGenerationEvent, TenantClaimTrigger, createTriggerFromEnv } from '../../../lambda/tenant-claim/trigger';
+import { closedPort } from '../authorizer/helpers';
+import { createTable, Dynalite, startDynalite } from '../portal/harness';
+
+const PATH = '/cdk-cognito-m2m/clients/IdentityTenantClaimAB12CD34/';
+const TABLE = 'registry';
+const CLAIMS = 'claimsAndScopeOverrideDetails';
+
+let ssm: LocalSsm;
+let dynalite: Dynalite;
+let ddb: DynamoDBClient;
+
+/** A V3_0 event as Cognito sends it for a token request of `clientId`. */
+function tokenRequest(clientId: string | undefined, clientMetadata?: Record<string, string>, triggerSource = 'TokenGeneration_ClientCredentials'): PreTokenGenerationEvent {
+  return {
+    version: '3',
+    triggerSource,
+    region: REGION,
+    userPoolId: 'us-east-1_AbC123',
+    userName: clientId,
+    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId },
+    request: { scopes: ['https://api.acme.example/orders/read'], ...(clientMetadata ? { clientMetadata } : {}) },
+    response: { claimsAndScopeOverrideDetails: null },
+  };
+}
+
+interface Harness {
+  readonly trigger: TenantClaimTrigger;
+  readonly lines: string[];
+  logs(): Record<string, unknown>[];
+}
+
+function makeTrigger(env: Record<string, string> = {}, endpoints: { ssm?: string; dynamodb?: string } = {}): Harness {
+  const lines: string[] = [];
+  const trigger = createTriggerFromEnv({ CLIENT_TENANTS_PATH: PATH, ...env }, {
+    logger: new Logger('info', (l) => { lines.push(l); }),
+    clients: {
+      ssm: { endpoint: endpoints.ssm ?? ssm.endpoint, region: REGION, credentials: CREDENTIALS },
+      dynamodb: { endpoint: endpoints.dynamodb ?? dynalite.endpoint, region: REGION, credentials: CREDENTIALS },
+    },
+  });
+  return { trigger, lines, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** Runs the trigger; the event it returns, or the message it was refused with. */
+async function outcome(h: Harness, event: PreTokenGenerationEvent): Promise<PreTokenGenerationEvent | string> {
+  try {
+    return await h.trigger.handle(event);
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** The claims added to the access token (undefined: none). */
+function addedClaims(r: PreTokenGenerationEvent | string): Record<string, string> | undefined {
+  if (typeof r === 'string') throw new Error(`expected a token, got a refusal: ${r}`);
+  return r.response?.[CLAIMS]?.accessTokenGeneration?.claimsToAddOrOverride;
+}
+
+async function register(clientId: string, tenantId: string, clientStatus: string, tenantStatus: string): Promise<void> {
+  // The items the portal writes (lambda/shared/registry.ts), as far as the lookup reads them.
+  const put = (Item: Record<string, { S: string }>) => ddb.send(new PutItemCommand({ TableName: TABLE, Item }));
+  await put({ pk: { S: clientPk(clientId) }, sk: { S: CLIENT_SK }, tenantId: { S: tenantId }, status: { S: clientStatus } });
+  await put({ pk: { S: tenantPk(tenantId) }, sk: { S: TENANT_SK }, status: { S: tenantStatus } });
+}
+
+beforeAll(async () => {
+  ssm = await startLocalSsm();
+  dynalite = await startDynalite();
+  ddb = new DynamoDBClient({ endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS });
+  await createTable(ddb, TABLE);
+  // The directory as the construct writes it: one parameter per stack holding clients.
+  ssm.parameters.set(`${PATH}Identity-0`, JSON.stringify({ declaredglobex: 'globex', declaredinitech: 'initech' }));
+  ssm.parameters.set(`${PATH}Tenants0-0`, JSON.stringify({ declaredhooli: 'hooli' }));
+  // Another directory (another authorizer's or trigger's): never read.
+  ssm.parameters.set('/cdk-cognito-m2m/clients/Other/Identity-0', JSON.stringify({ otherclient: 'intruder' }));
+  await register('portalactive', 'umbrella', 'active', 'active');
+  await register('portalsuspended', 'umbrella', 'suspended', 'active');
+  await register('portaltenantsuspended', 'cyberdyne', 'active', 'suspended');
+});
+
+afterEach(() => { ssm.failing = false; });
+
+afterAll(async () => {
+  ddb.destroy();
+  await ssm.close();
+  await dynalite.close();
+});
+
+describe('client-credentials tokens of declared clients', () => {
+  test('the tenant of the calling client is added as the tenant_id claim of the access token; nothing else changes', async () => {
+    // GIVEN
+    const h = makeTrigger();
+    const event = tokenRequest('declaredglobex');
+    // WHEN
+    const r = await outcome(h, event);
+    // THEN
+    expect(addedClaims(r)).toEqual({ tenant_id: 'globex' });
+    expect({ ...(r as PreTokenGenerationEvent), response: undefined }).toEqual({ ...event, response: undefined });
+    expect(h.logs()).toEqual([{ level: 'info', msg: 'tenant claim added', clientId: 'declaredglobex', tenantId: 'globex' }]);
+  });
+
+  test('clients of every stack of the directory resolve, each to its own tenant', async () => {
+    const h = makeTrigger();
+    expect(addedClaims(await outcome(h, tokenRequest('declaredinitech')))).toEqual({ tenant_id: 'initech' });
+    expect(addedClaims(await outcome(h, tokenRequest('declaredhooli')))).toEqual({ tenant_id: 'hooli' });
+  });
+
+  test('overrides already in the response are kept', async () => {
+    const h = makeTrigger();
+    const event = tokenRequest('declaredglobex');
+    event.response = { [CLAIMS]: { accessTokenGeneration: { scopesToSuppress: ['aws.cognito.signin.user.admin'], claimsToAddOrOverride: { plan: 'gold' } } } };
+    const r = await outcome(h, event);
+    expect((r as PreTokenGenerationEvent).response?.[CLAIMS]?.accessTokenGeneration).toEqual({
+      scopesToSuppress: ['aws.cognito.signin.user.admin'],
+      claimsToAddOrOverride: { plan: 'gold', tenant_id: 'globex' },
+    });
+  });
+
+  test('the claim takes the configured name', async () => {
+    const h = makeTrigger({ TENANT_CLAIM_NAME: 'https://acme.example/tenant' });
+    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ 'https://acme.example/tenant': 'globex' });
+  });
+
+  test('the directory is read once for many tokens', async () => {
+    const before = ssm.calls();
+    const h = makeTrigger();
+    for (let i = 0; i < 20; i++) expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+    expect(ssm.calls() - before).toBe(1);
+  });
+});
+
+describe('client metadata is the caller\'s and is ignored', () => {
+  test('a tenant in clientMetadata does not change the claim of a declared client', async () => {
+    const h = makeTrigger();
+    const r = await outcome(h, tokenRequest('declaredglobex', { tenant_id: 'initech', tenantId: 'initech', tenant: 'initech' }));
+    expect(addedClaims(r)).toEqual({ tenant_id: 'globex' });
+    expect(h.lines.join('')).not.toContain('initech');
+  });
+
+  test('a tenant in clientMetadata gives an unknown client no claim, and no token when unknown clients are denied', async () => {
+    const metadata = { tenant_id: 'globex' };
+    expect(addedClaims(await outcome(makeTrigger(), tokenRequest('madeupclient', metadata)))).toBeUndefined();
+    expect(await outcome(makeTrigger({ DENY_UNKNOWN_CLIENTS: 'true' }), tokenRequest('madeupclient', metadata))).toBe('token refused: untrusted_client');
+  });
+});
+
+describe('clients without a tenant', () => {
+  test('an unknown client gets its token without the claim, and a warning names it', async () => {
+    const h = makeTrigger();
+    const event = tokenRequest('madeupclient');
+    const r = await outcome(h, event);
+    expect(r).toEqual(event);
+    expect(addedClaims(r)).toBeUndefined();
+    expect(h.logs()).toEqual([{ level: 'warn', msg: 'token issued without a tenant claim', reason: 'untrusted_client', clientId: 'madeupclient' }]);
+  });
+
+  test('with DENY_UNKNOWN_CLIENTS an unknown client is refused a token', async () => {
+    const h = makeTrigger({ DENY_UNKNOWN_CLIENTS: 'true' });
+    expect(await outcome(h, tokenRequest('madeupclient'))).toBe('token refused: untrusted_client');
+    expect(h.logs()).toEqual([{ level: 'warn', msg: 'token refused', reason: 'untrusted_client', clientId: 'madeupclient' }]);
+    // A declared client is not affected.
+    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+  });
+
+  test('a client id that is not an app client id (another pool\'s directory key) is not looked up', async () => {
+    const before = ssm.calls();
+    const h = makeTrigger({ DENY_UNKNOWN_CLIENTS: 'true' });
+    expect(await outcome(h, tokenRequest('us-east-1_Other/declaredglobex'))).toBe('token refused: untrusted_client');
+    expect(await outcome(h, tokenRequest(undefined))).toBe('token refused: untrusted_client');
+    expect(ssm.calls()).toBe(before);
+  });
+});
+
+describe('the tenant registry', () => {
+  const withRegistry = (extra: Record<string, string> = {}, endpoints = {}) => makeTrigger({ TABLE_NAME: TABLE, ...extra }, endpoints);
+
+  test('a client registered through the portal gets its registered tenant', async () => {
+    const h = withRegistry();
+    expect(addedClaims(await outcome(h, tokenRequest('portalactive', { tenant_id: 'globex' })))).toEqual({ tenant_id: 'umbrella' });
+  });
+
+  test('a declared client resolves from the directory, not the registry', async () => {
+    const h = withRegistry({}, { dynamodb: `http://127.0.0.1:${await closedPort()}` });
+    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+  });
+
+  test.each([
+    ['a suspended client', 'portalsuspended'],
+    ['a client of a suspended tenant', 'portaltenantsuspended'],
+  ])('%s gets no claim, and no token when unknown clients are denied', async (_, clientId) => {
+    const lenient = withRegistry();
+    const event = tokenRequest(clientId);
+    expect(await outcome(lenient, event)).toEqual(event);
+    expect(lenient.logs()).toEqual([{ level: 'warn', msg: 'token issued without a tenant claim', reason: 'suspended', clientId }]);
+    const strict = withRegistry({ DENY_UNKNOWN_CLIENTS: 'true' });
+    expect(await outcome(strict, tokenRequest(clientId))).toBe('token refused: suspended');
+  });
+
+  test('a client neither declared nor registered is unknown', async () => {
+    expect(await outcome(withRegistry({ DENY_UNKNOWN_CLIENTS: 'true' }), tokenRequest('madeupclient'))).toBe('token refused: untrusted_client');
+  });
+});
+
+describe('a trusted source that cannot answer refuses the token (fail closed), whatever DENY_UNKNOWN_CLIENTS says', () => {
+  test('SSM failing before the directory was ever loaded: tenants_unavailable, logged as an error with the error class', async () => {
+    ssm.failing = true;
+    const h = makeTrigger();
+    expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
+    expect(h.logs()).toEqual([{ level: 'error', msg: 'token refused', reason: 'tenants_unavailable', clientId: 'declaredglobex', errorName: 'InternalServerError' }]);
+    // The failure is not cached: SSM back, the next token gets its claim.
+    ssm.failing = false;
+    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+  });
+
+  test('SSM unreachable: tenants_unavailable', async () => {
+    const h = makeTrigger({}, { ssm: `http://127.0.0.1:${await closedPort()}` });
+    expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
+  });
+
+  test('a directory parameter that is not a mapping fails the load: tenants_unavailable', async () => {
+    const name = `${PATH}Broken-0`;
+    ssm.parameters.set(name, '{"declaredglobex": 42}');
+    try {
+      expect(await outcome(makeTrigger(), tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
+    } finally {
+      ssm.parameters.delete(name);
+    }
+  });
+
+  test('the registry unreachable for a registry client: registry_unavailable', async () => {
+    const h = makeTrigger({ TABLE_NAME: TABLE }, { dynamodb: `http://127.0.0.1:${await closedPort()}` });
+    expect(await outcome(h, tokenRequest('portalactive'))).toBe('token refused: registry_unavailable');
+    expect(h.logs()).toEqual([expect.objectContaining({ level: 'error', msg: 'token refused', reason: 'registry_unavailable', clientId: 'portalactive' })]);
+  });
+});
+
+describe('other trigger sources', () => {
+  test.each([
+    'TokenGeneration_HostedAuth', 'TokenGeneration_Authentication', 'TokenGeneration_NewPasswordChallenge',
+    'TokenGeneration_AuthenticateDevice', 'TokenGeneration_RefreshTokens',
+  ])('%s (a user sign-in) is returned unchanged, without a lookup', async (source) => {
+    const before = ssm.calls();
+    const h = makeTrigger({ DENY_UNKNOWN_CLIENTS: 'true' });
+    const event = tokenRequest('declaredglobex', { tenant_id: 'initech' }, source);
+    expect(await outcome(h, event)).toBe(event);
+    expect(ssm.calls()).toBe(before);
+  });
+});
+
+describe('an invalid configuration', () => {
+  test('refuses every client-credentials token (config_error) and still passes user sign-ins', async () => {
+    const h = makeTrigger({ TENANT_CLAIM_NAME: 'client_id' });
+    expect(h.logs()).toEqual([expect.objectContaining({ level: 'error', reason: 'config_error', configDetail: expect.stringContaining('TENANT_CLAIM_NAME "client_id"') })]);
+    expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: config_error');
+    const signIn = tokenRequest('declaredglobex', undefined, 'TokenGeneration_HostedAuth');
+    expect(await outcome(h, signIn)).toBe(signIn);
+  });
+});
