@@ -76,8 +76,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jsonwebtoken@^9.0.3',
     '@types/jsonwebtoken@^9.0.10',
     'jwks-rsa@^4.1.0',
-    // Developer portal handler (Cognito client is bundled: the Lambda runtime's
-    // SDK may predate AddUserPoolClientSecret) and its local test servers.
+    // Developer portal handler and its local test servers. The handlers keep
+    // @aws-sdk/* external (scripts/bundle-handlers.ts): the Lambda runtime provides SDK v3.
     '@aws-sdk/client-cognito-identity-provider@^3.1169.0',
     '@aws-sdk/client-dynamodb@^3.1162.0',
     '@aws-sdk/client-ssm@^3.1162.0',
