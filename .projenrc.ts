@@ -64,6 +64,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'aws-cdk@2.1148.1',
     'cdk-nag@^3.0.2',
+    // AWS Control Tower proactive controls (cfn-guard rules; ships its cfn-guard binary).
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
     'ts-node@^10.9.2',
     'esbuild@^0.28.0',
     'jsii-pacmak@^1.140.0',
@@ -93,6 +95,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // downloaded browser), a real OpenID Connect provider for sign-in, axe-core.
     'playwright-core@1.65.1',
     'oauth2-mock-server@9.3.0',
+    // Integration tests (test/integ.*.ts): snapshots verified offline by integ-runner; deployed by teams with an account.
+    // integ-tests-alpha's newest release served here is 2.245.0-alpha.0 (peer aws-cdk-lib ^2.245.0).
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
     'axe-core@4.14.1',
   ],
   eslintOptions: {
@@ -193,6 +199,27 @@ const examples = project.addTask('examples', {
   exec: 'ts-node --prefer-ts-exts scripts/synth-examples.ts',
 });
 test.spawn(examples);
+// Integration tests (test/integ.*.ts, aws-cdk style): npm test verifies their committed snapshots offline
+// (no AWS account); integ:update rewrites the snapshots without deploying; integ:deploy deploys, asserts
+// and destroys them in the account and Region of your AWS credentials.
+const INTEG_RUNNER = 'integ-runner --app "node -r ts-node/register {filePath}" --test-regex "^integ\\..*\\.ts$" --directory test';
+const integEnv = { TS_NODE_TRANSPILE_ONLY: 'true' };
+const integSnapshots = project.addTask('integ:snapshots', {
+  description: 'Verify the integration tests\' snapshots (offline)',
+  exec: INTEG_RUNNER,
+  env: integEnv,
+});
+test.spawn(integSnapshots);
+project.addTask('integ:update', {
+  description: 'Rewrite the integration tests\' snapshots without deploying',
+  exec: `${INTEG_RUNNER} --update-on-failed --dry-run`,
+  env: integEnv,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integration tests, run their assertions and destroy them (needs AWS credentials)',
+  exec: `${INTEG_RUNNER} --update-on-failed --force`,
+  env: integEnv,
+});
 const pacmak = project.addTask('pacmak:code-only', {
   description: 'Generate Python, Java, .NET and Go code from the jsii assembly (offline)',
   // --rosetta-translate-live: each package's README carries the snippets translated into its language.
