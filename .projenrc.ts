@@ -116,7 +116,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   // The published JavaScript carries no inline source maps or sources (they were most of out/*.js).
   tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
-  gitignore: ['/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo', '/consumers/java/target/', '/token-client/dist/'],
+  gitignore: ['/.venv-cfn-lint*',
+    '/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo', '/consumers/java/target/', '/token-client/dist/'],
   npmignoreEnabled: true,
 });
 
@@ -164,7 +165,7 @@ project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-ha
 
 // The npm package ships compiled constructs and bundled handlers, not the
 // sources of the app, handlers, examples or tooling.
-for (const p of ['/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/token-client/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
+for (const p of ['/.venv-cfn-lint*', '/.cfnlintrc.yaml', '/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/token-client/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
   project.addPackageIgnore(p);
 }
 // The token client for consuming services (token-client/): its own npm package, outside the jsii assembly.
@@ -199,6 +200,14 @@ const examples = project.addTask('examples', {
   exec: 'ts-node --prefer-ts-exts scripts/synth-examples.ts',
 });
 test.spawn(examples);
+// The examples keep their cloud assemblies for cfn-lint (scripts/cfn-lint.ts), which lints them and the
+// reference app against CloudFormation's resource schemas; it installs cfn-lint into .venv-cfn-lint/.
+examples.env('EXAMPLES_CDK_OUT', 'cdk.out/examples');
+const cfnLint = project.addTask('cfn-lint', {
+  description: 'Lint the reference app\'s and examples\' templates against CloudFormation\'s schemas (installs cfn-lint into .venv-cfn-lint/)',
+  exec: 'ts-node --prefer-ts-exts scripts/cfn-lint.ts --examples-from cdk.out/examples',
+});
+test.spawn(cfnLint);
 // Integration tests (test/integ.*.ts, aws-cdk style): npm test verifies their committed snapshots offline
 // (no AWS account); integ:update rewrites the snapshots without deploying; integ:deploy deploys, asserts
 // and destroys them in the account and Region of your AWS credentials.

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { synthWithAwsSolutions } from './nag';
+import { controlTowerPlugin, synthWithNagPacks } from './nag';
 import { ReferenceStack } from './reference-stack';
 
-const app = new App();
+// AWS Control Tower's proactive controls check every template during synth.
+const app = new App({ policyValidationBeta1: [controlTowerPlugin()] });
 new ReferenceStack(app, 'CognitoM2mReference');
-// Every synth is checked against the AWS Solutions rules; an unacknowledged
-// error fails `npx cdk synth`.
-synthWithAwsSolutions(app);
+// Every synth is checked against cdk-nag's AwsSolutions, HIPAA Security,
+// NIST 800-53 R5 and PCI DSS 3.2.1 packs; an unacknowledged error fails
+// `npx cdk synth`.
+synthWithNagPacks(app);

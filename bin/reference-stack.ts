@@ -6,6 +6,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+import { parseScopeRef, REFERENCE_TENANTS, ReferenceVariant } from './reference-variant';
+
+export interface ReferenceStackProps extends StackProps {
+  /**
+   * Changes to the reference deployment, for tests that compare two versions of it.
+   * @default - none
+   */
+  readonly variant?: ReferenceVariant;
+}
 
 /**
  * The reference deployment, after the source articles: an "orders" and an
@@ -18,8 +27,9 @@ export class ReferenceStack extends Stack {
   public readonly api: ScopedRestApi;
   public readonly portal: DeveloperPortal;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: ReferenceStackProps = {}) {
     super(scope, id, props);
+    const variant = props.variant ?? {};
 
     this.pool = new M2mUserPool(this, 'Pool', { domainPrefix: 'acme-m2m-reference' });
 
@@ -28,6 +38,7 @@ export class ReferenceStack extends Stack {
       scopes: [
         { name: 'read', description: 'Read orders' },
         { name: 'write', description: 'Create and change orders' },
+        ...variant.extraScopes?.orders ?? [],
       ],
     });
     const invoices = this.pool.addResourceServer('Invoices', {
@@ -35,19 +46,19 @@ export class ReferenceStack extends Stack {
       scopes: [
         { name: 'read', description: 'Read invoices' },
         { name: 'write', description: 'Issue invoices' },
+        ...variant.extraScopes?.invoices ?? [],
       ],
     });
 
-    // One app client per tenant, each with the least scopes it needs.
-    this.pool.addTenant('globex', {
-      scopes: [orders.scope('read'), orders.scope('write'), invoices.scope('read')],
-      accessTokenValidity: Duration.minutes(15),
-    });
-    this.pool.addTenant('initech', { scopes: [orders.scope('read')] });
-    this.pool.addTenant('umbrella', {
-      scopes: [invoices.scope('read'), invoices.scope('write')],
-      accessTokenValidity: Duration.hours(2),
-    });
+    // One app client per tenant (REFERENCE_TENANTS), each with the least scopes it needs.
+    const servers = { orders, invoices };
+    const scopeOf = (ref: string) => {
+      const { server, scope: name } = parseScopeRef(ref);
+      return servers[server].scope(name);
+    };
+    for (const tenant of variant.tenants ?? REFERENCE_TENANTS) {
+      this.pool.addTenant(tenant.tenantId, { scopes: tenant.scopes.map(scopeOf), accessTokenValidity: tenant.accessTokenValidity });
+    }
 
     // The developer portal registers, rotates, suspends and revokes API clients
     // at run time; a platform-operator client holds its admin scope. People
@@ -58,6 +69,8 @@ export class ReferenceStack extends Stack {
       userPool: this.pool,
       grantableScopes: [...orders.scopes, ...invoices.scopes],
       webAclArn: webAcl.attrArn,
+      rotationGracePeriod: variant.portalRotationGracePeriod,
+      defaultAccessTokenValidity: variant.portalDefaultAccessTokenValidity,
       webUi: {
         signInDomainPrefix: 'acme-portal-reference',
         platformAdmins: [{ username: 'platform-admin', email: 'platform-admin@acme.example' }],
@@ -85,6 +98,9 @@ export class ReferenceStack extends Stack {
     const invoicesRes = this.api.root.addResource('invoices');
     this.api.addScopedMethod(invoicesRes, 'GET', backend, { scopes: [invoices.scope('read')] });
     this.api.addScopedMethod(invoicesRes, 'POST', backend, { scopes: [invoices.scope('write')] });
+    for (const m of variant.extraMethods ?? []) {
+      this.api.addScopedMethod(this.api.root.resourceForPath(m.path), m.httpMethod, backend, { scopes: [scopeOf(m.scope)] });
+    }
 
     this.api.addPublicMethod(this.api.root.addResource('health'), 'GET', new apigateway.MockIntegration({
       requestTemplates: { 'application/json': '{"statusCode": 200}' },

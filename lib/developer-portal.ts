@@ -480,7 +480,10 @@ export class DeveloperPortal extends Construct {
   }
 
   private addRoutes(handler: lambda.IFunction): void {
-    const integration = new apigateway.LambdaIntegration(handler);
+    // One invoke permission for the whole API instead of one per method and
+    // one per test invocation (the portal has 18 methods): its source ARN
+    // covers every method and stage of the portal API, none of another API.
+    const integration = new apigateway.LambdaIntegration(handler, { scopePermissionToMethod: false });
     const scopes = { admin: [this.adminScope], anyAdmin: [this.adminScope, this.tenantAdminScope] };
     const resources = new Map<string, apigateway.IResource>([['/', this.api.root]]);
     const resourceAt = (p: string): apigateway.IResource => {

@@ -4,9 +4,10 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './private/acknowledge';
+import { grantsOnlyForAwsServices } from './private/compliance';
 import { poolState, registerPool } from './private/registry';
 import { issuerHostPrefix } from './private/trusted-pools';
-import { checkDomainPrefix, checkString, LIMITS, propError } from './private/validation';
+import { certificateRegion, checkDomainPrefix, checkString, CLOUDFRONT_CERTIFICATE_REGION, LIMITS, propError, USER_POOL_NAME } from './private/validation';
 import { ResourceServer, ResourceServerOptions } from './resource-server';
 import { TenantAppClient, TenantAppClientOptions } from './tenant-app-client';
 
@@ -367,8 +368,6 @@ export class M2mUserPool extends M2mUserPoolBase {
         tempPasswordValidity: Duration.days(1),
       },
     });
-    acknowledgeRule(pool, 'AwsSolutions-COG3',
-      'Threat protection (advanced security) evaluates user sign-ins and needs the Plus plan; an M2M pool only issues client-credentials tokens, which threat protection does not evaluate.');
     if ((props.featurePlan ?? cognito.FeaturePlan.ESSENTIALS) !== cognito.FeaturePlan.PLUS) {
       acknowledgeRule(pool, 'AwsSolutions-COG8',
         'Plus adds threat protection and audit of user sign-ins; an M2M pool has no user sign-ins. Essentials already allows client-credentials access-token customisation (pre-token-generation V3_0).');
@@ -388,11 +387,11 @@ export class M2mUserPool extends M2mUserPoolBase {
     }
     this._tokenEndpoint = this._domain ? `${this._domain.baseUrl()}/oauth2/token` : undefined;
 
-    this.secretsKey = props.secretsKey ?? new kms.Key(this, 'SecretsKey', {
+    this.secretsKey = props.secretsKey ?? grantsOnlyForAwsServices(new kms.Key(this, 'SecretsKey', {
       description: `Encrypts the app client secrets of user pool ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
 
     registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault, props.appClientQuota ?? LIMITS.appClientsDefault);
   }
@@ -441,6 +440,18 @@ function validateProps(scope: Construct, props: M2mUserPoolProps): void {
       maxLength: 253,
       describe: 'a fully qualified domain name such as auth.example.com',
     });
+  }
+  if (props.customDomain) {
+    // Cognito serves a custom domain through CloudFront, which takes certificates from us-east-1 only.
+    const region = certificateRegion(props.customDomain.certificate);
+    if (region !== undefined && region !== CLOUDFRONT_CERTIFICATE_REGION) {
+      const cert = props.customDomain.certificate.certificateArn;
+      throw propError(scope, 'customDomain.certificate', Token.isUnresolved(cert) ? `a certificate in ${region}` : cert,
+        `must be an ACM certificate in ${CLOUDFRONT_CERTIFICATE_REGION}, not ${region}: Amazon Cognito serves custom domains through CloudFront, which uses certificates from ${CLOUDFRONT_CERTIFICATE_REGION} only (request or import one there)`);
+    }
+  }
+  if (props.userPoolName !== undefined) {
+    checkString(scope, 'userPoolName', props.userPoolName, USER_POOL_NAME);
   }
   if (props.featurePlan === cognito.FeaturePlan.LITE) {
     throw propError(scope, 'featurePlan', 'LITE', 'must be ESSENTIALS or PLUS: the Lite plan cannot customise client-credentials access tokens');
@@ -496,11 +507,11 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
 
   public get secretsKey(): kms.IKey {
     if (!this._secretsKey) {
-      this._secretsKey = this.attrs.secretsKey ?? new kms.Key(this, 'SecretsKey', {
+      this._secretsKey = this.attrs.secretsKey ?? grantsOnlyForAwsServices(new kms.Key(this, 'SecretsKey', {
         description: `Encrypts the app client secrets added by ${this.node.path}`,
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
-      });
+      }));
     }
     return this._secretsKey;
   }

@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from './private/acknowledge';
+import { grantsOnlyForAwsServices } from './private/compliance';
 import { contentSecurityPolicy } from './private/site-policy';
 import { propError } from './private/validation';
 import { WEB_UI_FILES } from './private/web-ui-contract';
@@ -116,11 +117,11 @@ export class PortalWebUi extends Construct {
       throw new Error(`The built web UI ${path.join(WEB_UI_BUNDLE, 'index.html')} is missing: run \`npx projen bundle\` (npm install runs it)`);
     }
 
-    const key = new kms.Key(this, 'Key', {
+    const key = grantsOnlyForAwsServices(new kms.Key(this, 'Key', {
       description: `Encrypts the developer portal site ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
     const logs = new s3.Bucket(this, 'AccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,

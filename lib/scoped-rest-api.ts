@@ -1,4 +1,4 @@
-import { ArnFormat, Aspects, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, Duration, IAspect, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { ApiGatewayAccount } from './private/api-gateway-account';
+import { logsEncryptionKey } from './private/compliance';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from './private/openapi';
 import { poolState, resolveScopes, scopeDescriptions } from './private/registry';
 import { assignedTenants, usageKeyPrefix } from './private/usage-tier-state';
@@ -417,6 +418,7 @@ export class ScopedRestApi extends apigateway.RestApi {
       const logGroup = props.accessLogGroup ?? new logs.LogGroup(this, 'AccessLogs', {
         retention: logs.RetentionDays.ONE_YEAR,
         removalPolicy: RemovalPolicy.RETAIN,
+        encryptionKey: logsEncryptionKey(this),
       });
       const cfnStage = this.deploymentStage.node.defaultChild as apigateway.CfnStage;
       cfnStage.accessLogSetting = {
@@ -425,6 +427,11 @@ export class ScopedRestApi extends apigateway.RestApi {
       };
       this.accessLogGroup = logGroup;
     }
+
+    // API Gateway invokes Lambda functions (integrations, the authorizer) only
+    // on behalf of this account's APIs (CT.LAMBDA.PR.2: a service principal
+    // needs SourceAccount or SourceArn; the ARN alone holds AWS::AccountId).
+    Aspects.of(this).add(new SourceAccountOnInvokePermissions());
 
     if (props.webAclArn !== undefined) {
       if (!(props.deploy ?? true)) {
@@ -904,5 +911,14 @@ function validateProps(scope: IConstruct, props: ScopedRestApiProps): void {
   const policy = props.domainName?.securityPolicy;
   if (policy !== undefined && policy === apigateway.SecurityPolicy.TLS_1_0) {
     throw propError(scope, 'domainName.securityPolicy', 'TLS_1_0', 'the API accepts TLS 1.2 or newer only; use SecurityPolicy.TLS_1_2');
+  }
+}
+
+/** Sets SourceAccount on API Gateway's Lambda invoke permissions that lack one. */
+class SourceAccountOnInvokePermissions implements IAspect {
+  public visit(node: IConstruct): void {
+    if (node instanceof lambda.CfnPermission && node.principal === 'apigateway.amazonaws.com' && node.sourceAccount === undefined) {
+      node.sourceAccount = Stack.of(node).account;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, IResource, Resource, SecretValue } from 'aws-cdk-lib';
+import { Duration, IResource, Resource, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,11 +6,22 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
+import { ClientRotationFunction } from './private/client-rotation';
+import { MIN_GRACE_SECONDS } from './private/client-rotation-contract';
 import { registerTenant, resolveScopes } from './private/registry';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
 
 /** The explicit auth flow that lets an app client call GetClientToken. */
 const CLIENT_TOKEN_AUTH_FLOW = 'ALLOW_CLIENT_TOKEN_AUTH';
+
+/** Rotation schedules Secrets Manager and this library accept, in days. */
+const ROTATION_DAYS = { min: 1, max: 365 };
+const DEFAULT_GRACE = Duration.days(1);
+
+/** The reason the secret of a tenant without rotation is not rotated: true for every rule id it is given to. */
+const NO_ROTATION_REASON = 'Rotation of this tenant\'s client secret is off (TenantAppClient rotationSchedule unset), because consumers that read the secret once at start would stop working after a rotation\'s grace period. '
+  + 'Turn it on with rotationSchedule once every consumer re-reads the secret (the bundled token client does on invalid_client); the developer portal rotates the secrets of the clients it registers.';
+const ROTATION_RULES = ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled'];
 
 /**
  * An app client that serves one tenant (or one consuming service of a tenant).
@@ -88,6 +99,40 @@ export interface TenantAppClientOptions {
    * @default - the user pool's `secretsKey`
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Rotates the client secret on this schedule, whole days from 1 to 365:
+   * Secrets Manager rotation with a function shared by the pool's tenants,
+   * which adds a second client secret (AddUserPoolClientSecret), makes it
+   * AWSCURRENT once it got a token, and deletes the old one after
+   * `rotationGracePeriod`. Enabling it rotates at once.
+   *
+   * Consumers must re-read the secret (on `invalid_client`, or at least once
+   * per grace period): one that reads it only at start stops working when
+   * the grace period ends. With rotation on, the secret's `scope` is empty
+   * (a token request without scope gets every scope of the client), so the
+   * secret's template value never changes and a deployment never writes the
+   * deleted original secret back; see the README section "Rotating the
+   * secrets of CDK-declared tenants" for the changes that still rewrite it.
+   *
+   * @default - no rotation: the secret keeps the client secret Cognito
+   * generated when the client was created
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html
+   * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AddUserPoolClientSecret.html
+   */
+  readonly rotationSchedule?: Duration;
+
+  /**
+   * How long the previous client secret keeps working after a rotation, so
+   * that consumers holding it have time to re-read the secret: whole hours,
+   * at least 1 hour and at least `accessTokenValidity`, and shorter than
+   * `rotationSchedule`. The old secret is deleted within an hour after it
+   * ends. Only with `rotationSchedule`.
+   *
+   * @default Duration.days(1)
+   * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DeleteUserPoolClientSecret.html
+   */
+  readonly rotationGracePeriod?: Duration;
 }
 
 /**
@@ -132,6 +177,9 @@ export interface TenantAppClientAttributes {
  * `userPoolId` when `clientTokenAuth` is on). The template refers to the secret
  * value only through `Fn::GetAtt`; it never appears in a template, an output
  * or a log. Give the tenant (or its workload) access with `grantReadSecret`.
+ *
+ * With `rotationSchedule`, Secrets Manager rotates the client secret on that
+ * schedule and the old one keeps working for `rotationGracePeriod`.
  */
 export class TenantAppClient extends Resource implements ITenantAppClient {
   /**
@@ -187,10 +235,26 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
    */
   public readonly clientTokenAuth: boolean;
 
+  /**
+   * How often the client secret is rotated; undefined when it is not.
+   */
+  public readonly rotationSchedule?: Duration;
+
+  /**
+   * How long the previous client secret keeps working after a rotation;
+   * undefined when the secret is not rotated.
+   */
+  public readonly rotationGracePeriod?: Duration;
+
   constructor(scope: Construct, id: string, props: TenantAppClientProps) {
     super(scope, id);
     checkString(this, 'tenantId', props.tenantId, TENANT_ID);
     if (props.clientName !== undefined) checkString(this, 'clientName', props.clientName, CLIENT_NAME);
+    if (props.secretName !== undefined) {
+      checkString(this, 'secretName', props.secretName, {
+        pattern: /^[A-Za-z0-9/_+=.@-]+$/, minLength: 1, maxLength: 512, describe: 'a Secrets Manager secret name: letters, digits and /_+=.@-',
+      });
+    }
     const validity = props.accessTokenValidity ?? Duration.minutes(60);
     checkDuration(this, 'accessTokenValidity', validity, LIMITS.accessTokenMin, LIMITS.accessTokenMax);
     if (!props.scopes || props.scopes.length === 0) {
@@ -206,6 +270,8 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
       throw propError(this, 'clientTokenAuth', false,
         'the user pool has no domain, so GetClientToken is the only way to a token: leave clientTokenAuth unset or true, or give the pool a domainPrefix or customDomain');
     }
+
+    const rotation = rotationOf(this, props, validity);
 
     this.tenantId = props.tenantId;
     this.m2mUserPool = props.userPool;
@@ -248,19 +314,37 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
       clientSecret: SecretValue.resourceAttribute(cfnClient.attrClientSecret),
     };
     if (tokenEndpoint !== undefined) secretFields.tokenEndpoint = SecretValue.unsafePlainText(tokenEndpoint);
-    secretFields.scope = SecretValue.unsafePlainText(this.scopeNames.join(' '));
+    // A rotated secret's template value must never change (CloudFormation would write the
+    // original, deleted client secret back): its scope is empty, which requests every scope.
+    secretFields.scope = SecretValue.unsafePlainText(rotation ? '' : this.scopeNames.join(' '));
     if (clientTokenAuth) secretFields.userPoolId = SecretValue.unsafePlainText(props.userPool.userPoolId);
+    const encryptionKey = props.encryptionKey ?? props.userPool.secretsKey;
     const secret = new secretsmanager.Secret(this, 'Secret', {
       secretName: props.secretName,
       description: `OAuth 2.0 client credentials of tenant ${props.tenantId} (${this.node.path})`,
-      encryptionKey: props.encryptionKey ?? props.userPool.secretsKey,
+      encryptionKey,
       // Only a reference (Fn::GetAtt ClientSecret) reaches the template; the
       // value goes from Cognito to Secrets Manager inside CloudFormation.
       secretObjectValue: secretFields,
     });
-    acknowledgeRule(secret, 'AwsSolutions-SMG4',
-      'The value is the Cognito app client secret, which Cognito generates and owns; a Secrets Manager rotation function cannot change it. Rotate it with the client secret rotation of the developer portal (AddUserPoolClientSecret), or by replacing the client.');
     this.secret = secret;
+
+    if (!rotation) {
+      for (const rule of ROTATION_RULES) acknowledgeRule(secret, rule, NO_ROTATION_REASON);
+      return;
+    }
+    this.rotationSchedule = rotation.schedule;
+    this.rotationGracePeriod = rotation.grace;
+    const rotator = ClientRotationFunction.of(props.userPool, rotation.grace);
+    rotator.grantSecretsKey(encryptionKey);
+    const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
+      secretId: secret.secretArn,
+      rotationLambdaArn: rotator.fn.functionArn,
+      rotationRules: { scheduleExpression: `rate(${rotation.schedule.toDays()} days)` },
+    });
+    // The first rotation runs when the schedule is created: the permissions must be there.
+    schedule.node.addDependency(rotator.policy);
+    schedule.node.addDependency(rotator.fn.permissionsNode.findChild('InvokedBySecretsManager'));
   }
 
   /**
@@ -269,4 +353,43 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
   public grantReadSecret(grantee: iam.IGrantable): iam.Grant {
     return this.secret.grantRead(grantee);
   }
+}
+
+/** The validated rotation settings, or undefined when the secret is not rotated. */
+function rotationOf(scope: Construct, props: TenantAppClientProps, tokenValidity: Duration): { schedule: Duration; grace: Duration } | undefined {
+  const schedule = props.rotationSchedule;
+  if (schedule === undefined) {
+    if (props.rotationGracePeriod !== undefined) {
+      throw propError(scope, 'rotationGracePeriod', props.rotationGracePeriod, 'applies to a rotated secret: set rotationSchedule too, or leave rotationGracePeriod out');
+    }
+    return undefined;
+  }
+  const grace = props.rotationGracePeriod ?? DEFAULT_GRACE;
+  if (schedule.isUnresolved() || grace.isUnresolved()) {
+    throw propError(scope, schedule.isUnresolved() ? 'rotationSchedule' : 'rotationGracePeriod', 'a token',
+      'must be known at synth time: the grace period selects the shared rotation function and the schedule is checked against it');
+  }
+  const days = schedule.toMilliseconds() / 86_400_000;
+  if (!Number.isInteger(days) || days < ROTATION_DAYS.min || days > ROTATION_DAYS.max) {
+    throw propError(scope, 'rotationSchedule', schedule, `must be whole days from ${ROTATION_DAYS.min} to ${ROTATION_DAYS.max}`);
+  }
+  const graceSeconds = grace.toMilliseconds() / 1000;
+  const minSeconds = Math.max(MIN_GRACE_SECONDS, tokenValidity.toSeconds());
+  if (!Number.isInteger(graceSeconds / 3600)) {
+    throw propError(scope, 'rotationGracePeriod', grace, 'must be whole hours (old secrets are deleted by an hourly sweep)');
+  }
+  if (graceSeconds < minSeconds) {
+    throw propError(scope, 'rotationGracePeriod', grace,
+      `must be at least ${Duration.seconds(minSeconds).toHumanString()}: 1 hour and at least accessTokenValidity (${tokenValidity.toHumanString()}), so a consumer that re-reads the secret when its token expires finds the new one before the old one is deleted`);
+  }
+  if (graceSeconds * 1000 >= schedule.toMilliseconds()) {
+    throw propError(scope, 'rotationGracePeriod', grace,
+      `must be shorter than rotationSchedule (${schedule.toHumanString()}): a client holds at most two secrets, so the previous one must be gone before the next rotation`);
+  }
+  const key = props.encryptionKey;
+  if (key && Token.isUnresolved(key.keyArn) && Stack.of(key) !== Stack.of(props.userPool)) {
+    throw propError(scope, 'encryptionKey', key.node.path,
+      `must be in the user pool's stack (${Stack.of(props.userPool).node.path}) or imported when rotationSchedule is set: the pool's shared rotation function is granted the key`);
+  }
+  return { schedule, grace };
 }

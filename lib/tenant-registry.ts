@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { grantsOnlyForAwsServices } from './private/compliance';
 
 /**
  * A registry of tenants and their API clients.
@@ -154,11 +155,11 @@ export class TenantRegistry extends TenantRegistryBase {
 
   constructor(scope: Construct, id: string, props: TenantRegistryProps = {}) {
     super(scope, id);
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+    this.encryptionKey = props.encryptionKey ?? grantsOnlyForAwsServices(new kms.Key(this, 'Key', {
       description: `Encrypts the tenant registry ${this.node.path}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
     const table = new dynamodb.Table(this, 'Resource', {
       tableName: props.tableName,
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },

@@ -18,7 +18,9 @@
  * Prints one line per example and exits 1 if any example fails (or none exists).
  *
  * Environment: EXAMPLES_CONCURRENCY (default 2) examples run at once;
- * EXAMPLES_TIMEOUT_SECONDS (default 300) per example.
+ * EXAMPLES_TIMEOUT_SECONDS (default 300) per example; EXAMPLES_CDK_OUT, when
+ * set, keeps each example's cloud assembly in `$EXAMPLES_CDK_OUT/<example>/`
+ * (emptied first) for scripts/cfn-lint.sh to read.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -90,7 +92,12 @@ function formatDiagnostics(diagnostics: readonly ts.Diagnostic[]): string {
 /** Runs one example in a child process with its own output directory. */
 function runExample(file: string): Promise<Result> {
   const started = Date.now();
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk-m2m-${path.basename(file, '.ts')}-`));
+  const keepIn = process.env.EXAMPLES_CDK_OUT ? path.resolve(ROOT, process.env.EXAMPLES_CDK_OUT, path.basename(file, '.ts')) : undefined;
+  if (keepIn) {
+    fs.rmSync(keepIn, { recursive: true, force: true });
+    fs.mkdirSync(keepIn, { recursive: true });
+  }
+  const outdir = keepIn ?? fs.mkdtempSync(path.join(os.tmpdir(), `cdk-m2m-${path.basename(file, '.ts')}-`));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', path.join(__dirname, 'example-nag.ts'), file], {
       cwd: ROOT,
@@ -114,7 +121,7 @@ function runExample(file: string): Promise<Result> {
     const finish = (ok: boolean, detail?: string): void => {
       clearTimeout(timer);
       const seconds = (Date.now() - started) / 1000;
-      if (ok) {
+      if (ok && !keepIn) {
         fs.rmSync(outdir, { recursive: true, force: true });
       }
       resolve({ file, ok, seconds, detail: ok ? undefined : `${detail}\n${output.trim()}\n(cloud assembly kept in ${outdir})` });

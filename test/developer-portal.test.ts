@@ -101,9 +101,10 @@ describe('DeveloperPortal', () => {
   test('the handler may manage app clients of its pool only, and the registry', () => {
     const { stack } = portalStack();
     const t = Template.fromStack(stack);
-    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes('PortalHandlerRole'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    // The role's statements live in customer-managed policies that are its children.
+    const statements = Object.entries(t.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([id]) => id.startsWith('PortalHandlerRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     const cognitoStatement = statements.find((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('cognito-idp:')));
     expect(cognitoStatement.Resource).toEqual({ 'Fn::GetAtt': ['Pool9439FBB3', 'Arn'] });
     expect([].concat(cognitoStatement.Action).sort()).toEqual([
@@ -212,9 +213,10 @@ describe('DeveloperPortal.addTieredApi', () => {
   test('grants exactly: create and list API keys, and add and remove keys of these APIs\' usage plans', () => {
     const { stack } = tieredPortal();
     const t = Template.fromStack(stack);
-    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes('PortalHandlerRole'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    // The role's statements live in customer-managed policies that are its children.
+    const statements = Object.entries(t.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([id]) => id.startsWith('PortalHandlerRole'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('apigateway:')));
     const arn = (...rest: any[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...rest]] });
     const plans = [planRef(t, 'OrdersApi', 'basic'), planRef(t, 'OrdersApi', 'gold'), planRef(t, 'BillingApi', 'free')];

@@ -103,13 +103,19 @@ describe('Lambda authorizer (default)', () => {
     const api = new ScopedRestApi(stack, 'Api', { userPool: pool });
     api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
     const t = Template.fromStack(stack);
-    const policies = Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes('ApiTenantAuthorizerRole'));
-    expect(policies).toHaveLength(1);
-    const actions = policies[0].Properties.PolicyDocument.Statement.flatMap((s: any) => [].concat(s.Action)).sort();
+    // Customer-managed policies of the role: its own, and X-Ray's apart.
+    const policies = Object.entries(t.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([id]) => id.startsWith('ApiTenantAuthorizerRole')).map(([, p]) => p);
+    expect(policies).toHaveLength(2);
+    const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).flatMap((s: any) => [].concat(s.Action)).sort();
     expect(actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    // The role holds exactly those two: no AWS-managed policy, no inline policy.
     const roles = Object.values(t.findResources('AWS::IAM::Role')).filter((r) => JSON.stringify(r).includes('lambda.amazonaws.com'));
-    expect(roles.map((r) => r.Properties.ManagedPolicyArns)).toEqual([undefined]);
+    expect(roles.map((r) => r.Properties.ManagedPolicyArns)).toEqual([[
+      { Ref: expect.stringMatching(/^ApiTenantAuthorizerRolePolicy[0-9A-F]{8}$/) },
+      { Ref: expect.stringMatching(/^ApiTenantAuthorizerRoleTracingPolicy[0-9A-F]{8}$/) },
+    ]]);
+    expect(roles.map((r) => r.Properties.Policies)).toEqual([undefined]);
   });
 
   test('ships the route table with the function: scoped methods only, scopes by index', () => {

@@ -234,9 +234,11 @@ describe('the portal API with a web UI', () => {
         }),
       },
     });
-    const statements = Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes('PortalHandlerRole'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    // The handler role's permissions are in its customer-managed policies.
+    const resources = t.toJSON().Resources;
+    const [role] = Object.entries(resources).filter(([id, r]: [string, any]) => r.Type === 'AWS::IAM::Role' && id.startsWith('PortalHandlerRole'));
+    const statements = ((role[1] as any).Properties.ManagedPolicyArns as Array<{ Ref: string }>)
+      .flatMap((arn) => resources[arn.Ref].Properties.PolicyDocument.Statement);
     const invite = statements.find((s: any) => ([] as string[]).concat(s.Action).includes('cognito-idp:AdminCreateUser'));
     expect(invite.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PortalSignIn[0-9A-F]+$/), 'Arn'] });
     expect(([] as string[]).concat(invite.Action).sort()).toEqual([

@@ -25,10 +25,11 @@ function triggerFunction(t: Template): { id: string; props: { Environment: { Var
 }
 
 /** Every statement of the trigger role's policies. */
+/** Every statement of the role's policies: the library's roles hold customer-managed policies only. */
 function statements(t: Template, roleId: string): { Action: string | string[]; Resource: unknown; Sid?: string }[] {
-  return Object.values(t.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const resources = t.toJSON().Resources;
+  const arns: Array<{ Ref: string }> = resources[roleId].Properties.ManagedPolicyArns ?? [];
+  return arns.flatMap((arn) => resources[arn.Ref].Properties.PolicyDocument.Statement);
 }
 
 describe('the trigger', () => {

@@ -177,9 +177,28 @@ const cases: Array<[string, (env: Env) => unknown, RegExp]> = [
   ['imported pool with both a domain prefix and a custom domain',
     (e) => M2mUserPool.fromUserPoolAttributes(e.stack, 'Imp', { userPoolId: 'us-east-1_Abc', domainPrefix: 'acme', customDomainName: 'auth.acme.example' }),
     /domainPrefix\/customDomainName: "both set" is invalid: set at most one/],
+  ['a secret name with a space',
+    (e) => e.pool.addTenant('globex', { scopes: [e.orders.scope('read')], secretName: 'globex credentials' }),
+    /\[Test\/Pool\/Tenant-globex\] secretName: "globex credentials" is invalid: must be a Secrets Manager secret name/],
   ['imported pool with a malformed id',
     (e) => M2mUserPool.fromUserPoolAttributes(e.stack, 'Imp', { userPoolId: 'AbC', domainPrefix: 'acme' }),
     /userPoolId: "AbC" is invalid: must look like <region>_<id>/],
+  ['custom-domain certificate outside us-east-1, by ARN',
+    (e) => new M2mUserPool(e.stack, 'P2', { customDomain: { domainName: 'auth.acme.example', certificate: acm.Certificate.fromCertificateArn(e.stack, 'C', 'arn:aws:acm:eu-west-1:111111111111:certificate/abc') } }),
+    /\[Test\/P2\] customDomain.certificate: "arn:aws:acm:eu-west-1:111111111111:certificate\/abc" is invalid: must be an ACM certificate in us-east-1, not eu-west-1: Amazon Cognito serves custom domains through CloudFront/],
+  ['custom-domain certificate issued in a stack outside us-east-1',
+    (e) => {
+      const eu = new Stack(e.app, 'Eu', { env: { account: '111111111111', region: 'eu-west-1' } });
+      const certificate = new acm.Certificate(eu, 'C', { domainName: 'auth.acme.example' });
+      new M2mUserPool(eu, 'P2', { customDomain: { domainName: 'auth.acme.example', certificate } });
+    },
+    /\[Eu\/P2\] customDomain.certificate: "a certificate in eu-west-1" is invalid: must be an ACM certificate in us-east-1, not eu-west-1/],
+  ['user pool name with a slash',
+    (e) => new M2mUserPool(e.stack, 'P2', { domainPrefix: 'acme-x', userPoolName: 'acme/m2m' }),
+    /\[Test\/P2\] userPoolName: "acme\/m2m" is invalid: must be letters, digits, spaces and \+ = , \. @ - _, 1-128 characters/],
+  ['user pool name longer than 128 characters',
+    (e) => new M2mUserPool(e.stack, 'P2', { domainPrefix: 'acme-x', userPoolName: 'p'.repeat(129) }),
+    /userPoolName: "p{77}\.\.\." is invalid: .*got 129 characters/],
 ];
 
 describe('bad input fails synthesis with a clear message', () => {

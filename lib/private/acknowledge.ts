@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { MIN_ACKNOWLEDGEMENT_REASON, show } from './validation';
 
 /** The lowest aws-cdk-lib the package accepts (its peer dependency floor): the first with `Validations.acknowledge`. */
 export const MIN_AWS_CDK_LIB = '2.252.0';
@@ -18,6 +19,7 @@ export function acknowledgeRule(scope: IConstruct, id: string, reason: string): 
   if (typeof validations?.of !== 'function' || typeof validations.of(scope).acknowledge !== 'function') {
     throw new Error(`cdk-cognito-m2m needs aws-cdk-lib ${MIN_AWS_CDK_LIB} or later (Validations.acknowledge, used at ${scope.node.path}); this app loads an older aws-cdk-lib: upgrade it to ${MIN_AWS_CDK_LIB} or later`);
   }
+  checkAcknowledgement(scope, id, reason);
   if (id.split('::').length <= 2) {
     Validations.of(scope).acknowledge({ id, reason });
     return;
@@ -25,4 +27,21 @@ export function acknowledgeRule(scope: IConstruct, id: string, reason: string): 
   const key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
   const previous = scope.node.metadata.filter((m) => m.type === key).pop()?.data ?? {};
   scope.node.addMetadata(key, { ...previous, [id]: reason });
+}
+
+/**
+ * Refuses an acknowledgement without a rule id or without a reason a reviewer
+ * can act on: empty, only whitespace, shorter than MIN_ACKNOWLEDGEMENT_REASON
+ * characters, or the rule id again.
+ */
+export function checkAcknowledgement(scope: IConstruct, id: string, reason: string): void {
+  const where = `acknowledgement of ${show(id)} at ${scope.node.path || '(app)'}`;
+  if (typeof id !== 'string' || id.trim() === '') {
+    throw new Error(`${where}: the rule id is empty; name the rule, e.g. AwsSolutions-IAM5[Resource::*]`);
+  }
+  const text = typeof reason === 'string' ? reason.trim() : '';
+  if (text.length < MIN_ACKNOWLEDGEMENT_REASON || text === id.trim()) {
+    throw new Error(`${where}: the reason ${show(reason)} is invalid (${text.length} characters after trimming): it must say, in at least ${MIN_ACKNOWLEDGEMENT_REASON} characters `
+      + '(spaces at either end not counted) and in other words than the rule id, why the rule does not apply here; reviewers read it in the compliance report');
+  }
 }

@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { IConstruct } from 'constructs';
 
 /**
@@ -73,6 +74,38 @@ export const CLIENT_NAME: StringRule = {
   maxLength: 128,
   describe: 'letters, digits, spaces and + = , . @ - _, 1-128 characters',
 };
+
+/** User pool name (CreateUserPool `PoolName`). */
+export const USER_POOL_NAME: StringRule = {
+  pattern: /^[\w\s+=,.@-]+$/,
+  minLength: 1,
+  maxLength: 128,
+  describe: 'letters, digits, spaces and + = , . @ - _, 1-128 characters',
+};
+
+/** The only Region whose ACM certificates CloudFront (and so a Cognito custom domain) can use. */
+export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
+
+/**
+ * The Region of an ACM certificate when synth can know it: from its ARN when
+ * that is resolved, or from the stack of a certificate created in this app
+ * (`acm.Certificate` is always issued in its stack's Region). Undefined when
+ * neither is known (an unresolved ARN in an environment-agnostic stack).
+ */
+export function certificateRegion(certificate: acm.ICertificate): string | undefined {
+  const arn = certificate.certificateArn;
+  if (!Token.isUnresolved(arn)) {
+    return /^arn:[^:]+:acm:([^:]*):/.exec(arn)?.[1];
+  }
+  if (certificate instanceof acm.Certificate) {
+    const region = Stack.of(certificate).region;
+    return Token.isUnresolved(region) ? undefined : region;
+  }
+  return undefined;
+}
+
+/** The shortest reason an acknowledgement accepts, trimmed: a reviewer must learn why the rule does not apply. */
+export const MIN_ACKNOWLEDGEMENT_REASON = 20;
 
 /** Cognito quotas and limits that validation enforces. */
 export const LIMITS = {

@@ -1,6 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeRule, MIN_AWS_CDK_LIB } from '../../lib/private/acknowledge';
+import { MIN_ACKNOWLEDGEMENT_REASON } from '../../lib/private/validation';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const manifest = require('../../package.json') as { peerDependencies: Record<string, string> };
 
@@ -35,5 +36,34 @@ describe('acknowledgeRule', () => {
         .toThrow(`cdk-cognito-m2m needs aws-cdk-lib ${MIN_AWS_CDK_LIB} or later (Validations.acknowledge, used at Old/Thing)`);
     });
     jest.dontMock('aws-cdk-lib');
+  });
+});
+
+describe('every acknowledgement carries a reason', () => {
+  const thing = () => new Construct(new Stack(new App(), 'S'), 'Thing');
+
+  test.each([
+    ['an empty reason', ''],
+    ['a reason of spaces and newlines only', ' \n\t  '],
+    ['a reason shorter than the minimum', 'n/a'],
+    ['a reason just below the minimum once trimmed', `   ${'x'.repeat(MIN_ACKNOWLEDGEMENT_REASON - 1)}   `],
+    ['the rule id as its own reason', 'AwsSolutions-IAM5[Resource::*]'],
+  ])('%s is refused, naming the rule, the construct and the rule for reasons', (_name, reason) => {
+    const scope = thing();
+    expect(() => acknowledgeRule(scope, 'AwsSolutions-IAM5[Resource::*]', reason)).toThrow(
+      new RegExp(`acknowledgement of "AwsSolutions-IAM5\\[Resource::\\*\\]" at S/Thing: the reason .* is invalid \\(\\d+ characters after trimming\\): it must say, in at least ${MIN_ACKNOWLEDGEMENT_REASON} characters`));
+    // Nothing was recorded.
+    expect(acknowledged(scope)).toEqual({});
+  });
+
+  test('a reason of exactly the minimum length is accepted, also for ids with several "::"', () => {
+    const scope = thing();
+    const reason = 'y'.repeat(MIN_ACKNOWLEDGEMENT_REASON);
+    acknowledgeRule(scope, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/X]', reason);
+    expect(acknowledged(scope)).toEqual({ 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/X]': reason });
+  });
+
+  test('an empty rule id is refused', () => {
+    expect(() => acknowledgeRule(thing(), '  ', 'a reason that is long enough to read')).toThrow(/the rule id is empty/);
   });
 });

@@ -63,7 +63,8 @@ describe('directory', () => {
     for (const r of Object.values(t.findResources('AWS::SSM::Parameter'))) expect(r.Properties).toMatchObject({ Type: 'String', Tier: 'Standard' });
 
     // The one statement about SSM: GetParametersByPath on exactly that path.
-    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
+    const statements = [...Object.values(t.findResources('AWS::IAM::Policy')), ...Object.values(t.findResources('AWS::IAM::ManagedPolicy'))]
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
     const ssmStatements = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
     expect(ssmStatements).toEqual([{
       Sid: 'ReadClientDirectory',

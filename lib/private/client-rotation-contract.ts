@@ -1,0 +1,50 @@
+/**
+ * The contract between the rotation construct (lib/private/client-rotation.ts,
+ * lib/tenant-app-client.ts) and the rotation handler (lambda/client-rotation/).
+ * No imports: the handler bundles this module.
+ *
+ * Which Cognito client secret a secret version holds is recorded on the
+ * version itself, as a staging label `cognito:<ClientSecretId>` (Cognito
+ * never returns a secret's value after creating it, so the ids are the only
+ * way to tell the secrets of one app client apart). A label is unique within
+ * a secret and moves with `PutSecretValue` and `UpdateSecretVersionStage`, so
+ * the record and the value can never disagree.
+ */
+
+/** Environment variable: the user pool whose app clients the function rotates. */
+export const USER_POOL_ID_ENV = 'USER_POOL_ID';
+/** Environment variable: seconds an old Cognito client secret keeps working after a rotation. */
+export const GRACE_SECONDS_ENV = 'GRACE_SECONDS';
+
+/** Prefix of the staging label that names the Cognito client secret a version holds. */
+export const COGNITO_LABEL_PREFIX = 'cognito:';
+
+/** Cognito's maximum number of client secrets per app client (AddUserPoolClientSecret). */
+export const MAX_SECRETS_PER_CLIENT = 2;
+
+/** The input of the scheduled sweep that deletes old Cognito secrets once their grace period is over. */
+export const SWEEP_EVENT = { action: 'sweep-expired-client-secrets' } as const;
+
+/** Shortest grace period: one sweep interval, so a deletion never comes earlier than promised. */
+export const MIN_GRACE_SECONDS = 3600;
+
+/** How often the sweep runs, in minutes. */
+export const SWEEP_INTERVAL_MINUTES = 60;
+
+/** The staging label of a Cognito client secret id. */
+export function cognitoLabel(clientSecretId: string): string {
+  return `${COGNITO_LABEL_PREFIX}${clientSecretId}`;
+}
+
+/** The Cognito client secret id a staging label names, or undefined for another label. */
+export function clientSecretIdOf(label: string): string | undefined {
+  return label.startsWith(COGNITO_LABEL_PREFIX) && label.length > COGNITO_LABEL_PREFIX.length
+    ? label.slice(COGNITO_LABEL_PREFIX.length)
+    : undefined;
+}
+
+/** The app client a Cognito client secret id belongs to (ids are `<client-id>--<epoch-create-time>`). */
+export function clientIdOfSecretId(clientSecretId: string): string | undefined {
+  const at = clientSecretId.indexOf('--');
+  return at > 0 ? clientSecretId.slice(0, at) : undefined;
+}
