@@ -1,11 +1,10 @@
-import { Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+import { acknowledgeControlTowerRules, BackendFunction, encryptedLogGroup } from './app-compliance';
 import { parseScopeRef, REFERENCE_TENANTS, ReferenceVariant } from './reference-variant';
 
 export interface ReferenceStackProps extends StackProps {
@@ -30,6 +29,12 @@ export class ReferenceStack extends Stack {
   constructor(scope: Construct, id: string, props: ReferenceStackProps = {}) {
     super(scope, id, props);
     const variant = props.variant ?? {};
+    // AWS Control Tower rules this app accepts, each with its reason (bin/app-compliance.ts).
+    acknowledgeControlTowerRules(this, [
+      'lambda_inside_vpc_check', 'lambda_function_public_access_prohibited_check',
+      'cloudfront_custom_ssl_certificate_check', 'cloudfront_sni_enabled_check', 'cloudfront_security_policy_check', 'cloudfront_origin_failover_enabled_check',
+      's3_bucket_acl_prohibited_check', 's3_bucket_logging_enabled_check', 's3_bucket_object_lock_enabled_check',
+    ]);
 
     this.pool = new M2mUserPool(this, 'Pool', { domainPrefix: 'acme-m2m-reference' });
 
@@ -125,7 +130,7 @@ function apiWebAcl(scope: Construct): wafv2.CfnWebACL {
     statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
     visibilityConfig: visibility(name),
   });
-  return new wafv2.CfnWebACL(scope, 'WebAcl', {
+  const acl = new wafv2.CfnWebACL(scope, 'WebAcl', {
     scope: 'REGIONAL',
     defaultAction: { allow: {} },
     visibilityConfig: visibility('M2mApis'),
@@ -141,6 +146,17 @@ function apiWebAcl(scope: Construct): wafv2.CfnWebACL {
       },
     ],
   });
+  // Every request the web ACL evaluates is logged (WAF log group names start with aws-waf-logs-).
+  const logGroupName = `aws-waf-logs-${Stack.of(scope).stackName}`;
+  const logGroup = encryptedLogGroup(scope, 'WebAclLogs', 'the web ACL\'s request logs', logGroupName);
+  const logging = new wafv2.CfnLoggingConfiguration(scope, 'WebAclLogging', {
+    resourceArn: acl.attrArn,
+    logDestinationConfigs: [Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    // The Authorization header carries bearer tokens: never logged.
+    redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+  });
+  logging.node.addDependency(logGroup);
+  return acl;
 }
 
 /**
@@ -148,18 +164,9 @@ function apiWebAcl(scope: Construct): wafv2.CfnWebACL {
  * so a deployed reference app shows the tenant context end to end.
  */
 function echoBackend(scope: Construct): lambda.IFunction {
-  const logGroup = new logs.LogGroup(scope, 'BackendLogs', { retention: logs.RetentionDays.ONE_MONTH });
-  const role = new iam.Role(scope, 'BackendRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  const fn = new lambda.Function(scope, 'Backend', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    role,
-    logGroup,
-    loggingFormat: lambda.LoggingFormat.JSON,
-    tracing: lambda.Tracing.ACTIVE,
-    timeout: Duration.seconds(5),
-    memorySize: 256,
-    code: lambda.Code.fromInline([
+  return new BackendFunction(scope, 'Backend', {
+    description: 'Reference app backend echoing the caller\'s tenant, client and scopes',
+    inlineCode: [
       'exports.handler = async (event) => {',
       '  const a = (event.requestContext && event.requestContext.authorizer) || {};',
       '  const claims = a.claims || {};',
@@ -171,13 +178,6 @@ function echoBackend(scope: Construct): lambda.IFunction {
       '  };',
       '  return { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };',
       '};',
-    ].join('\n')),
-  });
-  // Least privilege: write to its own log group and send traces, nothing else.
-  logGroup.grantWrite(role);
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-  });
-  return fn;
+    ].join('\n'),
+  }).function;
 }

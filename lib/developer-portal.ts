@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArnFormat, Aspects, CfnElement, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -11,12 +12,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { HandlerPlacementOptions } from './handler-placement';
 import { M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { PortalPerson, PortalUserPool } from './portal-user-pool';
 import { PortalWebUi } from './portal-web-ui';
 import { acknowledgeRule } from './private/acknowledge';
-import { handlerFunction } from './private/handler-function';
+import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { CATALOG_API_NAME } from './private/openapi';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
 import { resolveScopes, scopeDescriptions } from './private/registry';
@@ -93,9 +95,11 @@ export interface DeveloperPortalWebUiOptions {
 }
 
 /**
- * Properties of a `DeveloperPortal`.
+ * Properties of a `DeveloperPortal`. The placement options (`vpc`,
+ * `vpcSubnets`, `securityGroups`, `reservedConcurrentExecutions`) apply to
+ * the portal's handler and to its API's authorizer, each.
  */
-export interface DeveloperPortalProps {
+export interface DeveloperPortalProps extends HandlerPlacementOptions {
   /**
    * The user pool whose app clients the portal manages.
    */
@@ -114,6 +118,16 @@ export interface DeveloperPortalProps {
    * @default - a new TenantRegistry
    */
   readonly registry?: ITenantRegistry;
+
+  /**
+   * An AWS Backup plan for the registry the portal creates (see
+   * `TenantRegistryProps.backupPlan`). With your own `registry`, give the
+   * plan to it instead.
+   *
+   * @default - no backup plan; the registry's point-in-time recovery (35 days) is the only restore path
+   * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html
+   */
+  readonly backupPlan?: backup.IBackupPlan;
 
   /**
    * Identifier of the resource server that defines the portal's scopes
@@ -258,7 +272,10 @@ export class DeveloperPortal extends Construct {
       throw new Error(`The bundled portal handler ${path.join(PORTAL_BUNDLE, 'index.js')} is missing: run \`npx projen bundle\` (npm install runs it)`);
     }
 
-    this.registry = props.registry ?? new TenantRegistry(this, 'Registry');
+    if (props.registry && props.backupPlan) {
+      throw propError(this, 'backupPlan', props.backupPlan.node.path, 'applies to the registry the portal creates; pass it to your TenantRegistry (its backupPlan prop) instead');
+    }
+    this.registry = props.registry ?? new TenantRegistry(this, 'Registry', { backupPlan: props.backupPlan });
     this.resourceServer = props.userPool.addResourceServer(`${id}Portal`, {
       identifier,
       name: 'Developer portal',
@@ -301,6 +318,14 @@ export class DeveloperPortal extends Construct {
       });
     }
 
+    const network = checkedNetwork(this, '', props);
+    const authorizerOptions = {
+      registry: this.registry,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+    };
     const { fn: handler, role } = handlerFunction(this, {
       ids: { logs: 'HandlerLogs', role: 'HandlerRole', function: 'Handler' },
       code: lambda.Code.fromAsset(PORTAL_BUNDLE),
@@ -308,6 +333,10 @@ export class DeveloperPortal extends Construct {
       roleDescription: 'Developer portal: manages app clients of one user pool and the tenant registry',
       memorySize: 512,
       timeout: Duration.seconds(25),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      network,
+      defaults: requestHandlerDefaults('portal requests',
+        'the Cognito user pool API, DynamoDB for the registry, API Gateway for usage tiers'),
       environment: {
         USER_POOL_ID: props.userPool.userPoolId,
         TABLE_NAME: this.registry.tableName,
@@ -342,8 +371,8 @@ export class DeveloperPortal extends Construct {
       userPool: props.userPool,
       description: 'Developer portal: register, rotate, suspend and revoke API clients',
       authorizer: this.signInPool
-        ? M2mAuthorizer._portal({ registry: this.registry }, { pool: this.signInPool, adminScope: adminName, tenantAdminScope: tenantAdminName })
-        : M2mAuthorizer.tenantAware({ registry: this.registry }),
+        ? M2mAuthorizer._portal(authorizerOptions, { pool: this.signInPool, adminScope: adminName, tenantAdminScope: tenantAdminName })
+        : M2mAuthorizer.tenantAware(authorizerOptions),
       webAclArn: props.webAclArn,
       cloudWatchRole: props.cloudWatchRole,
     });

@@ -11,3 +11,4 @@ export * from './portal-web-ui';
 export * from './scoped-rest-api-part';
 export * from './m2m-monitoring';
 export * from './usage-tier';
+export * from './handler-placement';

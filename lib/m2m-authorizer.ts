@@ -12,7 +12,7 @@ import { acknowledgeRule } from './private/acknowledge';
 import {
   ALLOWED_METRIC, DENIED_METRIC, DENY_POLICY_REASONS, DENY_REASONS, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
 } from './private/authorizer-metrics';
-import { handlerFunction, HandlerFunctionProps } from './private/handler-function';
+import { checkedNetwork, handlerFunction, HandlerFunctionProps, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/registry';
 import { buildRouteTable, RouteSource } from './private/route-table';
 import { LateFileCode, StageLateFileCode } from './private/route-table-code';
@@ -363,7 +363,9 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       timeout,
       logRetention: o.logRetention,
       reservedConcurrentExecutions: o.reservedConcurrentExecutions,
-      network: o.vpc ? { vpc: o.vpc, vpcSubnets: o.vpcSubnets, securityGroups: o.securityGroups } : undefined,
+      network: checkedNetwork(scope, 'authorizer.', o),
+      defaults: requestHandlerDefaults('requests, which a throttled authorizer denies,',
+        'the user pool\'s JWKS, SSM Parameter Store for the client directory, DynamoDB for a registry'),
       environment: {
         USER_POOL_ID: userPool.userPoolId,
         JWKS_TIMEOUT_MS: '1500',

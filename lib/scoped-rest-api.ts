@@ -1,4 +1,4 @@
-import { ArnFormat, Aspects, Duration, IAspect, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, AspectPriority, Aspects, Duration, IAspect, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -375,6 +375,19 @@ export class ScopedRestApi extends apigateway.RestApi {
   private keyPrefix?: string;
   private keysWired = false;
 
+  /**
+   * Stage settings the library leaves off by default, acknowledged with their
+   * reasons: the stage cache (unless turned on, then always encrypted), and a
+   * client certificate while no integration is an HTTP one.
+   */
+  private acknowledgeStageDefaults(options: apigateway.StageOptions | undefined): void {
+    const stage = this.deploymentStage;
+    if (!options?.cachingEnabled) {
+      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) acknowledgeRule(stage, `${pack}-APIGWCacheEnabledAndEncrypted`, STAGE_CACHE_OFF);
+    }
+    Aspects.of(stage).add(new ClientCertificateNotApplicable(stage, () => [...this.declared.keys()]), { priority: AspectPriority.MUTATING });
+  }
+
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
     validateProps(pendingConstruct(scope, id), props);
     const authorizer = props.authorizer ?? M2mAuthorizer.tenantAware();
@@ -405,6 +418,8 @@ export class ScopedRestApi extends apigateway.RestApi {
         throttlingRateLimit: 100,
         throttlingBurstLimit: 200,
         ...props.deployOptions,
+        // A cache holds tenants' answers: encrypted at rest whenever it is on (unencrypted is refused above).
+        cacheDataEncrypted: props.deployOptions?.cachingEnabled ? true : props.deployOptions?.cacheDataEncrypted,
         // Without a destination the stage gets our log group below, in this format.
         accessLogFormat: props.deployOptions?.accessLogDestination ? props.deployOptions.accessLogFormat : undefined,
       },
@@ -432,6 +447,7 @@ export class ScopedRestApi extends apigateway.RestApi {
     // on behalf of this account's APIs (CT.LAMBDA.PR.2: a service principal
     // needs SourceAccount or SourceArn; the ARN alone holds AWS::AccountId).
     Aspects.of(this).add(new SourceAccountOnInvokePermissions());
+    if (props.deploy ?? true) this.acknowledgeStageDefaults(props.deployOptions);
 
     if (props.webAclArn !== undefined) {
       if (!(props.deploy ?? true)) {
@@ -908,9 +924,47 @@ function validateProps(scope: IConstruct, props: ScopedRestApiProps): void {
     throw propError(scope, 'deployOptions.dataTraceEnabled', 'true',
       'full request/response logging would write bearer tokens and payloads to CloudWatch Logs; leave it off');
   }
+  if (props.deployOptions?.cachingEnabled && props.deployOptions.cacheDataEncrypted === false) {
+    throw propError(scope, 'deployOptions.cacheDataEncrypted', 'false',
+      'the stage cache holds tenants\' responses and is always encrypted at rest; leave cacheDataEncrypted out or set it to true');
+  }
   const policy = props.domainName?.securityPolicy;
   if (policy !== undefined && policy === apigateway.SecurityPolicy.TLS_1_0) {
     throw propError(scope, 'domainName.securityPolicy', 'TLS_1_0', 'the API accepts TLS 1.2 or newer only; use SecurityPolicy.TLS_1_2');
+  }
+}
+
+/** The reason the stage cache stays off unless the user turns it on. */
+const STAGE_CACHE_OFF = 'The stage cache is off by default: API Gateway keys a cached response on the path and the request parameters declared as cache keys, '
+  + 'not on the caller, so a response cached for one tenant would be served to another. deployOptions.cachingEnabled turns it on (encrypted, from $0.02 an hour '
+  + 'for a 0.5 GB cache cluster) for methods whose answers are the same for every tenant.';
+
+/** Integration types that call a backend over HTTP(S), where a client certificate authenticates API Gateway. */
+const HTTP_INTEGRATIONS = new Set(['HTTP', 'HTTP_PROXY']);
+
+/**
+ * Acknowledges APIGWSSLEnabled on a stage without a client certificate when
+ * no method of the API has an HTTP integration (checked once every method is
+ * declared, before compliance aspects such as cdk-nag's run).
+ */
+class ClientCertificateNotApplicable implements IAspect {
+  constructor(private readonly stage: apigateway.Stage, private readonly methods: () => apigateway.Method[]) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.stage) return;
+    const cfn = this.stage.node.defaultChild as apigateway.CfnStage;
+    if (cfn.clientCertificateId !== undefined) return;
+    const types = this.methods().map((m) => {
+      const integration = (m.node.defaultChild as apigateway.CfnMethod).integration as apigateway.CfnMethod.IntegrationProperty | undefined;
+      return integration?.type;
+    });
+    if (types.some((t) => t === undefined || Token.isUnresolved(t) || HTTP_INTEGRATIONS.has(t))) return;
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+      acknowledgeRule(this.stage, `${pack}-APIGWSSLEnabled`,
+        `No method of this API has an HTTP integration (its integration types: ${[...new Set(types)].sort().join(', ') || 'none'}): API Gateway calls AWS services `
+        + 'and Lambda functions through their APIs with IAM, where a client certificate authenticates nothing. Adding an HTTP integration brings this finding back; '
+        + 'then set deployOptions.clientCertificateId.');
+    }
   }
 }
 

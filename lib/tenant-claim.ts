@@ -4,9 +4,10 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HandlerPlacementOptions } from './handler-placement';
 import { IM2mUserPool, M2mUserPool } from './m2m-user-pool';
 import { claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV } from './private/client-directory';
-import { handlerFunction } from './private/handler-function';
+import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/registry';
 import { WireTrustedClients } from './private/trusted-clients';
 import { checkDuration, propError } from './private/validation';
@@ -15,7 +16,7 @@ import type { ITenantRegistry } from './tenant-registry';
 /**
  * Properties of a `TenantClaim`.
  */
-export interface TenantClaimProps {
+export interface TenantClaimProps extends HandlerPlacementOptions {
   /**
    * The user pool whose client-credentials access tokens receive the claim.
    * It must be created by this app (`new M2mUserPool`), in the same stack as
@@ -131,6 +132,10 @@ export class TenantClaim extends Construct {
       // Cognito waits 5 s for a trigger; the SSM and DynamoDB clients give up well before.
       timeout: Duration.seconds(5),
       logRetention: props.logRetention,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      network: checkedNetwork(this, '', props),
+      defaults: requestHandlerDefaults('token requests, which Cognito refuses while the trigger is throttled,',
+        'SSM Parameter Store for the client directory, DynamoDB for a registry'),
       environment: {
         [TENANT_CLAIM_NAME_ENV]: this.claimName,
         [DENY_UNKNOWN_CLIENTS_ENV]: String(props.denyUnknownClients ?? false),

@@ -53,6 +53,12 @@ export class ClientRotationFunction extends Construct {
       memorySize: 256,
       // The sweep walks every rotating secret of the account once an hour.
       timeout: Duration.minutes(5),
+      defaults: {
+        unreserved: 'Invoked by Secrets Manager when a tenant secret is due for rotation and by the hourly sweep, one invocation at a time per secret; '
+          + 'Secrets Manager retries a throttled rotation, so reserving capacity would only take it from the account\'s unreserved pool.',
+        outsideVpc: 'Calls only AWS service endpoints over TLS with IAM (the Cognito user pool API, Secrets Manager) and the pool\'s token endpoint to test a new secret; '
+          + 'it reaches no private resource.',
+      },
       environment: {
         [USER_POOL_ID_ENV]: pool.userPoolId,
         [GRACE_SECONDS_ENV]: String(gracePeriod.toSeconds()),

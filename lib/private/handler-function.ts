@@ -1,11 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
 import { logsEncryptionKey, ManagedPolicyRole } from './compliance';
+import { propError } from './validation';
 
 /** How a bundled handler is deployed. Construct ids are given so that logical ids stay stable. */
 export interface HandlerFunctionProps {
@@ -20,7 +21,25 @@ export interface HandlerFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** The VPC, subnets and security groups to run in; none: outside a VPC. */
   readonly network?: HandlerNetwork;
+  /**
+   * Why this function may run without reserved concurrency and outside a
+   * VPC when the user leaves those settings out: acknowledged, with these
+   * reasons, on the function only in that case (HIPAA and NIST
+   * `LambdaConcurrency`; HIPAA, NIST and PCI `LambdaInsideVPC`).
+   */
+  readonly defaults: HandlerDefaultsReasons;
 }
+
+/** The reasons a reviewer reads for a handler's unset optional hardening. */
+export interface HandlerDefaultsReasons {
+  readonly unreserved: string;
+  readonly outsideVpc: string;
+}
+
+/** The compliance packs whose `LambdaInsideVPC` rule a function outside a VPC meets. */
+const VPC_RULE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+/** The compliance packs with a `LambdaConcurrency` rule. */
+const CONCURRENCY_RULE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5'];
 
 /** Where a handler runs in a VPC. */
 export interface HandlerNetwork {
@@ -73,5 +92,51 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
     acknowledgeRule(fn, `${pack}-LambdaDLQ`,
       'Invoked synchronously only (by API Gateway or a Cognito trigger), which returns the error to the caller; a dead-letter queue receives failed asynchronous invocations only, and this function has none.');
   }
+  if (props.reservedConcurrentExecutions === undefined) {
+    for (const pack of CONCURRENCY_RULE_PACKS) acknowledgeRule(fn, `${pack}-LambdaConcurrency`, props.defaults.unreserved);
+  }
+  if (props.network === undefined) {
+    for (const pack of VPC_RULE_PACKS) acknowledgeRule(fn, `${pack}-LambdaInsideVPC`, props.defaults.outsideVpc);
+  }
   return { fn, role };
+}
+
+/** The placement props of a construct (HandlerPlacementOptions, or the authorizer's own). */
+export interface PlacementProps {
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * Checks a construct's placement props (`prefix` names them in errors, e.g.
+ * `authorizer.`) and returns the network to give `handlerFunction`.
+ */
+export function checkedNetwork(scope: IConstruct, prefix: string, p: PlacementProps): HandlerNetwork | undefined {
+  const reserved = p.reservedConcurrentExecutions;
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+    throw propError(scope, `${prefix}reservedConcurrentExecutions`, reserved,
+      'must be a whole number of at least 1 (0 would stop the function from ever running); leave it out for no reservation');
+  }
+  if (!p.vpc) {
+    if (p.vpcSubnets !== undefined) throw propError(scope, `${prefix}vpcSubnets`, 'set', 'subnets apply to a VPC: set vpc too, or leave vpcSubnets out');
+    if (p.securityGroups !== undefined) throw propError(scope, `${prefix}securityGroups`, 'set', 'security groups apply to a VPC: set vpc too, or leave securityGroups out');
+    return undefined;
+  }
+  return { vpc: p.vpc, vpcSubnets: p.vpcSubnets, securityGroups: p.securityGroups };
+}
+
+/**
+ * The reasons for a function that serves requests (an authorizer, a token
+ * trigger, the portal API) and takes `reservedConcurrentExecutions` and
+ * `vpc` props: `reaches` lists the endpoints it calls.
+ */
+export function requestHandlerDefaults(what: string, reaches: string): HandlerDefaultsReasons {
+  return {
+    unreserved: `No concurrency is reserved by default: a reservation is also a ceiling (${what} beyond it are throttled) and is taken from the account's unreserved pool, `
+      + 'which must keep at least 100; the reservedConcurrentExecutions prop reserves it (README, Compliance).',
+    outsideVpc: `Runs outside a VPC by default: it calls only AWS service endpoints over TLS with IAM or public keys (${reaches}) and no private resource; `
+      + 'the vpc prop places it in a VPC, which then needs a NAT gateway or VPC endpoints for those services (README, Compliance).',
+  };
 }

@@ -1,0 +1,149 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/**
+ * A log group kept a year, encrypted with a key of its own (rotated yearly;
+ * CloudWatch Logs of this account may use it; grants only for AWS services).
+ */
+export function encryptedLogGroup(scope: Construct, id: string, what: string, logGroupName?: string): logs.LogGroup {
+  const stack = Stack.of(scope);
+  const key = new kms.Key(scope, `${id}Key`, {
+    description: `Encrypts ${what}`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+  }));
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  return new logs.LogGroup(scope, id, {
+    logGroupName,
+    retention: logs.RetentionDays.ONE_YEAR,
+    encryptionKey: key,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}
+
+/** Properties of a `BackendFunction`. */
+export interface BackendFunctionProps {
+  /** What the function does, for its description and the reviewers' reasons. */
+  readonly description: string;
+  /** The handler's source: `exports.handler = async (event) => …`. */
+  readonly inlineCode: string;
+}
+
+/**
+ * A small API backend written the way the HIPAA, NIST 800-53 and PCI DSS
+ * packs and AWS Control Tower's rules expect of an app's own function: its
+ * log group kept a year and encrypted with a key of its own (rotated, grant
+ * creation limited to AWS services), its permissions in a customer-managed
+ * policy (its logs and X-Ray only), active tracing, and the settings it
+ * leaves out acknowledged with their reasons on the function itself.
+ *
+ * Used by the reference app and the examples; in your app, write your
+ * backend the same way (or put it in a VPC and give it a reservation).
+ */
+export class BackendFunction extends Construct {
+  public readonly function: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: BackendFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const logGroup = encryptedLogGroup(this, 'Logs', `the logs of ${this.node.path}`);
+
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `Logs and traces of ${this.node.path}, nothing else`,
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+        new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; they are the only actions on all resources here.',
+    });
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>]`,
+      reason: 'The log group ARN that CloudFormation returns ends in :*, which covers the function\'s log streams in that one log group only.',
+    });
+
+    // The role takes no automatic grants: every permission is in the policy above.
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      role: role.withoutPolicyUpdates(),
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      timeout: Duration.seconds(5),
+      memorySize: 256,
+      description: props.description,
+      code: lambda.Code.fromInline(props.inlineCode),
+    });
+    this.function.node.addDependency(policy);
+
+    const reasons: Array<[string, string]> = [
+      ['LambdaConcurrency', `${props.description}: invoked by API Gateway, whose stage throttling (100 requests per second, burst 200) bounds it; a reservation would take capacity from the account's unreserved pool.`],
+      ['LambdaDLQ', `${props.description}: invoked synchronously by API Gateway, which returns an error to the caller; a dead-letter queue receives failed asynchronous invocations only.`],
+      ['LambdaInsideVPC', `${props.description}: it computes its answer from the request and calls no other resource, so it needs no network access a VPC would control.`],
+    ];
+    for (const [rule, reason] of reasons) {
+      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+        if (rule !== 'LambdaInsideVPC' && pack === 'PCI.DSS.321') continue;
+        Validations.of(this.function).acknowledge({ id: `${pack}-${rule}`, reason });
+      }
+    }
+  }
+}
+
+/** The id aws-cdk-lib's policy validation gives a Control Tower rule (`<plugin>::<rule>`). */
+const CONTROL_TOWER = 'cdk-validator-cfnguard';
+
+/**
+ * AWS Control Tower rules an app built with cdk-cognito-m2m's defaults does
+ * not meet, with the reason each is accepted. Control Tower rules can only be
+ * acknowledged for a whole app (the library never does), so an app states
+ * the ones it accepts, and a team that must meet one sets the prop named.
+ */
+export const CONTROL_TOWER_REASONS: Record<string, string> = {
+  lambda_inside_vpc_check: 'CT.LAMBDA.PR.3: this app runs its functions outside a VPC; they call only AWS service endpoints (Cognito, DynamoDB, SSM, S3, CloudFront) '
+    + 'and no private resource. A team that must meet it sets the vpc props of M2mAuthorizer, DeveloperPortal and TenantClaim (README, Compliance).',
+  lambda_function_public_access_prohibited_check: 'CT.LAMBDA.PR.2: every API Gateway invoke permission has SourceArn (the API\'s execute-api ARN) and SourceAccount, '
+    + 'but in an environment-agnostic stack both are CloudFormation expressions, which the rule does not read as strings; with an explicit account (env) SourceAccount is a literal and the rule passes.',
+  cloudfront_custom_ssl_certificate_check: 'CT.CLOUDFRONT.PR.6: the portal site uses CloudFront\'s *.cloudfront.net certificate because this app owns no domain; webUi.domainName and webUi.certificate give a custom one.',
+  cloudfront_sni_enabled_check: 'CT.CLOUDFRONT.PR.7: SNI applies to a custom certificate, and the portal site has none without webUi.domainName and webUi.certificate, which serve it with SNI.',
+  cloudfront_security_policy_check: 'CT.CLOUDFRONT.PR.9: the minimum TLS version (TLSv1.2_2021, set by the library) applies to a custom certificate only; CloudFront fixes it for *.cloudfront.net.',
+  cloudfront_origin_failover_enabled_check: 'CT.CLOUDFRONT.PR.4: the portal site is the built web UI in one S3 bucket, written again by every deployment and cached at the edge; '
+    + 'an origin group would need a second bucket in another Region kept in sync by another pipeline.',
+  s3_bucket_acl_prohibited_check: 'CT.S3.PR.5: the portal site\'s access-log bucket must accept ACLs because CloudFront standard logging writes with them; '
+    + 'the bucket blocks all public access and only the log delivery account is granted.',
+  s3_bucket_logging_enabled_check: 'CT.S3.PR.2: the portal site\'s access-log bucket receives the logs of the site bucket and the distribution; '
+    + 'logging its own access would log the logging. Every other bucket logs to it.',
+  s3_bucket_object_lock_enabled_check: 'CT.S3.PR.9: S3 server access logging refuses a destination with a default retention period, and the site bucket\'s files are '
+    + 'replaced by each deployment of the UI; both buckets are versioned, with earlier versions kept 30 days.',
+};
+
+/** Acknowledges the named Control Tower rules for the whole app, with the reasons above. */
+export function acknowledgeControlTowerRules(scope: Construct, rules: string[]): void {
+  for (const rule of rules) {
+    const reason = CONTROL_TOWER_REASONS[rule];
+    if (!reason) throw new Error(`No reason is written for the Control Tower rule ${rule}: add it to CONTROL_TOWER_REASONS or meet the rule`);
+    Validations.of(scope).acknowledge({ id: `${CONTROL_TOWER}::${rule}`, reason });
+  }
+}
