@@ -1,10 +1,9 @@
-import { ArnFormat, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
-import { acknowledgeControlTowerRules, BackendFunction, encryptedLogGroup } from './app-compliance';
+import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
+import { acknowledgeControlTowerRules, BackendFunction } from './app-compliance';
 import { parseScopeRef, REFERENCE_TENANTS, ReferenceVariant } from './reference-variant';
 
 export interface ReferenceStackProps extends StackProps {
@@ -69,11 +68,12 @@ export class ReferenceStack extends Stack {
     // at run time; a platform-operator client holds its admin scope. People
     // (platform admins, tenants' admins) use its web UI: they sign in to their
     // own user pool with TOTP MFA and see the catalog of the business API.
-    const webAcl = apiWebAcl(this);
+    // A regional web ACL for both APIs: AWS managed rules, a rate limit per IP, logged requests.
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     this.portal = new DeveloperPortal(this, 'Portal', {
       userPool: this.pool,
       grantableScopes: [...orders.scopes, ...invoices.scopes],
-      webAclArn: webAcl.attrArn,
+      webAclArn: webAcl.webAclArn,
       rotationGracePeriod: variant.portalRotationGracePeriod,
       defaultAccessTokenValidity: variant.portalDefaultAccessTokenValidity,
       webUi: {
@@ -89,7 +89,7 @@ export class ReferenceStack extends Stack {
       userPool: this.pool,
       description: 'Orders and invoices API for tenant backends (OAuth 2.0 client credentials)',
       authorizer: M2mAuthorizer.tenantAware({ registry: this.portal.registry }),
-      webAclArn: webAcl.attrArn,
+      webAclArn: webAcl.webAclArn,
     });
     this.portal.addCatalogApi(this.api, 'orders-invoices');
     const backend = new apigateway.LambdaIntegration(echoBackend(this));
@@ -115,48 +115,6 @@ export class ReferenceStack extends Stack {
       methodResponses: [{ statusCode: '200' }],
     });
   }
-}
-
-/**
- * A regional web ACL for both APIs: AWS managed common and known-bad-input
- * rules, and at most 1,000 requests per 5 minutes from one IP address.
- */
-function apiWebAcl(scope: Construct): wafv2.CfnWebACL {
-  const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name });
-  const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
-    name,
-    priority,
-    overrideAction: { none: {} },
-    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-    visibilityConfig: visibility(name),
-  });
-  const acl = new wafv2.CfnWebACL(scope, 'WebAcl', {
-    scope: 'REGIONAL',
-    defaultAction: { allow: {} },
-    visibilityConfig: visibility('M2mApis'),
-    rules: [
-      managed('AWSManagedRulesCommonRuleSet', 0),
-      managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
-      {
-        name: 'RatePerIp',
-        priority: 2,
-        action: { block: {} },
-        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: 1000, evaluationWindowSec: 300 } },
-        visibilityConfig: visibility('RatePerIp'),
-      },
-    ],
-  });
-  // Every request the web ACL evaluates is logged (WAF log group names start with aws-waf-logs-).
-  const logGroupName = `aws-waf-logs-${Stack.of(scope).stackName}`;
-  const logGroup = encryptedLogGroup(scope, 'WebAclLogs', 'the web ACL\'s request logs', logGroupName);
-  const logging = new wafv2.CfnLoggingConfiguration(scope, 'WebAclLogging', {
-    resourceArn: acl.attrArn,
-    logDestinationConfigs: [Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    // The Authorization header carries bearer tokens: never logged.
-    redactedFields: [{ singleHeader: { Name: 'authorization' } }],
-  });
-  logging.node.addDependency(logGroup);
-  return acl;
 }
 
 /**

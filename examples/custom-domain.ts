@@ -24,7 +24,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { ApiWebAcl, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class CustomDomainStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -56,9 +56,12 @@ class CustomDomainStack extends Stack {
     });
     pool.addTenant('globex', { scopes: [inventory.scope('read')] });
 
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     const api = new ScopedRestApi(this, 'Api', {
       userPool: pool,
       authorizer: M2mAuthorizer.cognito(),
+      webAclArn: webAcl.webAclArn,
       description: 'Inventory API on a custom domain',
       domainName: {
         domainName: 'api.acme.example',

@@ -22,7 +22,8 @@
 import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { acknowledgeControlTowerRules } from '../bin/app-compliance';
 
 class PortalWebUiStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -41,9 +42,12 @@ class PortalWebUiStack extends Stack {
     // (a user pool of their own, apart from the M2M pool). The platform admin
     // gets a temporary password by e-mail and sets a password and TOTP MFA at
     // the first sign-in.
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     const portal = new DeveloperPortal(this, 'Portal', {
       userPool: pool,
       grantableScopes: shipments.scopes,
+      webAclArn: webAcl.webAclArn,
       webUi: {
         signInDomainPrefix: 'acme-portal-ui',
         platformAdmins: [{ username: 'platform-admin', email: 'platform-admin@acme.example' }],
@@ -52,10 +56,17 @@ class PortalWebUiStack extends Stack {
     });
 
     // The business API trusts portal-registered clients and denies suspended ones.
+    // The shipments backend is called over HTTPS: API Gateway presents this
+    // client certificate, which the backend verifies (mutual TLS to the backend).
+    const clientCertificate = new apigateway.CfnClientCertificate(this, 'BackendClientCertificate', {
+      description: 'API Gateway calling the shipments backend',
+    });
     const api = new ScopedRestApi(this, 'Shipments', {
       userPool: pool,
       description: 'Shipments API for tenant backends (OAuth 2.0 client credentials)',
       authorizer: M2mAuthorizer.tenantAware({ registry: portal.registry }),
+      webAclArn: webAcl.webAclArn,
+      deployOptions: { clientCertificateId: clientCertificate.ref },
     });
     // In the catalog as "shipments"; the catalog and the OpenAPI document are
     // rendered at synth time, so the methods added below are included.
@@ -80,4 +91,10 @@ class PortalWebUiStack extends Stack {
 
 const app = new App();
 new PortalWebUiStack(app, 'CognitoM2mPortalWebUiExample');
+// AWS Control Tower rules this example accepts, each with its reason (bin/app-compliance.ts).
+acknowledgeControlTowerRules(app, [
+  'lambda_inside_vpc_check', 'lambda_function_public_access_prohibited_check',
+  'cloudfront_custom_ssl_certificate_check', 'cloudfront_sni_enabled_check', 'cloudfront_security_policy_check', 'cloudfront_origin_failover_enabled_check',
+  's3_bucket_acl_prohibited_check', 's3_bucket_logging_enabled_check', 's3_bucket_object_lock_enabled_check',
+]);
 app.synth();

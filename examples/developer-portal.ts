@@ -19,7 +19,8 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { acknowledgeControlTowerRules } from '../bin/app-compliance';
 
 class PortalStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -36,16 +37,26 @@ class PortalStack extends Stack {
 
     // The portal may hand out the shipment scopes (and its tenant-admin scope);
     // never its own admin scope.
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     const portal = new DeveloperPortal(this, 'Portal', {
       userPool: pool,
       grantableScopes: shipments.scopes,
+      webAclArn: webAcl.webAclArn,
       rotationGracePeriod: Duration.hours(12),
     });
     pool.addTenant('platform-ops', { scopes: [portal.adminScope], accessTokenValidity: Duration.minutes(15) });
 
+    // The shipments backend is called over HTTPS: API Gateway presents this
+    // client certificate, which the backend verifies (mutual TLS to the backend).
+    const clientCertificate = new apigateway.CfnClientCertificate(this, 'BackendClientCertificate', {
+      description: 'API Gateway calling the shipments backend',
+    });
     const api = new ScopedRestApi(this, 'Api', {
       userPool: pool,
       authorizer: M2mAuthorizer.tenantAware({ registry: portal.registry, registryCacheTtl: Duration.seconds(20) }),
+      webAclArn: webAcl.webAclArn,
+      deployOptions: { clientCertificateId: clientCertificate.ref },
     });
     const backend = new apigateway.HttpIntegration('https://shipments.internal.acme.example/{proxy}', {
       httpMethod: 'ANY',
@@ -59,4 +70,6 @@ class PortalStack extends Stack {
 
 const app = new App();
 new PortalStack(app, 'CognitoM2mPortalExample');
+// AWS Control Tower rules this example accepts, each with its reason (bin/app-compliance.ts).
+acknowledgeControlTowerRules(app, ['lambda_inside_vpc_check', 'lambda_function_public_access_prohibited_check']);
 app.synth();

@@ -21,7 +21,7 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { ApiWebAcl, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class ExistingPoolStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -48,9 +48,12 @@ class ExistingPoolStack extends Stack {
       accessTokenValidity: Duration.minutes(30),
     });
 
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     const api = new ScopedRestApi(this, 'Api', {
       userPool: pool,
       authorizer: M2mAuthorizer.cognito(),
+      webAclArn: webAcl.webAclArn,
       description: 'Product catalog API for tenant backends',
     });
     api.addScopedMethod(api.root.addResource('products'), 'GET', new apigateway.MockIntegration({

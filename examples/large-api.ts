@@ -17,13 +17,12 @@
  *
  *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts large-api.ts
  */
-import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { acknowledgeControlTowerRules, BackendFunction } from '../bin/app-compliance';
 
 /** Parts and the collections each holds: /v1/<collection> and /v1/<collection>/{id}, GET and PUT on both. */
 const PARTS: Record<string, number> = { Catalog: 40, Fulfilment: 40, Billing: 40 };
@@ -42,9 +41,12 @@ class LargeApiStack extends Stack {
     });
     pool.addTenant('globex', { scopes: [erp.scope('read'), erp.scope('write')] });
 
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     const api = new ScopedRestApi(this, 'Api', {
       userPool: pool,
       description: 'ERP API for tenant backends, spread over nested stacks',
+      webAclArn: webAcl.webAclArn,
     });
     const backend = new apigateway.LambdaIntegration(erpBackend(this), { scopePermissionToMethod: false });
     const v1 = api.root.addResource('v1');
@@ -62,34 +64,22 @@ class LargeApiStack extends Stack {
   }
 }
 
-/** A tiny inline backend; its role may only write its own logs and traces. */
+/** A tiny inline backend answering with the path and the caller's tenant. */
 function erpBackend(scope: Construct): lambda.IFunction {
-  const logGroup = new logs.LogGroup(scope, 'BackendLogs', { retention: logs.RetentionDays.ONE_MONTH });
-  const role = new iam.Role(scope, 'BackendRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  logGroup.grantWrite(role);
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-  });
-  return new lambda.Function(scope, 'Backend', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    role,
-    logGroup,
-    loggingFormat: lambda.LoggingFormat.JSON,
-    tracing: lambda.Tracing.ACTIVE,
-    timeout: Duration.seconds(5),
-    memorySize: 256,
-    code: lambda.Code.fromInline([
+  return new BackendFunction(scope, 'Backend', {
+    description: 'Example ERP backend answering with the path and the caller\'s tenant',
+    inlineCode: [
       'exports.handler = async (event) => ({',
       '  statusCode: 200,',
       '  headers: { "content-type": "application/json" },',
       '  body: JSON.stringify({ path: event.path, tenantId: (event.requestContext.authorizer || {}).tenantId || null }),',
       '});',
-    ].join('\n')),
-  });
+    ].join('\n'),
+  }).function;
 }
 
 const app = new App();
 new LargeApiStack(app, 'CognitoM2mExampleLargeApi');
+// AWS Control Tower rules this example accepts, each with its reason (bin/app-compliance.ts).
+acknowledgeControlTowerRules(app, ['lambda_inside_vpc_check', 'lambda_function_public_access_prohibited_check']);
 app.synth();

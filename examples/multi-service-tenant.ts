@@ -23,7 +23,8 @@ import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { M2mUserPool, ScopedRestApi, ScopeMatch } from 'cdk-cognito-m2m';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi, ScopeMatch } from 'cdk-cognito-m2m';
+import { acknowledgeControlTowerRules, ManagedPolicyRole } from '../bin/app-compliance';
 
 class MultiServiceTenantStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -59,16 +60,20 @@ class MultiServiceTenantStack extends Stack {
       });
       // The service's workload role reads its own credentials (and decrypts
       // them with the pool's KMS key), and nothing else.
-      const workloadRole = new iam.Role(this, `${service.tenantId}-TaskRole`, {
+      // Its grants go to a customer-managed policy, not an inline one.
+      const workloadRole = new ManagedPolicyRole(this, `${service.tenantId}-TaskRole`, {
         assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
         description: `Task role of the ${service.tenantId} service: reads its OAuth 2.0 client credentials`,
       });
       client.grantReadSecret(workloadRole);
     }
 
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     const api = new ScopedRestApi(this, 'Api', {
       userPool: pool,
       description: 'Invoices and shipments API, one app client per consuming service',
+      webAclArn: webAcl.webAclArn,
     });
     const backend = new apigateway.MockIntegration({
       requestTemplates: { 'application/json': '{"statusCode": 200}' },
@@ -99,4 +104,6 @@ class MultiServiceTenantStack extends Stack {
 
 const app = new App();
 new MultiServiceTenantStack(app, 'CognitoM2mExampleMultiServiceTenant');
+// AWS Control Tower rules this example accepts, each with its reason (bin/app-compliance.ts).
+acknowledgeControlTowerRules(app, ['lambda_inside_vpc_check', 'lambda_function_public_access_prohibited_check']);
 app.synth();

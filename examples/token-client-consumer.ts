@@ -28,9 +28,9 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { acknowledgeControlTowerRules, encryptedLogGroup, ManagedPolicyRole } from '../bin/app-compliance';
 
 class TokenClientConsumerStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -44,20 +44,23 @@ class TokenClientConsumerStack extends Stack {
     });
     const globex = pool.addTenant('globex', { scopes: [orders.scope('read')], accessTokenValidity: Duration.minutes(30) });
 
-    const api = new ScopedRestApi(this, 'Api', { userPool: pool, description: 'Orders API (tokens from GetClientToken)' });
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
+    const api = new ScopedRestApi(this, 'Api', { userPool: pool, description: 'Orders API (tokens from GetClientToken)', webAclArn: webAcl.webAclArn });
     api.addScopedMethod(api.root.addResource('orders'), 'GET', new apigateway.MockIntegration({
       requestTemplates: { 'application/json': '{"statusCode": 200}' },
       integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"orders":[]}' } }],
     }), { scopes: [orders.scope('read')], methodResponses: [{ statusCode: '200' }] });
 
     // The consuming service: its role may write its logs and traces and read globex's credentials, nothing else.
-    const logGroup = new logs.LogGroup(this, 'OrdersReaderLogs', { retention: logs.RetentionDays.ONE_MONTH });
-    const role = new iam.Role(this, 'OrdersReaderRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    // Its logs are encrypted with a key of their own; its grants sit in a customer-managed policy.
+    const logGroup = encryptedLogGroup(this, 'OrdersReaderLogs', 'the logs of the orders reader');
+    const role = new ManagedPolicyRole(this, 'OrdersReaderRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
     globex.grantReadSecret(role);
-    Validations.of(role).acknowledge({
+    Validations.of(role.policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; they are the only actions on all resources here.',
     });
     const reader = new nodejs.NodejsFunction(this, 'OrdersReader', {
       entry: path.join(__dirname, 'consumer', 'orders-reader.ts'),
@@ -79,6 +82,16 @@ class TokenClientConsumerStack extends Stack {
       bundling: { minify: true, externalModules: ['@aws-sdk/*'] },
     });
 
+    // This example's consumer is invoked by hand (aws lambda invoke) to show the token client at work.
+    const byHand = 'The example\'s orders reader runs when invoked by hand (aws lambda invoke)';
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+      Validations.of(reader).acknowledge({ id: `${pack}-LambdaConcurrency`, reason: `${byHand}, one call at a time; it has no traffic to reserve capacity for.` });
+      Validations.of(reader).acknowledge({ id: `${pack}-LambdaDLQ`, reason: `${byHand}, synchronously: the caller gets the error; a dead-letter queue keeps failed asynchronous invocations only.` });
+    }
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+      Validations.of(reader).acknowledge({ id: `${pack}-LambdaInsideVPC`, reason: `${byHand} and calls only Secrets Manager, the Cognito API and the API's public endpoint over TLS; it reaches no private resource.` });
+    }
+
     new CfnOutput(this, 'OrdersReaderName', { value: reader.functionName });
     new CfnOutput(this, 'ApiUrl', { value: api.url });
   }
@@ -86,4 +99,6 @@ class TokenClientConsumerStack extends Stack {
 
 const app = new App();
 new TokenClientConsumerStack(app, 'CognitoM2mExampleTokenClientConsumer');
+// AWS Control Tower rules this example accepts, each with its reason (bin/app-compliance.ts).
+acknowledgeControlTowerRules(app, ['lambda_inside_vpc_check', 'lambda_function_public_access_prohibited_check']);
 app.synth();

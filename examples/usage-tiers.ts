@@ -18,7 +18,8 @@
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
+import { acknowledgeControlTowerRules } from '../bin/app-compliance';
 
 class UsageTiersStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {
@@ -33,9 +34,12 @@ class UsageTiersStack extends Stack {
       pool.addTenant(tenant, { scopes: [orders.scope('read')] });
     }
 
+    // AWS managed rules, a rate limit per IP and logged requests (about $8 a month plus requests).
+    const webAcl = new ApiWebAcl(this, 'WebAcl');
     const api = new ScopedRestApi(this, 'Api', {
       userPool: pool,
       description: 'Orders API with per-tenant usage tiers',
+      webAclArn: webAcl.webAclArn,
       // The stage's own limit stays above the sum the tiers allow at once.
       deployOptions: { throttlingRateLimit: 500, throttlingBurstLimit: 1000 },
     });
@@ -64,4 +68,6 @@ class UsageTiersStack extends Stack {
 
 const app = new App();
 new UsageTiersStack(app, 'CognitoM2mExampleUsageTiers');
+// AWS Control Tower rules this example accepts, each with its reason (bin/app-compliance.ts).
+acknowledgeControlTowerRules(app, ['lambda_inside_vpc_check', 'lambda_function_public_access_prohibited_check']);
 app.synth();

@@ -12,3 +12,4 @@ export * from './scoped-rest-api-part';
 export * from './m2m-monitoring';
 export * from './usage-tier';
 export * from './handler-placement';
+export * from './api-web-acl';
