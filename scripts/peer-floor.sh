@@ -47,7 +47,7 @@ fi
 
 echo; echo "== 3. synth the reference app on aws-cdk-lib $CDK_FLOOR"
 # The reference stack imports the package by name, as a user's app does.
-for f in reference-stack reference-variant; do
+for f in reference-stack reference-variant app-compliance; do
   sed "s#from '../lib'#from 'cdk-cognito-m2m'#" "bin/$f.ts" > "$APP/$f.ts"
 done
 cat > "$APP/app.ts" <<'TS'
@@ -58,7 +58,7 @@ const app = new App();
 new ReferenceStack(app, 'CognitoM2mReference');
 app.synth();
 TS
-npx esbuild --log-level=warning --format=cjs --platform=node --outdir="$APP" "$APP/app.ts" "$APP/reference-stack.ts" "$APP/reference-variant.ts"
+npx esbuild --log-level=warning --format=cjs --platform=node --outdir="$APP" "$APP/app.ts" "$APP/reference-stack.ts" "$APP/reference-variant.ts" "$APP/app-compliance.ts"
 rm -rf "$WORK/floor.out"
 (cd "$APP" && CDK_OUTDIR="$WORK/floor.out" node app.js)
 
