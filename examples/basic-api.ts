@@ -18,8 +18,8 @@ import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 import { acknowledgeControlTowerRules, BackendFunction } from '../bin/app-compliance';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class BasicApiStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {

@@ -22,8 +22,8 @@
 import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 import { acknowledgeControlTowerRules } from '../bin/app-compliance';
+import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class PortalWebUiStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {

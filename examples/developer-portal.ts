@@ -19,8 +19,8 @@
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 import { acknowledgeControlTowerRules } from '../bin/app-compliance';
+import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class PortalStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {

@@ -21,8 +21,8 @@ import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 import { acknowledgeControlTowerRules, BackendFunction } from '../bin/app-compliance';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 /** Parts and the collections each holds: /v1/<collection> and /v1/<collection>/{id}, GET and PUT on both. */
 const PARTS: Record<string, number> = { Catalog: 40, Fulfilment: 40, Billing: 40 };

@@ -23,8 +23,8 @@ import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ApiWebAcl, M2mUserPool, ScopedRestApi, ScopeMatch } from 'cdk-cognito-m2m';
 import { acknowledgeControlTowerRules, ManagedPolicyRole } from '../bin/app-compliance';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi, ScopeMatch } from 'cdk-cognito-m2m';
 
 class MultiServiceTenantStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {

@@ -29,8 +29,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 import { acknowledgeControlTowerRules, encryptedLogGroup, ManagedPolicyRole } from '../bin/app-compliance';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class TokenClientConsumerStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {

@@ -18,8 +18,8 @@
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 import { acknowledgeControlTowerRules } from '../bin/app-compliance';
+import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class UsageTiersStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps = {}) {

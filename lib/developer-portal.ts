@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArnFormat, Aspects, CfnElement, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
-import * as backup from 'aws-cdk-lib/aws-backup';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cognito from 'aws-cdk-lib/aws-cognito';

@@ -375,18 +375,6 @@ export class ScopedRestApi extends apigateway.RestApi {
   private keyPrefix?: string;
   private keysWired = false;
 
-  /**
-   * Stage settings the library leaves off by default, acknowledged with their
-   * reasons: the stage cache (unless turned on, then always encrypted), and a
-   * client certificate while no integration is an HTTP one.
-   */
-  private acknowledgeStageDefaults(options: apigateway.StageOptions | undefined): void {
-    const stage = this.deploymentStage;
-    if (!options?.cachingEnabled) {
-      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) acknowledgeRule(stage, `${pack}-APIGWCacheEnabledAndEncrypted`, STAGE_CACHE_OFF);
-    }
-    Aspects.of(stage).add(new ClientCertificateNotApplicable(stage, () => [...this.declared.keys()]), { priority: AspectPriority.MUTATING });
-  }
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
     validateProps(pendingConstruct(scope, id), props);
@@ -892,6 +880,19 @@ export class ScopedRestApi extends apigateway.RestApi {
 
   private label(resource: apigateway.IResource, httpMethod: string): string {
     return `${httpMethod.toUpperCase()} ${resource.path}`;
+  }
+
+  /**
+   * Stage settings the library leaves off by default, acknowledged with their
+   * reasons: the stage cache (unless turned on, then always encrypted), and a
+   * client certificate while no integration is an HTTP one.
+   */
+  private acknowledgeStageDefaults(options: apigateway.StageOptions | undefined): void {
+    const stage = this.deploymentStage;
+    if (!options?.cachingEnabled) {
+      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) acknowledgeRule(stage, `${pack}-APIGWCacheEnabledAndEncrypted`, STAGE_CACHE_OFF);
+    }
+    Aspects.of(stage).add(new ClientCertificateNotApplicable(stage, () => [...this.declared.keys()]), { priority: AspectPriority.MUTATING });
   }
 }
 
