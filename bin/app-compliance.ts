@@ -40,6 +40,7 @@ export function encryptedLogGroup(scope: Construct, id: string, what: string, lo
 /**
  * An IAM role whose grants go to one customer-managed policy (`policy`)
  * instead of an inline default policy (HIPAA, NIST and PCI `IAMNoInlinePolicy`).
+ * A function using it should depend on `policy`.
  */
 export class ManagedPolicyRole extends iam.Role {
   private managedPolicy?: iam.ManagedPolicy;
@@ -47,8 +48,9 @@ export class ManagedPolicyRole extends iam.Role {
   /** The policy holding every grant made to the role. */
   public get policy(): iam.ManagedPolicy {
     if (!this.managedPolicy) {
-      this.managedPolicy = new iam.ManagedPolicy(this, 'Policy', { description: `Permissions of ${this.node.path}` });
-      this.addManagedPolicy(this.managedPolicy);
+      // The policy names the role (not the role the policy), so a resource whose
+      // policy names the role (a KMS key) can be granted to it without a cycle.
+      this.managedPolicy = new iam.ManagedPolicy(this, 'Policy', { description: `Permissions of ${this.node.path}`, roles: [this] });
     }
     return this.managedPolicy;
   }
@@ -100,6 +102,7 @@ export class BackendFunction extends Construct {
       description: props.description,
       code: lambda.Code.fromInline(props.inlineCode),
     });
+    this.function.node.addDependency(role.policy);
     Validations.of(role.policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; they are the only actions on all resources in this policy.',

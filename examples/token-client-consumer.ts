@@ -82,6 +82,7 @@ class TokenClientConsumerStack extends Stack {
       bundling: { minify: true, externalModules: ['@aws-sdk/*'] },
     });
 
+    reader.node.addDependency(role.policy);
     // This example's consumer is invoked by hand (aws lambda invoke) to show the token client at work.
     const byHand = 'The example\'s orders reader runs when invoked by hand (aws lambda invoke)';
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
