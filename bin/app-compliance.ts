@@ -6,28 +6,38 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /**
- * A log group kept a year, encrypted with a key of its own (rotated yearly;
- * CloudWatch Logs of this account may use it; grants only for AWS services).
+ * A customer-managed KMS key as the compliance packs expect one: rotated
+ * yearly, retained, and creating grants only for AWS resources or services
+ * (Control Tower CT.KMS.PR.3).
  */
-export function encryptedLogGroup(scope: Construct, id: string, what: string, logGroupName?: string): logs.LogGroup {
-  const stack = Stack.of(scope);
-  const key = new kms.Key(scope, `${id}Key`, {
+export function customerManagedKey(scope: Construct, id: string, what: string): kms.Key {
+  const key = new kms.Key(scope, id, {
     description: `Encrypts ${what}`,
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-    resources: ['*'],
-    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
-  }));
   key.addToResourcePolicy(new iam.PolicyStatement({
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
     actions: ['kms:CreateGrant'],
     resources: ['*'],
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  return key;
+}
+
+/**
+ * A log group kept a year, encrypted with a key of its own (rotated yearly;
+ * CloudWatch Logs of this account may use it; grants only for AWS services).
+ */
+export function encryptedLogGroup(scope: Construct, id: string, what: string, logGroupName?: string): logs.LogGroup {
+  const stack = Stack.of(scope);
+  const key = customerManagedKey(scope, `${id}Key`, what);
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
   }));
   return new logs.LogGroup(scope, id, {
     logGroupName,

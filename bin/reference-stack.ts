@@ -1,9 +1,11 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi } from '../lib';
-import { acknowledgeControlTowerRules, BackendFunction } from './app-compliance';
+import { ApiWebAcl, DeveloperPortal, M2mAuthorizer, M2mMonitoring, M2mUserPool, ScopedRestApi, TenantClaim } from '../lib';
+import { acknowledgeControlTowerRules, BackendFunction, customerManagedKey } from './app-compliance';
 import { parseScopeRef, REFERENCE_TENANTS, ReferenceVariant } from './reference-variant';
 
 export interface ReferenceStackProps extends StackProps {
@@ -61,7 +63,11 @@ export class ReferenceStack extends Stack {
       return servers[server].scope(name);
     };
     for (const tenant of variant.tenants ?? REFERENCE_TENANTS) {
-      this.pool.addTenant(tenant.tenantId, { scopes: tenant.scopes.map(scopeOf), accessTokenValidity: tenant.accessTokenValidity });
+      this.pool.addTenant(tenant.tenantId, {
+        scopes: tenant.scopes.map(scopeOf),
+        accessTokenValidity: tenant.accessTokenValidity,
+        rotationSchedule: tenant.rotationSchedule,
+      });
     }
 
     // The developer portal registers, rotates, suspends and revokes API clients
@@ -114,7 +120,27 @@ export class ReferenceStack extends Stack {
       reason: 'Health check for load balancers and uptime monitors; it returns a constant and reaches no backend or data.',
       methodResponses: [{ statusCode: '200' }],
     });
+
+    // Access tokens carry the caller's tenant (tenant_id), from the same trusted
+    // sources as the authorizer, which denies a token whose claim disagrees.
+    new TenantClaim(this, 'TenantClaim', { userPool: this.pool, registry: this.portal.registry });
+
+    // A dashboard, alarms and Logs Insights queries for the business API's
+    // authorizer; alarms notify an encrypted topic the operators subscribe to.
+    new M2mMonitoring(this, 'Monitoring', { api: this.api, alarmTopic: alarmTopic(this) });
   }
+}
+
+/** The operators' alarm topic: KMS-encrypted, TLS only, CloudWatch alarms of this account may publish. */
+function alarmTopic(scope: Construct): sns.Topic {
+  const key = customerManagedKey(scope, 'AlarmsKey', 'the operators\' alarm notifications');
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+  }));
+  return new sns.Topic(scope, 'Alarms', { masterKey: key, enforceSSL: true, displayName: 'M2M API alarms' });
 }
 
 /**

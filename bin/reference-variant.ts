@@ -10,11 +10,14 @@ export interface ReferenceTenant {
   readonly scopes: readonly string[];
   /** @default - the library's default, 60 minutes */
   readonly accessTokenValidity?: Duration;
+  /** @default - no rotation */
+  readonly rotationSchedule?: Duration;
 }
 
 /** The reference app's tenants, each with the least scopes it needs. */
 export const REFERENCE_TENANTS: readonly ReferenceTenant[] = [
-  { tenantId: 'globex', scopes: ['orders:read', 'orders:write', 'invoices:read'], accessTokenValidity: Duration.minutes(15) },
+  // globex's services read their secret with the token client, which re-reads it after a rotation.
+  { tenantId: 'globex', scopes: ['orders:read', 'orders:write', 'invoices:read'], accessTokenValidity: Duration.minutes(15), rotationSchedule: Duration.days(30) },
   { tenantId: 'initech', scopes: ['orders:read'] },
   { tenantId: 'umbrella', scopes: ['invoices:read', 'invoices:write'], accessTokenValidity: Duration.hours(2) },
 ];

@@ -335,7 +335,7 @@ export class DeveloperPortal extends Construct {
       timeout: Duration.seconds(25),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       network,
-      defaults: requestHandlerDefaults('portal requests',
+      defaults: requestHandlerDefaults('portal requests are throttled',
         'the Cognito user pool API, DynamoDB for the registry, API Gateway for usage tiers'),
       environment: {
         USER_POOL_ID: props.userPool.userPoolId,

@@ -364,7 +364,7 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
       logRetention: o.logRetention,
       reservedConcurrentExecutions: o.reservedConcurrentExecutions,
       network: checkedNetwork(scope, 'authorizer.', o),
-      defaults: requestHandlerDefaults('requests, which a throttled authorizer denies,',
+      defaults: requestHandlerDefaults('the authorizer is throttled and API Gateway denies the requests',
         'the user pool\'s JWKS, SSM Parameter Store for the client directory, DynamoDB for a registry'),
       environment: {
         USER_POOL_ID: userPool.userPoolId,

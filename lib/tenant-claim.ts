@@ -134,7 +134,7 @@ export class TenantClaim extends Construct {
       logRetention: props.logRetention,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       network: checkedNetwork(this, '', props),
-      defaults: requestHandlerDefaults('token requests, which Cognito refuses while the trigger is throttled,',
+      defaults: requestHandlerDefaults('the trigger is throttled and Cognito refuses the token requests',
         'SSM Parameter Store for the client directory, DynamoDB for a registry'),
       environment: {
         [TENANT_CLAIM_NAME_ENV]: this.claimName,

@@ -130,11 +130,12 @@ export function checkedNetwork(scope: IConstruct, prefix: string, p: PlacementPr
 /**
  * The reasons for a function that serves requests (an authorizer, a token
  * trigger, the portal API) and takes `reservedConcurrentExecutions` and
- * `vpc` props: `reaches` lists the endpoints it calls.
+ * `vpc` props: `beyond` says what happens to calls beyond a reservation,
+ * `reaches` lists the endpoints it calls.
  */
-export function requestHandlerDefaults(what: string, reaches: string): HandlerDefaultsReasons {
+export function requestHandlerDefaults(beyond: string, reaches: string): HandlerDefaultsReasons {
   return {
-    unreserved: `No concurrency is reserved by default: a reservation is also a ceiling (${what} beyond it are throttled) and is taken from the account's unreserved pool, `
+    unreserved: `No concurrency is reserved by default: a reservation is also a ceiling (beyond it, ${beyond}) and is taken from the account's unreserved pool, `
       + 'which must keep at least 100; the reservedConcurrentExecutions prop reserves it (README, Compliance).',
     outsideVpc: `Runs outside a VPC by default: it calls only AWS service endpoints over TLS with IAM or public keys (${reaches}) and no private resource; `
       + 'the vpc prop places it in a VPC, which then needs a NAT gateway or VPC endpoints for those services (README, Compliance).',
