@@ -79,6 +79,39 @@ describe('the site', () => {
     expect(JSON.stringify(statements)).not.toContain('"Principal":"*","Effect":"Allow"');
   });
 
+  test('access-log bucket: encrypted with the site key, which S3 and CloudFront log delivery may use; versioned; logs kept a year; both buckets notify EventBridge', () => {
+    const { t } = webUiStack();
+    const buckets = t.findResources('AWS::S3::Bucket');
+    const [, logs] = Object.entries(buckets).find(([id]) => id.startsWith('PortalWebUiAccessLogs'))!;
+    expect(logs.DeletionPolicy).toBe('Retain');
+    expect(logs.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault)
+      .toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^PortalWebUiKey/), 'Arn'] } });
+    expect(logs.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(logs.Properties.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })]);
+    for (const [id, bucket] of Object.entries(buckets).filter(([i]) => i.startsWith('PortalWebUi'))) {
+      expect([id, bucket.Properties.NotificationConfiguration]).toEqual([id, { EventBridgeConfiguration: { EventBridgeEnabled: true } }]);
+    }
+    const [, site] = Object.entries(buckets).find(([id]) => id.startsWith('PortalWebUiBucket'))!;
+    expect(site.Properties.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]);
+    const keyPolicy = Object.entries(t.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('PortalWebUiKey'))![1].Properties.KeyPolicy.Statement;
+    expect(keyPolicy).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Sid: 'S3ServerAccessLogDelivery', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 'kms:GenerateDataKey', Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }),
+      expect.objectContaining({ Sid: 'CloudFrontLogDelivery', Principal: { Service: 'delivery.logs.amazonaws.com' }, Action: 'kms:GenerateDataKey*' }),
+    ]));
+  });
+
+  test('the deployment function: a role with a customer-managed policy (no inline policy, no AWS-managed one) and its own encrypted log group', () => {
+    const { t } = webUiStack();
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => JSON.stringify(f).includes('AwsCliLayer'))!;
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    expect(roleId).toMatch(/^PortalWebUiDeploymentRole/);
+    const role = t.findResources('AWS::IAM::Role')[roleId];
+    expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: expect.stringMatching(/^PortalWebUiDeploymentRolePolicy/) }]);
+    expect(Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))).toEqual([]);
+    const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+    expect(t.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CognitoM2mLogsKey/), 'Arn'] });
+  });
+
   test('distribution: HTTPS only, origin access control, the security headers policy on every answer', () => {
     const { t } = webUiStack();
     t.hasResourceProperties('AWS::CloudFront::Distribution', {

@@ -7,6 +7,7 @@ import { DeveloperPortal, M2mAuthorizer, PublicMethodOptions, ScopedMethodOption
 import { mockIntegration, poolStack } from './fixtures';
 import { checkOpenApiDocument } from '../lib/private/openapi';
 import { checkCatalog } from '../lib/private/web-ui-contract';
+import { acknowledgements } from '../bin/nag';
 
 function apiStack() {
   const env = poolStack();
@@ -513,3 +514,34 @@ test('deploy: false gives an API without a stage or deployment, and the catalog 
   expect(api.openApiDocument().servers).toBeUndefined();
   expect(() => api._catalogApi('x')).toThrow(/stage/);
 });
+
+describe('ScopedRestApi stage defaults a compliance review asks about', () => {
+  const acknowledged = (stage: apigateway.Stage) => acknowledgements(stage).filter((a) => a.path === stage.node.path).map((a) => a.rule).sort();
+
+  test('the stage cache is off and acknowledged with its reason; turned on, it is encrypted; unencrypted is refused', () => {
+    const { api, stack, pool, orders } = apiStack();
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    expect(acknowledged(api.deploymentStage)).toEqual(expect.arrayContaining([
+      'HIPAA.Security-APIGWCacheEnabledAndEncrypted', 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
+    ]));
+    const cached = new ScopedRestApi(stack, 'Cached', { userPool: pool, authorizer: M2mAuthorizer.cognito(), deployOptions: { cacheClusterEnabled: true, cachingEnabled: true } });
+    cached.addPublicMethod(cached.root, 'GET', mockIntegration(), { reason: 'Constant answer for every caller, cached on purpose.' });
+    expect(acknowledged(cached.deploymentStage).filter((r) => r.includes('Cache'))).toEqual([]);
+    const stage = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Stage')).find((r) => JSON.stringify(r).includes('Cached'))!;
+    expect(stage.Properties.MethodSettings).toEqual(expect.arrayContaining([expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', CachingEnabled: true, CacheDataEncrypted: true })]));
+    expect(() => new ScopedRestApi(stack, 'Plain', { userPool: pool, deployOptions: { cachingEnabled: true, cacheDataEncrypted: false } }))
+      .toThrow(/\[Test\/Plain\] deployOptions.cacheDataEncrypted: "false" is invalid: the stage cache holds tenants' responses and is always encrypted at rest/);
+  });
+
+  test('a client certificate is acknowledged as not applicable only while no method has an HTTP integration', () => {
+    const { api, stack, orders, app } = apiStack();
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const http = new ScopedRestApi(stack, 'Http', { userPool: api.m2mUserPool, authorizer: M2mAuthorizer.cognito() });
+    http.addScopedMethod(http.root.addResource('orders'), 'GET', new apigateway.HttpIntegration('https://orders.internal.acme.example'), { scopes: [orders.scope('read')] });
+    app.synth();
+    expect(acknowledged(api.deploymentStage)).toEqual(expect.arrayContaining(['HIPAA.Security-APIGWSSLEnabled', 'NIST.800.53.R5-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled']));
+    expect(acknowledgements(api.deploymentStage).find((a) => a.rule === 'PCI.DSS.321-APIGWSSLEnabled')!.reason).toMatch(/integration types: MOCK\)/);
+    expect(acknowledged(http.deploymentStage).filter((r) => r.includes('SSL'))).toEqual([]);
+  });
+});
+
