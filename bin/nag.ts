@@ -111,7 +111,7 @@ export function formatFinding(f: NagFinding): string {
  * Synthesizes the app, prints every finding of the four cdk-nag packs and
  * exits with status 1 when any error is not acknowledged. The Control Tower
  * rules run inside `app.synth()` when the App has the plugin
- * (`policyValidationBeta1: [controlTowerPlugin()]`, as bin/app.ts does).
+ * (`Validations.of(app).addPlugins(controlTowerPlugin())`, as bin/app.ts does).
  */
 export function synthWithNagPacks(app: App): void {
   app.synth();
@@ -124,7 +124,7 @@ export function synthWithNagPacks(app: App): void {
   }
 }
 
-/** AWS Control Tower's proactive controls as a policy validation plugin: `new App({ policyValidationBeta1: [controlTowerPlugin()] })`. */
+/** AWS Control Tower's proactive controls as a policy validation plugin: `Validations.of(app).addPlugins(controlTowerPlugin())`. */
 export function controlTowerPlugin(): CfnGuardValidator {
   return new CfnGuardValidator();
 }
