@@ -92,10 +92,18 @@ describe('the site', () => {
       expect([id, bucket.Properties.NotificationConfiguration]).toEqual([id, { EventBridgeConfiguration: { EventBridgeEnabled: true } }]);
     }
     const [, site] = Object.entries(buckets).find(([id]) => id.startsWith('PortalWebUiBucket'))!;
-    expect(site.Properties.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]);
+    expect(site.Properties.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+    })]);
     const keyPolicy = Object.entries(t.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('PortalWebUiKey'))![1].Properties.KeyPolicy.Statement;
     expect(keyPolicy).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Sid: 'S3ServerAccessLogDelivery', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 'kms:GenerateDataKey', Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }),
+      expect.objectContaining({
+        Sid: 'S3ServerAccessLogDelivery',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Action: 'kms:GenerateDataKey',
+        Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      }),
       expect.objectContaining({ Sid: 'CloudFrontLogDelivery', Principal: { Service: 'delivery.logs.amazonaws.com' }, Action: 'kms:GenerateDataKey*' }),
     ]));
   });

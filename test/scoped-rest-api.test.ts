@@ -5,9 +5,9 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DeveloperPortal, M2mAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRestApi, ScopedRestApiProps, ScopeMatch } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
+import { acknowledgements } from '../bin/nag';
 import { checkOpenApiDocument } from '../lib/private/openapi';
 import { checkCatalog } from '../lib/private/web-ui-contract';
-import { acknowledgements } from '../bin/nag';
 
 function apiStack() {
   const env = poolStack();
