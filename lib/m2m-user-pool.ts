@@ -3,8 +3,11 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { HandlerPlacementOptions } from './handler-placement';
 import { acknowledgeRule } from './private/acknowledge';
+import { setRotationPlacement } from './private/client-rotation';
 import { grantsOnlyForAwsServices } from './private/compliance';
+import { checkedNetwork } from './private/handler-function';
 import { poolState, registerPool } from './private/registry';
 import { issuerHostPrefix } from './private/trusted-pools';
 import { certificateRegion, checkDomainPrefix, checkString, CLOUDFRONT_CERTIFICATE_REGION, LIMITS, propError, USER_POOL_NAME } from './private/validation';
@@ -180,6 +183,17 @@ export interface M2mUserPoolProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+
+  /**
+   * Where the function that rotates the client secrets of this pool's
+   * tenants (those with `rotationSchedule`) runs, and the concurrency it
+   * keeps. In a VPC it must reach the Cognito API, Secrets Manager and the
+   * pool's token endpoint, which has no VPC endpoint: a NAT gateway.
+   *
+   * @default - outside a VPC, with no reservation (acknowledged on the function, with the reason)
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+   */
+  readonly secretRotation?: HandlerPlacementOptions;
 
   /**
    * The number of resource servers this pool may hold: Cognito's quota in
@@ -394,6 +408,12 @@ export class M2mUserPool extends M2mUserPoolBase {
     }));
 
     registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault, props.appClientQuota ?? LIMITS.appClientsDefault);
+    if (props.secretRotation) {
+      setRotationPlacement(this, {
+        network: checkedNetwork(this, 'secretRotation.', props.secretRotation),
+        reservedConcurrentExecutions: props.secretRotation.reservedConcurrentExecutions,
+      });
+    }
   }
 
   /**

@@ -188,10 +188,13 @@ export class TenantRegistry extends TenantRegistryBase {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     if (props.backupPlan) {
-      new backup.BackupSelection(this, 'Backup', {
+      const selection = new backup.BackupSelection(this, 'Backup', {
         backupPlan: props.backupPlan,
         resources: [backup.BackupResource.fromDynamoDbTable(table)],
       });
+      acknowledgeRule(selection.node.findChild('Role'),
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+        'AWS Backup assumes this role to back up the registry table; AWSBackupServiceRolePolicyForBackup is the policy AWS maintains for that role, updated as AWS Backup supports new resource types.');
     } else {
       for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
         acknowledgeRule(table, `${pack}-DynamoDBInBackupPlan`,

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledgements, complianceFindings, NagFinding } from '../bin/nag';
 import { DeveloperPortal, M2mAuthorizer, M2mUserPool, ScopedRestApi, TenantClaim } from '../lib';
+import { readmeApp, REGULATED_HEADING } from './support/readme-app';
 import { logsEncryptionKey } from '../lib/private/compliance';
 
 function findings(build: (stack: Stack) => void, props?: StackProps): NagFinding[] {
@@ -42,7 +43,7 @@ function m2mApp(stack: Stack, regulated: boolean): void {
   }), { scopes: [orders.scope('read')], methodResponses: [{ statusCode: '200' }] });
 }
 
-const at = (list: NagFinding[], path: string) => list.filter((f) => f.path === path).map((f) => `${f.pack} ${f.rule}`).sort();
+const at = (list: NagFinding[], where: string) => list.filter((f) => f.path === where).map((f) => `${f.pack} ${f.rule}`).sort();
 
 describe('compliance checks (the four cdk-nag packs and Control Tower, as npm test runs them)', () => {
   test('report a log group without a KMS key and a secret without rotation', () => {
@@ -113,5 +114,16 @@ describe('compliance checks (the four cdk-nag packs and Control Tower, as npm te
     };
     expect(api({ reservedConcurrentExecutions: 2.5 })).toThrow(/authorizer\.reservedConcurrentExecutions: 2\.5 is invalid/);
   });
-});
 
+  test('the README\'s configuration for regulated teams: the library\'s resources have no unacknowledged finding (only the sample VPC\'s are reported)', () => {
+    // GIVEN the snippet as the README shows it, run as written
+    const app = readmeApp(REGULATED_HEADING);
+    // WHEN the four packs and Control Tower's rules run over it
+    const found = complianceFindings(app).filter((f) => f.severity === 'error');
+    // THEN every finding is the sample VPC's (its public subnets and flow-log group), none the library's
+    expect(found.filter((f) => !f.path.startsWith('RegulatedM2m/Vpc/')).map((f) => `${f.rule} @ ${f.path}`)).toEqual([]);
+    expect(found.length).toBeGreaterThan(0);
+    // AND no Control Tower rule is acknowledged, and no placement rule either: they are met
+    expect(acknowledgements(app).filter((a) => a.rule.startsWith('cdk-validator-cfnguard::') || PLACEMENT_RULES.test(a.rule))).toEqual([]);
+  });
+});

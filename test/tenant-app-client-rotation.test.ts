@@ -1,5 +1,6 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -226,4 +227,32 @@ describe('TenantAppClient rotation', () => {
         .toThrow(/encryptionKey: "B\/Key" is invalid: must be in the user pool's stack \(A\) or imported when rotationSchedule is set/);
     });
   });
+
+  test('M2mUserPool secretRotation places the rotation function in a VPC with a reservation; without it, the function says why it needs neither', () => {
+    // GIVEN a pool whose rotation function runs in a VPC
+    const stack = new Stack(new App(), 'S');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 1, maxAzs: 2 });
+    const pool = new M2mUserPool(stack, 'Pool', { domainPrefix: 'acme-rotation', secretRotation: { vpc, reservedConcurrentExecutions: 2 } });
+    const orders = pool.addResourceServer('Orders', { identifier: 'orders', scopes: [{ name: 'read', description: 'Read orders' }] });
+    // WHEN a tenant rotates its secret
+    pool.addTenant('globex', { scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
+    // THEN the function runs in the VPC's private subnets, with its reservation, and acknowledges neither rule
+    const [, fn] = resourcesOf(Template.fromStack(stack), 'AWS::Lambda::Function').find(([id]) => id.startsWith('PoolClientSecretRotation24h'))!;
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(2);
+    expect(fn.Properties.VpcConfig.SubnetIds).toEqual([{ Ref: expect.stringMatching(/^VpcPrivateSubnet1/) }, { Ref: expect.stringMatching(/^VpcPrivateSubnet2/) }]);
+    expect(Object.keys(acknowledgements(pool.node.findChild('ClientSecretRotation-24h'))).filter((r) => /LambdaInsideVPC|LambdaConcurrency/.test(r))).toEqual([]);
+
+    // AND without secretRotation both are acknowledged on the function, with their reasons
+    const { pool: plain } = tenants({ globex: { rotationSchedule: Duration.days(30) } });
+    const acks = acknowledgements(plain.node.findChild('ClientSecretRotation-24h'));
+    expect(acks['PCI.DSS.321-LambdaInsideVPC']).toMatch(/reaches no private resource/);
+    expect(acks['HIPAA.Security-LambdaConcurrency']).toMatch(/Secrets Manager retries a throttled rotation/);
+  });
+
+  test('secretRotation is checked: subnets without a VPC are refused, naming the prop', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new M2mUserPool(stack, 'Pool', { domainPrefix: 'acme-rotation', secretRotation: { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } } }))
+      .toThrow(/\[S\/Pool\] secretRotation.vpcSubnets: .* is invalid: subnets apply to a VPC: set vpc too/);
+  });
 });
+

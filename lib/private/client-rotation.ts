@@ -8,11 +8,24 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
 import { GRACE_SECONDS_ENV, SWEEP_EVENT, SWEEP_INTERVAL_MINUTES, USER_POOL_ID_ENV } from './client-rotation-contract';
-import { handlerFunction } from './handler-function';
+import { handlerFunction, HandlerNetwork } from './handler-function';
 import type { IM2mUserPool } from '../m2m-user-pool';
 
 /** Where `npx projen bundle` puts the rotation handler (same depth from lib/ and out/). */
 const CLIENT_ROTATION_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'client-rotation');
+
+/** Where a pool's rotation function runs (M2mUserPool `secretRotation`, checked there). */
+export interface RotationPlacement {
+  readonly network?: HandlerNetwork;
+  readonly reservedConcurrentExecutions?: number;
+}
+
+const placements = new WeakMap<IM2mUserPool, RotationPlacement>();
+
+/** Records where the rotation functions of a pool run; called by the pool's constructor. */
+export function setRotationPlacement(pool: IM2mUserPool, placement: RotationPlacement): void {
+  placements.set(pool, placement);
+}
 
 /**
  * The rotation function of one user pool and grace period, shared by every
@@ -34,7 +47,8 @@ export class ClientRotationFunction extends Construct {
   /** The function for the pool and grace period, created on first use. */
   public static of(pool: IM2mUserPool, gracePeriod: Duration): ClientRotationFunction {
     const id = `ClientSecretRotation-${gracePeriod.toHours()}h`;
-    return (pool.node.tryFindChild(id) as ClientRotationFunction | undefined) ?? new ClientRotationFunction(pool, id, pool, gracePeriod);
+    const existing = pool.node.tryFindChild(id) as ClientRotationFunction | undefined;
+    return existing ?? new ClientRotationFunction(pool, id, pool, gracePeriod, placements.get(pool));
   }
 
   public readonly fn: lambda.Function;
@@ -42,7 +56,7 @@ export class ClientRotationFunction extends Construct {
   public readonly policy: iam.ManagedPolicy;
   private readonly keys = new Set<string>();
 
-  private constructor(scope: Construct, id: string, pool: IM2mUserPool, gracePeriod: Duration) {
+  private constructor(scope: Construct, id: string, pool: IM2mUserPool, gracePeriod: Duration, placement: RotationPlacement = {}) {
     super(scope, id);
     const stack = Stack.of(this);
     const { fn, role } = handlerFunction(this, {
@@ -53,6 +67,8 @@ export class ClientRotationFunction extends Construct {
       memorySize: 256,
       // The sweep walks every rotating secret of the account once an hour.
       timeout: Duration.minutes(5),
+      network: placement.network,
+      reservedConcurrentExecutions: placement.reservedConcurrentExecutions,
       defaults: {
         unreserved: 'Invoked by Secrets Manager when a tenant secret is due for rotation and by the hourly sweep, one invocation at a time per secret; '
           + 'Secrets Manager retries a throttled rotation, so reserving capacity would only take it from the account\'s unreserved pool.',
