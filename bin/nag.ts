@@ -44,17 +44,6 @@ export function nagPacks(): NagPack[] {
   return [new AwsSolutionsChecks(), new HIPAASecurityChecks(), new NIST80053R5Checks(), new PCIDSS321Checks()];
 }
 
-/** Every rule id acknowledged anywhere in the tree, as aws-cdk-lib collects them for validation plugins. */
-function acknowledgedIds(root: IConstruct): Set<string> {
-  const ids = new Set<string>();
-  for (const c of root.node.findAll()) {
-    for (const m of c.node.metadata) {
-      if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && m.data) Object.keys(m.data).forEach((k) => ids.add(k));
-    }
-  }
-  return ids;
-}
-
 /**
  * Runs AWS Control Tower's proactive controls (cfn-guard rules and the
  * cfn-guard binary shipped in `@cdklabs/cdk-validator-cfnguard`; nothing is
@@ -77,7 +66,8 @@ export function controlTowerFindings(app: App): NagFinding[] {
   }
   const templatePaths = stacks.map((s) => s.templateFullPath).filter((p) => fs.existsSync(p));
   const report = new CfnGuardValidator().validate({ templatePaths });
-  const acknowledged = acknowledgedIds(app);
+  // Acknowledged anywhere in the tree, as aws-cdk-lib collects them for validation plugins.
+  const acknowledged = new Set(acknowledgements(app).map((a) => a.rule));
   return report.violations
     .filter((v) => !acknowledged.has(`${CONTROL_TOWER_PLUGIN}::${v.ruleName.replace(/ /g, '-')}`))
     .flatMap((v) => v.violatingResources.map((r) => ({

@@ -29,7 +29,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { acknowledgeControlTowerRules, encryptedLogGroup, ManagedPolicyRole } from '../bin/app-compliance';
+import { acknowledgeControlTowerRules, acknowledgeInPacks, encryptedLogGroup, HIPAA_NIST, HIPAA_NIST_PCI, ManagedPolicyRole } from '../bin/app-compliance';
 import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class TokenClientConsumerStack extends Stack {
@@ -85,13 +85,10 @@ class TokenClientConsumerStack extends Stack {
     reader.node.addDependency(role.policy);
     // This example's consumer is invoked by hand (aws lambda invoke) to show the token client at work.
     const byHand = 'The example\'s orders reader runs when invoked by hand (aws lambda invoke)';
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
-      Validations.of(reader).acknowledge({ id: `${pack}-LambdaConcurrency`, reason: `${byHand}, one call at a time; it has no traffic to reserve capacity for.` });
-      Validations.of(reader).acknowledge({ id: `${pack}-LambdaDLQ`, reason: `${byHand}, synchronously: the caller gets the error; a dead-letter queue keeps failed asynchronous invocations only.` });
-    }
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
-      Validations.of(reader).acknowledge({ id: `${pack}-LambdaInsideVPC`, reason: `${byHand} and calls only Secrets Manager, the Cognito API and the API's public endpoint over TLS; it reaches no private resource.` });
-    }
+    acknowledgeInPacks(reader, 'LambdaConcurrency', HIPAA_NIST, `${byHand}, one call at a time; it has no traffic to reserve capacity for.`);
+    acknowledgeInPacks(reader, 'LambdaDLQ', HIPAA_NIST, `${byHand}, synchronously: the caller gets the error; a dead-letter queue keeps failed asynchronous invocations only.`);
+    acknowledgeInPacks(reader, 'LambdaInsideVPC', HIPAA_NIST_PCI,
+      `${byHand} and calls only Secrets Manager, the Cognito API and the API's public endpoint over TLS; it reaches no private resource.`);
 
     new CfnOutput(this, 'OrdersReaderName', { value: reader.functionName });
     new CfnOutput(this, 'ApiUrl', { value: api.url });

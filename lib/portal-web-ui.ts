@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeRule } from './private/acknowledge';
+import { acknowledgeInPacks, acknowledgeRule } from './private/acknowledge';
 import { grantsOnlyForAwsServices, logsEncryptionKey, ManagedPolicyRole } from './private/compliance';
 import { contentSecurityPolicy } from './private/site-policy';
 import { propError } from './private/validation';
@@ -155,10 +155,8 @@ export class PortalWebUi extends Construct {
     });
     acknowledgeRule(accessLogs, 'AwsSolutions-S1',
       'This bucket receives the access logs of the portal site and its bucket; logging its own access would log the logging.');
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
-      acknowledgeRule(accessLogs, `${pack}-S3BucketReplicationEnabled`,
-        'Holds access logs only, versioned and kept 365 days; copying logs to another Region or account is the job of the organization\'s log archive, which collects every account\'s logs in one place.');
-    }
+    acknowledgeInPacks(accessLogs, 'S3BucketReplicationEnabled',
+      'Holds access logs only, versioned and kept 365 days; copying logs to another Region or account is the job of the organization\'s log archive, which collects every account\'s logs in one place.');
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.KMS,
@@ -178,10 +176,8 @@ export class PortalWebUi extends Construct {
     for (const b of [accessLogs, this.bucket]) {
       (b.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     }
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
-      acknowledgeRule(this.bucket, `${pack}-S3BucketReplicationEnabled`,
-        'Holds only the built web UI, which every deployment writes again from the CDK asset (the library\'s assets/portal-ui); a replica would hold nothing a deployment does not restore.');
-    }
+    acknowledgeInPacks(this.bucket, 'S3BucketReplicationEnabled',
+      'Holds only the built web UI, which every deployment writes again from the CDK asset (the library\'s assets/portal-ui); a replica would hold nothing a deployment does not restore.');
 
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
       comment: 'Developer portal: strict CSP, HSTS, no framing',
@@ -306,16 +302,12 @@ export class PortalWebUi extends Construct {
       acknowledgeRule(handler, 'AwsSolutions-L1',
         'The runtime of aws-cdk-lib\'s BucketDeployment function is chosen by aws-cdk-lib (it runs the AWS CLI from its own layer) and follows aws-cdk-lib upgrades; it is not configurable.');
       const deployOnly = 'aws-cdk-lib\'s BucketDeployment function runs only while CloudFormation deploys this stack, as its custom resource';
-      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
-        acknowledgeRule(handler, `${pack}-LambdaConcurrency`,
-          `${deployOnly}: one invocation per deployment of the site, so it needs no reserved capacity (and BucketDeployment offers none).`);
-        acknowledgeRule(handler, `${pack}-LambdaDLQ`,
-          `${deployOnly}: a failed invocation fails the deployment, which CloudFormation rolls back; there is no event a dead-letter queue could keep for a retry.`);
-      }
-      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
-        acknowledgeRule(handler, `${pack}-LambdaInsideVPC`,
-          `${deployOnly}, and calls only S3 (the CDK asset bucket, the site bucket) and CloudFront\'s API over TLS with IAM; it reaches no private resource.`);
-      }
+      acknowledgeInPacks(handler, 'LambdaConcurrency',
+        `${deployOnly}: one invocation per deployment of the site, so it needs no reserved capacity (and BucketDeployment offers none).`);
+      acknowledgeInPacks(handler, 'LambdaDLQ',
+        `${deployOnly}: a failed invocation fails the deployment, which CloudFormation rolls back; there is no event a dead-letter queue could keep for a retry.`);
+      acknowledgeInPacks(handler, 'LambdaInsideVPC',
+        `${deployOnly}, and calls only S3 (the CDK asset bucket, the site bucket) and CloudFront's API over TLS with IAM; it reaches no private resource.`);
     }
   }
 

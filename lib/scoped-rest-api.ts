@@ -8,7 +8,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { BoundM2mAuthorizer, M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
-import { acknowledgeRule } from './private/acknowledge';
+import { acknowledgeInPacks, acknowledgeRule } from './private/acknowledge';
 import { ApiGatewayAccount } from './private/api-gateway-account';
 import { logsEncryptionKey } from './private/compliance';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from './private/openapi';
@@ -374,7 +374,6 @@ export class ScopedRestApi extends apigateway.RestApi {
   private readonly tiers: UsageTier[] = [];
   private keyPrefix?: string;
   private keysWired = false;
-
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
     validateProps(pendingConstruct(scope, id), props);
@@ -890,7 +889,7 @@ export class ScopedRestApi extends apigateway.RestApi {
   private acknowledgeStageDefaults(options: apigateway.StageOptions | undefined): void {
     const stage = this.deploymentStage;
     if (!options?.cachingEnabled) {
-      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) acknowledgeRule(stage, `${pack}-APIGWCacheEnabledAndEncrypted`, STAGE_CACHE_OFF);
+      acknowledgeInPacks(stage, 'APIGWCacheEnabledAndEncrypted', STAGE_CACHE_OFF);
     }
     Aspects.of(stage).add(new ClientCertificateNotApplicable(stage, () => [...this.declared.keys()]), { priority: AspectPriority.MUTATING });
   }
@@ -960,12 +959,10 @@ class ClientCertificateNotApplicable implements IAspect {
       return integration?.type;
     });
     if (types.some((t) => t === undefined || Token.isUnresolved(t) || HTTP_INTEGRATIONS.has(t))) return;
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
-      acknowledgeRule(this.stage, `${pack}-APIGWSSLEnabled`,
-        `No method of this API has an HTTP integration (its integration types: ${[...new Set(types)].sort().join(', ') || 'none'}): API Gateway calls AWS services `
-        + 'and Lambda functions through their APIs with IAM, where a client certificate authenticates nothing. Adding an HTTP integration brings this finding back; '
-        + 'then set deployOptions.clientCertificateId.');
-    }
+    acknowledgeInPacks(this.stage, 'APIGWSSLEnabled',
+      `No method of this API has an HTTP integration (its integration types: ${[...new Set(types)].sort().join(', ') || 'none'}): API Gateway calls AWS services `
+      + 'and Lambda functions through their APIs with IAM, where a client certificate authenticates nothing. Adding an HTTP integration brings this finding back; '
+      + 'then set deployOptions.clientCertificateId.');
   }
 }
 

@@ -4,7 +4,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledgeRule } from './private/acknowledge';
+import { acknowledgeInPacks, acknowledgeRule } from './private/acknowledge';
 import { grantsOnlyForAwsServices } from './private/compliance';
 
 /**
@@ -196,11 +196,9 @@ export class TenantRegistry extends TenantRegistryBase {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
         'AWS Backup assumes this role to back up the registry table; AWSBackupServiceRolePolicyForBackup is the policy AWS maintains for that role, updated as AWS Backup supports new resource types.');
     } else {
-      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
-        acknowledgeRule(table, `${pack}-DynamoDBInBackupPlan`,
-          'Point-in-time recovery is always on: the table can be restored to any second of the last 35 days. The backupPlan prop adds it to an AWS Backup plan '
-          + '(copies with their own retention in a vault, optionally in another account or Region; README, Compliance).');
-      }
+      acknowledgeInPacks(table, 'DynamoDBInBackupPlan',
+        'Point-in-time recovery is always on: the table can be restored to any second of the last 35 days. The backupPlan prop adds it to an AWS Backup plan '
+        + '(copies with their own retention in a vault, optionally in another account or Region; README, Compliance).');
     }
     this.table = table;
     this.tableName = table.tableName;

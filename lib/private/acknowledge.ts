@@ -45,3 +45,25 @@ export function checkAcknowledgement(scope: IConstruct, id: string, reason: stri
       + '(spaces at either end not counted) and in other words than the rule id, why the rule does not apply here; reviewers read it in the compliance report');
   }
 }
+
+const HIPAA_NIST = ['HIPAA.Security', 'NIST.800.53.R5'];
+const HIPAA_NIST_PCI = [...HIPAA_NIST, 'PCI.DSS.321'];
+
+/**
+ * The cdk-nag packs for regulated teams that have each rule the library
+ * acknowledges (a rule id is `<pack>-<rule>`).
+ */
+const RULE_PACKS = {
+  APIGWCacheEnabledAndEncrypted: HIPAA_NIST_PCI,
+  APIGWSSLEnabled: HIPAA_NIST_PCI,
+  DynamoDBInBackupPlan: HIPAA_NIST,
+  LambdaConcurrency: HIPAA_NIST,
+  LambdaDLQ: HIPAA_NIST,
+  LambdaInsideVPC: HIPAA_NIST_PCI,
+  S3BucketReplicationEnabled: HIPAA_NIST_PCI,
+} as const;
+
+/** Acknowledges a rule, with one reason, in every HIPAA, NIST 800-53 and PCI DSS pack that has it. */
+export function acknowledgeInPacks(scope: IConstruct, rule: keyof typeof RULE_PACKS, reason: string): void {
+  for (const pack of RULE_PACKS[rule]) acknowledgeRule(scope, `${pack}-${rule}`, reason);
+}

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeRule } from './acknowledge';
+import type { HandlerPlacementOptions } from '../handler-placement';
+import { acknowledgeInPacks } from './acknowledge';
 import { logsEncryptionKey, ManagedPolicyRole } from './compliance';
 import { propError } from './validation';
 
@@ -35,11 +36,6 @@ export interface HandlerDefaultsReasons {
   readonly unreserved: string;
   readonly outsideVpc: string;
 }
-
-/** The compliance packs whose `LambdaInsideVPC` rule a function outside a VPC meets. */
-const VPC_RULE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
-/** The compliance packs with a `LambdaConcurrency` rule. */
-const CONCURRENCY_RULE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5'];
 
 /** Where a handler runs in a VPC. */
 export interface HandlerNetwork {
@@ -88,32 +84,18 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
   });
   // Every handler of this library is invoked synchronously (API Gateway, a
   // Cognito trigger): the caller gets the error, nothing is queued to retry.
-  for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
-    acknowledgeRule(fn, `${pack}-LambdaDLQ`,
-      'Invoked synchronously only (by API Gateway or a Cognito trigger), which returns the error to the caller; a dead-letter queue receives failed asynchronous invocations only, and this function has none.');
-  }
-  if (props.reservedConcurrentExecutions === undefined) {
-    for (const pack of CONCURRENCY_RULE_PACKS) acknowledgeRule(fn, `${pack}-LambdaConcurrency`, props.defaults.unreserved);
-  }
-  if (props.network === undefined) {
-    for (const pack of VPC_RULE_PACKS) acknowledgeRule(fn, `${pack}-LambdaInsideVPC`, props.defaults.outsideVpc);
-  }
+  acknowledgeInPacks(fn, 'LambdaDLQ',
+    'Invoked synchronously only (by API Gateway or a Cognito trigger), which returns the error to the caller; a dead-letter queue receives failed asynchronous invocations only, and this function has none.');
+  if (props.reservedConcurrentExecutions === undefined) acknowledgeInPacks(fn, 'LambdaConcurrency', props.defaults.unreserved);
+  if (props.network === undefined) acknowledgeInPacks(fn, 'LambdaInsideVPC', props.defaults.outsideVpc);
   return { fn, role };
-}
-
-/** The placement props of a construct (HandlerPlacementOptions, or the authorizer's own). */
-export interface PlacementProps {
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
-  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
  * Checks a construct's placement props (`prefix` names them in errors, e.g.
  * `authorizer.`) and returns the network to give `handlerFunction`.
  */
-export function checkedNetwork(scope: IConstruct, prefix: string, p: PlacementProps): HandlerNetwork | undefined {
+export function checkedNetwork(scope: IConstruct, prefix: string, p: HandlerPlacementOptions): HandlerNetwork | undefined {
   const reserved = p.reservedConcurrentExecutions;
   if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
     throw propError(scope, `${prefix}reservedConcurrentExecutions`, reserved,
