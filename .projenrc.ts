@@ -87,6 +87,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-api-gateway@^3.1142.0',
     // The token-client consumer example reads its credentials with it (the Lambda runtime provides it).
     '@aws-sdk/client-secrets-manager@^3.1162.0',
+    // The rotation function checks which stack resource a secret and its app client are.
+    '@aws-sdk/client-cloudformation@^3.1169.0',
     '@aws-sdk/lib-dynamodb@^3.1162.0',
     'dynalite@^4.0.0',
     'cognito-local@^5.3.0',

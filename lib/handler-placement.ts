@@ -31,7 +31,7 @@ export interface HandlerPlacementOptions {
   /**
    * Security groups of the function in `vpc`.
    *
-   * @default - a new security group allowing all outbound traffic
+   * @default - a new security group that allows TCP 443 out only (to AWS service endpoints through VPC endpoints or a NAT gateway) and nothing in
    * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
    */
   readonly securityGroups?: ec2.ISecurityGroup[];

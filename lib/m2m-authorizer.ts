@@ -11,7 +11,9 @@ import type { PortalUserPool } from './portal-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import {
   ALLOWED_METRIC, DENIED_METRIC, DENY_POLICY_REASONS, DENY_REASONS, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
+  UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
 } from './private/authorizer-metrics';
+import { MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV } from './private/client-directory';
 import { checkedNetwork, handlerFunction, HandlerFunctionProps, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/registry';
 import { buildRouteTable, RouteSource } from './private/route-table';
@@ -49,7 +51,12 @@ export interface LambdaAuthorizerOptions {
    * needed without a cross-stack reference per client. The function may read
    * that path and nothing else; it loads it on the first request and every
    * 5 minutes after, so a tenant removed from the app loses access within
-   * 5 minutes of the deployment (plus `resultsCacheTtl`).
+   * 5 minutes of the deployment (plus `resultsCacheTtl`). It trusts only the
+   * parameters the library created, whose names it receives in its
+   * environment: any other parameter under the path is ignored, logged and
+   * counted (`TenantAwareAuthorizer.metricUntrustedDirectoryParameters()`).
+   * A stack of clients that needs one more parameter (its clients grew past
+   * a parameter's 4 KB) is read once the authorizer's stack is deployed too.
    *
    * @default - every TenantAppClient of the API's user pool declared in this app
    */
@@ -89,6 +96,20 @@ export interface LambdaAuthorizerOptions {
    * @default Duration.seconds(30)
    */
   readonly registryCacheTtl?: Duration;
+
+  /**
+   * How long each execution environment of the authorizer answers from
+   * memory after a failed read of the client directory (SSM Parameter
+   * Store) or the tenant registry (DynamoDB), instead of reading again on
+   * every request: during an outage it reads at most once per this time.
+   * Requests that need the data are denied meanwhile (fail closed); answers
+   * still fresh in memory keep serving. `Duration.seconds(0)` reads again on
+   * every request.
+   *
+   * @default Duration.seconds(5)
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+   */
+  readonly outageBackoff?: Duration;
 
   /**
    * Memory of the authorizer function. Lambda gives CPU in proportion to
@@ -146,7 +167,7 @@ export interface LambdaAuthorizerOptions {
   /**
    * Security groups of the authorizer function in `vpc`.
    *
-   * @default - a new security group allowing all outbound traffic
+   * @default - a new security group that allows TCP 443 out only (to AWS service endpoints through VPC endpoints or a NAT gateway) and nothing in
    * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
@@ -346,6 +367,7 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
     }
     const timeout = o.timeout ?? Duration.seconds(5);
     checkDuration(scope, 'authorizer.timeout', timeout, Duration.seconds(3), Duration.seconds(29));
+    if (o.outageBackoff) checkDuration(scope, 'authorizer.outageBackoff', o.outageBackoff, Duration.seconds(0), Duration.millis(MAX_OUTAGE_BACKOFF_MS));
 
     if (this.people && !o.registry) throw propError(scope, 'authorizer.registry', 'undefined', 'the portal authorizer needs the tenant registry');
     const bundle = this.people ? PORTAL_AUTHORIZER_BUNDLE : o.registry ? REGISTRY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE;
@@ -373,6 +395,7 @@ class LambdaM2mAuthorizer extends M2mAuthorizer {
     });
     const fn = root._function;
     if (userPool.issuerFormats.join() !== IssuerFormat.ORIGINAL) fn.addEnvironment(USER_POOL_ISSUERS_ENV, userPool.issuerFormats.join(','));
+    if (o.outageBackoff) fn.addEnvironment(OUTAGE_BACKOFF_MS_ENV, String(o.outageBackoff.toMilliseconds()));
     if (additional.length > 0) {
       fn.addEnvironment(ADDITIONAL_USER_POOLS_ENV, Stack.of(fn).toJsonString(
         additional.map((p): TrustedPoolEntry => ({ userPoolId: p.userPoolId, issuerFormats: p.issuerFormats })),
@@ -542,7 +565,7 @@ export class TenantAwareAuthorizer extends Construct {
    * with the dimension `functionName` (more dimensions through
    * `props.dimensionsMap`, e.g. `reason`).
    *
-   * @param metricName `Allowed` or `Denied`
+   * @param metricName `Allowed`, `Denied` or `UntrustedDirectoryParameters`
    * @param props options; `dimensionsMap` adds to the `functionName` dimension
    * @default - sum over 5 minutes
    */
@@ -593,6 +616,20 @@ export class TenantAwareAuthorizer extends Construct {
       ...props,
       dimensionsMap: { [REASON_DIMENSION]: reason, ...props?.dimensionsMap },
     });
+  }
+
+  /**
+   * Parameters found under the authorizer's client directory path in SSM
+   * Parameter Store that the library did not create, and which it therefore
+   * ignored: someone wrote there besides CloudFormation. Each execution
+   * environment writes the count on every directory load that finds any
+   * (about every 5 minutes while one is there), and logs each name once.
+   * Any is worth an alarm. Always zero with the mapping inline.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricUntrustedDirectoryParameters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(UNTRUSTED_DIRECTORY_PARAMETERS_METRIC, { label: 'Untrusted directory parameters', ...props });
   }
 
   /**

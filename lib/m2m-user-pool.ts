@@ -1,5 +1,6 @@
 import { Arn, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -9,6 +10,8 @@ import { setRotationPlacement } from './private/client-rotation';
 import { grantsOnlyForAwsServices } from './private/compliance';
 import { checkedNetwork } from './private/handler-function';
 import { poolState, registerPool } from './private/registry';
+import { ClientSecretGrantCheck } from './private/secret-grant-check';
+import { SecretLifecycleAudit, SecurityAlarms } from './private/security-alarms';
 import { issuerHostPrefix } from './private/trusted-pools';
 import { certificateRegion, checkDomainPrefix, checkString, CLOUDFRONT_CERTIFICATE_REGION, LIMITS, propError, USER_POOL_NAME } from './private/validation';
 import { ResourceServer, ResourceServerOptions } from './resource-server';
@@ -104,6 +107,23 @@ export interface IM2mUserPool extends IResource {
    * the tenant id, so adding or removing other tenants never replaces it.
    */
   addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient;
+
+  /**
+   * The pool's security alarms created so far: client secrets or app clients
+   * changed outside the library (`M2mUserPool` `secretLifecycleAlarm`),
+   * secrets the rotation function refused, and the hourly sweeps (secret
+   * rotation, developer portal) failing after their retries.
+   */
+  readonly securityAlarms: cloudwatch.IAlarm[];
+
+  /**
+   * Adds actions to every security alarm of the pool, present and future
+   * (alarms created by tenants or a developer portal added later get them
+   * too). Give an action whose resource is in the stack of each alarm or is
+   * imported (e.g. `sns.Topic.fromTopicArn`), so that no stack refers to a
+   * stack that refers back to it.
+   */
+  addSecurityAlarmAction(...actions: cloudwatch.IAlarmAction[]): void;
 }
 
 /**
@@ -234,6 +254,22 @@ export interface M2mUserPoolProps {
    * @default - a new customer-managed key with yearly rotation, retained on delete
    */
   readonly secretsKey?: kms.IKey;
+
+  /**
+   * Whether to alarm when a client secret of the pool is added or deleted
+   * (`AddUserPoolClientSecret`, `DeleteUserPoolClientSecret`) or an app
+   * client is changed or deleted (`UpdateUserPoolClient`,
+   * `DeleteUserPoolClient`) by anyone but the library's rotation function and
+   * developer portal (and, for client changes, CloudFormation): an EventBridge
+   * rule on CloudTrail events, a KMS-encrypted queue keeping each event for
+   * 14 days, and an alarm on the queue (one alarm, about $0.10 a month).
+   * EventBridge receives these events only in an account with a CloudTrail
+   * trail logging management events.
+   *
+   * @default true
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/event-types.html
+   */
+  readonly secretLifecycleAlarm?: boolean;
 }
 
 /**
@@ -312,6 +348,14 @@ abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
 
   public addResourceServer(id: string, options: ResourceServerOptions): ResourceServer {
     return new ResourceServer(this, id, { ...options, userPool: this });
+  }
+
+  public get securityAlarms(): cloudwatch.IAlarm[] {
+    return [...SecurityAlarms.of(this).alarms];
+  }
+
+  public addSecurityAlarmAction(...actions: cloudwatch.IAlarmAction[]): void {
+    SecurityAlarms.of(this).addActions(actions, actions);
   }
 
   public addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient {
@@ -408,6 +452,8 @@ export class M2mUserPool extends M2mUserPoolBase {
     }));
 
     registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault, props.appClientQuota ?? LIMITS.appClientsDefault);
+    if (props.secretLifecycleAlarm ?? true) new SecretLifecycleAudit(this, 'SecretLifecycleAudit', this, pool.userPoolId);
+    ClientSecretGrantCheck.addTo(this);
     if (props.secretRotation) {
       setRotationPlacement(this, {
         network: checkedNetwork(this, 'secretRotation.', props.secretRotation),

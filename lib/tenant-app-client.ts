@@ -337,6 +337,7 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
     this.rotationGracePeriod = rotation.grace;
     const rotator = ClientRotationFunction.of(props.userPool, rotation.grace);
     rotator.grantSecretsKey(encryptionKey);
+    rotator.bind(secret, client);
     const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
       secretId: secret.secretArn,
       rotationLambdaArn: rotator.fn.functionArn,

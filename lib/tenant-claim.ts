@@ -1,12 +1,16 @@
 import * as path from 'path';
 import { Aspects, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HandlerPlacementOptions } from './handler-placement';
 import { IM2mUserPool, M2mUserPool } from './m2m-user-pool';
-import { claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV } from './private/client-directory';
+import { FUNCTION_DIMENSION, METRICS_NAMESPACE, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC } from './private/authorizer-metrics';
+import {
+  claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV,
+} from './private/client-directory';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/registry';
 import { WireTrustedClients } from './private/trusted-clients';
@@ -46,6 +50,20 @@ export interface TenantClaimProps extends HandlerPlacementOptions {
    * @default Duration.seconds(30)
    */
   readonly registryCacheTtl?: Duration;
+
+  /**
+   * How long each execution environment of the trigger answers from memory
+   * after a failed read of the client directory (SSM Parameter Store) or the
+   * tenant registry (DynamoDB), instead of reading again on every token
+   * request: during an outage it reads at most once per this time. Token
+   * requests that need the data are refused meanwhile (as during the outage
+   * itself); answers still fresh in memory keep serving.
+   * `Duration.seconds(0)` reads again on every request.
+   *
+   * @default Duration.seconds(5)
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+   */
+  readonly outageBackoff?: Duration;
 
   /**
    * The name of the access-token claim that carries the tenant id. The
@@ -122,6 +140,7 @@ export class TenantClaim extends Construct {
     if (props.registryCacheTtl !== undefined && !props.registry) {
       throw propError(this, 'registryCacheTtl', registryTtl, 'applies to a tenant registry: set registry too, or leave registryCacheTtl out');
     }
+    if (props.outageBackoff) checkDuration(this, 'outageBackoff', props.outageBackoff, Duration.seconds(0), Duration.millis(MAX_OUTAGE_BACKOFF_MS));
 
     const { fn } = handlerFunction(this, {
       ids: { logs: 'Logs', role: 'Role', function: 'Function' },
@@ -139,6 +158,7 @@ export class TenantClaim extends Construct {
       environment: {
         [TENANT_CLAIM_NAME_ENV]: this.claimName,
         [DENY_UNKNOWN_CLIENTS_ENV]: String(props.denyUnknownClients ?? false),
+        ...(props.outageBackoff ? { [OUTAGE_BACKOFF_MS_ENV]: String(props.outageBackoff.toMilliseconds()) } : {}),
       },
     });
     // Always the SSM directory (CLIENT_TENANTS_PATH), decided once every tenant is declared.
@@ -158,6 +178,28 @@ export class TenantClaim extends Construct {
         `already has a pre-token-generation trigger (${(err as Error).message}): a pool takes one; give it one TenantClaim and no other PRE_TOKEN_GENERATION_CONFIG trigger`);
     }
     this.triggerFunction = fn;
+  }
+
+  /**
+   * Parameters found under the trigger's client directory path in SSM
+   * Parameter Store that the library did not create, and which it therefore
+   * ignored: someone wrote there besides CloudFormation. Each execution
+   * environment writes the count (namespace `CdkCognitoM2m`, dimension
+   * `functionName`) on every directory load that finds any, and logs each
+   * name once. Any is worth an alarm.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricUntrustedDirectoryParameters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+      label: 'Untrusted directory parameters',
+      ...props,
+      dimensionsMap: { [FUNCTION_DIMENSION]: this.triggerFunction.functionName, ...props?.dimensionsMap },
+    }).attachTo(this);
   }
 }
 

@@ -1,11 +1,13 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { nagPacks } from '../bin/nag';
-import { M2mUserPool, TenantAppClientOptions } from '../lib';
+import { M2mUserPool, TenantAppClient, TenantAppClientOptions } from '../lib';
 import { poolStack } from './fixtures';
 
 /** A pool with tenants; `options` per tenant id (scopes default to orders/read). */
@@ -67,7 +69,7 @@ describe('TenantAppClient rotation', () => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function').map(([, f]) => f.Properties.Environment.Variables.GRACE_SECONDS);
     expect(functions.sort()).toEqual(['14400', '86400']);
     expect(resourcesOf(template, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(21);
-    expect(resourcesOf(template, 'AWS::Events::Rule')).toHaveLength(2);
+    expect(resourcesOf(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression)).toHaveLength(2);
     // Secrets Manager may invoke each function once-permitted, from this account only.
     const smPermissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'secretsmanager.amazonaws.com');
     expect(smPermissions).toHaveLength(2);
@@ -86,7 +88,13 @@ describe('TenantAppClient rotation', () => {
         Effect: 'Allow',
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:111111111111:secret:*']] },
-        Condition: { StringEquals: { 'secretsmanager:resource/AllowRotationLambdaArn': { 'Fn::GetAtt': [expect.stringMatching(/Function/), 'Arn'] } } },
+        Condition: {
+          StringEquals: {
+            'secretsmanager:resource/AllowRotationLambdaArn': { 'Fn::GetAtt': [expect.stringMatching(/Function/), 'Arn'] },
+            // Only secrets tagged with a stack that declares rotated tenants (the function then asks CloudFormation).
+            'secretsmanager:ResourceTag/cdk-cognito-m2m:stack-name': ['Test'],
+          },
+        },
       },
       { Sid: 'FindSecretsForTheSweep', Effect: 'Allow', Action: 'secretsmanager:ListSecrets', Resource: '*' },
       {
@@ -94,6 +102,12 @@ describe('TenantAppClient rotation', () => {
         Effect: 'Allow',
         Action: ['cognito-idp:AddUserPoolClientSecret', 'cognito-idp:ListUserPoolClientSecrets', 'cognito-idp:DeleteUserPoolClientSecret'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Pool[0-9A-F]+$/), 'Arn'] },
+      },
+      {
+        Sid: 'ReadTheStacksThatDeclareRotatedSecrets',
+        Effect: 'Allow',
+        Action: 'cloudformation:DescribeStackResource',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudformation:us-east-1:111111111111:stack/Test/*']] },
       },
       {
         Effect: 'Allow',
@@ -256,3 +270,84 @@ describe('TenantAppClient rotation', () => {
   });
 });
 
+
+describe('TenantAppClient rotation is bound to its own clients', () => {
+  test('each rotated secret names its stack and logical id, and its Metadata names its app client; the function trusts those stacks', () => {
+    // GIVEN tenants in the pool's stack and in a second stack
+    const { app, stack, pool, orders } = poolStack();
+    pool.addTenant('globex', { scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
+    const other = new Stack(app, 'MoreTenants', { env: { account: '111111111111', region: 'us-east-1' } });
+    new TenantAppClient(other, 'Initech', { userPool: pool, tenantId: 'initech', scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
+
+    // THEN the secret points at its own client resource, which CloudFormation will confirm
+    const template = Template.fromStack(stack);
+    const [[secretId, secret]] = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('PoolTenantglobex'));
+    const [[clientId]] = resourcesOf(template, 'AWS::Cognito::UserPoolClient').filter(([id]) => id.startsWith('PoolTenantglobex'));
+    expect(secret.Properties.Tags).toEqual(expect.arrayContaining([
+      { Key: 'cdk-cognito-m2m:stack-name', Value: 'Test' },
+      { Key: 'cdk-cognito-m2m:logical-id', Value: secretId },
+    ]));
+    expect(secret.Metadata['cdk-cognito-m2m:client-logical-id']).toBe(clientId);
+    const otherSecret = resourcesOf(Template.fromStack(other), 'AWS::SecretsManager::Secret')[0][1];
+    expect(otherSecret.Tags ?? otherSecret.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-cognito-m2m:stack-name', Value: 'MoreTenants' }]));
+
+    // The function trusts both stacks, may read only their resources, and tests new secrets at the pool's own token endpoint.
+    const [[, fn]] = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('PoolClientSecretRotation24hFunction'));
+    expect(fn.Properties.Environment.Variables.TRUSTED_STACKS).toBe('["Test","MoreTenants"]');
+    expect(JSON.stringify(fn.Properties.Environment.Variables.TOKEN_ENDPOINT)).toContain('/oauth2/token');
+    const [[, policy]] = resourcesOf(template, 'AWS::IAM::ManagedPolicy').filter(([id]) => id.startsWith('PoolClientSecretRotation24hPermissions'));
+    const reads = policy.Properties.PolicyDocument.Statement.find((st: any) => st.Sid === 'ReadTheStacksThatDeclareRotatedSecrets');
+    expect(JSON.stringify(reads.Resource)).toMatch(/stack\/Test\/\*.*stack\/MoreTenants\/\*/);
+  });
+
+  test('the function\'s role lives under the library path the secret-lifecycle alarm ignores', () => {
+    const { template } = tenants({ globex: { rotationSchedule: Duration.days(30) } });
+    const [[, role]] = resourcesOf(template, 'AWS::IAM::Role').filter(([id]) => id.startsWith('PoolClientSecretRotation24hRole'));
+    expect(role.Properties.Path).toMatch(/^\/cdk-cognito-m2m\/[0-9a-f]{12}\/$/);
+    const [[, rule]] = resourcesOf(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('PoolSecretLifecycleAudit'));
+    expect(JSON.stringify(rule.Properties.EventPattern)).toContain(`:role${role.Properties.Path}`);
+  });
+
+  test('the sweep retries twice, then its event goes to a KMS-encrypted dead-letter queue with an alarm; refused secrets alarm too', () => {
+    // GIVEN
+    const { pool, template } = tenants({ globex: { rotationSchedule: Duration.days(30) } });
+
+    // THEN the function keeps failed asynchronous invocations (the sweep's)
+    const [[queueId, queue]] = resourcesOf(template, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('PoolClientSecretRotation24hDeadLetters'));
+    expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CognitoM2mLogsKey/), 'Arn'] });
+    const [[fnId, fn]] = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('PoolClientSecretRotation24hFunction'));
+    expect(fn.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: fnId }, MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    // ... and alarms on it, on refused secrets, and on out-of-band secret changes, all listed on the pool
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }], Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.reason = "secret_not_bound" }', MetricTransformations: [Match.objectLike({ MetricName: 'RefusedSecrets' })] });
+    expect(pool.securityAlarms.map((a) => a.node.id).sort()).toEqual(['Alarm', 'DeadLettersAlarm', 'RefusedSecretsAlarm']);
+  });
+
+  test('actions added to the pool reach its security alarms, also those created later', () => {
+    const { stack, pool, orders } = poolStack();
+    const topic = new sns.Topic(stack, 'Topic');
+    pool.addSecurityAlarmAction(new actions.SnsAction(topic));
+    pool.addTenant('globex', { scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
+    const alarms = resourcesOf(Template.fromStack(stack), 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(3);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+  });
+
+  test('in a VPC without security groups, the function may open HTTPS connections only', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const pool = new M2mUserPool(stack, 'Pool', { domainPrefix: 'acme-test', secretRotation: { vpc } });
+    const orders = pool.addResourceServer('Orders', { identifier: 'https://api.acme.example/orders', scopes: [{ name: 'read', description: 'Read' }] });
+    pool.addTenant('globex', { scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
+    const groups = resourcesOf(Template.fromStack(stack), 'AWS::EC2::SecurityGroup');
+    expect(groups).toHaveLength(1);
+    expect(groups[0][1].Properties.SecurityGroupEgress).toEqual([
+      { CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'HTTPS to AWS service endpoints (through VPC endpoints or a NAT gateway)' },
+    ]);
+    expect(groups[0][1].Properties.SecurityGroupIngress).toBeUndefined();
+  });
+});

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { checkDirectoryPath, createParameterDirectoryLoader, DirectoryTenantResolver } from './directory';
+import { DirectoryDeps, directoryFromEnv, outageBackoffFromEnv } from './directory';
 import { ConfigError } from './errors';
 import type { PeopleConfig } from './people';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
-import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/client-directory';
+import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/client-directory';
 import {
   ADDITIONAL_USER_POOLS_ENV, ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry, USER_POOL_ISSUERS_ENV,
 } from '../../lib/private/trusted-pools';
@@ -120,15 +120,25 @@ export interface RegistryOptions {
   readonly ttlSeconds: number;
   /** The CDK-declared clients (CLIENT_TENANTS or the directory under CLIENT_TENANTS_PATH). */
   readonly declared: TenantResolver;
+  /** OUTAGE_BACKOFF_MS. */
+  readonly backoffMs: number;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
 
-/** The CDK-declared clients: the inline mapping, or the SSM directory. Exactly one of the two variables is set. */
-function declaredFromEnv(env: NodeJS.ProcessEnv): TenantResolver {
+/**
+ * The CDK-declared clients: the inline mapping, or the SSM directory (its
+ * path and the parameters the library created in it). Exactly one of the two is set.
+ */
+function declaredFromEnv(env: NodeJS.ProcessEnv, deps: DirectoryDeps): TenantResolver {
   const path = env[CLIENT_TENANTS_PATH_ENV];
   const inline = env[CLIENT_TENANTS_ENV];
-  if (path === undefined || path === '') return StaticTenantResolver.fromJson(inline);
+  if (path === undefined || path === '') {
+    if (env[CLIENT_TENANTS_PARAMETERS_ENV]) throw new ConfigError(`${CLIENT_TENANTS_PARAMETERS_ENV} is set without ${CLIENT_TENANTS_PATH_ENV}`);
+    return StaticTenantResolver.fromJson(inline);
+  }
   if (inline !== undefined && inline !== '') throw new ConfigError(`${CLIENT_TENANTS_ENV} and ${CLIENT_TENANTS_PATH_ENV} are both set`);
-  return new DirectoryTenantResolver({ load: createParameterDirectoryLoader(checkDirectoryPath(path)) });
+  return directoryFromEnv(env, deps);
 }
 
 /**
@@ -137,25 +147,29 @@ function declaredFromEnv(env: NodeJS.ProcessEnv): TenantResolver {
  * 0..900, default 30). TABLE_NAME on a bundle built without registry support
  * is a configuration error (fail closed), not a silently ignored setting.
  */
-function tenantsFromEnv(env: NodeJS.ProcessEnv, registry: RegistryFactory | undefined): TenantResolver {
+function tenantsFromEnv(env: NodeJS.ProcessEnv, registry: RegistryFactory | undefined, deps: DirectoryDeps): TenantResolver {
   const table = env.TABLE_NAME;
   if (table !== undefined && table !== '' && !TABLE_NAME.test(table)) {
     throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
   }
   const ttlSeconds = table ? intFromEnv(env, 'REGISTRY_CACHE_TTL_SECONDS', 30, 0, 900) : 0;
   if (table && !registry) throw new ConfigError('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
-  const declared = declaredFromEnv(env);
-  return table && registry ? registry({ table, ttlSeconds, declared }) : declared;
+  const backoffMs = outageBackoffFromEnv(env);
+  const declared = declaredFromEnv(env, deps);
+  return table && registry ? registry({ table, ttlSeconds, declared, backoffMs, now: deps.now }) : declared;
 }
 
 /**
  * Environment variables: USER_POOL_ID, USER_POOL_ISSUERS and ADDITIONAL_USER_POOLS (optional:
- * lib/private/trusted-pools.ts), CLIENT_TENANTS or CLIENT_TENANTS_PATH, TOKEN_CACHE_MAX_ENTRIES,
+ * lib/private/trusted-pools.ts), CLIENT_TENANTS or CLIENT_TENANTS_PATH with CLIENT_TENANTS_PARAMETERS
+ * (lib/private/client-directory.ts), OUTAGE_BACKOFF_MS (optional, default 5000), TOKEN_CACHE_MAX_ENTRIES,
  * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_KEY_PREFIX (optional: lib/private/usage-tiers.ts), LOG_LEVEL, ROUTE_TABLE_PATH
  * (default: routes.json next to the bundle), JWKS_PATH (optional), TABLE_NAME
  * and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry).
+ *
+ * @param deps where the directory reports untrusted parameters, its clock and SSM client (tests); the Lambda passes none
  */
-export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registry?: RegistryFactory): AuthorizerConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registry?: RegistryFactory, deps: DirectoryDeps = {}): AuthorizerConfig {
   const userPoolId = env.USER_POOL_ID ?? '';
   if (!USER_POOL_ID.test(userPoolId)) throw new ConfigError(`USER_POOL_ID ${JSON.stringify(userPoolId.slice(0, 80))} is not a user pool id`);
   const usageKeyPrefix = env[USAGE_KEY_PREFIX_ENV] || undefined;
@@ -167,7 +181,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registr
     userPoolId,
     issuerFormats: issuers === undefined || issuers === '' ? ['ORIGINAL'] : issuerFormatsOf(issuers, USER_POOL_ISSUERS_ENV),
     additionalUserPools: additionalPoolsOf(env[ADDITIONAL_USER_POOLS_ENV], userPoolId),
-    tenants: tenantsFromEnv(env, registry),
+    tenants: tenantsFromEnv(env, registry, deps),
     routes: loadRouteTable(env.ROUTE_TABLE_PATH || join(bundleDir, 'routes.json')),
     tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),
     jwksTimeoutMs: intFromEnv(env, 'JWKS_TIMEOUT_MS', 1500, 50, 60_000),

@@ -4,8 +4,12 @@
  * variable or live in other stacks (lib/private/client-directory.ts).
  *
  * - Every parameter directly under the path is read (GetParametersByPath,
- *   paginated) and merged into one map; the whole map is replaced on each
- *   load, so clients removed from the app disappear.
+ *   paginated); those the library created (`trusted`, from
+ *   CLIENT_TENANTS_PARAMETERS) are merged into one map, and the whole map is
+ *   replaced on each load, so clients removed from the app disappear. Any
+ *   other parameter under the path is ignored before it is parsed: it can
+ *   neither add nor change a mapping, nor fail the load; its name goes to
+ *   `onUntrusted` (a log line and a metric, metrics.ts).
  * - The first request loads it; concurrent requests share one load.
  * - A known client resolves synchronously from the map (the hot path does
  *   not wait). Once the map is `refreshMs` old, the next request starts a
@@ -13,9 +17,13 @@
  * - An unknown client triggers a reload at most once per `unknownRetryMs`
  *   (made-up client ids cannot make the authorizer hammer SSM); otherwise it
  *   is untrusted.
- * - A failed load is never cached. Without a map, or with one older than
- *   `maxStaleMs`, the request is denied `tenants_unavailable` (fail closed);
- *   a younger map keeps serving while SSM is down.
+ * - A failed load is not retried for `backoffMs` (OUTAGE_BACKOFF_MS): during
+ *   an outage an execution environment loads at most once per back-off
+ *   window, however many requests arrive. Without a map, or with one older
+ *   than `maxStaleMs`, the request is denied `tenants_unavailable` (fail
+ *   closed, straight from memory within the window); a younger map keeps
+ *   serving while SSM is down. The first load after the window that
+ *   succeeds ends the back-off.
  * - `recheckAt` is the next refresh: a verified token cached by the
  *   authorizer is re-resolved then, so a removed client loses access within
  *   `refreshMs` of its removal reaching SSM.
@@ -25,8 +33,13 @@
  */
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { AuthorizerError, ConfigError } from './errors';
+import { untrustedParameterReporter } from './metrics';
 import type { TenantResolver } from './tenant-resolver';
-import { DIRECTORY_PATH_PREFIX, parseMapping } from '../../lib/private/client-directory';
+import {
+  CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DEFAULT_OUTAGE_BACKOFF_MS, DIRECTORY_PATH_PREFIX, MAX_OUTAGE_BACKOFF_MS,
+  OUTAGE_BACKOFF_MS_ENV, parseDirectoryParameters, parseMapping,
+} from '../../lib/private/client-directory';
+import { Logger, logLevelFromEnv } from '../shared/log';
 
 /** One parameter as read. */
 export interface DirectoryParameter {
@@ -39,6 +52,15 @@ export type DirectoryLoader = () => Promise<readonly DirectoryParameter[]>;
 
 export interface DirectoryTenantResolverOptions {
   readonly load: DirectoryLoader;
+  /** Full names of the parameters the library created (CLIENT_TENANTS_PARAMETERS): the only ones read. */
+  readonly trusted: ReadonlySet<string>;
+  /** Told the names of the other parameters under the path, after every load that finds any. @default - ignored silently */
+  readonly onUntrusted?: (names: readonly string[]) => void;
+  /**
+   * Time after a failed load during which no load starts (requests are answered from memory).
+   * @default 0 - no back-off; `directoryFromEnv` passes OUTAGE_BACKOFF_MS (default DEFAULT_OUTAGE_BACKOFF_MS)
+   */
+  readonly backoffMs?: number;
   /** Age after which a reload starts in the background. @default 300000 (5 min) */
   readonly refreshMs?: number;
   /** Least time between reloads an unknown client triggers. @default 30000 */
@@ -49,11 +71,18 @@ export interface DirectoryTenantResolverOptions {
   readonly now?: () => number;
 }
 
-/** Merges directory parameters into one map; any invalid parameter fails the whole load. */
-export function mergeDirectory(parameters: readonly DirectoryParameter[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const p of parameters) parseMapping(p.value, `parameter ${p.name}`, map);
-  return map;
+/**
+ * Merges the trusted directory parameters into one map (any invalid one fails
+ * the whole load) and lists the names of the others, which are not parsed.
+ */
+export function mergeDirectory(parameters: readonly DirectoryParameter[], trusted: ReadonlySet<string>): { tenants: Map<string, string>; untrusted: string[] } {
+  const tenants = new Map<string, string>();
+  const untrusted: string[] = [];
+  for (const p of parameters) {
+    if (trusted.has(p.name)) parseMapping(p.value, `parameter ${p.name}`, tenants);
+    else untrusted.push(p.name);
+  }
+  return { tenants, untrusted };
 }
 
 export class DirectoryTenantResolver implements TenantResolver {
@@ -62,8 +91,14 @@ export class DirectoryTenantResolver implements TenantResolver {
   #loadedAt = 0;
   /** Epoch ms at which the last load (successful or not) started. */
   #attemptedAt = -Infinity;
+  /** Epoch ms at which the last load failed (-Infinity after a success), and why. */
+  #failedAt = -Infinity;
+  #failure: unknown;
   #inflight: Promise<Map<string, string>> | undefined;
   readonly #load: DirectoryLoader;
+  readonly #trusted: ReadonlySet<string>;
+  readonly #onUntrusted: (names: readonly string[]) => void;
+  readonly #backoffMs: number;
   readonly #refreshMs: number;
   readonly #unknownRetryMs: number;
   readonly #maxStaleMs: number;
@@ -71,6 +106,9 @@ export class DirectoryTenantResolver implements TenantResolver {
 
   constructor(options: DirectoryTenantResolverOptions) {
     this.#load = options.load;
+    this.#trusted = options.trusted;
+    this.#onUntrusted = options.onUntrusted ?? (() => undefined);
+    this.#backoffMs = Math.max(0, options.backoffMs ?? 0);
     this.#refreshMs = options.refreshMs ?? 300_000;
     this.#unknownRetryMs = options.unknownRetryMs ?? 30_000;
     this.#maxStaleMs = Math.max(options.maxStaleMs ?? 900_000, this.#refreshMs);
@@ -107,13 +145,29 @@ export class DirectoryTenantResolver implements TenantResolver {
   #reload(): Promise<Map<string, string>> {
     if (this.#inflight) return this.#inflight;
     const started = this.#now();
+    // Within the back-off window after a failure: the same answer, without calling SSM.
+    if (started - this.#failedAt < this.#backoffMs) return Promise.reject(this.#failure);
     this.#attemptedAt = started;
-    const pending = this.#load()
+    let loading: Promise<readonly DirectoryParameter[]>;
+    try {
+      loading = this.#load();
+    } catch (err) {
+      loading = Promise.reject(err);
+    }
+    const pending = loading
       .then((parameters) => {
-        const map = mergeDirectory(parameters);
-        this.#map = map;
+        const { tenants, untrusted } = mergeDirectory(parameters, this.#trusted);
+        this.#map = tenants;
         this.#loadedAt = started;
-        return map;
+        this.#failedAt = -Infinity;
+        if (untrusted.length > 0) this.#onUntrusted(untrusted);
+        return tenants;
+      })
+      .catch((err: unknown) => {
+        // An outage, or a trusted parameter that is not a mapping: both start the back-off.
+        this.#failedAt = this.#now();
+        this.#failure = err;
+        throw err;
       })
       .finally(() => { this.#inflight = undefined; });
     this.#inflight = pending;
@@ -137,6 +191,50 @@ export function checkDirectoryPath(path: string): string {
     throw new ConfigError(`CLIENT_TENANTS_PATH ${JSON.stringify(path.slice(0, 120))} must be ${DIRECTORY_PATH_PREFIX}<name>/`);
   }
   return path;
+}
+
+/** OUTAGE_BACKOFF_MS: milliseconds, an integer from 0 (no back-off) to MAX_OUTAGE_BACKOFF_MS; default DEFAULT_OUTAGE_BACKOFF_MS. */
+export function outageBackoffFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env[OUTAGE_BACKOFF_MS_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_OUTAGE_BACKOFF_MS;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) > MAX_OUTAGE_BACKOFF_MS) {
+    throw new ConfigError(`${OUTAGE_BACKOFF_MS_ENV} must be an integer number of milliseconds from 0 to ${MAX_OUTAGE_BACKOFF_MS}, got ${JSON.stringify(raw.slice(0, 40))}`);
+  }
+  return Number(raw);
+}
+
+/** What a function's directory needs besides the environment. */
+export interface DirectoryDeps {
+  /** Where untrusted parameters are reported. @default a Logger at LOG_LEVEL writing to stdout */
+  readonly logger?: Logger;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Overrides for the SSM client (endpoint, region...). */
+  readonly ssm?: SSMClientConfig;
+}
+
+/**
+ * The directory of a function (the authorizer or the tenant-claim trigger)
+ * from CLIENT_TENANTS_PATH (set) and CLIENT_TENANTS_PARAMETERS, with the
+ * back-off of OUTAGE_BACKOFF_MS and untrusted parameters reported under the
+ * function's name (AWS_LAMBDA_FUNCTION_NAME).
+ */
+export function directoryFromEnv(env: NodeJS.ProcessEnv, deps: DirectoryDeps = {}): DirectoryTenantResolver {
+  const path = checkDirectoryPath(env[CLIENT_TENANTS_PATH_ENV] ?? '');
+  let trusted: Set<string>;
+  try {
+    trusted = parseDirectoryParameters(env[CLIENT_TENANTS_PARAMETERS_ENV], path);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const logger = deps.logger ?? new Logger(logLevelFromEnv(env.LOG_LEVEL));
+  return new DirectoryTenantResolver({
+    load: createParameterDirectoryLoader(path, deps.ssm),
+    trusted,
+    onUntrusted: untrustedParameterReporter(env.AWS_LAMBDA_FUNCTION_NAME, logger, deps.now),
+    backoffMs: outageBackoffFromEnv(env),
+    now: deps.now,
+  });
 }
 
 /** The SSM client of the execution environment (built on first use). */

@@ -14,8 +14,18 @@
 import type { DenyReason } from './errors';
 import {
   ALLOWED_FLUSH_MS, ALLOWED_METRIC, DENIED_METRIC, DenyReasonName, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
+  UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
 } from '../../lib/private/authorizer-metrics';
 import type { EmfMembers, Logger } from '../shared/log';
+
+// No Unit (CloudWatch records "None"): sums, graphs and alarms are the same, and the bundle stays within its budget.
+function emf(functionName: string, metric: string, value: number, dimensions: string[][], timestamp: number): EmfMembers {
+  return {
+    [FUNCTION_DIMENSION]: functionName,
+    [metric]: value,
+    _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: [{ Name: metric }] }] },
+  };
+}
 
 /** A compile error names any reason the handler gives that the metrics contract does not list. */
 type Listed<T extends never> = T;
@@ -36,12 +46,7 @@ export interface DecisionMetrics {
  */
 export function decisionMetrics(functionName: string | undefined, logger: Logger, now: () => number = Date.now): DecisionMetrics | undefined {
   if (!functionName) return undefined;
-  // No Unit (CloudWatch records "None"): sums, graphs and alarms are the same, and the bundle stays within its budget.
-  const members = (metric: string, value: number, dimensions: string[][]): EmfMembers => ({
-    [FUNCTION_DIMENSION]: functionName,
-    [metric]: value,
-    _aws: { Timestamp: now(), CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: [{ Name: metric }] }] },
-  });
+  const members = (metric: string, value: number, dimensions: string[][]): EmfMembers => emf(functionName, metric, value, dimensions, now());
   let count = 0;
   let written = -ALLOWED_FLUSH_MS;
   return {
@@ -54,5 +59,30 @@ export function decisionMetrics(functionName: string | undefined, logger: Logger
       count = 0;
       written = t;
     },
+  };
+}
+
+/**
+ * What a function (the authorizer, the tenant-claim trigger) does with the
+ * parameters under its client directory's path that the library did not
+ * create (lambda/authorizer/directory.ts ignores them): a warning naming each
+ * once per execution environment (the name only, never the value), and, on
+ * every load that finds any, their count as the `UntrustedDirectoryParameters`
+ * metric (none outside Lambda). The names remembered are bounded by the
+ * parameters an account may hold under the path.
+ */
+export function untrustedParameterReporter(functionName: string | undefined, logger: Logger, now: () => number = Date.now): (names: readonly string[]) => void {
+  const logged = new Set<string>();
+  return (names) => {
+    for (const name of names) {
+      if (logged.has(name)) continue;
+      logged.add(name);
+      logger.warn('untrusted directory parameter ignored', { parameterName: name });
+    }
+    if (names.length === 0 || !functionName) return;
+    logger.warn('untrusted directory parameters', {
+      count: names.length,
+      emf: emf(functionName, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC, names.length, [[FUNCTION_DIMENSION]], now()),
+    });
   };
 }

@@ -11,8 +11,14 @@
  *   same client share one promise.
  * - Unknown client: `untrusted_client`; client or tenant not active
  *   (suspended, deleting, deleted): `suspended`; lookup failure:
- *   `registry_unavailable` (fail closed: an expired entry is never served,
- *   failures are not cached). Every denial carries the client id.
+ *   `registry_unavailable` (fail closed: an expired entry is never served).
+ *   Every denial carries the client id.
+ * - After a failed lookup, no lookup starts for `backoffMs`
+ *   (OUTAGE_BACKOFF_MS), for any client: a table outage is not one item's,
+ *   so during one an execution environment makes at most one lookup per
+ *   window, and every request needing a lookup is denied
+ *   `registry_unavailable` from memory. Fresh cached answers keep serving.
+ *   The first lookup after the window that succeeds ends the back-off.
  *
  * The suspension delay on the authorizer side is bounded by the TTL: an entry
  * expires TTL after its lookup *started* (before the strongly consistent
@@ -40,6 +46,11 @@ export interface RegistryTenantResolverOptions {
   readonly ttlSeconds: number;
   /** Client ids the cache may hold. @default 10000 */
   readonly maxEntries?: number;
+  /**
+   * Time after a failed lookup during which no lookup starts (requests needing one are denied).
+   * @default 0 - no back-off; the Lambda's configuration passes OUTAGE_BACKOFF_MS (default DEFAULT_OUTAGE_BACKOFF_MS)
+   */
+  readonly backoffMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -59,13 +70,18 @@ export class RegistryTenantResolver implements TenantResolver {
   readonly #lookup: RegistryLookup;
   readonly #ttlMs: number;
   readonly #maxEntries: number;
+  readonly #backoffMs: number;
   readonly #now: () => number;
+  /** Epoch ms at which the last lookup failed (-Infinity after a success), and why. */
+  #failedAt = -Infinity;
+  #failure: unknown;
 
   constructor(options: RegistryTenantResolverOptions) {
     this.#declared = options.declared;
     this.#lookup = options.lookup;
     this.#ttlMs = Math.max(0, options.ttlSeconds) * 1000;
     this.#maxEntries = Math.max(1, options.maxEntries ?? 10_000);
+    this.#backoffMs = Math.max(0, options.backoffMs ?? 0);
     this.#now = options.now ?? Date.now;
   }
 
@@ -91,6 +107,8 @@ export class RegistryTenantResolver implements TenantResolver {
     if (e !== undefined && this.#now() < e.expiresAt) return this.#answer(clientId, e);
     let pending = this.#inflight.get(clientId);
     if (pending === undefined) {
+      // Within the back-off window after a failure: denied from memory, without calling DynamoDB.
+      if (this.#now() - this.#failedAt < this.#backoffMs) throw new AuthorizerError('registry_unavailable', this.#failure, clientId);
       pending = this.#load(clientId).finally(() => this.#inflight.delete(clientId));
       this.#inflight.set(clientId, pending);
     }
@@ -109,10 +127,13 @@ export class RegistryTenantResolver implements TenantResolver {
     try {
       status = await this.#lookup(clientId);
     } catch (err) {
-      // Fail closed, and do not cache the failure: the next request looks up again.
+      // Fail closed; no entry is cached, and no lookup starts for the back-off window.
       this.#entries.delete(clientId);
+      this.#failedAt = this.#now();
+      this.#failure = err;
       throw new AuthorizerError('registry_unavailable', err, clientId);
     }
+    this.#failedAt = -Infinity;
     const entry: Entry = status === undefined
       ? { tenantId: undefined, active: false, expiresAt: started + this.#ttlMs }
       : { tenantId: status.tenantId, active: isActive(status), expiresAt: started + this.#ttlMs };
@@ -150,6 +171,10 @@ export function createRegistryTenantResolver(options: {
   readonly table: string;
   readonly ttlSeconds: number;
   readonly declared: TenantResolver;
+  /** OUTAGE_BACKOFF_MS. @default 0 */
+  readonly backoffMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
   /** Overrides for the DynamoDB client (endpoint, region...). */
   readonly clientConfig?: DynamoDBClientConfig;
 }): RegistryTenantResolver {
@@ -168,5 +193,7 @@ export function createRegistryTenantResolver(options: {
     declared: options.declared,
     lookup: (clientId) => getClientStatus(ddb, options.table, clientId),
     ttlSeconds: options.ttlSeconds,
+    backoffMs: options.backoffMs,
+    now: options.now,
   });
 }

@@ -3,7 +3,7 @@
  * (lib/private/client-rotation.ts) sets. Checked at cold start.
  */
 import { ConfigError } from './errors';
-import { GRACE_SECONDS_ENV, MIN_GRACE_SECONDS, USER_POOL_ID_ENV } from '../../lib/private/client-rotation-contract';
+import { GRACE_SECONDS_ENV, MIN_GRACE_SECONDS, TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV } from '../../lib/private/client-rotation-contract';
 import { LogLevel, logLevelFromEnv } from '../shared/log';
 
 export interface RotationConfig {
@@ -11,8 +11,15 @@ export interface RotationConfig {
   readonly userPoolId: string;
   /** How long an old Cognito client secret keeps working after a rotation. */
   readonly graceMs: number;
+  /** The stacks whose secrets the function may rotate (binding.ts). */
+  readonly trustedStacks: readonly string[];
+  /** The pool's token endpoint, the only URL testSecret sends a secret to; absent: GetClientToken. */
+  readonly tokenEndpoint?: string;
   readonly logLevel: LogLevel;
 }
+
+/** A CloudFormation stack name. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
 const USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 
@@ -26,5 +33,23 @@ export function loadConfig(env: Record<string, string | undefined>): RotationCon
   if (!Number.isSafeInteger(grace) || grace < MIN_GRACE_SECONDS) {
     throw new ConfigError(`${GRACE_SECONDS_ENV}: ${JSON.stringify(raw)} is invalid: must be a whole number of seconds, at least ${MIN_GRACE_SECONDS}`);
   }
-  return { userPoolId, graceMs: grace * 1000, logLevel: logLevelFromEnv(env.LOG_LEVEL) };
+  const trustedStacks = parseStackNames(env[TRUSTED_STACKS_ENV]);
+  const tokenEndpoint = env[TOKEN_ENDPOINT_ENV] || undefined;
+  if (tokenEndpoint !== undefined && !/^https:\/\/[^/?#]+\/oauth2\/token$/.test(tokenEndpoint)) {
+    throw new ConfigError(`${TOKEN_ENDPOINT_ENV}: ${JSON.stringify(tokenEndpoint.slice(0, 200))} is invalid: must be https://<domain>/oauth2/token`);
+  }
+  return { userPoolId, graceMs: grace * 1000, trustedStacks, ...(tokenEndpoint ? { tokenEndpoint } : {}), logLevel: logLevelFromEnv(env.LOG_LEVEL) };
+}
+
+function parseStackNames(raw: string | undefined): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw ?? '');
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && STACK_NAME.test(v))) {
+    throw new ConfigError(`${TRUSTED_STACKS_ENV}: ${JSON.stringify((raw ?? '').slice(0, 200))} is invalid: must be a JSON array of one or more CloudFormation stack names`);
+  }
+  return value as string[];
 }

@@ -4,6 +4,8 @@
  * dates only, never a secret value. A thrown error fails the rotation step:
  * Secrets Manager keeps AWSCURRENT where it is and retries later.
  */
+import { SECRET_NOT_BOUND_REASON } from '../../lib/private/client-rotation-contract';
+
 export abstract class RotationError extends Error {
   public abstract readonly reason: string;
   constructor(message: string) {
@@ -20,6 +22,15 @@ export class ConfigError extends RotationError {
 /** The event is neither a rotation step nor the sweep, or names a secret not set up for this rotation. */
 export class BadEventError extends RotationError {
   public readonly reason = 'bad_event';
+}
+
+/**
+ * The secret is not one a `TenantAppClient` of this function's stacks
+ * declared, or its value names another app client than the one declared:
+ * nothing is asked of Cognito.
+ */
+export class SecretNotBoundError extends RotationError {
+  public readonly reason = SECRET_NOT_BOUND_REASON;
 }
 
 /** A new secret does not fit: the former secret is still in its grace period. */

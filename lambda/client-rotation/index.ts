@@ -4,14 +4,17 @@
  * rotation steps of `TenantAppClient` secrets, and an hourly EventBridge
  * rule for the sweep that ends grace periods.
  *
- * Environment: USER_POOL_ID, GRACE_SECONDS, LOG_LEVEL. SDK clients are built
+ * Environment: USER_POOL_ID, GRACE_SECONDS, TRUSTED_STACKS, TOKEN_ENDPOINT
+ * (when the pool has a domain), LOG_LEVEL. SDK clients are built
  * once per execution environment. `@aws-sdk/*` is provided by the Lambda
  * runtime (external in the bundle); the token client and the portal's
  * Cognito operations are bundled.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
+import { cloudFormationReader, SecretBindings } from './binding';
 import { loadConfig, RotationConfig } from './config';
 import { BadEventError, RotationError } from './errors';
 import { ClientSecretRotation, isRotationEvent } from './rotation';
@@ -31,7 +34,8 @@ try {
     secrets: new SecretsManagerClient({}),
     // The portal's operations retry throttling themselves.
     apps: new AppClients(new CognitoIdentityProviderClient({ maxAttempts: 1 }), config.userPoolId, {}),
-    checkToken: tokenCheck(),
+    checkToken: tokenCheck({ tokenEndpoint: config.tokenEndpoint, userPoolId: config.userPoolId }),
+    bindings: new SecretBindings(config.trustedStacks, cloudFormationReader(new CloudFormationClient({}))),
     graceMs: config.graceMs,
     now: () => new Date(),
     log,

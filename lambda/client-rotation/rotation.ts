@@ -35,9 +35,12 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { BadEventError, GracePeriodRunningError, PendingSecretError, SecretShapeError, SweepFailedError, TokenTestError, UnknownCurrentSecretError } from './errors';
+import type { SecretBindings } from './binding';
+import {
+  BadEventError, GracePeriodRunningError, PendingSecretError, SecretNotBoundError, SecretShapeError, SweepFailedError, TokenTestError, UnknownCurrentSecretError,
+} from './errors';
 import { adoption, AWSCURRENT, AWSPENDING, currentVersionId, planRoom, planSweep, recordedSecrets, Removal, SecretState, staleLabels } from './plan';
-import { clientIdOfSecretId, cognitoLabel } from '../../lib/private/client-rotation-contract';
+import { clientIdOfSecretId, cognitoLabel, SECRET_NOT_BOUND_REASON } from '../../lib/private/client-rotation-contract';
 import { TokenClientError } from '../../token-client/src';
 import type { AppClients } from '../portal/cognito';
 import { errorName, isNotFound } from '../portal/errors';
@@ -53,14 +56,20 @@ export interface RotationEvent {
   readonly Step: RotationStep;
 }
 
-/** Gets one access token with the given credentials JSON, or throws. */
-export type TokenCheck = (secretString: string) => Promise<void>;
+/**
+ * Gets one access token for the client with the given secret, from the
+ * pool's own token endpoint or GetClientToken (never a URL read from the
+ * secret), or throws.
+ */
+export type TokenCheck = (clientId: string, clientSecret: string) => Promise<void>;
 
 export interface RotationDeps {
   readonly secrets: SecretsManagerClient;
   /** The app-client operations of the developer portal, bound to this function's user pool. */
   readonly apps: Pick<AppClients, 'listSecrets' | 'addSecret' | 'deleteSecret'>;
   readonly checkToken: TokenCheck;
+  /** Which app client each secret was declared for (binding.ts): asked before any Cognito call. */
+  readonly bindings: Pick<SecretBindings, 'clientIdOf'>;
   readonly graceMs: number;
   readonly now: () => Date;
   readonly log: Logger;
@@ -72,6 +81,13 @@ type Credentials = Record<string, unknown> & { clientId: string; clientSecret: s
 export function isRotationEvent(event: unknown): event is RotationEvent {
   const e = event as Partial<RotationEvent> | undefined;
   return typeof e?.SecretId === 'string' && typeof e.ClientRequestToken === 'string' && typeof e.Step === 'string';
+}
+
+/** Refuses a value that names another app client than the one the secret was declared for. */
+function requireBound(credentials: Credentials, boundClientId: string, which: string): void {
+  if (credentials.clientId !== boundClientId) {
+    throw new SecretNotBoundError(`the ${which} value names client ${credentials.clientId}, but the secret was declared for client ${boundClientId}`);
+  }
 }
 
 function parseCredentials(secretString: string | undefined, which: string): Credentials {
@@ -110,21 +126,23 @@ export class ClientSecretRotation {
       return;
     }
     if (!stages.includes(AWSPENDING)) throw new BadEventError('the version of this rotation is not AWSPENDING');
+    const boundClientId = await this.deps.bindings.clientIdOf(described);
     switch (event.Step) {
-      case 'createSecret': return this.createSecret(event, described);
-      case 'setSecret': return this.setSecret(event, described);
-      case 'testSecret': return this.testSecret(event, described);
+      case 'createSecret': return this.createSecret(event, described, boundClientId);
+      case 'setSecret': return this.setSecret(event, described, boundClientId);
+      case 'testSecret': return this.testSecret(event, described, boundClientId);
       case 'finishSecret': return this.finishSecret(event, described);
     }
   }
 
-  private async createSecret(event: RotationEvent, described: DescribeSecretCommandOutput): Promise<void> {
+  private async createSecret(event: RotationEvent, described: DescribeSecretCommandOutput, boundClientId: string): Promise<void> {
     const secretId = event.SecretId;
     if (await this.pendingValue(secretId, event.ClientRequestToken) !== undefined) {
       this.deps.log.info('pending value already written', { reason: 'createSecret' });
       return;
     }
     const current = await this.currentCredentials(secretId);
+    requireBound(current, boundClientId, 'AWSCURRENT');
     const ids = { clientId: current.clientId, tenantId: typeof current.tenantId === 'string' ? current.tenantId : undefined };
     let state = stateOf(described);
     const held = (await this.deps.apps.listSecrets(current.clientId)).map((s) => s.clientSecretId);
@@ -163,16 +181,18 @@ export class ClientSecretRotation {
     this.deps.log.info('client secret added as AWSPENDING', ids);
   }
 
-  private async setSecret(event: RotationEvent, described: DescribeSecretCommandOutput): Promise<void> {
+  private async setSecret(event: RotationEvent, described: DescribeSecretCommandOutput, boundClientId: string): Promise<void> {
     const pending = await this.requirePending(event);
+    requireBound(pending, boundClientId, 'AWSPENDING');
     await this.pendingCognitoSecret(event, described, pending);
     this.deps.log.info('pending client secret is held by Cognito', { clientId: pending.clientId });
   }
 
-  private async testSecret(event: RotationEvent, described: DescribeSecretCommandOutput): Promise<void> {
+  private async testSecret(event: RotationEvent, described: DescribeSecretCommandOutput, boundClientId: string): Promise<void> {
     const pendingString = await this.pendingValue(event.SecretId, event.ClientRequestToken);
     if (pendingString === undefined) throw new PendingSecretError('the pending version has no value: createSecret has not completed');
     const pending = parseCredentials(pendingString, 'AWSPENDING');
+    requireBound(pending, boundClientId, 'AWSPENDING');
     const current = await this.currentCredentials(event.SecretId);
     const changed = [...new Set([...Object.keys(current), ...Object.keys(pending)])]
       .filter((k) => k !== 'clientSecret' && JSON.stringify(current[k]) !== JSON.stringify(pending[k]));
@@ -180,7 +200,7 @@ export class ClientSecretRotation {
     if (pending.clientSecret === current.clientSecret) throw new PendingSecretError('the pending value holds the current client secret');
     await this.pendingCognitoSecret(event, described, pending);
     try {
-      await this.deps.checkToken(pendingString);
+      await this.deps.checkToken(pending.clientId, pending.clientSecret);
     } catch (err) {
       // TokenClientError messages redact the secret; other errors are named only.
       throw new TokenTestError(`no access token with the pending secret of client ${pending.clientId}: ${err instanceof TokenClientError ? err.message : errorName(err)}`);
@@ -202,13 +222,16 @@ export class ClientSecretRotation {
   /**
    * Deletes the old Cognito client secrets of every secret this function
    * rotates once their grace period is over. Secrets whose rotation function
-   * is another are left alone. Throws after the whole pass if any failed.
+   * is another are left alone; a secret not declared for the client its
+   * labels name is refused (logged with reason `secret_not_bound`, which the
+   * construct alarms on). Throws after the whole pass if any deletion failed.
    */
-  public async sweep(functionArn: string): Promise<{ examined: number; deleted: number; failed: number }> {
+  public async sweep(functionArn: string): Promise<{ examined: number; deleted: number; failed: number; refused: number }> {
     const mine = unqualified(functionArn);
     let examined = 0;
     let deleted = 0;
     let failed = 0;
+    let refused = 0;
     let next: string | undefined;
     do {
       const page = await this.deps.secrets.send(new ListSecretsCommand({ MaxResults: 100, NextToken: next }));
@@ -217,8 +240,29 @@ export class ClientSecretRotation {
         examined++;
         const plan = planSweep(stateOf(s), this.deps.now(), this.deps.graceMs);
         if (plan.problem) this.deps.log.warn('former client secrets kept', { reason: 'current_secret_unknown', configDetail: plan.problem });
+        if (plan.remove.length === 0) continue;
+        let boundClientId: string;
+        try {
+          boundClientId = await this.deps.bindings.clientIdOf(s);
+        } catch (err) {
+          if (err instanceof SecretNotBoundError) {
+            refused++;
+            this.deps.log.error('client secret sweep refused a secret', { reason: err.reason, configDetail: err.message });
+          } else {
+            failed++;
+            this.deps.log.error('grace period deletion failed', { reason: 'sweep_failed', errorName: errorName(err) });
+          }
+          continue;
+        }
         for (const r of plan.remove) {
           const clientId = clientIdOfSecretId(r.clientSecretId)!;
+          if (clientId !== boundClientId) {
+            refused++;
+            this.deps.log.error('client secret sweep refused a secret', {
+              clientId: boundClientId, reason: SECRET_NOT_BOUND_REASON, configDetail: `secret ${s.ARN} records a client secret of client ${clientId}, but was declared for client ${boundClientId}`,
+            });
+            continue;
+          }
           try {
             await this.remove(s.ARN, clientId, r, { clientId });
             deleted++;
@@ -232,7 +276,7 @@ export class ClientSecretRotation {
     } while (next);
     this.deps.log.info('client secret sweep done', { count: deleted, reason: failed > 0 ? 'sweep_partial' : 'sweep_ok' });
     if (failed > 0) throw new SweepFailedError(`${failed} of the expired client secrets could not be deleted; the next sweep retries`);
-    return { examined, deleted, failed };
+    return { examined, deleted, failed, refused };
   }
 
   /** Deletes a Cognito client secret, then the label that records it. */

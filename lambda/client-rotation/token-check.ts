@@ -1,16 +1,26 @@
 /**
  * testSecret's live check: the token client (`cdk-cognito-m2m-token-client`,
- * the code consumers run) gets one access token with the pending credentials,
- * from the token endpoint when they name one, else with GetClientToken. Two
- * attempts within ten seconds; the token is discarded.
+ * the code consumers run) gets one access token with the pending secret, from
+ * the pool's own token endpoint when it has a domain, else with
+ * GetClientToken for the pool. Both come from the function's configuration
+ * (set by the construct), never from the secret's value, so a secret cannot
+ * send its new client secret anywhere else. Two attempts within ten
+ * seconds; the token is discarded.
  */
 import type { TokenCheck } from './rotation';
-import { credentialsFromSecretString, TokenClient } from '../../token-client/src';
+import { TokenClient } from '../../token-client/src';
 
-export function tokenCheck(fetchImpl: typeof globalThis.fetch = globalThis.fetch): TokenCheck {
-  return async (secretString) => {
+export interface TokenCheckTarget {
+  /** The pool's token endpoint (TOKEN_ENDPOINT); absent when the pool has no domain. */
+  readonly tokenEndpoint?: string;
+  /** The pool the function rotates for (USER_POOL_ID): GetClientToken's pool. */
+  readonly userPoolId: string;
+}
+
+export function tokenCheck(target: TokenCheckTarget, fetchImpl: typeof globalThis.fetch = globalThis.fetch): TokenCheck {
+  return async (clientId, clientSecret) => {
     const client = new TokenClient({
-      credentials: credentialsFromSecretString(secretString),
+      credentials: { clientId, clientSecret, tokenEndpoint: target.tokenEndpoint, userPoolId: target.userPoolId },
       fetch: fetchImpl,
       maxAttempts: 2,
       deadlineMs: 10_000,

@@ -23,6 +23,8 @@ export interface SafeLogFields {
   readonly configDetail?: string;
   /** A count (cache sizes, route counts). */
   readonly count?: number;
+  /** An SSM parameter's name (never its value); dropped unless it looks like one. */
+  readonly parameterName?: string;
   /**
    * Embedded Metric Format members added to the line as they are (metric and
    * dimension values, the `_aws` block): built by lambda/authorizer/metrics.ts
@@ -40,6 +42,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const TENANT_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 const ERROR_NAME = /^[A-Za-z0-9_]{1,64}$/;
+const PARAMETER_NAME = /^[A-Za-z0-9_./-]{1,1011}$/;
 
 /** Writes one JSON line per call to stdout (or the given sink). */
 export class Logger {
@@ -70,6 +73,7 @@ export class Logger {
       if (fields.errorName !== undefined && ERROR_NAME.test(fields.errorName)) line.errorName = fields.errorName;
       if (fields.configDetail !== undefined) line.configDetail = fields.configDetail.slice(0, 1000);
       if (fields.count !== undefined && Number.isFinite(fields.count)) line.count = fields.count;
+      if (fields.parameterName !== undefined && PARAMETER_NAME.test(fields.parameterName)) line.parameterName = fields.parameterName;
       Object.assign(line, fields.emf);
     }
     this.#sink(JSON.stringify(line) + '\n');

@@ -13,11 +13,11 @@ import type { SSMClientConfig } from '@aws-sdk/client-ssm';
 import {
   CLIENT_TENANTS_PATH_ENV, claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV,
 } from '../../lib/private/client-directory';
-import { checkDirectoryPath, createParameterDirectoryLoader, DirectoryTenantResolver } from '../authorizer/directory';
+import { directoryFromEnv, outageBackoffFromEnv } from '../authorizer/directory';
 import { ConfigError } from '../authorizer/errors';
 import { createRegistryTenantResolver } from '../authorizer/registry-resolver';
 import type { TenantResolver } from '../authorizer/tenant-resolver';
-import { logLevelFromEnv, LogLevel } from '../shared/log';
+import { Logger, logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface TenantClaimConfig {
   /** The access-token claim that receives the tenant id. */
@@ -33,6 +33,14 @@ export interface TenantClaimConfig {
 export interface TenantClaimClients {
   readonly ssm?: SSMClientConfig;
   readonly dynamodb?: DynamoDBClientConfig;
+}
+
+/** What the trusted sources need besides the environment; the Lambda passes none. */
+export interface TenantClaimDeps {
+  /** Where the directory reports parameters the library did not create. @default a Logger at LOG_LEVEL writing to stdout */
+  readonly logger?: Logger;
+  /** The clock of the caches and the outage back-off. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** A DynamoDB table name, or a table ARN. */
@@ -55,12 +63,13 @@ function ttlSeconds(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Environment variables: CLIENT_TENANTS_PATH (required), TENANT_CLAIM_NAME
+ * Environment variables: CLIENT_TENANTS_PATH and CLIENT_TENANTS_PARAMETERS
+ * (required: lib/private/client-directory.ts), TENANT_CLAIM_NAME
  * (default `tenant_id`), DENY_UNKNOWN_CLIENTS (`true`/`false`, default false),
  * TABLE_NAME and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry,
- * 0..900 s, default 30), LOG_LEVEL.
+ * 0..900 s, default 30), OUTAGE_BACKOFF_MS (0..60000, default 5000), LOG_LEVEL.
  */
-export function configFromEnv(env: NodeJS.ProcessEnv, clients: TenantClaimClients = {}): TenantClaimConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, clients: TenantClaimClients = {}, deps: TenantClaimDeps = {}): TenantClaimConfig {
   const path = env[CLIENT_TENANTS_PATH_ENV];
   if (path === undefined || path === '') throw new ConfigError(`${CLIENT_TENANTS_PATH_ENV} is not set`);
   const claimName = env[TENANT_CLAIM_NAME_ENV] || TENANT_CLAIM;
@@ -71,9 +80,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, clients: TenantClaimClient
   if (table !== undefined && table !== '' && !TABLE_NAME.test(table)) {
     throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
   }
-  const declared = new DirectoryTenantResolver({ load: createParameterDirectoryLoader(checkDirectoryPath(path), clients.ssm) });
+  const backoffMs = outageBackoffFromEnv(env);
+  const declared = directoryFromEnv(env, { logger: deps.logger, now: deps.now, ssm: clients.ssm });
   const tenants = table
-    ? createRegistryTenantResolver({ table, ttlSeconds: ttlSeconds(env), declared, clientConfig: clients.dynamodb })
+    ? createRegistryTenantResolver({ table, ttlSeconds: ttlSeconds(env), declared, backoffMs, now: deps.now, clientConfig: clients.dynamodb })
     : declared;
   return { claimName, denyUnknownClients, tenants, logLevel: logLevelFromEnv(env.LOG_LEVEL) };
 }

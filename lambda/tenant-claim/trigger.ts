@@ -24,7 +24,7 @@
 import type { ClaimsAndScopeOverrideDetailsV3 } from 'aws-lambda';
 import { configFromEnv, TenantClaimClients, TenantClaimConfig } from './config';
 import { AuthorizerError, ConfigError } from '../authorizer/errors';
-import { Logger } from '../shared/log';
+import { Logger, logLevelFromEnv } from '../shared/log';
 
 /** The V3_0 pre-token-generation event, for any trigger source. */
 export interface PreTokenGenerationEvent {
@@ -128,12 +128,12 @@ export function createFailedTrigger(error: ConfigError, logger: Logger = new Log
 }
 
 /** Loads the configuration from the environment and builds the trigger, or a failed one on a configuration error. */
-export function createTriggerFromEnv(env: NodeJS.ProcessEnv, deps: { logger?: Logger; clients?: TenantClaimClients } = {}): TenantClaimTrigger {
+export function createTriggerFromEnv(env: NodeJS.ProcessEnv, deps: { logger?: Logger; clients?: TenantClaimClients; now?: () => number } = {}): TenantClaimTrigger {
+  const logger = deps.logger ?? new Logger(logLevelFromEnv(env.LOG_LEVEL));
   try {
-    const config = configFromEnv(env, deps.clients);
-    return createTenantClaimTrigger(config, deps.logger ?? new Logger(config.logLevel));
+    const config = configFromEnv(env, deps.clients, { logger, now: deps.now });
+    return createTenantClaimTrigger(config, logger);
   } catch (err) {
-    const logger = deps.logger ?? new Logger();
     if (err instanceof ConfigError) return createFailedTrigger(err, logger);
     return createFailedTrigger(new ConfigError(`unexpected error while loading the configuration: ${err instanceof Error ? err.name : 'unknown'}`), logger);
   }

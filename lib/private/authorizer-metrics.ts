@@ -12,8 +12,13 @@
  * - `Allowed` (Count): allowed decisions, counted in memory and written as one
  *   line at most every ALLOWED_FLUSH_MS per execution environment, with the
  *   dimension set [`functionName`].
+ * - `UntrustedDirectoryParameters`: parameters under the client directory's
+ *   path that the library did not create (lib/private/client-directory.ts),
+ *   ignored; written by the authorizer and by the tenant-claim trigger on
+ *   each directory load that finds any (the count of that load), with the
+ *   dimension set [`functionName`]. Any is worth an alarm.
  * - `functionName`: the authorizer function's name (Lambda's
- *   AWS_LAMBDA_FUNCTION_NAME). Outside Lambda the handler writes no metrics.
+ *   AWS_LAMBDA_FUNCTION_NAME), or the trigger's. Outside Lambda the handlers write no metrics.
  *
  * Tenant and client ids are never dimensions (each distinct combination of
  * dimension values is a custom metric, and there is no bound on tenants):
@@ -25,6 +30,7 @@ export const FUNCTION_DIMENSION = 'functionName';
 export const REASON_DIMENSION = 'reason';
 export const ALLOWED_METRIC = 'Allowed';
 export const DENIED_METRIC = 'Denied';
+export const UNTRUSTED_DIRECTORY_PARAMETERS_METRIC = 'UntrustedDirectoryParameters';
 
 /** The longest an execution environment keeps allowed decisions counted before it writes them. */
 export const ALLOWED_FLUSH_MS = 10_000;

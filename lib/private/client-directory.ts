@@ -13,9 +13,22 @@
  *   `DIRECTORY_PARAMETER_MAX_CHARS` characters, each created in the stack of
  *   the clients it lists, so that no client id crosses a stack boundary (no
  *   export per client, and removing a tenant never blocks on an import).
- *   The authorizer reads every parameter under the path. The trigger always
- *   uses a directory: its pool refers to the function, so the function may
- *   not refer to the pool's client ids.
+ *   The trigger always uses a directory: its pool refers to the function, so
+ *   the function may not refer to the pool's client ids.
+ * - Only the library writes the directory: a parameter is named
+ *   `<path><stack>-<i>` (`directoryParameterName`), `<stack>` the unique id of
+ *   the stack holding it, `i` from 0; the construct knows at synth how many
+ *   each stack gets and passes the list in `CLIENT_TENANTS_PARAMETERS`
+ *   (`{"<stack>":<count>,...}`). The functions read the whole path but trust
+ *   exactly those names: any other parameter under the path is ignored (never
+ *   merged, never parsed), logged by name and counted as a metric
+ *   (lib/private/authorizer-metrics.ts). The list takes the inline mapping's
+ *   place in the environment budget: about 4 characters plus the stack id per
+ *   stack holding clients, whatever the number of clients.
+ * - Outage back-off (`OUTAGE_BACKOFF_MS`): after a failed read of the
+ *   directory or the tenant registry, an execution environment answers from
+ *   memory (fresh data only; otherwise a denial) for this long instead of
+ *   reading again on every request.
  */
 
 /** The access-token claim the trigger adds and the authorizer checks against its own mapping, unless renamed. */
@@ -43,8 +56,19 @@ export function claimNameProblem(name: string): string | undefined {
 export const CLIENT_TENANTS_ENV = 'CLIENT_TENANTS';
 /** Environment variable of the directory's parameter path (ends with `/`). */
 export const CLIENT_TENANTS_PATH_ENV = 'CLIENT_TENANTS_PATH';
-/** Lambda environment variables share 4 KB; the inline mapping keeps room for the others. */
+/** Environment variable of the directory's parameters: `{"<stack id>":<count>,...}` (see `formatDirectoryParameters`). */
+export const CLIENT_TENANTS_PARAMETERS_ENV = 'CLIENT_TENANTS_PARAMETERS';
+/**
+ * Lambda environment variables share 4 KB; the inline mapping (or, with a
+ * directory, the list of its parameters) keeps room for the others.
+ */
 export const INLINE_BUDGET_CHARS = 3500;
+/** Environment variable of the outage back-off, in milliseconds (integer). */
+export const OUTAGE_BACKOFF_MS_ENV = 'OUTAGE_BACKOFF_MS';
+/** The back-off when OUTAGE_BACKOFF_MS is not set. */
+export const DEFAULT_OUTAGE_BACKOFF_MS = 5000;
+/** The longest back-off: a longer one would keep denying long after a short outage. */
+export const MAX_OUTAGE_BACKOFF_MS = 60_000;
 /** Largest value of a Standard-tier SSM parameter. */
 export const DIRECTORY_PARAMETER_MAX_CHARS = 4096;
 /** Where directory parameters live: `/cdk-cognito-m2m/clients/<authorizer>/`. */
@@ -117,4 +141,46 @@ export function parseMapping(json: string | undefined, source: string, target: M
     target.set(clientId, tenantId);
   }
   return target;
+}
+
+/** A stack's id in a parameter name (Names.uniqueId: letters and digits). */
+const DIRECTORY_GROUP = /^[A-Za-z0-9]{1,255}$/;
+/** Parameters one stack may hold (a stack has at most 500 resources). */
+export const MAX_PARAMETERS_PER_STACK = 500;
+
+/** The name of a stack's `index`-th directory parameter: `<path><stack id>-<index>`. */
+export function directoryParameterName(path: string, stackId: string, index: number): string {
+  return `${path}${stackId}-${index}`;
+}
+
+/** CLIENT_TENANTS_PARAMETERS for these stacks and their parameter counts, in order. */
+export function formatDirectoryParameters(counts: ReadonlyArray<readonly [string, number]>): string {
+  return JSON.stringify(Object.fromEntries(counts));
+}
+
+/**
+ * The full names of the directory's parameters under `path`, from
+ * CLIENT_TENANTS_PARAMETERS. Throws an Error naming the variable, the value
+ * and the rule for anything else than `{"<stack id>":<count>,...}` (an empty
+ * object: a directory without clients).
+ */
+export function parseDirectoryParameters(json: string | undefined, path: string): Set<string> {
+  const rule = `must be a JSON object of stack ids (letters and digits) to parameter counts (1-${MAX_PARAMETERS_PER_STACK})`;
+  const shown = JSON.stringify((json ?? '').slice(0, 80));
+  if (json === undefined || json.trim() === '') throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} is not set: it ${rule}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch {
+    throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} ${shown} is not valid JSON: it ${rule}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} ${shown} ${rule}`);
+  const names = new Set<string>();
+  for (const [stackId, count] of Object.entries(doc)) {
+    if (!DIRECTORY_GROUP.test(stackId) || !Number.isInteger(count) || count < 1 || count > MAX_PARAMETERS_PER_STACK) {
+      throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} ${shown} ${rule}: ${JSON.stringify(stackId.slice(0, 80))}: ${JSON.stringify(count)}`);
+    }
+    for (let i = 0; i < count; i++) names.add(directoryParameterName(path, stackId, i));
+  }
+  return names;
 }

@@ -16,6 +16,34 @@ export const USER_POOL_ID_ENV = 'USER_POOL_ID';
 /** Environment variable: seconds an old Cognito client secret keeps working after a rotation. */
 export const GRACE_SECONDS_ENV = 'GRACE_SECONDS';
 
+/**
+ * Environment variable: the names of the stacks whose secrets the function
+ * may rotate, as a JSON array. A secret is rotated only when CloudFormation
+ * reports it as a resource of one of these stacks (see `BINDING_*`).
+ */
+export const TRUSTED_STACKS_ENV = 'TRUSTED_STACKS';
+/** Environment variable: the pool's token endpoint, the only URL testSecret sends a secret to (absent: GetClientToken). */
+export const TOKEN_ENDPOINT_ENV = 'TOKEN_ENDPOINT';
+
+/**
+ * Tags on a rotated secret naming the stack and logical id of the
+ * `AWS::SecretsManager::Secret` resource. They are hints only: the function
+ * asks CloudFormation for that resource and rotates the secret only when its
+ * physical id is the secret's ARN, so a tag copied onto another secret is
+ * refused.
+ */
+export const BINDING_STACK_TAG = 'cdk-cognito-m2m:stack-name';
+export const BINDING_LOGICAL_ID_TAG = 'cdk-cognito-m2m:logical-id';
+/**
+ * The key, in the secret resource's CloudFormation `Metadata`, of the logical
+ * id of the app client (in the same stack) the secret belongs to. Metadata
+ * changes only with a stack update, so the binding is exactly what the
+ * construct declared at deploy time.
+ */
+export const BINDING_CLIENT_METADATA = 'cdk-cognito-m2m:client-logical-id';
+/** The log reason (and metric filter value) of a secret the function refuses to rotate. */
+export const SECRET_NOT_BOUND_REASON = 'secret_not_bound';
+
 /** Prefix of the staging label that names the Cognito client secret a version holds. */
 export const COGNITO_LABEL_PREFIX = 'cognito:';
 

@@ -3,9 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import type { HandlerPlacementOptions } from '../handler-placement';
-import { acknowledgeInPacks } from './acknowledge';
+import { acknowledgeInPacks, acknowledgeRule } from './acknowledge';
 import { logsEncryptionKey, ManagedPolicyRole } from './compliance';
 import { propError } from './validation';
 
@@ -23,12 +24,37 @@ export interface HandlerFunctionProps {
   /** The VPC, subnets and security groups to run in; none: outside a VPC. */
   readonly network?: HandlerNetwork;
   /**
+   * The IAM path of the function's role (`/.../`): the secret-lifecycle
+   * audit tells the library's own callers from others by it.
+   *
+   * @default - the root path
+   */
+  readonly rolePath?: string;
+  /**
+   * Set for a function that an EventBridge schedule also invokes
+   * asynchronously: a failed asynchronous invocation is retried
+   * `retryAttempts` times, then kept in a KMS-encrypted dead-letter queue.
+   */
+  readonly asyncInvocations?: AsyncInvocations;
+  /**
    * Why this function may run without reserved concurrency and outside a
    * VPC when the user leaves those settings out: acknowledged, with these
    * reasons, on the function only in that case (HIPAA and NIST
    * `LambdaConcurrency`; HIPAA, NIST and PCI `LambdaInsideVPC`).
    */
   readonly defaults: HandlerDefaultsReasons;
+}
+
+/** How a function's asynchronous invocations are retried and kept when they fail. */
+export interface AsyncInvocations {
+  /** Construct id of the dead-letter queue. */
+  readonly queueId: string;
+  /** Retries of a failed invocation, 0 to 2. */
+  readonly retryAttempts: number;
+  /** How long an event may wait for a retry before it goes to the queue. */
+  readonly maxEventAge: Duration;
+  /** What the invocation is, for the queue's description in errors and docs (e.g. `the hourly sweep`). */
+  readonly what: string;
 }
 
 /** The reasons a reviewer reads for a handler's unset optional hardening. */
@@ -44,6 +70,16 @@ export interface HandlerNetwork {
   readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
+/** A bundled handler, its role, and the dead-letter queue of its asynchronous invocations (when it has any). */
+export interface HandlerFunction {
+  readonly fn: lambda.Function;
+  readonly role: iam.Role;
+  readonly deadLetterQueue?: sqs.Queue;
+}
+
+/** TCP 443 out, the only traffic the library's functions need: AWS service endpoints and the pool's token endpoint. */
+export const HTTPS_EGRESS_DESCRIPTION = 'HTTPS to AWS service endpoints (through VPC endpoints or a NAT gateway)';
+
 /**
  * A bundled handler as every function of this library runs: Node.js 24 on
  * arm64, active tracing, JSON logs at INFO to its own retained log group
@@ -51,7 +87,7 @@ export interface HandlerNetwork {
  * policies allow writing those logs and traces and nothing else (callers add
  * what the handler needs).
  */
-export function handlerFunction(scope: Construct, props: HandlerFunctionProps): { fn: lambda.Function; role: iam.Role } {
+export function handlerFunction(scope: Construct, props: HandlerFunctionProps): HandlerFunction {
   const logGroup = new logs.LogGroup(scope, props.ids.logs, {
     retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
@@ -60,8 +96,19 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
   const role: iam.Role = new ManagedPolicyRole(scope, props.ids.role, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: props.roleDescription,
+    path: props.rolePath,
   });
   logGroup.grantWrite(role);
+  const network = props.network;
+  // aws-cdk-lib's default group allows all traffic out; the library's functions need HTTPS only.
+  const securityGroups = network && (network.securityGroups ?? [httpsOnlySecurityGroup(scope, `${props.ids.function}SecurityGroup`, network.vpc)]);
+  const async = props.asyncInvocations;
+  const deadLetterQueue = async && new sqs.Queue(scope, async.queueId, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: logsEncryptionKey(scope),
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
   const fn = new lambda.Function(scope, props.ids.function, {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -78,17 +125,36 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
     description: props.description,
     environment: props.environment,
-    vpc: props.network?.vpc,
-    vpcSubnets: props.network?.vpcSubnets,
-    securityGroups: props.network?.securityGroups,
+    vpc: network?.vpc,
+    vpcSubnets: network?.vpcSubnets,
+    securityGroups,
+    deadLetterQueue,
+    retryAttempts: async?.retryAttempts,
+    maxEventAge: async?.maxEventAge,
   });
-  // Every handler of this library is invoked synchronously (API Gateway, a
-  // Cognito trigger): the caller gets the error, nothing is queued to retry.
-  acknowledgeInPacks(fn, 'LambdaDLQ',
-    'Invoked synchronously only (by API Gateway or a Cognito trigger), which returns the error to the caller; a dead-letter queue receives failed asynchronous invocations only, and this function has none.');
+  if (deadLetterQueue) {
+    // The queue is a dead-letter queue itself: nothing is redriven from it, and the alarm on its depth is the signal.
+    acknowledgeRule(deadLetterQueue, 'AwsSolutions-SQS3',
+      `This queue is the dead-letter queue of ${async!.what}'s failed asynchronous invocations; a dead-letter queue needs no dead-letter queue of its own.`);
+  } else {
+    // Invoked synchronously only (API Gateway, a Cognito trigger): the caller gets the error, nothing is queued to retry.
+    acknowledgeInPacks(fn, 'LambdaDLQ',
+      'Invoked synchronously only (by API Gateway or a Cognito trigger), which returns the error to the caller; a dead-letter queue receives failed asynchronous invocations only, and this function has none.');
+  }
   if (props.reservedConcurrentExecutions === undefined) acknowledgeInPacks(fn, 'LambdaConcurrency', props.defaults.unreserved);
-  if (props.network === undefined) acknowledgeInPacks(fn, 'LambdaInsideVPC', props.defaults.outsideVpc);
-  return { fn, role };
+  if (network === undefined) acknowledgeInPacks(fn, 'LambdaInsideVPC', props.defaults.outsideVpc);
+  return { fn, role, deadLetterQueue };
+}
+
+function httpsOnlySecurityGroup(scope: Construct, id: string, vpc: ec2.IVpc): ec2.SecurityGroup {
+  const group = new ec2.SecurityGroup(scope, id, {
+    vpc,
+    description: `${scope.node.path}: HTTPS out only`,
+    allowAllOutbound: false,
+    allowAllIpv6Outbound: false,
+  });
+  group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), HTTPS_EGRESS_DESCRIPTION);
+  return group;
 }
 
 /**

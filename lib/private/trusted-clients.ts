@@ -4,8 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import {
-  chunkEntries, CLIENT_TENANTS_ENV, CLIENT_TENANTS_PATH_ENV, DIRECTORY_PATH_PREFIX, entryChars, GENERATED_CLIENT_ID_CHARS,
-  INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS,
+  chunkEntries, CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DIRECTORY_PATH_PREFIX, directoryParameterName,
+  entryChars, formatDirectoryParameters, GENERATED_CLIENT_ID_CHARS, INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS,
 } from './client-directory';
 import { clientKey } from './trusted-pools';
 import { propError } from './validation';
@@ -40,6 +40,8 @@ export interface TrustedClientsWiring {
   /** The directory's path, ending with `/`. */
   readonly path?: string;
   readonly parameters: ssm.StringParameter[];
+  /** The value of CLIENT_TENANTS_PARAMETERS: the only parameters the function trusts. */
+  readonly trusted?: string;
 }
 
 /** How a function takes its mapping. */
@@ -96,28 +98,40 @@ export class WireTrustedClients implements IAspect {
       byStack.set(stack, [...(byStack.get(stack) ?? []), e]);
     }
     const parameters: ssm.StringParameter[] = [];
+    const counts: [string, number][] = [];
     for (const [stack, list] of byStack) {
       // One container per authorizer in each stack that holds its clients.
       const container = stack === fnStack ? new Construct(this.owner, 'ClientDirectory')
         : new Construct(stack, `M2mClientDirectory-${Names.uniqueId(this.owner)}`);
       const stackName = Names.uniqueId(stack);
-      chunkEntries(list, entrySize).forEach((chunk, i) => {
+      const chunks = chunkEntries(list, entrySize);
+      counts.push([stackName, chunks.length]);
+      chunks.forEach((chunk, i) => {
         parameters.push(new ssm.StringParameter(container, `Clients${i}`, {
-          parameterName: `${path}${stackName}-${i}`,
+          parameterName: directoryParameterName(path, stackName, i),
           description: `cdk-cognito-m2m: trusted app clients and their tenants for the ${reader} ${this.owner.node.path} (${chunk.length} of ${clients.length})`,
           stringValue: stack.toJsonString(Object.fromEntries(chunk.map((e) => [keyOf(e), clientOf(e).tenantId]))),
           tier: ssm.ParameterTier.STANDARD,
         }));
       });
     }
+    // The exact parameters created above: the function ignores anything else under the path.
+    const trusted = formatDirectoryParameters(counts);
+    if (trusted.length > INLINE_BUDGET_CHARS) {
+      throw propError(this.owner, 'trusted clients', `${counts.length} stacks`,
+        `the list of the ${reader}'s directory parameters (${trusted.length} characters, about 4 plus the stack's id per stack holding clients) must fit ${INLINE_BUDGET_CHARS} characters of the function's environment: put the clients in fewer stacks, or give the stacks shorter ids`);
+    }
     this.fn.addEnvironment(CLIENT_TENANTS_PATH_ENV, path);
+    this.fn.addEnvironment(CLIENT_TENANTS_PARAMETERS_ENV, trusted);
+    // GetParametersByPath is authorized on the path, not per parameter, so this cannot name the parameters;
+    // reading the path is also what lets the function see (and report) a parameter the library did not create.
     const statement = new iam.PolicyStatement({
       sid: 'ReadClientDirectory',
       actions: ['ssm:GetParametersByPath'],
       resources: [fnStack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: path.slice(1, -1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     });
     this.fn.addToRolePolicy(statement);
-    return { mode: 'directory', path, parameters };
+    return { mode: 'directory', path, parameters, trusted };
   }
 }
 

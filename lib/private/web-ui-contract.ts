@@ -29,7 +29,11 @@ export interface GrantableScope {
 export interface SignInConfig {
   /** `https://<domain>/oauth2/authorize` */
   readonly authorizeUrl: string;
-  /** `https://<domain>/oauth2/token` */
+  /**
+   * `https://<domain>/oauth2/token`. The revoke endpoint sits beside it
+   * (revokeUrlOf), on the same origin, so the `connect-src` entry that lets
+   * the UI reach the token endpoint lets it revoke too.
+   */
   readonly tokenUrl: string;
   /** `https://<domain>/logout` (Cognito's form: `?client_id=…&logout_uri=…`). */
   readonly logoutUrl: string;
@@ -37,6 +41,16 @@ export interface SignInConfig {
   readonly clientId: string;
   /** Scopes the UI asks for, e.g. `openid email profile`. */
   readonly scopes: string[];
+}
+
+/**
+ * The revoke endpoint (RFC 7009) of the sign-in domain: `revoke` beside the
+ * token endpoint, `https://<domain>/oauth2/revoke` for Cognito.
+ *
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/revocation-endpoint.html
+ */
+export function revokeUrlOf(signIn: Pick<SignInConfig, 'tokenUrl'>): string {
+  return new URL('revoke', signIn.tokenUrl).toString();
 }
 
 /** `config.json`: everything the UI needs to know about its deployment. */

@@ -1,6 +1,6 @@
 /**
  * Caching: single flight, the refresh point, proactive refresh and expiry (on an injected clock),
- * the cache key, the bound, invalidation and credential reloads.
+ * the cache key, the bound, invalidation and a failed credentials load (rotation: rotation.test.ts).
  */
 import { ScriptedServer, eventually, json, scriptedServer, tokenAnswer } from './support/servers';
 import { TokenClient, TokenClientOptions } from '../../token-client/src';
@@ -139,19 +139,6 @@ test('invalidate drops that token only once', async () => {
   const third = await c.getToken();
 
   expect([first, second, third]).toEqual(['tok-0', 'tok-1', 'tok-1']);
-});
-
-test('after invalid_client a credentials loader is called again (secret rotation)', async () => {
-  await server.close();
-  server = await scriptedServer((r, n, res) => (r.headers.authorization === `Basic ${Buffer.from('c1:new').toString('base64')}`
-    ? tokenAnswer(res, `tok-${n}`) : json(res, 401, { error: 'invalid_client' })));
-  const secrets = ['old', 'new'];
-  let loads = 0;
-  const c = new TokenClient({ credentials: async () => ({ clientId: 'c1', clientSecret: secrets[loads++], tokenEndpoint: server.url }) });
-
-  await expect(c.getToken()).rejects.toMatchObject({ code: 'invalid_client', attempts: 1 });
-  expect(await c.getToken()).toBe('tok-1');
-  expect(loads).toBe(2);
 });
 
 test('a failing loader is a config error naming no secret, and is tried again', async () => {

@@ -4,14 +4,15 @@
  * portal handler and authorizer behind a local gateway (support/local-portal.ts):
  * sign-in with authorization code + PKCE at a real OpenID Connect provider,
  * a tenant admin's whole client lifecycle, tenant isolation, a platform
- * admin's tenants and invitations, readable errors, and axe-core on every
- * main page. Screenshots of the main pages go to test-reports/screenshots.
+ * admin's tenants and invitations, readable errors, sign-out that revokes the
+ * refresh token (and says so when it cannot), error links that only count
+ * with the pending sign-in's state, and axe-core on every main page. Screenshots of the main pages go to test-reports/screenshots.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { LocalPortal, startLocalPortal } from './support/local-portal';
+import { LocalPortal, startLocalPortal, WEB_CLIENT_ID } from './support/local-portal';
 import { expectNoSecretLeak, READ, WRITE } from '../lambda/portal/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,10 +45,17 @@ interface Session {
   readonly context: BrowserContext;
   readonly page: Page;
   readonly consoleErrors: string[];
+  /** The refresh token of the tab's latest sign-in, read from the token endpoint's answer to the page. */
+  refreshToken(): Promise<string>;
+}
+
+interface SessionOptions {
+  /** Runs on the fresh page before it loads the site (routes, a fake clock). */
+  readonly before?: (page: Page) => Promise<void>;
 }
 
 /** A fresh browser profile signed in as `username` with `groups`, through the real redirect and code exchange. */
-async function signIn(username: string, groups: string[]): Promise<Session> {
+async function signIn(username: string, groups: string[], options: SessionOptions = {}): Promise<Session> {
   await portal.signInAs(username, groups);
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(portal.siteUrl).origin });
@@ -55,10 +63,20 @@ async function signIn(username: string, groups: string[]): Promise<Session> {
   const consoleErrors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const answers: Array<Promise<{ refresh_token?: string }>> = [];
+  page.on('response', (r) => {
+    if (r.url() === portal.signInUrls.token && r.request().method() === 'POST' && r.status() === 200) answers.push(r.json());
+  });
+  await options.before?.(page);
   await page.goto(portal.siteUrl);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('principal').filter({ hasText: username }).waitFor();
-  return { context, page, consoleErrors };
+  const refreshToken = async () => {
+    const tokens = (await Promise.all(answers)).map((a) => a.refresh_token).filter((t): t is string => typeof t === 'string');
+    expect(tokens.length).toBeGreaterThan(0);
+    return tokens.at(-1)!;
+  };
+  return { context, page, consoleErrors, refreshToken };
 }
 
 /** axe-core in the page: no serious or critical violation (WCAG 2 A and AA). */
@@ -107,7 +125,7 @@ describe('a tenant admin', () => {
     await s.page.getByRole('heading', { name: 'API clients', level: 1 }).waitFor();
     await expectText(s.page.getByTestId('role'), /tenant admin/);
     const requests = await portal.signInRequests();
-    expect(requests.at(-1)).toEqual({ grantType: 'authorization_code', clientId: 'portalwebclient0000000001', codeVerifier: true, clientSecret: false });
+    expect(requests.at(-1)).toEqual({ kind: 'token', grantType: 'authorization_code', clientId: 'portalwebclient0000000001', codeVerifier: true, clientSecret: false, status: 200 });
     // Nothing about the session is kept in the browser: the PKCE verifier is gone, tokens live in memory.
     expect(JSON.parse(await storageOf(s.page))).toEqual({ local: {}, session: {}, cookie: '' });
     await expectAccessible(s.page, 'clients (empty)');
@@ -238,9 +256,22 @@ describe('a tenant admin', () => {
     await expectNoSecretLeak(portal.env);
   });
 
-  test('signs out: back on the landing page, nothing left in the browser', async () => {
+  test('signs out: the refresh token is revoked before the hosted UI\'s logout, then the landing page, nothing left in the browser', async () => {
+    const refreshToken = await s.refreshToken();
+    // Until sign-out, the tab's refresh token gets tokens: the refusal below is sign-out's doing.
+    expect((await portal.refreshSignIn(refreshToken)).status).toBe(200);
+    const seen = (await portal.signInEvents()).length;
+
     await s.page.getByRole('button', { name: 'Sign out' }).click();
     await s.page.getByRole('button', { name: 'Sign in' }).waitFor();
+
+    expect(await portal.refreshSignIn(refreshToken)).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'Refresh Token has been revoked' } });
+    // Exactly one revoke, of a live refresh token, by the public client (no secret), then the logout.
+    expect((await portal.signInEvents()).slice(seen).filter((e) => e.kind !== 'token')).toEqual([
+      { kind: 'revoke', clientId: WEB_CLIENT_ID, liveRefreshToken: true, clientSecret: false, status: 200 },
+      { kind: 'logout', clientId: WEB_CLIENT_ID },
+    ]);
+    expect(await s.page.getByTestId('error').count()).toBe(0);
     expect(JSON.parse(await storageOf(s.page))).toEqual({ local: {}, session: {}, cookie: '' });
     await shot(s.page, 'signed-out');
     await expectAccessible(s.page, 'landing');
@@ -361,4 +392,155 @@ test.each([[WRITE]])('the grantable scope %s is offered but not pre-selected', a
   } finally {
     await s.context.close();
   }
+});
+
+describe('sign-out when the refresh token cannot be revoked', () => {
+  const NOT_REVOKED = 'Signed out, but your session could not be revoked';
+
+  /** Signs out of `s` and checks what the landing page says, and that the sign-out completed anyway. */
+  async function signOutAndExpectNotice(s: Session, reason: RegExp, label: string): Promise<void> {
+    const refreshToken = await s.refreshToken();
+    const seen = (await portal.signInEvents()).length;
+    await s.page.getByRole('button', { name: 'Sign out' }).click();
+    const alert = s.page.getByTestId('error');
+    await alert.waitFor();
+    expect(await alert.count()).toBe(1);
+    await expectText(alert, NOT_REVOKED);
+    await expectText(alert, reason);
+    await expectText(alert, /may stay usable until it expires/);
+    // Signed out all the same: the landing page, the hosted UI's logout, nothing kept in the tab (the notice is read once).
+    await s.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await s.page.getByTestId('principal').count()).toBe(0);
+    expect((await portal.signInEvents()).slice(seen).filter((e) => e.kind === 'logout')).toEqual([{ kind: 'logout', clientId: WEB_CLIENT_ID }]);
+    expect(JSON.parse(await storageOf(s.page))).toEqual({ local: {}, session: {}, cookie: '' });
+    // What the notice says is true: the stand-in still honours the refresh token.
+    expect((await portal.refreshSignIn(refreshToken)).status).toBe(200);
+    await shot(s.page, `signed-out-${label}`);
+    await expectAccessible(s.page, `landing after ${label}`);
+    await s.page.reload();
+    await s.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await s.page.getByTestId('error').count()).toBe(0);
+  }
+
+  test.each([
+    [503, /answered 503/],
+    [400, /answered 400 \(invalid_request\)/],
+  ])('the revoke endpoint answers %s', async (status, reason) => {
+    const s = await signIn('alice', ['tenant-globex']);
+    try {
+      await portal.failNextRevoke(status);
+      await signOutAndExpectNotice(s, reason, `revoke-${status}`);
+    } finally {
+      await s.context.close();
+    }
+  });
+
+  test('the revoke endpoint cannot be reached', async () => {
+    const s = await signIn('alice', ['tenant-globex']);
+    try {
+      await s.page.route(portal.signInUrls.revoke, (r) => r.abort('connectionrefused'));
+      await signOutAndExpectNotice(s, /could not be reached/, 'revoke-unreachable');
+    } finally {
+      await s.context.close();
+    }
+  });
+
+  test('the revoke endpoint never answers: sign-out goes on when the page\'s clock passes the wait', async () => {
+    const s = await signIn('alice', ['tenant-globex'], { before: (page) => page.clock.install() });
+    const stuck: Array<import('playwright-core').Route> = [];
+    try {
+      await s.page.route(portal.signInUrls.revoke, (r) => { stuck.push(r); });
+      await Promise.all([
+        s.page.waitForRequest(portal.signInUrls.revoke),
+        s.page.getByRole('button', { name: 'Sign out' }).click(),
+      ]);
+      // Still waiting for the revoke: the button says so and cannot be pressed twice.
+      const button = s.page.getByTestId('sign-out');
+      await expectText(button, 'Signing out…');
+      expect(await button.getAttribute('aria-disabled')).toBe('true');
+      await s.page.clock.runFor(60_000);
+      const alert = s.page.getByTestId('error');
+      await alert.waitFor();
+      await expectText(alert, NOT_REVOKED);
+      await expectText(alert, /did not answer within \d+ seconds/);
+      await s.page.getByRole('button', { name: 'Sign in' }).waitFor();
+      expect(stuck).toHaveLength(1);
+    } finally {
+      await s.context.close();
+    }
+  });
+});
+
+describe('error links on the landing page', () => {
+  const LURE = 'Your account is locked. Call +1-555-0100 to restore it';
+  const crafted = `?error=access_denied&error_description=${encodeURIComponent(LURE).replace('%20%2B1', '%20+1')}`;
+
+  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext();
+    return { context, page: await context.newPage() };
+  }
+
+  /** The page shows the plain sign-in page: no alert, nothing of the link, and the address bar without its query. */
+  async function expectIgnored(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByTestId('error').count()).toBe(0);
+    const text = (await page.locator('body').textContent()) ?? '';
+    expect(text).not.toContain('555');
+    expect(text).not.toContain('access_denied');
+    expect(page.url()).toBe(portal.siteUrl);
+  }
+
+  test('a crafted link without a state shows nothing of it', async () => {
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(`${portal.siteUrl}${crafted}`);
+      await expectIgnored(page);
+      await expectAccessible(page, 'landing after an ignored error link');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a crafted link with a state that is not the pending sign-in\'s shows nothing of it', async () => {
+    const { context, page } = await freshPage();
+    try {
+      // A sign-in is pending in this tab (its trip to the sign-in service is cut short).
+      await page.route(`${portal.signInUrls.authorize}?*`, (r) => r.abort('aborted'));
+      await page.goto(portal.siteUrl);
+      await Promise.all([
+        page.waitForRequest((r) => r.url().startsWith(portal.signInUrls.authorize)),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      const pending = JSON.parse(await page.evaluate('sessionStorage.getItem("portal.pending-sign-in")') as string);
+      expect(typeof pending.state).toBe('string');
+      await page.goto(`${portal.siteUrl}${crafted}&state=${encodeURIComponent(`${pending.state}x`)}`);
+      await expectIgnored(page);
+      // The pending sign-in ended with the answer that did not match (the next one starts afresh).
+      expect(JSON.parse(await storageOf(page))).toEqual({ local: {}, session: {}, cookie: '' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the sign-in service\'s own refusal, with the pending state, is shown as text', async () => {
+    const description = `<img src=x onerror="document.title='injected'"> ${LURE}`;
+    await portal.refuseNextSignIn('access_denied', description);
+    const { context, page } = await freshPage();
+    try {
+      await page.goto(portal.siteUrl);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByTestId('error');
+      await alert.waitFor();
+      await expectText(alert, 'Sign-in failed (access_denied)');
+      await expectText(alert, description);
+      expect(await alert.locator('img').count()).toBe(0);
+      expect(await page.title()).not.toBe('injected');
+      expect(page.url()).toBe(portal.siteUrl);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await shot(page, 'sign-in-refused');
+      await expectAccessible(page, 'landing with a refused sign-in');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -17,11 +17,22 @@ export interface ClientCredentials {
   readonly userPoolId?: string;
 }
 
+/** What the token client tells a credentials loader about a read. */
+export interface CredentialsLoadRequest {
+  /**
+   * `true` when the credentials read before were refused (`invalid_client`), e.g. because the secret
+   * was rotated: a loader that caches on its own should read the store itself this time
+   * (e.g. Powertools' `getSecret(name, { forceFetch: true })`).
+   */
+  readonly refresh: boolean;
+}
+
 /**
- * Reads the credentials when first needed, e.g. with the AWS SDK's `GetSecretValue`;
- * returns the secret string (JSON as above) or the credentials themselves.
+ * Reads the credentials when first needed, e.g. with the AWS SDK's `GetSecretValue`, and again
+ * when the token endpoint refuses them (`invalid_client`); returns the secret string (JSON as
+ * above) or the credentials themselves. A loader may ignore its argument.
  */
-export type CredentialsLoader = () => Promise<string | ClientCredentials>;
+export type CredentialsLoader = (request?: CredentialsLoadRequest) => Promise<string | ClientCredentials>;
 
 /** A user pool id: its Region, `_`, then letters and digits. */
 const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d+_[0-9A-Za-z]+$/;
@@ -87,4 +98,55 @@ export function checkEndpoint(what: string, value: string): URL {
 
 export function configError(cause: string): TokenClientError {
   return new TokenClientError({ code: 'config', cause });
+}
+
+/**
+ * Failures of a credential store that pass by themselves: throttling (Secrets Manager
+ * `ThrottlingException`, SSM `ThrottlingException`, `TooManyRequestsException`), its outages
+ * (`InternalServiceError`, `InternalFailure`, `ServiceUnavailable`), timeouts and network errors.
+ */
+const TRANSIENT = /throttl|^TooManyRequests|^RequestLimitExceeded$|^SlowDown$|^Internal(Service|Server)?(Error|Failure)(Exception)?$|^ServiceUnavailable|^RequestTimeout|^TimeoutError$|^UND_ERR_/i;
+/** Network failures, also found in a message when a wrapper dropped the `code` (only the code is kept). */
+const NETWORK = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ENETDOWN|EHOSTUNREACH)\b/;
+
+/**
+ * The error for a loader that threw: `credentials_unavailable` (retryable) when the store is
+ * throttling, failing (5xx) or out of reach, else `config` (AccessDenied, a missing secret, a bug
+ * in the loader). Names only the error's type, code and HTTP status, never its message.
+ */
+export function loaderError(e: unknown): TokenClientError {
+  if (e instanceof TokenClientError) return e;
+  let name: string | undefined;
+  let status: number | undefined;
+  let transient = false;
+  let cur: unknown = e;
+  // The AWS SDK puts the type in `name` and the status in `$metadata`; fetch and Node.js put a code in `cause`.
+  for (let depth = 0; depth < 4 && cur !== null && typeof cur === 'object'; depth++) {
+    const err = cur as {
+      name?: unknown; code?: unknown; message?: unknown; cause?: unknown;
+      $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown; $fault?: unknown;
+    };
+    const network = typeof err.message === 'string' ? NETWORK.exec(err.message)?.[1] : undefined;
+    for (const label of [err.code, err.name, network]) {
+      if (typeof label !== 'string' || !/^[\w.:-]{1,80}$/.test(label)) continue;
+      if (TRANSIENT.test(label) || NETWORK.test(label)) transient = true;
+      if (name === undefined && !/^(Type|Range|Syntax)?Error$/.test(label)) name = label;
+    }
+    const code = err.$metadata?.httpStatusCode;
+    if (typeof code === 'number') {
+      status ??= code;
+      if (code >= 500 || code === 429) transient = true;
+    }
+    if (err.$retryable || err.$fault === 'server') transient = true;
+    cur = err.cause;
+  }
+  const what = [name, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', ') || (e instanceof Error ? 'Error' : typeof e);
+  return transient
+    ? new TokenClientError({ code: 'credentials_unavailable', cause: `the credentials loader failed (${what}); the credential store is throttling or unavailable, try again later`, remoteError: name })
+    : new TokenClientError({ code: 'config', cause: `the credentials loader failed (${what})`, remoteError: name });
+}
+
+/** Whether two sets of credentials authenticate the same way. */
+export function sameCredentials(a: ClientCredentials, b: ClientCredentials): boolean {
+  return a.clientId === b.clientId && a.clientSecret === b.clientSecret && a.tokenEndpoint === b.tokenEndpoint && a.userPoolId === b.userPoolId;
 }

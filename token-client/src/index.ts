@@ -1,5 +1,5 @@
 export { credentialsFromSecretString } from './credentials';
-export type { ClientCredentials, CredentialsLoader } from './credentials';
+export type { ClientCredentials, CredentialsLoader, CredentialsLoadRequest } from './credentials';
 export { TokenClientError } from './errors';
 export type { TokenClientErrorCode } from './errors';
 export type { TokenMethod } from './methods';

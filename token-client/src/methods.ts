@@ -1,5 +1,5 @@
 import { ClientCredentials, checkEndpoint, configError } from './credentials';
-import { TokenClientError, TokenClientErrorCode, redact } from './errors';
+import { TokenClientError, TokenClientErrorCode, redactor } from './errors';
 import { HttpAnswer } from './http';
 import { parseRetryAfter } from './retry';
 
@@ -63,7 +63,7 @@ function tokenEndpointRequest(method: { url?: string }, creds: ClientCredentials
   if (!raw) throw configError('the token-endpoint method needs a token endpoint: set "tokenEndpoint" in the credentials or "method.url"');
   const url = checkEndpoint('token endpoint', raw);
   const endpoint = `${url.origin}${url.pathname}`;
-  const basic = Buffer.from(`${formEncode(creds.clientId)}:${formEncode(creds.clientSecret)}`).toString('base64');
+  const basic = basicCredential(creds);
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (scopes.length > 0) form.set('scope', scopes.join(' '));
   return {
@@ -80,10 +80,12 @@ function tokenEndpointRequest(method: { url?: string }, creds: ClientCredentials
         return grantOf(json.access_token, json.expires_in, json.token_type, endpoint, answer.status);
       }
       const json = tryJson(answer.body);
-      const oauthError = typeof json?.error === 'string' ? redact(json.error, [creds.clientSecret]) : undefined;
-      const description = typeof json?.error_description === 'string'
-        ? `: ${redact(json.error_description, [creds.clientSecret, creds.clientId])}` : '';
-      const code = codeOfStatus(answer.status, oauthError && OAUTH_ERRORS.has(oauthError) ? oauthError as TokenClientErrorCode : undefined);
+      const rawError = typeof json?.error === 'string' ? json.error : undefined;
+      const named = rawError !== undefined && OAUTH_ERRORS.has(rawError) ? rawError as TokenClientErrorCode : undefined;
+      const safe = redactorFor(creds);
+      const oauthError = named ?? (rawError !== undefined ? safe(rawError) : undefined);
+      const description = typeof json?.error_description === 'string' ? `: ${safe(json.error_description)}` : '';
+      const code = codeOfStatus(answer.status, named);
       return fail(code, `the token endpoint refused the request${oauthError ? ` with ${oauthError}` : ''}${description}`,
         endpoint, answer, nowMs, oauthError);
     },
@@ -121,12 +123,35 @@ function getClientTokenRequest(method: { region?: string; endpoint?: string }, c
       // "com.amazonaws...#NotAuthorizedException:http://..." -> "NotAuthorizedException"
       const type = rawType?.split('#').pop()?.split(':')[0];
       const message = typeof json?.message === 'string' ? json.message : typeof json?.Message === 'string' ? json.Message : undefined;
-      const code = codeOfStatus(answer.status, type ? AWS_ERRORS[type] : undefined);
-      const safeType = type ? redact(type, [creds.clientSecret]) : undefined;
-      return fail(code, `GetClientToken failed${safeType ? ` with ${safeType}` : ''}${message ? `: ${redact(message, [creds.clientSecret, creds.clientId])}` : ''}`,
+      const named = type !== undefined && Object.prototype.hasOwnProperty.call(AWS_ERRORS, type) ? AWS_ERRORS[type] : undefined;
+      const code = codeOfStatus(answer.status, named);
+      const safe = redactorFor(creds);
+      const safeType = type === undefined ? undefined : named ? type : safe(type);
+      return fail(code, `GetClientToken failed${safeType ? ` with ${safeType}` : ''}${message ? `: ${safe(message)}` : ''}`,
         endpoint, answer, nowMs, safeType);
     },
   };
+}
+
+/**
+ * Redaction for text a server sends back about these credentials: every form in which the secret
+ * travels or could be echoed (as is, form- and URL-encoded, JSON-escaped, inside the base64 Basic
+ * credential, also base64url and URL-encoded); the client id where it appears whole.
+ */
+function redactorFor(creds: ClientCredentials): (text: string) => string {
+  const { clientId: id, clientSecret: secret } = creds;
+  const basic = basicCredential(creds);
+  const plainBasic = Buffer.from(`${id}:${secret}`).toString('base64');
+  return redactor([
+    secret, formEncode(secret), encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1),
+    basic, plainBasic, encodeURIComponent(basic), Buffer.from(basic, 'base64').toString('base64url'),
+    Buffer.from(plainBasic, 'base64').toString('base64url'),
+  ], [id]);
+}
+
+/** The `client_secret_basic` credential: base64 of the form-encoded id and secret (RFC 6749 2.3.1). */
+function basicCredential(creds: ClientCredentials): string {
+  return Buffer.from(`${formEncode(creds.clientId)}:${formEncode(creds.clientSecret)}`).toString('base64');
 }
 
 /** `https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token` -> `<region>`. */

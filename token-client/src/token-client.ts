@@ -1,11 +1,16 @@
-import { ClientCredentials, CredentialsLoader, configError, credentialsFromSecretString, validateCredentials } from './credentials';
-import { TokenClientError } from './errors';
+import { ClientCredentials, CredentialsLoader, configError, credentialsFromSecretString, loaderError, sameCredentials, validateCredentials } from './credentials';
+import { TokenClientError, amend } from './errors';
 import { FetchFn, postOnce } from './http';
 import { TokenMethod, buildRequest } from './methods';
 import { backoffDelay } from './retry';
 
 export interface TokenClientOptions {
-  /** The credentials, or a loader called once when first needed (again after an `invalid_client` answer, for rotation). */
+  /**
+   * The credentials, or a loader called when first needed. After an `invalid_client` answer the loader
+   * is called again (with `{ refresh: true }`, one call shared by concurrent callers) and, when the
+   * credentials it returns differ, the token is requested once more with them in the same call:
+   * a rotated secret never fails a call once the new one can be read.
+   */
   readonly credentials: ClientCredentials | CredentialsLoader;
   /** How to get tokens. @default the token endpoint when the credentials have a `tokenEndpoint`, else GetClientToken */
   readonly method?: TokenMethod;
@@ -23,7 +28,7 @@ export interface TokenClientOptions {
   readonly maxAttempts?: number;
   /** Time allowed for one request, answer included. @default 5_000 */
   readonly attemptTimeoutMs?: number;
-  /** Time allowed for all attempts of one token, waits included. @default 15_000 */
+  /** Time allowed for all attempts of one token, waits and a re-read of the credentials included. @default 15_000 */
   readonly deadlineMs?: number;
   /** First backoff ceiling; doubles per attempt (full jitter). @default 100 */
   readonly baseDelayMs?: number;
@@ -83,6 +88,8 @@ export class TokenClient {
   private readonly cache = new Map<string, Entry>();
   private readonly loader?: CredentialsLoader;
   private credentials?: Promise<ClientCredentials>;
+  /** The re-read after `invalid_client`, shared by every caller refused with the same (stale) credentials. */
+  private rereading?: { readonly stale: ClientCredentials; readonly fresh: Promise<ClientCredentials> };
   private readonly defaultScopes?: readonly string[];
 
   constructor(options: TokenClientOptions) {
@@ -119,8 +126,7 @@ export class TokenClient {
   public async getToken(options: TokenRequestOptions = {}): Promise<string> {
     const creds = await this.loadCredentials();
     const scopes = normalizeScopes(options.scopes ?? this.defaultScopes ?? creds.scope?.split(' ') ?? []);
-    const key = `${creds.clientId}\n${scopes.join(' ')}`;
-    const entry = this.entryFor(key);
+    const entry = this.entryFor(keyOf(creds, scopes));
     const now = this.now();
     const token = entry.token;
     if (token && now < token.expiresAt) {
@@ -177,32 +183,40 @@ export class TokenClient {
   }
 
   private loadCredentials(): Promise<ClientCredentials> {
-    if (!this.credentials) {
-      const loader = this.loader!;
-      const loading = (async () => {
-        let value: string | ClientCredentials;
-        try {
-          value = await loader();
-        } catch (e) {
-          throw configError(`the credentials loader failed (${e instanceof Error ? e.name : typeof e})`);
-        }
-        return typeof value === 'string' ? credentialsFromSecretString(value) : validateCredentials({ ...value }, 'loaded credentials');
-      })();
-      this.credentials = loading;
-      // A failed load is tried again on the next call.
-      loading.catch(() => { if (this.credentials === loading) this.credentials = undefined; });
-    }
-    return this.credentials;
+    return this.credentials ?? this.readCredentials(false);
+  }
+
+  /** Calls the loader; the result is what later calls use, and a failed read is tried again on the next call. */
+  private readCredentials(refresh: boolean): Promise<ClientCredentials> {
+    const loader = this.loader!;
+    const loading = (async () => {
+      let value: string | ClientCredentials;
+      try {
+        value = await loader({ refresh });
+      } catch (e) {
+        throw loaderError(e);
+      }
+      return typeof value === 'string' ? credentialsFromSecretString(value) : validateCredentials({ ...value }, 'loaded credentials');
+    })();
+    this.credentials = loading;
+    loading.catch(() => { if (this.credentials === loading) this.credentials = undefined; });
+    return loading;
+  }
+
+  /** One re-read for every caller refused with these credentials, however many there are. */
+  private reread(stale: ClientCredentials): Promise<ClientCredentials> {
+    if (this.rereading?.stale !== stale) this.rereading = { stale, fresh: this.readCredentials(true) };
+    return this.rereading.fresh;
   }
 
   private refresh(entry: Entry, creds: ClientCredentials, scopes: readonly string[]): Promise<CachedToken> {
-    const inflight = this.requestToken(creds, scopes).then((token) => {
-      entry.token = token;
-      entry.backgroundPauseUntil = undefined;
+    const inflight = this.obtain(creds, scopes).then(({ token, by }) => {
+      // Credentials re-read for another client id: the token belongs under that id.
+      const target = by.clientId === creds.clientId ? entry : this.entryFor(keyOf(by, scopes));
+      target.token = token;
+      target.backgroundPauseUntil = undefined;
+      if (target !== entry) entry.token = undefined;
       return token;
-    }, (e: unknown) => {
-      if (this.loader && e instanceof TokenClientError && e.code === 'invalid_client') this.credentials = undefined;
-      throw e;
     }).finally(() => {
       if (entry.inflight === inflight) entry.inflight = undefined;
     });
@@ -210,29 +224,68 @@ export class TokenClient {
     return inflight;
   }
 
-  private async requestToken(creds: ClientCredentials, scopes: readonly string[]): Promise<CachedToken> {
-    const request = buildRequest(this.method, creds, scopes);
+  /**
+   * A token with these credentials; on `invalid_client` with loaded credentials, re-reads them and,
+   * when they changed (a rotation), tries once more with the new ones within the same deadline.
+   */
+  private async obtain(creds: ClientCredentials, scopes: readonly string[]): Promise<{ token: CachedToken; by: ClientCredentials }> {
     const deadline = this.now() + this.deadlineMs;
+    try {
+      return { token: await this.requestToken(creds, scopes, deadline, 0), by: creds };
+    } catch (e) {
+      if (!this.loader || !(e instanceof TokenClientError) || e.code !== 'invalid_client') throw e;
+      // A failed re-read leaves the refusal as the answer; the next call reads again.
+      const fresh = await this.reread(creds).catch(() => undefined);
+      if (!fresh || sameCredentials(fresh, creds)) throw e;
+      return { token: await this.requestToken(fresh, scopes, deadline, e.attempts, e), by: fresh };
+    }
+  }
+
+  /**
+   * Attempts with backoff until a token, a final refusal, `maxAttempts` or the deadline;
+   * `before` requests were made already, the last of them failing with `last`.
+   */
+  private async requestToken(creds: ClientCredentials, scopes: readonly string[], deadline: number, before: number,
+    last?: TokenClientError): Promise<CachedToken> {
+    const request = buildRequest(this.method, creds, scopes);
+    const endpoint = endpointOf(request.url);
     for (let attempt = 1; ; attempt++) {
       const sentAt = this.now();
+      const left = deadline - sentAt;
+      if (left <= 0) throw this.deadlineError(endpoint, before + attempt - 1, last);
       try {
-        if (deadline - sentAt <= 0) {
-          throw new TokenClientError({ code: 'timeout', cause: `the deadline of ${this.deadlineMs} ms ran out`, endpoint: request.url });
-        }
         const answer = await postOnce(this.fetchImpl, request.url, request.headers, request.body,
-          Math.min(this.attemptTimeoutMs, deadline - sentAt), endpointOf(request.url));
+          Math.min(this.attemptTimeoutMs, left), endpoint);
         const grant = request.interpret(answer, this.now());
         return this.cached(grant.accessToken, grant.expiresInSeconds * 1000, sentAt);
       } catch (e) {
-        const err = e instanceof TokenClientError ? e : new TokenClientError({ code: 'bad_response', cause: 'unexpected failure', endpoint: endpointOf(request.url) });
-        if (!err.retryable || attempt >= this.maxAttempts) throw err.withAttempts(attempt);
+        const err = e instanceof TokenClientError ? e : new TokenClientError({ code: 'bad_response', cause: 'unexpected failure', endpoint });
+        const made = before + attempt;
+        // The deadline, not the attempt timeout, cut this attempt short.
+        if (err.code === 'timeout' && left < this.attemptTimeoutMs) throw this.deadlineError(endpoint, made, undefined);
+        if (!err.retryable || attempt >= this.maxAttempts) throw err.withAttempts(made);
         const wait = err.retryAfterMs !== undefined
           ? Math.min(err.retryAfterMs, this.maxRetryAfterMs)
           : backoffDelay(attempt, this.baseDelayMs, this.maxDelayMs, this.random);
-        if (this.now() + wait >= deadline) throw err.withAttempts(attempt);
+        if (this.now() + wait >= deadline) {
+          throw amend(err, (init) => ({ attempts: made, cause: `${init.cause}; waiting ${wait} ms for another attempt would pass the ${this.deadlineMs} ms deadline` }));
+        }
+        last = err;
         await this.sleep(wait);
       }
     }
+  }
+
+  private deadlineError(endpoint: string, attempts: number, last: TokenClientError | undefined): TokenClientError {
+    const plural = attempts === 1 ? '' : 's';
+    return new TokenClientError({
+      code: 'timeout',
+      cause: `no access token within the ${this.deadlineMs} ms deadline (${attempts} attempt${plural}${last ? `, the last one ended with ${last.code}` : ''})`,
+      endpoint,
+      status: last?.status,
+      remoteError: last?.remoteError,
+      attempts,
+    });
   }
 
   /** Times count from when the request was sent, so a slow answer shortens the token's life here, never lengthens it. */
@@ -250,6 +303,10 @@ function check(name: string, value: number, ok: (v: number) => boolean, rule: st
 
 function normalizeScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes.map((s) => s.trim()).filter(Boolean))].sort();
+}
+
+function keyOf(creds: ClientCredentials, scopes: readonly string[]): string {
+  return `${creds.clientId}\n${scopes.join(' ')}`;
 }
 
 function endpointOf(url: string): string {

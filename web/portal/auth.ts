@@ -7,11 +7,22 @@
  * a token for injected script to read. A reload therefore shows the landing
  * page again and asks to sign in (usually one click, as the hosted UI keeps
  * its own session). sessionStorage holds the PKCE verifier and the state only
- * from the redirect to the authorize endpoint until the return.
+ * from the redirect to the authorize endpoint until the return, and a
+ * sign-out's outcome (no token) only from the redirect through the logout
+ * endpoint until the landing page shows it.
+ *
+ * Sign-out revokes the refresh token at the sign-in domain's revoke endpoint
+ * before the hosted UI's session is ended: a copy of the refresh token taken
+ * while the tab was open is then useless.
  */
-import type { SignInConfig } from '../../lib/private/web-ui-contract';
+import { revokeUrlOf, SignInConfig } from '../../lib/private/web-ui-contract';
 
 const PENDING_KEY = 'portal.pending-sign-in';
+const SIGN_OUT_NOTICE_KEY = 'portal.sign-out-notice';
+/** How long sign-out waits for the revoke endpoint before going on without it. */
+export const REVOKE_TIMEOUT_MS = 10_000;
+/** Longest `error_description` shown from the sign-in service (the rest is cut). */
+const MAX_DESCRIPTION = 300;
 
 interface Tokens {
   readonly accessToken: string;
@@ -30,6 +41,8 @@ interface TokenAnswer {
 
 /** The code of the SignInError reported when a refresh fails: the user must sign in again. */
 export const SESSION_ENDED = 'session_ended';
+/** The code of the SignInError reported after a sign-out whose refresh token could not be revoked. */
+export const SESSION_NOT_REVOKED = 'session_not_revoked';
 
 /** A sign-in or token refresh failed; `code` is the OAuth error code when there is one. */
 export class SignInError extends Error {
@@ -92,11 +105,26 @@ export async function startSignIn(): Promise<void> {
   location.assign(url.toString());
 }
 
+/** An OAuth error code as RFC 6749 spells them (`access_denied`), or `error` for anything else. */
+function errorCode(v: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(v) ? v : 'error';
+}
+
+/** A description from the sign-in service as one line of plain text, cut to MAX_DESCRIPTION characters. */
+function plainText(v: string): string {
+  // eslint-disable-next-line no-control-regex
+  const line = v.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return line.length > MAX_DESCRIPTION ? `${line.slice(0, MAX_DESCRIPTION)}…` : line;
+}
+
 /**
  * Finishes a sign-in when the page is the authorize endpoint's answer
- * (`?code=…&state=…` or `?error=…`): checks the state, redeems the code,
- * and drops the query from the address bar. Returns false when the page is
- * not such an answer; throws a SignInError when the sign-in failed.
+ * (`?code=…&state=…` or `?error=…&state=…`): checks the state, redeems the
+ * code, and drops the query from the address bar. Returns false when the page
+ * is not such an answer, including an `error` that does not carry the state
+ * of the sign-in this tab started (anyone can send a link with an
+ * `error_description` of their choosing: it is ignored, not shown). Throws a
+ * SignInError when the sign-in failed.
  */
 export async function completeSignIn(): Promise<boolean> {
   const params = new URLSearchParams(location.search);
@@ -108,16 +136,21 @@ export async function completeSignIn(): Promise<boolean> {
   sessionStorage.removeItem(PENDING_KEY);
   history.replaceState(history.state, '', location.pathname + location.hash);
 
-  if (error !== null) {
-    throw new SignInError(error, params.get('error_description') || `the sign-in service answered ${error}`);
-  }
   let saved: { verifier?: unknown; state?: unknown } | undefined;
   try {
     saved = JSON.parse(pending ?? 'null') ?? undefined;
   } catch {
     saved = undefined;
   }
-  if (!saved || typeof saved.verifier !== 'string' || saved.state !== params.get('state')) {
+  const state = params.get('state');
+  const ours = saved !== undefined && typeof saved.state === 'string' && typeof saved.verifier === 'string' && state === saved.state;
+
+  if (error !== null) {
+    if (!ours) return false;
+    const description = plainText(params.get('error_description') ?? '');
+    throw new SignInError(errorCode(error), description || `the sign-in service answered ${errorCode(error)}`);
+  }
+  if (!ours) {
     throw new SignInError('invalid_state', 'this sign-in answer does not match a sign-in started in this tab; sign in again');
   }
   const signIn = config();
@@ -126,7 +159,7 @@ export async function completeSignIn(): Promise<boolean> {
     client_id: signIn.clientId,
     code: code!,
     redirect_uri: redirectUri(),
-    code_verifier: saved.verifier,
+    code_verifier: saved!.verifier as string,
   }));
   return true;
 }
@@ -220,10 +253,69 @@ function forget(): void {
   refreshTimer = undefined;
 }
 
-/** Forgets the tokens and ends the hosted UI's session. */
-export function signOut(): void {
-  forget();
+/**
+ * Asks the revoke endpoint to revoke `refreshToken` (RFC 7009, as Cognito
+ * takes it from a public client: `token` and `client_id`, no secret). Returns
+ * why it did not, or undefined once the endpoint confirmed (200).
+ */
+async function revoke(refreshToken: string): Promise<string | undefined> {
   const signIn = config();
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), REVOKE_TIMEOUT_MS);
+  try {
+    const res = await fetch(revokeUrlOf(signIn), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshToken, client_id: signIn.clientId }).toString(),
+      cache: 'no-store',
+      credentials: 'omit',
+      signal: abort.signal,
+    });
+    if (res.ok) return undefined;
+    let code = '';
+    try {
+      const doc = await res.json() as { error?: unknown };
+      if (typeof doc.error === 'string') code = ` (${errorCode(doc.error)})`;
+    } catch {
+      // not JSON: the status says enough
+    }
+    return `the sign-in service answered ${res.status}${code}`;
+  } catch (err) {
+    if (abort.signal.aborted) return `the sign-in service did not answer within ${REVOKE_TIMEOUT_MS / 1000} seconds`;
+    return `the sign-in service could not be reached (${err instanceof Error ? err.message : String(err)})`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Signs out: revokes the refresh token, forgets the tokens and ends the
+ * hosted UI's session (its logout endpoint sends the browser back to the
+ * site). A revoke that fails does not stop the sign-out; the landing page
+ * then says so (takeSignOutNotice).
+ */
+export async function signOut(): Promise<void> {
+  const signIn = config();
+  const refreshToken = tokens?.refreshToken;
+  // No refresh may start (and keep tokens alive) while the revoke is on its way.
+  clearTimeout(refreshTimer);
+  const problem = refreshToken ? await revoke(refreshToken) : undefined;
+  forget();
+  if (problem) sessionStorage.setItem(SIGN_OUT_NOTICE_KEY, problem);
   const url = `${signIn.logoutUrl}?client_id=${encodeURIComponent(signIn.clientId)}&logout_uri=${encodeURIComponent(redirectUri())}`;
   location.assign(url);
+}
+
+/**
+ * The outcome of the last sign-out in this tab when its refresh token could
+ * not be revoked, read once (the landing page shows it after the redirect
+ * through the logout endpoint).
+ */
+export function takeSignOutNotice(): SignInError | undefined {
+  const problem = sessionStorage.getItem(SIGN_OUT_NOTICE_KEY);
+  sessionStorage.removeItem(SIGN_OUT_NOTICE_KEY);
+  if (!problem) return undefined;
+  return new SignInError(SESSION_NOT_REVOKED,
+    `This tab has forgotten your sign-in, but the sign-in service did not confirm that your session was revoked: ${plainText(problem)}. `
+    + 'Your session may stay usable until it expires. To end it now, ask a platform admin to sign you out everywhere.');
 }

@@ -3,7 +3,7 @@
  * the confirmation dialog, the show-once secret panel, form fields.
  */
 import { ApiError, NetworkError } from './api';
-import { SESSION_ENDED, SignInError } from './auth';
+import { SESSION_ENDED, SESSION_NOT_REVOKED, SignInError } from './auth';
 import { append, Child, h, replace, time, uid } from './dom';
 
 /** A failure as the user reads it: what happened, the server's message, the request id. */
@@ -48,7 +48,10 @@ export function describeError(err: unknown): ErrorText {
     };
   }
   if (err instanceof SignInError) {
-    return { title: err.code === SESSION_ENDED ? 'Your session has ended' : `Sign-in failed (${err.code})`, detail: err.message };
+    const title = err.code === SESSION_ENDED ? 'Your session has ended'
+      : err.code === SESSION_NOT_REVOKED ? 'Signed out, but your session could not be revoked'
+        : `Sign-in failed (${err.code})`;
+    return { title, detail: err.message };
   }
   return { title: 'Something went wrong', detail: err instanceof Error ? err.message : String(err) };
 }

@@ -5,7 +5,7 @@
  */
 import './styles.css';
 import { Me, PortalApi } from './api';
-import { accessToken, completeSignIn, initAuth, isSignedIn, signOut, startSignIn } from './auth';
+import { accessToken, completeSignIn, initAuth, isSignedIn, signOut, startSignIn, takeSignOutNotice } from './auth';
 import { busy, errorAlert, Feedback } from './components';
 import { Child, h, hashHref, replace } from './dom';
 import type { PageContext } from './page';
@@ -89,7 +89,16 @@ function showProblem(title: string, err: unknown, action: string, advice: string
 }
 
 function signOutButton(onDark: boolean): HTMLButtonElement {
-  return h('button', { 'type': 'button', 'class': onDark ? 'button button-on-dark' : 'button', 'data-testid': 'sign-out', 'onclick': () => signOut() }, 'Sign out');
+  const button = h('button', { 'type': 'button', 'class': onDark ? 'button button-on-dark' : 'button', 'data-testid': 'sign-out' }, 'Sign out');
+  // signOut revokes the session first, then leaves the page; it never throws.
+  button.addEventListener('click', () => {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    button.setAttribute('aria-busy', 'true');
+    button.textContent = 'Signing out…';
+    void signOut();
+  });
+  return button;
 }
 
 /** The landing page of someone signed out, with the reason when a sign-in failed or a session ended. */
@@ -284,7 +293,7 @@ async function boot(): Promise<void> {
     return;
   }
   if (!isSignedIn()) {
-    showLanding();
+    showLanding(takeSignOutNotice());
     return;
   }
   const api = new PortalApi(config.apiUrl, accessToken);

@@ -1,26 +1,43 @@
 /**
  * The client directory in SSM (lambda/authorizer/directory.ts): loaded on the
  * first request, shared by concurrent ones, refreshed in the background,
- * unknown clients rate-limited, outages fail closed, removed clients dropped.
+ * unknown clients rate-limited, outages fail closed (and back off), removed
+ * clients dropped, and only the parameters the library created trusted: a
+ * foreign parameter under the path is ignored, logged once and counted.
  * And the whole path: the parameters a 1,000-tenant app synthesizes admit
  * exactly its clients, each with its tenant.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
-import { claims, makeAuthorizer, makeKey, jwksOf, outcome, sign, tokenEvent } from './helpers';
+import { claims, makeAuthorizer, makeKey, jwksOf, outcome, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { configFromEnv } from '../../../lambda/authorizer/config';
 import {
-  checkDirectoryPath, createParameterDirectoryLoader, DirectoryParameter, DirectoryTenantResolver, mergeDirectory,
+  checkDirectoryPath, createParameterDirectoryLoader, DIRECTORY_CLIENT_OPTIONS, DirectoryParameter, DirectoryTenantResolver, directoryFromEnv,
+  mergeDirectory,
 } from '../../../lambda/authorizer/directory';
 import { AuthorizerError, ConfigError } from '../../../lambda/authorizer/errors';
+import { untrustedParameterReporter } from '../../../lambda/authorizer/metrics';
+import { createRegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
+import { Logger } from '../../../lambda/shared/log';
+import { CLIENT_SK, clientPk, TENANT_SK, tenantPk } from '../../../lambda/shared/registry';
 import { M2mUserPool, ScopedRestApi, TenantAppClient } from '../../../lib';
+import { parseDirectoryParameters } from '../../../lib/private/client-directory';
 import { mockIntegration } from '../../fixtures';
 import { clientsOf, directoryParameters } from '../../support/client-directory';
+import { createTable, Dynalite, startDynalite } from '../portal/harness';
+import { CREDENTIALS, LocalSsm, REGION, startLocalSsm } from '../tenant-claim/local-ssm';
 
 const PATH = '/cdk-cognito-m2m/clients/ApiTenantAuthorizerAB12CD34/';
 const param = (name: string, map: Record<string, string>): DirectoryParameter => ({ name: `${PATH}${name}`, value: JSON.stringify(map) });
+/** The parameters the construct created: CLIENT_TENANTS_PARAMETERS `{"S":2}`. */
+const TRUSTED = parseDirectoryParameters('{"S":2}', PATH);
+const FN = 'Api-TenantAuthorizerFunction-AbC123';
 
 /** A loader whose answers the test controls; counts calls. */
 function controlledLoader() {
@@ -32,7 +49,7 @@ function controlledLoader() {
 describe('DirectoryTenantResolver', () => {
   test('the first request loads; concurrent requests share that load; known clients then resolve without waiting', async () => {
     const { loader } = controlledLoader();
-    const r = new DirectoryTenantResolver({ load: loader });
+    const r = new DirectoryTenantResolver({ load: loader, trusted: TRUSTED });
     expect(r.size).toBe(0);
     const [a, b] = await Promise.all([r.resolve('clientA'), r.resolve('clientA')]);
     expect([a, b, loader.calls]).toEqual(['alpha', 'alpha', 1]);
@@ -44,7 +61,7 @@ describe('DirectoryTenantResolver', () => {
   test('after refreshMs the map reloads in the background: a removed client is gone, an added one appears', async () => {
     let now = 1_000_000;
     const { loader, set } = controlledLoader();
-    const r = new DirectoryTenantResolver({ load: loader, refreshMs: 60_000, now: () => now });
+    const r = new DirectoryTenantResolver({ load: loader, trusted: TRUSTED, refreshMs: 60_000, now: () => now });
     await r.resolve('clientA');
     set(async () => [param('S-0', { clientB: 'beta' })]);
     now += 59_999;
@@ -64,7 +81,7 @@ describe('DirectoryTenantResolver', () => {
   test('an unknown client reloads at most once per unknownRetryMs (made-up ids cannot hammer SSM)', async () => {
     let now = 0;
     const { loader, set } = controlledLoader();
-    const r = new DirectoryTenantResolver({ load: loader, unknownRetryMs: 30_000, now: () => now });
+    const r = new DirectoryTenantResolver({ load: loader, trusted: TRUSTED, unknownRetryMs: 30_000, now: () => now });
     await r.resolve('clientA');
     now = 30_000;
     set(async () => [param('S-0', { clientA: 'alpha', late: 'lately' })]);
@@ -79,7 +96,7 @@ describe('DirectoryTenantResolver', () => {
   test('no map yet and SSM down: tenants_unavailable with the client id; the failure is not cached', async () => {
     const { loader, set } = controlledLoader();
     set(async () => { throw new Error('ThrottlingException'); });
-    const r = new DirectoryTenantResolver({ load: loader });
+    const r = new DirectoryTenantResolver({ load: loader, trusted: TRUSTED });
     const err = await Promise.resolve(r.resolve('clientA')).catch((e: AuthorizerError) => e);
     expect(err).toBeInstanceOf(AuthorizerError);
     expect([(err as AuthorizerError).reason, (err as AuthorizerError).clientId]).toEqual(['tenants_unavailable', 'clientA']);
@@ -91,7 +108,7 @@ describe('DirectoryTenantResolver', () => {
   test('SSM down later: the map keeps serving until maxStaleMs, then every request is denied until a load succeeds', async () => {
     let now = 0;
     const { loader, set } = controlledLoader();
-    const r = new DirectoryTenantResolver({ load: loader, refreshMs: 60_000, maxStaleMs: 600_000, now: () => now });
+    const r = new DirectoryTenantResolver({ load: loader, trusted: TRUSTED, refreshMs: 60_000, maxStaleMs: 600_000, now: () => now });
     await r.resolve('clientA');
     set(async () => { throw new Error('down'); });
     now = 300_000;
@@ -102,17 +119,185 @@ describe('DirectoryTenantResolver', () => {
   });
 
   test('a parameter that is not a mapping fails the whole load, naming the parameter', () => {
-    expect(() => mergeDirectory([param('S-0', { a: 'x' }), { name: `${PATH}S-1`, value: '{"b":' }])).toThrow(`parameter ${PATH}S-1 is not valid JSON`);
-    expect(() => mergeDirectory([param('S-0', { a: 'x' }), param('S-1', { a: 'y' })])).toThrow(`parameter ${PATH}S-1: client a is mapped to x elsewhere and to y here`);
-    expect(() => mergeDirectory([param('S-0', { a: 'no spaces allowed' })])).toThrow('the tenant of a must be a tenant id');
-    expect(() => mergeDirectory([{ name: `${PATH}S-0`, value: undefined }])).toThrow(`parameter ${PATH}S-0 is empty`);
+    expect(() => mergeDirectory([param('S-0', { a: 'x' }), { name: `${PATH}S-1`, value: '{"b":' }], TRUSTED)).toThrow(`parameter ${PATH}S-1 is not valid JSON`);
+    expect(() => mergeDirectory([param('S-0', { a: 'x' }), param('S-1', { a: 'y' })], TRUSTED)).toThrow(`parameter ${PATH}S-1: client a is mapped to x elsewhere and to y here`);
+    expect(() => mergeDirectory([param('S-0', { a: 'no spaces allowed' })], TRUSTED)).toThrow('the tenant of a must be a tenant id');
+    expect(() => mergeDirectory([{ name: `${PATH}S-0`, value: undefined }], TRUSTED)).toThrow(`parameter ${PATH}S-0 is empty`);
+  });
+});
+
+describe('only the parameters the library created (a foreign parameter under the path)', () => {
+  /** A directory with the library's parameter S-0 and whatever else `extra` puts under the path; lines and metrics captured. */
+  function attacked(extra: DirectoryParameter[], opts: { refreshMs?: number } = {}) {
+    let now = 1_700_000_000_000;
+    const lines: string[] = [];
+    const logger = new Logger('info', (l) => { lines.push(l); });
+    const { loader, set } = controlledLoader();
+    set(async () => [param('S-0', { clientA: 'alpha', clientB: 'beta' }), ...extra]);
+    const r = new DirectoryTenantResolver({
+      load: loader, trusted: TRUSTED, refreshMs: opts.refreshMs, now: () => now, onUntrusted: untrustedParameterReporter(FN, logger, () => now),
+    });
+    return { r, loader, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), advance: (ms: number) => { now += ms; } };
+  }
+
+  test('a foreign parameter re-tenanting a CDK client and claiming a portal client is ignored; the library\'s parameter still works', async () => {
+    // GIVEN someone with ssm:PutParameter wrote two parameters next to the library's: one named like its next
+    // parameter (S-1, which the construct did not create), one with any name
+    const { r, logs } = attacked([
+      param('S-1', { clientA: 'evil', portalclient1: 'alpha' }),
+      param('zz-intruder', { portalclient2: 'beta' }),
+    ]);
+    // WHEN the directory loads
+    // THEN the CDK client keeps its tenant, and the portal clients get none from the directory (the registry decides)
+    expect(await r.resolve('clientA')).toBe('alpha');
+    expect(r.resolve('clientB')).toBe('beta');
+    expect(r.resolve('portalclient1')).toBeUndefined();
+    expect(r.resolve('portalclient2')).toBeUndefined();
+    expect(r.declares('portalclient1')).toBe(false);
+    expect(r.size).toBe(2);
+    // Each foreign parameter is logged by name (never its value), and the load's count is a metric.
+    expect(logs()).toEqual([
+      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}S-1` },
+      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}zz-intruder` },
+      {
+        level: 'warn', msg: 'untrusted directory parameters', count: 2, functionName: FN, UntrustedDirectoryParameters: 2,
+        _aws: { Timestamp: 1_700_000_000_000, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
+      },
+    ]);
+    expect(JSON.stringify(logs())).not.toContain('evil');
+  });
+
+  test('each name is logged once per execution environment; every load that finds foreign parameters counts them', async () => {
+    const { r, loader, logs, advance } = attacked([param('S-1', { clientA: 'evil' })], { refreshMs: 60_000 });
+    await r.resolve('clientA');
+    for (let i = 0; i < 3; i++) {
+      advance(60_000);
+      expect(r.resolve('clientA')).toBe('alpha'); // the background reload
+      await new Promise((res) => setImmediate(res));
+    }
+    expect(loader.calls).toBe(4);
+    expect(logs().filter((l) => l.msg === 'untrusted directory parameter ignored')).toHaveLength(1);
+    expect(logs().filter((l) => l.msg === 'untrusted directory parameters').map((l) => l.UntrustedDirectoryParameters)).toEqual([1, 1, 1, 1]);
+  });
+
+  test('a foreign parameter cannot break the directory either: it is not parsed, so bad JSON or a conflicting mapping fails nothing', async () => {
+    const { r, logs } = attacked([
+      { name: `${PATH}broken`, value: '{"clientA":' },
+      param('conflict', { clientB: 'someone-else' }),
+    ]);
+    expect(await r.resolve('clientA')).toBe('alpha');
+    expect(r.resolve('clientB')).toBe('beta');
+    expect(logs().map((l) => l.parameterName).filter(Boolean)).toEqual([`${PATH}broken`, `${PATH}conflict`]);
+  });
+
+  test('with none of the library\'s parameters there (yet), a foreign one adds nobody', async () => {
+    const { loader } = controlledLoader();
+    const r = new DirectoryTenantResolver({ load: loader, trusted: TRUSTED });
+    expect(await r.resolve('clientA')).toBe('alpha'); // the loader's S-0
+    const only = new DirectoryTenantResolver({ load: async () => [param('S-9', { intruder: 'alpha' })], trusted: TRUSTED });
+    expect(await only.resolve('intruder')).toBeUndefined();
+    expect(only.size).toBe(0);
+  });
+
+  test('outside Lambda (no function name) the names are logged and no metric line is written', async () => {
+    const lines: string[] = [];
+    const report = untrustedParameterReporter(undefined, new Logger('info', (l) => { lines.push(l); }));
+    report([`${PATH}x`]);
+    report([`${PATH}x`]);
+    report([]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([{ level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}x` }]);
+  });
+});
+
+describe('outage back-off (controlled clock, loads counted)', () => {
+  const T0 = 1_700_000_000_000;
+  function outage(backoffMs: number | undefined, opts: { refreshMs?: number; maxStaleMs?: number } = {}) {
+    let now = T0;
+    const { loader, set } = controlledLoader();
+    const r = new DirectoryTenantResolver({ load: loader, trusted: TRUSTED, backoffMs, now: () => now, ...opts });
+    const down = () => set(async () => { throw Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' }); });
+    const up = () => set(async () => [param('S-0', { clientA: 'alpha' })]);
+    return { r, loader, down, up, at: (t: number) => { now = T0 + t; } };
+  }
+
+  /** 100 requests, one every 10 ms (990 ms in all), from `start`: their outcomes. */
+  async function burst(r: DirectoryTenantResolver, at: (t: number) => void, start: number, clientId = 'clientA'): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (let i = 0; i < 100; i++) {
+      at(start + i * 10);
+      out.push(await Promise.resolve(r.resolve(clientId)).catch((e: AuthorizerError) => `${e.reason}:${(e.cause as Error | undefined)?.name}`));
+    }
+    return out;
+  }
+
+  test('no map and SSM down: 100 requests within 1 s make 1 load, each denied from memory; one more load per window; a success recovers', async () => {
+    const { r, loader, down, up, at } = outage(5000);
+    down();
+    // THEN every request is denied (never an allow without data), naming the outage's error class
+    expect(new Set(await burst(r, at, 0))).toEqual(new Set(['tenants_unavailable:ThrottlingException']));
+    expect(loader.calls).toBe(1);
+    // Still within the window of the failure at 0 ms: no load.
+    at(4999);
+    await expect(Promise.resolve(r.resolve('clientA'))).rejects.toMatchObject({ reason: 'tenants_unavailable', clientId: 'clientA' });
+    expect(loader.calls).toBe(1);
+    // The window is over: one load (failing again), then none until the next window.
+    expect(new Set(await burst(r, at, 5000))).toEqual(new Set(['tenants_unavailable:ThrottlingException']));
+    expect(loader.calls).toBe(2);
+    // SSM is back: the first request after the window loads and is answered; the next ones from the map.
+    up();
+    at(10_000);
+    expect(await r.resolve('clientA')).toBe('alpha');
+    expect(r.resolve('clientA')).toBe('alpha');
+    expect(loader.calls).toBe(3);
+  });
+
+  test('the finding without back-off (backoffMs 0): 100 requests within 1 s make 100 loads', async () => {
+    const { r, loader, down, at } = outage(0);
+    down();
+    await burst(r, at, 0);
+    expect(loader.calls).toBe(100);
+  });
+
+  test('a map past maxStaleMs during an outage: denied, 1 load per window', async () => {
+    const { r, loader, down, at } = outage(5000, { refreshMs: 60_000, maxStaleMs: 600_000 });
+    expect(await r.resolve('clientA')).toBe('alpha');
+    down();
+    expect(new Set(await burst(r, at, 600_000))).toEqual(new Set(['tenants_unavailable:ThrottlingException']));
+    expect(loader.calls).toBe(2);
+  });
+
+  test('a map due for refresh during an outage keeps serving, and the background reload runs once per window, not per request', async () => {
+    const { r, loader, down, at } = outage(5000, { refreshMs: 60_000, maxStaleMs: 600_000 });
+    expect(await r.resolve('clientA')).toBe('alpha');
+    down();
+    const out: unknown[] = [];
+    for (let i = 0; i < 100; i++) {
+      at(60_000 + i * 10);
+      out.push(r.resolve('clientA'));
+      await new Promise((res) => setImmediate(res));
+    }
+    expect(new Set(out)).toEqual(new Set(['alpha']));
+    expect(loader.calls).toBe(2);
+    at(65_000);
+    r.resolve('clientA');
+    expect(loader.calls).toBe(3);
+  });
+
+  test('a trusted parameter that is not a mapping fails the load and backs off too', async () => {
+    const { r, loader, at } = outage(5000);
+    const { set } = { set: (f: () => Promise<DirectoryParameter[]>) => f };
+    void set;
+    const bad = new DirectoryTenantResolver({ load: async () => { loader.calls++; return [{ name: `${PATH}S-0`, value: '{"clientA":' }]; }, trusted: TRUSTED, backoffMs: 5000, now: () => T0 });
+    void r; void at;
+    for (let i = 0; i < 10; i++) await expect(Promise.resolve(bad.resolve('clientA'))).rejects.toMatchObject({ reason: 'tenants_unavailable' });
+    expect(loader.calls).toBe(1);
   });
 });
 
 describe('through the authorizer', () => {
   test('a directory outage denies with tenants_unavailable, logged as an error naming the error class (the operator\'s business)', async () => {
     const key = makeKey();
-    const tenants = new DirectoryTenantResolver({ load: async () => { throw Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' }); } });
+    const tenants = new DirectoryTenantResolver({ load: async () => { throw Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' }); }, trusted: TRUSTED });
     const { authorizer, logs } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants } });
     expect(await outcome(authorizer, tokenEvent(sign(key, claims())))).toBe('Unauthorized');
     expect(logs()).toEqual([{ level: 'error', msg: 'denied', reason: 'tenants_unavailable', clientId: 'client1globex', errorName: 'ThrottlingException' }]);
@@ -172,8 +357,13 @@ describe('1,000 tenants end to end', () => {
     const byTenant = new Map(tenantStacks.flatMap((s) => [...clientsOf(Template.fromStack(s))].map(([c, t]) => [t, c] as const)));
     const clientOf = (i: number) => byTenant.get(`tenant-${i}`)!;
     expect(byTenant.size).toBe(1000);
+    // The names the construct passes the authorizer: exactly the parameters it created.
+    const fn = Object.values(Template.fromStack(apiStack).findResources('AWS::Lambda::Function'))
+      .find((f) => f.Properties.Environment?.Variables?.CLIENT_TENANTS_PATH)!.Properties.Environment.Variables;
+    const trusted = parseDirectoryParameters(fn.CLIENT_TENANTS_PARAMETERS, fn.CLIENT_TENANTS_PATH);
+    expect(trusted).toEqual(new Set(parameters.map((p) => p.name)));
     const key = makeKey();
-    const tenants = new DirectoryTenantResolver({ load: async () => parameters });
+    const tenants = new DirectoryTenantResolver({ load: async () => parameters, trusted });
     const { authorizer, logs } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants } });
     for (const i of [0, 1, 499, 777, 999]) {
       const token = sign(key, claims({ client_id: clientOf(i), sub: clientOf(i), scope: 'https://api.acme.example/orders/read' }));

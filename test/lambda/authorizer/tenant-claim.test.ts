@@ -65,6 +65,7 @@ test('the check also applies when the tenant is resolved asynchronously (the SSM
   // GIVEN a directory (loaded on the first request) mapping client1globex to globex
   const tenants = new DirectoryTenantResolver({
     load: async () => [{ name: '/cdk-cognito-m2m/clients/Api/Test-0', value: JSON.stringify({ client1globex: 'globex' }) }],
+    trusted: new Set(['/cdk-cognito-m2m/clients/Api/Test-0']),
   });
   const { authorizer, logs } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants } });
   // THEN a mismatch is denied on the first (asynchronous) resolution and a match is allowed

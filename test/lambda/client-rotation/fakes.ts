@@ -12,6 +12,7 @@ import {
   DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SecretBindings, StackResource } from '../../../lambda/client-rotation/binding';
 import { ClientSecretRotation, RotationStep } from '../../../lambda/client-rotation/rotation';
 import { AppClients } from '../../../lambda/portal/cognito';
 import { Logger } from '../../../lambda/shared/log';
@@ -20,6 +21,33 @@ export const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:
 export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:111111111111:function:rotation';
 export const POOL_ID = 'us-east-1_AbCdEf123';
 export const CLIENT_ID = '4tq1example5clientid6789ab';
+/** Another client of the pool: the platform-ops client that holds the portal's admin scope. */
+export const OPS_CLIENT_ID = '7ops0example0clientid00abc';
+export const STACK = 'Tenants';
+/** The tags TenantAppClient writes on a rotated secret. */
+export const BOUND_TAGS = [{ Key: 'cdk-cognito-m2m:stack-name', Value: STACK }, { Key: 'cdk-cognito-m2m:logical-id', Value: 'GlobexSecret' }];
+
+/**
+ * What CloudFormation reports of the tenants' stack: globex's secret and
+ * client, and the ops client (whose secret is not rotated).
+ */
+export function tenantsStack(): Map<string, StackResource> {
+  return new Map<string, StackResource>([
+    ['GlobexSecret', { resourceType: 'AWS::SecretsManager::Secret', physicalId: SECRET_ARN, metadata: JSON.stringify({ 'aws:cdk:path': 'Tenants/Globex/Secret/Resource', 'cdk-cognito-m2m:client-logical-id': 'GlobexClient' }) }],
+    ['GlobexClient', { resourceType: 'AWS::Cognito::UserPoolClient', physicalId: CLIENT_ID }],
+    ['OpsClient', { resourceType: 'AWS::Cognito::UserPoolClient', physicalId: OPS_CLIENT_ID }],
+  ]);
+}
+
+/** The secret Secrets Manager asks the function to rotate, and what it holds. */
+export interface WorldOptions {
+  /** @default SECRET_ARN */
+  readonly secretArn?: string;
+  /** @default BOUND_TAGS */
+  readonly tags?: Array<{ Key: string; Value: string }>;
+  /** The client id written in the secret's value. @default CLIENT_ID */
+  readonly valueClientId?: string;
+}
 export const HOUR = 3600_000;
 export const GRACE_MS = 24 * HOUR;
 
@@ -41,16 +69,27 @@ export class World {
   public tokenCheckFails = false;
   public readonly rotation: ClientSecretRotation;
   public rotationLambdaArn = FUNCTION_ARN;
+  /** Every Cognito call made, by command name. */
+  public readonly cognitoCalls: string[] = [];
+  /** The resources of the tenants' stack, as CloudFormation reports them. */
+  public readonly stack = tenantsStack();
+  /** The token checks made: the client id and secret tested. */
+  public readonly tokenChecks: Array<{ clientId: string; clientSecret: string }> = [];
+  public readonly secretArn: string;
+  public readonly tags: Array<{ Key: string; Value: string }>;
   private seq = 0;
 
-  constructor(original = 'original-cloudformation-secret-value') {
+  constructor(original = 'original-cloudformation-secret-value', options: WorldOptions = {}) {
+    this.secretArn = options.secretArn ?? SECRET_ARN;
+    this.tags = options.tags ?? BOUND_TAGS;
     const id = this.newSecretId();
     this.cognito.set(id, original);
-    this.versions.set('v0', { value: JSON.stringify({ tenantId: 'globex', clientId: CLIENT_ID, clientSecret: original, tokenEndpoint: 'https://acme.auth.us-east-1.amazoncognito.com/oauth2/token', scope: '' }), stages: ['AWSCURRENT'] });
+    const clientId = options.valueClientId ?? CLIENT_ID;
+    this.versions.set('v0', { value: JSON.stringify({ tenantId: 'globex', clientId, clientSecret: original, tokenEndpoint: 'https://acme.auth.us-east-1.amazoncognito.com/oauth2/token', scope: '' }), stages: ['AWSCURRENT'] });
 
     const sm = mockClient(SecretsManagerClient);
     sm.on(DescribeSecretCommand).callsFake(() => this.guard('DescribeSecret', () => ({
-      RotationEnabled: true, VersionIdsToStages: this.stages(), LastRotatedDate: this.lastRotatedAt,
+      ARN: this.secretArn, RotationEnabled: true, VersionIdsToStages: this.stages(), LastRotatedDate: this.lastRotatedAt, Tags: this.tags,
     })));
     sm.on(GetSecretValueCommand).callsFake((i) => this.guard('GetSecretValue', () => {
       const entry = i.VersionId ? this.versions.get(i.VersionId) : [...this.versions.values()].find((v) => v.stages.includes(i.VersionStage));
@@ -86,17 +125,19 @@ export class World {
     }));
     sm.on(ListSecretsCommand).callsFake(() => this.guard('ListSecrets', () => ({
       SecretList: [
-        { ARN: SECRET_ARN, RotationLambdaARN: this.rotationLambdaArn, SecretVersionsToStages: this.stages(), LastRotatedDate: this.lastRotatedAt },
+        { ARN: this.secretArn, RotationLambdaARN: this.rotationLambdaArn, SecretVersionsToStages: this.stages(), LastRotatedDate: this.lastRotatedAt, Tags: this.tags },
         { ARN: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:other-XyZ', SecretVersionsToStages: { x: ['AWSCURRENT'] } },
       ],
     })));
 
     const idp = mockClient(CognitoIdentityProviderClient);
     idp.on(ListUserPoolClientSecretsCommand).callsFake((i) => this.guard('ListUserPoolClientSecrets', () => {
+      this.cognitoCalls.push('ListUserPoolClientSecrets');
       expect(i).toMatchObject({ UserPoolId: POOL_ID, ClientId: CLIENT_ID });
       return { ClientSecrets: [...this.cognito.keys()].map((ClientSecretId) => ({ ClientSecretId })) };
     }));
     idp.on(AddUserPoolClientSecretCommand).callsFake((i) => this.guard('AddUserPoolClientSecret', () => {
+      this.cognitoCalls.push('AddUserPoolClientSecret');
       expect(i).toEqual({ UserPoolId: POOL_ID, ClientId: CLIENT_ID });
       if (this.cognito.size >= 2) throw awsError('LimitExceededException');
       const ClientSecretId = this.newSecretId();
@@ -105,6 +146,7 @@ export class World {
       return { ClientSecretDescriptor: { ClientSecretId, ClientSecretValue } };
     }));
     idp.on(DeleteUserPoolClientSecretCommand).callsFake((i) => this.guard('DeleteUserPoolClientSecret', () => {
+      this.cognitoCalls.push('DeleteUserPoolClientSecret');
       if (!this.cognito.delete(i.ClientSecretId)) throw awsError('ResourceNotFoundException');
       return {};
     }));
@@ -112,9 +154,11 @@ export class World {
     this.rotation = new ClientSecretRotation({
       secrets: new SecretsManagerClient({ region: 'us-east-1' }),
       apps: new AppClients(new CognitoIdentityProviderClient({ region: 'us-east-1' }), POOL_ID, { sleep: async () => {} }),
-      checkToken: async (json) => {
-        if (this.tokenCheckFails || ![...this.cognito.values()].includes(JSON.parse(json).clientSecret)) throw awsError('TokenClientError', 'invalid_client');
+      checkToken: async (clientId, clientSecret) => {
+        this.tokenChecks.push({ clientId, clientSecret });
+        if (this.tokenCheckFails || ![...this.cognito.values()].includes(clientSecret)) throw awsError('TokenClientError', 'invalid_client');
       },
+      bindings: new SecretBindings([STACK], async (stackName, logicalId) => (stackName === STACK ? this.stack.get(logicalId) : undefined)),
       graceMs: GRACE_MS,
       now: () => this.now,
       log: new Logger('debug', (line) => { this.logs.push(line); }),
@@ -143,7 +187,7 @@ export class World {
   }
 
   public step(token: string, step: RotationStep): Promise<void> {
-    return this.rotation.rotate({ SecretId: SECRET_ARN, ClientRequestToken: token, Step: step });
+    return this.rotation.rotate({ SecretId: this.secretArn, ClientRequestToken: token, Step: step });
   }
 
   /** A whole rotation; on success Secrets Manager records the time. */

@@ -73,7 +73,7 @@ describe('the grace period', () => {
     await w.rotate('t1');
     w.advance(2 * GRACE_MS);
     w.rotationLambdaArn = 'arn:aws:lambda:us-east-1:111111111111:function:someone-else';
-    await expect(w.rotation.sweep(FUNCTION_ARN)).resolves.toEqual({ examined: 0, deleted: 0, failed: 0 });
+    await expect(w.rotation.sweep(FUNCTION_ARN)).resolves.toEqual({ examined: 0, deleted: 0, failed: 0, refused: 0 });
     expect(w.cognito.size).toBe(2);
   });
 

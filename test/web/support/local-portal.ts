@@ -1,8 +1,10 @@
 /**
  * The developer portal, locally, for browser journeys:
- * - the site: the built web UI (assets/portal-ui) with its config.json,
- *   catalog.json and OpenAPI document, served with the Content-Security-Policy
- *   the CloudFront headers policy sends (lib/private/site-policy.ts);
+ * - the site: the web UI, built from web/portal into a temporary directory
+ *   (scripts/build-web-ui.ts, so the journeys always run today's source), with
+ *   its config.json, catalog.json and OpenAPI document, served with the
+ *   Content-Security-Policy the CloudFront headers policy sends
+ *   (lib/private/site-policy.ts);
  * - "API Gateway": a small HTTP adapter in front of the real portal handler
  *   (dynalite + cognito-local, see test/lambda/portal/harness.ts) that runs
  *   the real authorizer (portal build: registry + people) on every request,
@@ -14,7 +16,8 @@
  *   client's current secrets, scopes within the client's allowed scopes,
  *   tokens signed with a local key;
  * - sign-in: a real OpenID Connect provider (oidc-provider.mjs) shaped like
- *   the portal's sign-in pool.
+ *   the portal's sign-in pool and its managed-login domain (Cognito's paths,
+ *   refresh tokens that `/oauth2/revoke` really revokes).
  * Everything listens on 127.0.0.1.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -22,6 +25,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -40,6 +44,7 @@ import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES, PortalRoute } fro
 import { planRouteTable } from '../../../lib/private/route-plan';
 import { contentSecurityPolicy } from '../../../lib/private/site-policy';
 import { CatalogRoute, WEB_UI_CONFIG_VERSION } from '../../../lib/private/web-ui-contract';
+import { buildWebUi } from '../../../scripts/build-web-ui';
 import { evaluatePolicy } from '../../lambda/authorizer/iam-eval';
 import { ADMIN_SCOPE, CREDENTIALS, Env, GRANTABLE, READ, REGION, setup, TENANT_ADMIN_SCOPE, WRITE } from '../../lambda/portal/harness';
 
@@ -49,7 +54,6 @@ export const WEB_CLIENT_ID = 'portalwebclient0000000001';
 const M2M_ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${M2M_POOL}`;
 const PEOPLE_ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${PEOPLE_POOL}`;
 const API_PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:localapi01';
-const WEB_UI = path.join(__dirname, '..', '..', '..', 'assets', 'portal-ui');
 
 /** The business API the catalog shows and M2M clients call. */
 export const ORDERS_ROUTES: CatalogRoute[] = [
@@ -57,15 +61,30 @@ export const ORDERS_ROUTES: CatalogRoute[] = [
   { method: 'POST', path: '/orders', scopes: [WRITE], scopeMatch: 'ANY_OF', isPublic: false },
 ];
 
+export type SignInEvent =
+  | { kind: 'token'; grantType: string; clientId: string; codeVerifier: boolean; clientSecret: boolean; status: number }
+  | { kind: 'revoke'; clientId: string; liveRefreshToken: boolean; clientSecret: boolean; status: number }
+  | { kind: 'logout'; clientId: string };
+
 export interface LocalPortal {
   readonly siteUrl: string;
   readonly apiUrl: string;
   readonly tokenUrl: string;
+  /** The sign-in domain's endpoints, as config.json names them (and `/oauth2/revoke`). */
+  readonly signInUrls: { readonly authorize: string; readonly token: string; readonly revoke: string; readonly logout: string };
   readonly env: Env;
   /** Who signs in next at the OpenID Connect provider. */
   signInAs(username: string, groups: string[]): Promise<void>;
-  /** Token requests the provider saw (grant type, PKCE verifier present, secret present). */
-  signInRequests(): Promise<Array<{ grantType: string; clientId: string; codeVerifier: boolean; clientSecret: boolean }>>;
+  /** The next authorize request answers `?error=…&error_description=…` (with the request's state) instead of a code. */
+  refuseNextSignIn(error: string, description?: string): Promise<void>;
+  /** The next revoke request answers `status` (and revokes nothing). */
+  failNextRevoke(status: number): Promise<void>;
+  /** Token requests the provider saw (grant type, PKCE verifier present, secret present, answer's status). */
+  signInRequests(): Promise<Array<Extract<SignInEvent, { kind: 'token' }>>>;
+  /** Everything the provider saw, in order: token requests, revoke requests and logouts (never a token's value). */
+  signInEvents(): Promise<SignInEvent[]>;
+  /** A refresh-token grant at the sign-in domain's token endpoint, as the web client makes it. */
+  refreshSignIn(refreshToken: string): Promise<{ status: number; body: any }>;
   /** A client-credentials request to the M2M token endpoint stand-in. */
   m2mToken(clientId: string, secret: string, scope?: string): Promise<{ status: number; body: any }>;
   /** `GET /orders` on the business API with a bearer token. */
@@ -143,6 +162,8 @@ function b64url(v: string | Buffer): string {
 }
 
 export async function startLocalPortal(): Promise<LocalPortal> {
+  const webUi = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-ui-e2e-'));
+  buildWebUi(webUi, () => undefined);
   // The site first: its origin is what the API allows.
   const site = http.createServer();
   const sitePort = await listen(site);
@@ -291,6 +312,12 @@ export async function startLocalPortal(): Promise<LocalPortal> {
     })().catch((err) => send(res, 500, { message: `local gateway: ${err instanceof Error ? err.message : err}` }, cors));
   });
 
+  const signInUrls = {
+    authorize: `${oidc.url}/oauth2/authorize`,
+    token: `${oidc.url}/oauth2/token`,
+    revoke: `${oidc.url}/oauth2/revoke`,
+    logout: `${oidc.url}/logout`,
+  };
   // The site: built files, config.json, catalog.json and the API's OpenAPI document; the CSP the distribution sends.
   const input = {
     title: 'Orders',
@@ -305,7 +332,7 @@ export async function startLocalPortal(): Promise<LocalPortal> {
       version: WEB_UI_CONFIG_VERSION,
       apiUrl,
       tokenEndpoint: `${apiUrl}/oauth2/token`,
-      signIn: { authorizeUrl: `${oidc.url}/authorize`, tokenUrl: `${oidc.url}/token`, logoutUrl: `${oidc.url}/logout`, clientId: WEB_CLIENT_ID, scopes: ['openid', 'email', 'profile'] },
+      signIn: { authorizeUrl: signInUrls.authorize, tokenUrl: signInUrls.token, logoutUrl: signInUrls.logout, clientId: WEB_CLIENT_ID, scopes: ['openid', 'email', 'profile'] },
       grantableScopes: GRANTABLE.filter((s) => s === READ || s === WRITE).map((name) => ({ name, description: name === READ ? 'Read orders' : 'Write orders' })),
       rotationGraceHours: env.config.rotationGraceHours,
       defaultAccessTokenValidityMinutes: env.config.defaultTokenValidityMinutes,
@@ -319,8 +346,8 @@ export async function startLocalPortal(): Promise<LocalPortal> {
     const p = new URL(req.url ?? '/', siteOrigin).pathname;
     const headers = { 'Content-Security-Policy': csp, 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' };
     if (files[p]) return res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(files[p]);
-    const file = path.join(WEB_UI, p === '/' ? 'index.html' : path.normalize(p).replace(/^(\.\.[/\\])+/, ''));
-    if (!file.startsWith(WEB_UI) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404, headers).end('not found');
+    const file = path.join(webUi, p === '/' ? 'index.html' : path.normalize(p).replace(/^(\.\.[/\\])+/, ''));
+    if (!file.startsWith(webUi) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404, headers).end('not found');
     return res.writeHead(200, { ...headers, 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
   });
 
@@ -329,13 +356,35 @@ export async function startLocalPortal(): Promise<LocalPortal> {
     siteUrl: `${siteOrigin}/`,
     apiUrl,
     tokenUrl: `${apiUrl}/oauth2/token`,
+    signInUrls,
     env,
     async signInAs(username, groups) {
       const res = await oidcGet(`/__test/user?username=${encodeURIComponent(username)}&groups=${encodeURIComponent(groups.join(','))}`);
       if (res.status !== 204) throw new Error(`could not set the person: ${res.status}`);
     },
+    async refuseNextSignIn(error, description) {
+      const query = new URLSearchParams({ error, ...(description === undefined ? {} : { error_description: description }) });
+      const res = await oidcGet(`/__test/refuse-next-sign-in?${query}`);
+      if (res.status !== 204) throw new Error(`could not set the refusal: ${res.status}`);
+    },
+    async failNextRevoke(status) {
+      const res = await oidcGet(`/__test/fail-next-revoke?status=${status}`);
+      if (res.status !== 204) throw new Error(`could not set the revoke failure: ${res.status}`);
+    },
+    async signInEvents() {
+      return (await oidcGet('/__test/events')).json() as Promise<SignInEvent[]>;
+    },
     async signInRequests() {
-      return (await oidcGet('/__test/requests')).json() as Promise<any>;
+      const events = (await (await oidcGet('/__test/events')).json()) as SignInEvent[];
+      return events.filter((e): e is Extract<SignInEvent, { kind: 'token' }> => e.kind === 'token');
+    },
+    async refreshSignIn(refreshToken) {
+      const res = await fetch(signInUrls.token, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: WEB_CLIENT_ID, refresh_token: refreshToken }).toString(),
+      });
+      return { status: res.status, body: await res.json() };
     },
     async m2mToken(clientId, secret, scope) {
       const res = await fetch(`${apiUrl}/oauth2/token`, {
@@ -364,6 +413,7 @@ export async function startLocalPortal(): Promise<LocalPortal> {
         });
       }
       await closeEnv();
+      fs.rmSync(webUi, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,151 @@
+import * as crypto from 'crypto';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeRule } from './acknowledge';
+import { logsEncryptionKey } from './compliance';
+
+/**
+ * The Cognito operations that change what secrets an app client holds, or
+ * the client itself. A principal allowed `AddUserPoolClientSecret` alone can
+ * mint a working secret for any client of the pool (and get tokens with
+ * GetClientToken, which CloudTrail did not show in Event History in 2026).
+ */
+export const SECRET_LIFECYCLE_EVENTS = ['AddUserPoolClientSecret', 'DeleteUserPoolClientSecret', 'UpdateUserPoolClient', 'DeleteUserPoolClient'] as const;
+/** Of those, the ones CloudFormation makes when a deployment changes or removes a `TenantAppClient`. */
+const DEPLOYMENT_EVENTS = ['UpdateUserPoolClient', 'DeleteUserPoolClient'];
+
+/**
+ * The IAM path of the library's roles that manage one pool's client secrets
+ * (the rotation function's, the developer portal's): the secret-lifecycle
+ * audit ignores calls by roles under it. Known at synth time in every stack
+ * without a cross-stack reference (the pool's construct path decides it).
+ */
+export function libraryRolePath(pool: IConstruct): string {
+  const hash = crypto.createHash('sha256').update(pool.node.path).digest('hex').slice(0, 12);
+  return `/cdk-cognito-m2m/${hash}/`;
+}
+
+/** The prefix of the ARN of every role under `libraryRolePath(pool)`, in the account of `scope`'s stack. */
+function libraryRoleArnPrefix(scope: IConstruct, pool: IConstruct): string {
+  const stack = Stack.of(scope);
+  return `arn:${stack.partition}:iam::${stack.account}:role${libraryRolePath(pool)}`;
+}
+
+/**
+ * The security alarms of one user pool (client secrets changed outside the
+ * library, secrets refused by the rotation function, sweeps that keep
+ * failing) and the actions they take: a child of the pool with no resources
+ * of its own, so that alarms created later (a rotating tenant added after
+ * the monitoring) get the same actions.
+ */
+export class SecurityAlarms extends Construct {
+  /** The pool's alarms, created on first use. */
+  public static of(pool: IConstruct): SecurityAlarms {
+    return (pool.node.tryFindChild(SecurityAlarms.ID) as SecurityAlarms | undefined) ?? new SecurityAlarms(pool, SecurityAlarms.ID);
+  }
+
+  private static readonly ID = 'SecurityAlarms';
+
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly alarmActions: cloudwatch.IAlarmAction[] = [];
+  private readonly okActions: cloudwatch.IAlarmAction[] = [];
+
+  /** An alarm in `scope` when `metric` reaches `threshold` in one period, with the pool's actions. */
+  public alarm(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(scope, id, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    if (this.alarmActions.length > 0) alarm.addAlarmAction(...this.alarmActions);
+    if (this.okActions.length > 0) alarm.addOkAction(...this.okActions);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /** Adds actions to every alarm, present and future. */
+  public addActions(alarmActions: cloudwatch.IAlarmAction[], okActions: cloudwatch.IAlarmAction[] = []): void {
+    this.alarmActions.push(...alarmActions);
+    this.okActions.push(...okActions);
+    for (const a of this.alarms) {
+      if (alarmActions.length > 0) a.addAlarmAction(...alarmActions);
+      if (okActions.length > 0) a.addOkAction(...okActions);
+    }
+  }
+}
+
+/** The alarm on a dead-letter queue: any message in it is a failed invocation nobody has looked at. */
+export function deadLetterAlarm(pool: IConstruct, scope: Construct, queue: sqs.IQueue, what: string): cloudwatch.Alarm {
+  return SecurityAlarms.of(pool).alarm(scope, 'DeadLettersAlarm',
+    queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), 1,
+    `${what} failed after its retries; the failed event is in the dead-letter queue ${queue.node.path}. `
+    + 'Until it succeeds, client secrets past their grace period stay valid. Read the function\'s log, fix the cause, then delete the message.');
+}
+
+/**
+ * Alarms when a client secret of the pool is added or deleted, or an app
+ * client is changed or deleted, by anyone but the library's own roles
+ * (`libraryRolePath`) and, for client changes, CloudFormation. Each such
+ * event is kept for 14 days in a KMS-encrypted queue (who, when, which
+ * client); the alarm stays in ALARM until the queue is read and emptied.
+ *
+ * EventBridge receives CloudTrail's "AWS API Call via CloudTrail" events
+ * only in an account with a trail that logs management events.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/event-types.html
+ */
+export class SecretLifecycleAudit extends Construct {
+  public readonly rule: events.Rule;
+  public readonly queue: sqs.Queue;
+  public readonly alarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, pool: IConstruct, userPoolId: string) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Events', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: logsEncryptionKey(this),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeRule(this.queue, 'AwsSolutions-SQS3',
+      'This queue keeps the CloudTrail events of client-secret changes made outside the library for the people who investigate the alarm on its depth; nothing consumes it automatically, so there is nothing to dead-letter.');
+    const notLibrary = [
+      // A role outside the library's path (CloudTrail names the role as the session's issuer).
+      { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': { prefix: libraryRoleArnPrefix(this, pool) } }] } } },
+      // An IAM user, the root user, a federated user: anything but a role session.
+      { type: [{ 'anything-but': ['AssumedRole'] }] },
+    ];
+    const branches: Array<Record<string, unknown>> = [];
+    for (const identity of notLibrary) {
+      branches.push({ eventName: SECRET_LIFECYCLE_EVENTS.filter((e) => !DEPLOYMENT_EVENTS.includes(e)), userIdentity: identity });
+      // Client changes by a CloudFormation deployment (invokedBy) are expected.
+      branches.push({ eventName: DEPLOYMENT_EVENTS, userIdentity: { ...identity, invokedBy: [{ exists: false }] } });
+      branches.push({ eventName: DEPLOYMENT_EVENTS, userIdentity: { ...identity, invokedBy: [{ 'anything-but': ['cloudformation.amazonaws.com'] }] } });
+    }
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'Client secrets or app clients of the M2M user pool changed by someone other than the library (cdk-cognito-m2m)',
+      eventPattern: {
+        source: ['aws.cognito-idp'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cognito-idp.amazonaws.com'],
+          requestParameters: { userPoolId: [userPoolId] },
+          $or: branches,
+        },
+      },
+      targets: [new targets.SqsQueue(this.queue)],
+    });
+    this.alarm = SecurityAlarms.of(pool).alarm(this, 'Alarm',
+      this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), 1,
+      'A client secret or app client of the M2M user pool was changed outside the library\'s rotation and developer portal '
+      + `(${SECRET_LIFECYCLE_EVENTS.join(', ')}). Read the CloudTrail event from the queue ${this.queue.node.path}, `
+      + 'check the principal, delete client secrets nobody should hold (DeleteUserPoolClientSecret), then delete the message.');
+  }
+}
