@@ -250,10 +250,10 @@ export class PortalWebUi extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       encryptionKey: logsEncryptionKey(this),
     });
-    const role = new ManagedPolicyRole(this, 'DeploymentRole', {
+    const role = new DeploymentRole(this, 'DeploymentRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Copies the developer portal web UI into its site bucket and invalidates the distribution',
-    });
+    }, this.distribution);
     logGroup.grantWrite(role);
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
       sources: [s3deploy.Source.asset(WEB_UI_BUNDLE), s3deploy.Source.jsonData(WEB_UI_FILES.config, config)],
@@ -294,8 +294,6 @@ export class PortalWebUi extends Construct {
       ['AwsSolutions-IAM5[Action::s3:Abort*]', `${sync}: it aborts its own failed multipart uploads, in the site bucket only.`],
       ['AwsSolutions-IAM5[Action::kms:ReEncrypt*]', `${sync}: the site bucket is encrypted with its own key (<${key}.Arn>), the only key granted.`],
       ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', `${sync}: the site bucket is encrypted with its own key (<${key}.Arn>), the only key granted.`],
-      ['AwsSolutions-IAM5[Resource::*]',
-        `${sync} and invalidates the distribution's cache; cloudfront:CreateInvalidation and cloudfront:GetInvalidation are its only actions on all resources, as BucketDeployment grants them.`],
     ];
     for (const [id, reason] of acks) acknowledgeRule(role, id, reason);
     if (handler) {
@@ -324,6 +322,27 @@ export class PortalWebUi extends Construct {
     for (const render of this.files.splice(0)) {
       for (const source of render()) this.deployment!.addSource(source);
     }
+  }
+}
+
+/**
+ * The deployment function's role: BucketDeployment grants the CloudFront
+ * invalidation actions on every distribution (`*`); this role receives them
+ * on the site's distribution only.
+ */
+class DeploymentRole extends ManagedPolicyRole {
+  constructor(scope: Construct, id: string, props: iam.RoleProps, private readonly distribution: cloudfront.IDistribution) {
+    super(scope, id, props);
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    const invalidation = statement.actions.length > 0 && statement.actions.every((a) => a.startsWith('cloudfront:')) && statement.resources.includes('*');
+    if (!invalidation) return super.addToPrincipalPolicy(statement);
+    return super.addToPrincipalPolicy(new iam.PolicyStatement({
+      effect: statement.effect,
+      actions: statement.actions,
+      resources: [this.distribution.distributionArn],
+    }));
   }
 }
 

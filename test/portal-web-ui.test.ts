@@ -120,6 +120,17 @@ describe('the site', () => {
     expect(t.findResources('AWS::Logs::LogGroup')[logGroupId].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CognitoM2mLogsKey/), 'Arn'] });
   });
 
+  test('the deployment function may invalidate the site\'s distribution only, never every distribution of the account', () => {
+    const { t } = webUiStack();
+    const [policy] = Object.entries(t.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) => id.startsWith('PortalWebUiDeploymentRolePolicy')).map(([, p]) => p);
+    const cloudfrontStatements = policy.Properties.PolicyDocument.Statement.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('cloudfront:')));
+    expect(cloudfrontStatements).toHaveLength(1);
+    expect([cloudfrontStatements[0].Action].flat().sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
+    const distributionId = Object.keys(t.findResources('AWS::CloudFront::Distribution'))[0];
+    expect(JSON.stringify(cloudfrontStatements[0].Resource)).toContain(`{"Ref":"${distributionId}"}`);
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).not.toMatch(/"Resource":"\*"/);
+  });
+
   test('distribution: HTTPS only, origin access control, the security headers policy on every answer', () => {
     const { t } = webUiStack();
     t.hasResourceProperties('AWS::CloudFront::Distribution', {

@@ -61,7 +61,7 @@ test('the bundle keeps nothing in localStorage and writes no HTML strings', () =
   expect(js).not.toContain('localStorage');
   expect(js).not.toMatch(/\.innerHTML\s*=/);
   expect(js).not.toMatch(/\.outerHTML\s*=|insertAdjacentHTML|document\.write/);
-  // sessionStorage only holds the PKCE verifier and state during the redirect
+  // sessionStorage only holds the PKCE verifier and state during the sign-in redirect, and a failed revoke's notice during the sign-out redirect
   expect(js).toContain('sessionStorage');
 });
 

@@ -109,6 +109,17 @@ const TRANSIENT = /throttl|^TooManyRequests|^RequestLimitExceeded$|^SlowDown$|^I
 /** Network failures, also found in a message when a wrapper dropped the `code` (only the code is kept). */
 const NETWORK = /\b(ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|ENETUNREACH|ENETDOWN|EHOSTUNREACH)\b/;
 
+/** What a loader's error may carry: the AWS SDK's `name`, `$metadata`, `$retryable` and `$fault`; Node.js's `code`. */
+interface StoreError {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly cause?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: unknown };
+  readonly $retryable?: unknown;
+  readonly $fault?: unknown;
+}
+
 /**
  * The error for a loader that threw: `credentials_unavailable` (retryable) when the store is
  * throttling, failing (5xx) or out of reach, else `config` (AccessDenied, a missing secret, a bug
@@ -122,10 +133,7 @@ export function loaderError(e: unknown): TokenClientError {
   let cur: unknown = e;
   // The AWS SDK puts the type in `name` and the status in `$metadata`; fetch and Node.js put a code in `cause`.
   for (let depth = 0; depth < 4 && cur !== null && typeof cur === 'object'; depth++) {
-    const err = cur as {
-      name?: unknown; code?: unknown; message?: unknown; cause?: unknown;
-      $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown; $fault?: unknown;
-    };
+    const err = cur as StoreError;
     const network = typeof err.message === 'string' ? NETWORK.exec(err.message)?.[1] : undefined;
     for (const label of [err.code, err.name, network]) {
       if (typeof label !== 'string' || !/^[\w.:-]{1,80}$/.test(label)) continue;

@@ -102,8 +102,7 @@ const FRAGMENT = 8;
  */
 const SHAPES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(Basic|Bearer)(\s+|%20|\+)[^\s"',;&<>]+/gi, '$1$2[redacted]'],
-  [/\b(client_secret|client_assertion|access_token|refresh_token|secret|password)((?:\s|%20)*(?:=|%3D|:)(?:\s|%20)*)(?:"(?:[^"\\]|\\.)*"?|[^\s&"',;<>]*)/gi, '$1$2[redacted]'],
-  [/("(?:client_?secret|secret|password|access_?token|refresh_?token)"\s*:\s*)"(?:[^"\\]|\\.)*"?/gi, '$1"[redacted]"'],
+  [/\b(client_?secret|client_assertion|access_?token|refresh_?token|secret|password)("?(?:\s|%20)*(?:=|%3D|:)(?:\s|%20)*)(?:"(?:[^"\\]|\\.)*"?|[^\s&"',;<>]*)/gi, '$1$2[redacted]'],
 ];
 
 /**

@@ -20,7 +20,7 @@ import { revokeUrlOf, SignInConfig } from '../../lib/private/web-ui-contract';
 const PENDING_KEY = 'portal.pending-sign-in';
 const SIGN_OUT_NOTICE_KEY = 'portal.sign-out-notice';
 /** How long sign-out waits for the revoke endpoint before going on without it. */
-export const REVOKE_TIMEOUT_MS = 10_000;
+const REVOKE_TIMEOUT_MS = 10_000;
 /** Longest `error_description` shown from the sign-in service (the rest is cut). */
 const MAX_DESCRIPTION = 300;
 

@@ -141,10 +141,10 @@ describe('only the parameters the library created (a foreign parameter under the
   }
 
   test('a foreign parameter re-tenanting a CDK client and claiming a portal client is ignored; the library\'s parameter still works', async () => {
-    // GIVEN someone with ssm:PutParameter wrote two parameters next to the library's: one named like its next
-    // parameter (S-1, which the construct did not create), one with any name
+    // GIVEN someone with ssm:PutParameter wrote two parameters next to the library's (S-0 and S-1): one named
+    // like its next parameter (S-2, which the construct did not create), one with any name
     const { r, logs } = attacked([
-      param('S-1', { clientA: 'evil', portalclient1: 'alpha' }),
+      param('S-2', { clientA: 'evil', portalclient1: 'alpha' }),
       param('zz-intruder', { portalclient2: 'beta' }),
     ]);
     // WHEN the directory loads
@@ -157,7 +157,7 @@ describe('only the parameters the library created (a foreign parameter under the
     expect(r.size).toBe(2);
     // Each foreign parameter is logged by name (never its value), and the load's count is a metric.
     expect(logs()).toEqual([
-      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}S-1` },
+      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}S-2` },
       { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}zz-intruder` },
       {
         level: 'warn', msg: 'untrusted directory parameters', count: 2, functionName: FN, UntrustedDirectoryParameters: 2,
@@ -168,7 +168,7 @@ describe('only the parameters the library created (a foreign parameter under the
   });
 
   test('each name is logged once per execution environment; every load that finds foreign parameters counts them', async () => {
-    const { r, loader, logs, advance } = attacked([param('S-1', { clientA: 'evil' })], { refreshMs: 60_000 });
+    const { r, loader, logs, advance } = attacked([param('S-2', { clientA: 'evil' })], { refreshMs: 60_000 });
     await r.resolve('clientA');
     for (let i = 0; i < 3; i++) {
       advance(60_000);
@@ -284,13 +284,12 @@ describe('outage back-off (controlled clock, loads counted)', () => {
   });
 
   test('a trusted parameter that is not a mapping fails the load and backs off too', async () => {
-    const { r, loader, at } = outage(5000);
-    const { set } = { set: (f: () => Promise<DirectoryParameter[]>) => f };
-    void set;
-    const bad = new DirectoryTenantResolver({ load: async () => { loader.calls++; return [{ name: `${PATH}S-0`, value: '{"clientA":' }]; }, trusted: TRUSTED, backoffMs: 5000, now: () => T0 });
-    void r; void at;
+    let loads = 0;
+    const bad = new DirectoryTenantResolver({
+      load: async () => { loads++; return [{ name: `${PATH}S-0`, value: '{"clientA":' }]; }, trusted: TRUSTED, backoffMs: 5000, now: () => T0,
+    });
     for (let i = 0; i < 10; i++) await expect(Promise.resolve(bad.resolve('clientA'))).rejects.toMatchObject({ reason: 'tenants_unavailable' });
-    expect(loader.calls).toBe(1);
+    expect(loads).toBe(1);
   });
 });
 
@@ -307,6 +306,7 @@ describe('through the authorizer', () => {
 describe('createParameterDirectoryLoader', () => {
   const ssm = mockClient(SSMClient);
   afterEach(() => ssm.reset());
+  afterAll(() => ssm.restore());
 
   test('reads every page directly under the path', async () => {
     ssm.on(GetParametersByPathCommand, { NextToken: undefined }).resolves({ Parameters: [{ Name: `${PATH}S-0`, Value: '{"a":"x"}' }], NextToken: 'p2' });
@@ -372,5 +372,152 @@ describe('1,000 tenants end to end', () => {
     }
     const stranger = sign(key, claims({ client_id: 'x'.repeat(26), sub: 'x'.repeat(26), scope: 'https://api.acme.example/orders/read' }));
     expect(await outcome(authorizer, tokenEvent(stranger))).toBe('Unauthorized');
+  });
+});
+
+describe('the authorizer from its environment, on a local SSM with the registry in dynalite', () => {
+  const LPATH = '/cdk-cognito-m2m/clients/ApiTenantAuthorizerLOCAL1/';
+  const TABLE = 'registry';
+  const key = makeKey();
+  let ssm: LocalSsm;
+  let dynalite: Dynalite;
+  let routesDir: string;
+
+  beforeAll(async () => {
+    ssm = await startLocalSsm();
+    dynalite = await startDynalite();
+    const ddb = new DynamoDBClient({ endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS });
+    await createTable(ddb, TABLE);
+    // A client the portal registered for tenant umbrella (the items lambda/shared/registry.ts reads).
+    await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: clientPk('portalclient1') }, sk: { S: CLIENT_SK }, tenantId: { S: 'umbrella' }, status: { S: 'active' } } }));
+    await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: tenantPk('umbrella') }, sk: { S: TENANT_SK }, status: { S: 'active' } } }));
+    ddb.destroy();
+    // The library's parameter: the CDK client client1globex belongs to globex.
+    ssm.parameters.set(`${LPATH}Api-0`, JSON.stringify({ client1globex: 'globex' }));
+    routesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'directory-routes-'));
+    fs.writeFileSync(path.join(routesDir, 'routes.json'), JSON.stringify(REFERENCE_ROUTES));
+  });
+  afterEach(() => { ssm.failing = false; });
+  afterAll(async () => {
+    fs.rmSync(routesDir, { recursive: true, force: true });
+    await ssm.close();
+    await dynalite.close();
+  });
+
+  /** The authorizer as the registry build configures it, with the environment the construct sets; its clock the test's. */
+  function fromEnv(extra: Record<string, string> = {}) {
+    let now = 1_700_000_000_000;
+    const lines: string[] = [];
+    const logger = new Logger('info', (l) => { lines.push(l); });
+    const config = configFromEnv({
+      USER_POOL_ID,
+      CLIENT_TENANTS_PATH: LPATH,
+      CLIENT_TENANTS_PARAMETERS: '{"Api":1}',
+      TABLE_NAME: TABLE,
+      AWS_LAMBDA_FUNCTION_NAME: FN,
+      ...extra,
+    }, routesDir, (o) => createRegistryTenantResolver({ ...o, clientConfig: { endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS } }),
+    { logger, now: () => now, ssm: { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS } });
+    const { authorizer } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants: config.tenants }, deps: { logger } });
+    const tenantOf = async (clientId: string) => {
+      const r = await outcome(authorizer, tokenEvent(sign(key, claims({ client_id: clientId, sub: clientId }))));
+      return typeof r === 'string' ? r : r.context.tenantId;
+    };
+    return { tenantOf, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), at: (ms: number) => { now = 1_700_000_000_000 + ms; } };
+  }
+
+  test('foreign parameters re-tenanting the CDK client and the portal client are ignored: each keeps its own tenant', async () => {
+    // GIVEN parameters someone else put under the path: the library's next name, and any name
+    ssm.parameters.set(`${LPATH}Api-1`, JSON.stringify({ client1globex: 'initech', portalclient1: 'globex' }));
+    ssm.parameters.set(`${LPATH}intruder`, JSON.stringify({ portalclient1: 'initech' }));
+    try {
+      const a = fromEnv();
+      // THEN the CDK client has its tenant from the library's parameter, the portal client its tenant from the registry
+      expect(await a.tenantOf('client1globex')).toBe('globex');
+      expect(await a.tenantOf('portalclient1')).toBe('umbrella');
+      // ... and a client nobody declared or registered stays untrusted
+      expect(await a.tenantOf('madeupclient')).toBe('Unauthorized');
+      const warnings = a.logs().filter((l) => l.msg !== 'denied');
+      expect(warnings).toEqual([
+        { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${LPATH}Api-1` },
+        { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${LPATH}intruder` },
+        expect.objectContaining({ level: 'warn', msg: 'untrusted directory parameters', count: 2, functionName: FN, UntrustedDirectoryParameters: 2 }),
+      ]);
+      expect(JSON.stringify(a.logs())).not.toContain('initech');
+    } finally {
+      ssm.parameters.delete(`${LPATH}Api-1`);
+      ssm.parameters.delete(`${LPATH}intruder`);
+    }
+  });
+
+  test('SSM down: 100 requests within 1 s make one load (its SDK attempts) per 5 s window (the default); SSM back, the next window recovers', async () => {
+    const a = fromEnv();
+    ssm.failing = true;
+    const before = ssm.calls();
+    for (let i = 0; i < 100; i++) {
+      a.at(i * 10);
+      expect(await a.tenantOf('client1globex')).toBe('Unauthorized');
+    }
+    // One load: DIRECTORY_CLIENT_OPTIONS.maxAttempts requests to SSM.
+    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts);
+    expect(new Set(a.logs().map((l) => `${l.reason}:${l.errorName}`))).toEqual(new Set(['tenants_unavailable:InternalServerError']));
+    expect(a.logs()).toHaveLength(100);
+    a.at(4999);
+    expect(await a.tenantOf('client1globex')).toBe('Unauthorized');
+    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts);
+    ssm.failing = false;
+    a.at(5000);
+    expect(await a.tenantOf('client1globex')).toBe('globex');
+    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts! + 1);
+  });
+
+  test('OUTAGE_BACKOFF_MS sets the window', async () => {
+    const a = fromEnv({ OUTAGE_BACKOFF_MS: '250' });
+    ssm.failing = true;
+    const before = ssm.calls();
+    for (let t = 0; t < 1000; t += 10) {
+      a.at(t);
+      expect(await a.tenantOf('client1globex')).toBe('Unauthorized');
+    }
+    // Failures at 0, 250, 500 and 750 ms: four loads.
+    expect(ssm.calls() - before).toBe(4 * DIRECTORY_CLIENT_OPTIONS.maxAttempts!);
+  });
+});
+
+describe('CLIENT_TENANTS_PARAMETERS and OUTAGE_BACKOFF_MS', () => {
+  const base = { USER_POOL_ID: 'us-east-1_AbC123', CLIENT_TENANTS_PATH: PATH, CLIENT_TENANTS_PARAMETERS: '{"S":2}' };
+
+  test('the names of the library\'s parameters: <path><stack>-<i> for each stack\'s count', () => {
+    expect([...parseDirectoryParameters('{"Identity":1,"Tenants0":3}', PATH)]).toEqual([
+      `${PATH}Identity-0`, `${PATH}Tenants0-0`, `${PATH}Tenants0-1`, `${PATH}Tenants0-2`,
+    ]);
+    expect(parseDirectoryParameters('{}', PATH).size).toBe(0);
+    expect(directoryFromEnv(base)).toBeInstanceOf(DirectoryTenantResolver);
+  });
+
+  test.each([
+    ['missing', undefined, 'CLIENT_TENANTS_PARAMETERS is not set: it must be a JSON object of stack ids (letters and digits) to parameter counts (1-500)'],
+    ['not JSON', '{"S":', 'CLIENT_TENANTS_PARAMETERS "{\\"S\\":" is not valid JSON'],
+    ['an array', '["S-0"]', 'CLIENT_TENANTS_PARAMETERS "[\\"S-0\\"]" must be a JSON object'],
+    ['a stack id with a slash (another level of the path)', '{"a/b":1}', ': "a/b": 1'],
+    ['a count of 0', '{"S":0}', ': "S": 0'],
+    ['a count that is not a whole number', '{"S":1.5}', ': "S": 1.5'],
+    ['a count as a string', '{"S":"1"}', ': "S": "1"'],
+    ['a count over 500', '{"S":501}', ': "S": 501'],
+  ])('CLIENT_TENANTS_PARAMETERS %s is a ConfigError that names it', (_, value, message) => {
+    const load = () => directoryFromEnv({ ...base, CLIENT_TENANTS_PARAMETERS: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  test('CLIENT_TENANTS_PARAMETERS without CLIENT_TENANTS_PATH is a configuration error', () => {
+    expect(() => configFromEnv({ USER_POOL_ID: base.USER_POOL_ID, CLIENT_TENANTS: '{"a":"x"}', CLIENT_TENANTS_PARAMETERS: '{}' }, '/tmp'))
+      .toThrow('CLIENT_TENANTS_PARAMETERS is set without CLIENT_TENANTS_PATH');
+  });
+
+  test.each(['-1', '60001', '1.5', 'five', ' 5'])('OUTAGE_BACKOFF_MS %p is a ConfigError that names it', (value) => {
+    const load = () => directoryFromEnv({ ...base, OUTAGE_BACKOFF_MS: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`OUTAGE_BACKOFF_MS must be an integer number of milliseconds from 0 to 60000, got ${JSON.stringify(value)}`);
   });
 });
