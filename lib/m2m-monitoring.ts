@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -130,7 +130,9 @@ export interface M2mMonitoringProps {
  * authorizer function's duration, invocations and concurrency, and the API's
  * requests, 4XX and 5XX errors and latency. The alarms (unless
  * `createAlarms: false`) watch configuration errors, dependency outages,
- * authorizer failures and the denial rate. The saved queries read the
+ * authorizer failures and the denial rate; their actions also go to the user
+ * pool's security alarms (`IM2mUserPool.addSecurityAlarmAction`) when the
+ * pool is in the monitoring's stack. The saved queries read the
  * authorizer's log group and the API's access log.
  *
  * @example
@@ -252,6 +254,17 @@ export class M2mMonitoring extends Construct {
         `${where} timed out, crashed or was throttled (API Gateway answered 500): see the function's logs and its Throttles and Duration metrics.`);
       this.deniedRateAlarm = alarm('DeniedRateAlarm', deniedPercentage, deniedPercent,
         `${where} denied at least ${deniedPercent}% of its decisions (at least ${minimumDenials} denials): see the saved Logs Insights query "Denials by reason, client and tenant".`);
+      // The pool's security alarms (secrets changed outside the library, refused rotations, failing sweeps)
+      // notify the same actions, when that makes no stack refer to a stack that refers back.
+      const pool = api.m2mUserPool;
+      if (notify.length > 0) {
+        if (Stack.of(pool) === Stack.of(this)) {
+          pool.addSecurityAlarmAction(...notify);
+        } else {
+          Annotations.of(this).addInfoV2('cdk-cognito-m2m:securityAlarmActions',
+            `The security alarms of ${pool.node.path} (another stack) do not get this monitoring's actions: call addSecurityAlarmAction on the pool in its own stack.`);
+        }
+      }
     }
 
     const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>

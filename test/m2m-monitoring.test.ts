@@ -81,13 +81,28 @@ describe('dashboard', () => {
   test('the period applies to every graph and alarm', () => {
     const { t } = monitored({ period: Duration.minutes(1) });
     for (const w of dashboardBody(t).widgets.filter((x) => x.type === 'metric')) expect(w.properties.period).toBe(60);
-    for (const a of Object.values(t.findResources('AWS::CloudWatch::Alarm'))) {
+    for (const [, a] of Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('Monitoring'))) {
       for (const m of a.Properties.Metrics) if (m.MetricStat) expect(m.MetricStat.Period).toBe(60);
     }
   });
 });
 
 describe('alarms', () => {
+  test('the user pool\'s security alarms in the same stack notify the same topic, also for tenants added later', () => {
+    // GIVEN a rotating tenant added after the monitoring
+    const env = poolStack();
+    const api = new ScopedRestApi(env.stack, 'Api', { userPool: env.pool });
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [env.orders.scope('read')] });
+    new M2mMonitoring(env.stack, 'Monitoring', { api, alarmTopic: sns.Topic.fromTopicArn(env.stack, 'Oncall', TOPIC_ARN) });
+    env.pool.addTenant('globex', { scopes: [env.orders.scope('read')], rotationSchedule: Duration.days(30) });
+
+    // THEN the pool's secret-lifecycle alarm and the rotation's two alarms notify the topic
+    const later = Template.fromStack(env.stack);
+    expect(alarmProps(later, 'PoolSecretLifecycleAuditAlarm').AlarmActions).toEqual([TOPIC_ARN]);
+    expect(alarmProps(later, 'PoolClientSecretRotation24hRefusedSecretsAlarm').AlarmActions).toEqual([TOPIC_ARN]);
+    expect(alarmProps(later, 'PoolClientSecretRotation24hDeadLettersAlarm').AlarmActions).toEqual([TOPIC_ARN]);
+  });
+
   test('configuration errors: any denial for config_error, notifying the topic on ALARM and OK', () => {
     const { t, fnRef } = monitored((stack) => ({ alarmTopic: sns.Topic.fromTopicArn(stack, 'Oncall', TOPIC_ARN) }));
     const p = alarmProps(t, 'MonitoringConfigErrorAlarm');
@@ -141,7 +156,8 @@ describe('alarms', () => {
   test('four alarms by default, none with createAlarms: false (and the dashboard then graphs the denial rate)', () => {
     expect(monitored().monitoring.alarms).toHaveLength(4);
     const { t, monitoring } = monitored({ createAlarms: false });
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    // Only the user pool's own (secret-lifecycle) alarm remains.
+    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm'))).toEqual([expect.stringMatching(/^PoolSecretLifecycleAuditAlarm/)]);
     expect(monitoring.configErrorAlarm).toBeUndefined();
     const widgets = dashboardBody(t).widgets;
     expect(widgets.filter((w) => w.type === 'alarm')).toHaveLength(0);

@@ -304,7 +304,9 @@ describe('through the authorizer', () => {
 });
 
 describe('createParameterDirectoryLoader', () => {
-  const ssm = mockClient(SSMClient);
+  // Mocked only while these tests run: the later ones use a local SSM through the real client.
+  let ssm: ReturnType<typeof mockClient<SSMClient>>;
+  beforeAll(() => { ssm = mockClient(SSMClient); });
   afterEach(() => ssm.reset());
   afterAll(() => ssm.restore());
 

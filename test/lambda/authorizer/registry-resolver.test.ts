@@ -48,8 +48,8 @@ let clock: number;
 let registry: FakeRegistry;
 const now = () => clock;
 const declared = () => new StaticTenantResolver(new Map(Object.entries(CLIENTS)));
-const resolver = (opts: { ttlSeconds?: number; maxEntries?: number } = {}) =>
-  new RegistryTenantResolver({ declared: declared(), lookup: registry.lookup, ttlSeconds: opts.ttlSeconds ?? TTL, maxEntries: opts.maxEntries, now });
+const resolver = (opts: { ttlSeconds?: number; maxEntries?: number; backoffMs?: number } = {}) =>
+  new RegistryTenantResolver({ declared: declared(), lookup: registry.lookup, ttlSeconds: opts.ttlSeconds ?? TTL, maxEntries: opts.maxEntries, backoffMs: opts.backoffMs, now });
 
 /** resolve() as a promise of the tenant id or the error's reason class and client id. */
 async function settle(r: RegistryTenantResolver, clientId: string): Promise<string | { reason: string; clientId?: string }> {
@@ -204,6 +204,93 @@ describe('registry outage (fail closed)', () => {
     registry.fault = new Error('down');
     expect(r.resolve('client1globex')).toBe('globex');
     expect(registry.calls).toEqual([]);
+  });
+});
+
+describe('outage back-off (controlled clock, lookups counted)', () => {
+  const BACKOFF = 5000;
+  const down = () => { registry.fault = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }); };
+
+  /** 100 requests, one every 10 ms (990 ms in all), from `start` (ms after START); `clientOf(i)` makes each. */
+  async function burst(r: RegistryTenantResolver, start: number, clientOf: (i: number) => string): Promise<Set<unknown>> {
+    const out = new Set<unknown>();
+    for (let i = 0; i < 100; i++) {
+      clock = START + start + i * 10;
+      out.add(await settle(r, clientOf(i)));
+    }
+    return out;
+  }
+
+  test('one client, registry down: 100 requests within 1 s make 1 lookup, each denied from memory with the client id', async () => {
+    const r = resolver({ backoffMs: BACKOFF });
+    down();
+    expect(await burst(r, 0, () => 'portalclient1')).toEqual(new Set([expect.objectContaining({ reason: 'registry_unavailable', clientId: 'portalclient1' })]));
+    expect(registry.calls).toEqual(['portalclient1']);
+  });
+
+  test('100 different clients within 1 s: still 1 lookup (an outage is the table\'s, not one item\'s); each denial names its client', async () => {
+    const r = resolver({ backoffMs: BACKOFF });
+    down();
+    const out = await burst(r, 0, (i) => `portalclient${i}`);
+    expect(out.size).toBe(100);
+    for (const o of out) expect(o).toMatchObject({ reason: 'registry_unavailable' });
+    expect(registry.calls).toHaveLength(1);
+    // The denial from memory carries the outage's error, for the operator's log line.
+    clock = START + 999;
+    expect(() => r.resolve('another')).toThrow(expect.objectContaining({ reason: 'registry_unavailable', clientId: 'another', cause: registry.fault }));
+  });
+
+  test('one lookup per window while the outage lasts; the first success after it recovers every client', async () => {
+    const r = resolver({ backoffMs: BACKOFF });
+    down();
+    await burst(r, 0, (i) => `portalclient${i % 3}`);
+    clock = START + BACKOFF - 1;
+    expect(await settle(r, 'portalclient1')).toMatchObject({ reason: 'registry_unavailable' });
+    expect(registry.calls).toHaveLength(1);
+    await burst(r, BACKOFF, (i) => `portalclient${i % 3}`);
+    expect(registry.calls).toHaveLength(2);
+    // Back up: the next window's first request looks up and is answered; the back-off is over for the others too.
+    registry.fault = undefined;
+    registry.set('portalclient1', 'acme');
+    registry.set('portalclient2', 'acme', 'suspended');
+    clock = START + 2 * BACKOFF;
+    expect(await r.resolve('portalclient1')).toBe('acme');
+    expect(await settle(r, 'portalclient2')).toEqual({ reason: 'suspended', clientId: 'portalclient2' });
+    expect(await settle(r, 'portalclient0')).toEqual({ reason: 'untrusted_client', clientId: 'portalclient0' });
+    expect(registry.calls).toHaveLength(5);
+  });
+
+  test('answers still fresh in memory keep serving during the back-off; an expired one is denied, never served', async () => {
+    const r = resolver({ backoffMs: BACKOFF });
+    registry.set('portalclient1', 'acme');
+    registry.set('portalclient2', 'acme');
+    expect(await r.resolve('portalclient1')).toBe('acme');
+    clock = START + 20_000;
+    expect(await r.resolve('portalclient2')).toBe('acme');
+    down();
+    clock = START + TTL * 1000; // portalclient1's answer has expired; portalclient2's has 20 s left
+    expect(await settle(r, 'portalclient1')).toMatchObject({ reason: 'registry_unavailable' });
+    for (let i = 0; i < 100; i++) {
+      clock = START + TTL * 1000 + i * 10;
+      expect(r.resolve('portalclient2')).toBe('acme');
+      expect(() => r.resolve('portalclient1')).toThrow(expect.objectContaining({ reason: 'registry_unavailable' }));
+    }
+    expect(registry.calls).toEqual(['portalclient1', 'portalclient2', 'portalclient1']);
+  });
+
+  test('declared clients never wait for the registry, in or out of the back-off', async () => {
+    const r = resolver({ backoffMs: BACKOFF });
+    down();
+    await settle(r, 'portalclient1');
+    expect(r.resolve('client1globex')).toBe('globex');
+    expect(registry.calls).toHaveLength(1);
+  });
+
+  test('the finding without back-off (backoffMs 0, the default of the class): 100 requests within 1 s make 100 lookups', async () => {
+    const r = resolver();
+    down();
+    await burst(r, 0, () => 'portalclient1');
+    expect(registry.calls).toHaveLength(100);
   });
 });
 
