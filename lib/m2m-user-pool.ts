@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HandlerPlacementOptions } from './handler-placement';
 import { acknowledgeRule } from './private/acknowledge';
@@ -115,6 +116,14 @@ export interface IM2mUserPool extends IResource {
    * rotation, developer portal) failing after their retries.
    */
   readonly securityAlarms: cloudwatch.IAlarm[];
+
+  /**
+   * The KMS-encrypted SNS topic every security alarm of the pool notifies
+   * when it goes into ALARM and back to OK. Subscribe the people who act on
+   * them (e.g. `topic.addSubscription(new subs.EmailSubscription(...))`);
+   * it is created with the first security alarm, or when read.
+   */
+  readonly securityAlarmTopic: sns.ITopic;
 
   /**
    * Adds actions to every security alarm of the pool, present and future
@@ -352,6 +361,10 @@ abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
 
   public get securityAlarms(): cloudwatch.IAlarm[] {
     return [...SecurityAlarms.of(this).alarms];
+  }
+
+  public get securityAlarmTopic(): sns.ITopic {
+    return SecurityAlarms.of(this).topic;
   }
 
   public addSecurityAlarmAction(...actions: cloudwatch.IAlarmAction[]): void {

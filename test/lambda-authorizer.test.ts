@@ -193,6 +193,27 @@ test('M2mAuthorizer.lambda() is the deprecated name of tenantAware(): the same L
   Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Handler: 'index.handler' });
 });
 
+describe('outageBackoff', () => {
+  const variables = (outageBackoff?: Duration) => {
+    const { stack, pool, orders } = poolStack();
+    const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.tenantAware({ outageBackoff }) });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Verifies Cognito M2M') } });
+    return Object.values(fns)[0].Properties.Environment.Variables;
+  };
+
+  test('reaches the function as OUTAGE_BACKOFF_MS; without it the handler\'s default (5 s) applies and the environment is unchanged', () => {
+    expect(variables(Duration.seconds(2)).OUTAGE_BACKOFF_MS).toBe('2000');
+    expect(variables(Duration.seconds(0)).OUTAGE_BACKOFF_MS).toBe('0');
+    expect(variables().OUTAGE_BACKOFF_MS).toBeUndefined();
+  });
+
+  test('over a minute is a synth error naming the prop, the value and the rule', () => {
+    expect(() => variables(Duration.seconds(90)))
+      .toThrow('[Test/Api] authorizer.outageBackoff: 1 minute 30 seconds is invalid: must be between 0 seconds and 1 minute inclusive');
+  });
+});
+
 describe('several user pools and issuer formats', () => {
   function authorizerVariables(stack: Stack): Record<string, any> {
     const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler', Description: Match.stringLikeRegexp('^Verifies Cognito M2M') } });

@@ -84,6 +84,15 @@ describe('metric methods', () => {
     expect(m.statistic).toBe('Sum');
   });
 
+  test('metricUntrustedDirectoryParameters: the count of parameters under the directory path the library did not create', () => {
+    const { stack, api } = apiWithMethod();
+    const a = TenantAwareAuthorizer.of(api);
+    const m = a.metricUntrustedDirectoryParameters();
+    expect([m.namespace, m.metricName, m.statistic, m.period.toSeconds(), m.label])
+      .toEqual(['CdkCognitoM2m', 'UntrustedDirectoryParameters', 'Sum', 300, 'Untrusted directory parameters']);
+    expect(stack.resolve(m.dimensions)).toEqual({ functionName: functionRef(stack, a) });
+  });
+
   test('metricConfigErrors is the denials for config_error', () => {
     const { stack, api } = apiWithMethod();
     const a = TenantAwareAuthorizer.of(api);

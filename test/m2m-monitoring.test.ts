@@ -98,9 +98,10 @@ describe('alarms', () => {
 
     // THEN the pool's secret-lifecycle alarm and the rotation's two alarms notify the topic
     const later = Template.fromStack(env.stack);
-    expect(alarmProps(later, 'PoolSecretLifecycleAuditAlarm').AlarmActions).toEqual([TOPIC_ARN]);
-    expect(alarmProps(later, 'PoolClientSecretRotation24hRefusedSecretsAlarm').AlarmActions).toEqual([TOPIC_ARN]);
-    expect(alarmProps(later, 'PoolClientSecretRotation24hDeadLettersAlarm').AlarmActions).toEqual([TOPIC_ARN]);
+    const poolTopic = { Ref: expect.stringMatching(/^PoolSecurityAlarmsTopic/) };
+    expect(alarmProps(later, 'PoolSecretLifecycleAuditAlarm').AlarmActions).toEqual([poolTopic, TOPIC_ARN]);
+    expect(alarmProps(later, 'PoolClientSecretRotation24hRefusedSecretsAlarm').AlarmActions).toEqual([poolTopic, TOPIC_ARN]);
+    expect(alarmProps(later, 'PoolClientSecretRotation24hDeadLettersAlarm').AlarmActions).toEqual([poolTopic, TOPIC_ARN]);
   });
 
   test('configuration errors: any denial for config_error, notifying the topic on ALARM and OK', () => {

@@ -331,9 +331,15 @@ describe('TenantAppClient rotation is bound to its own clients', () => {
     const topic = new sns.Topic(stack, 'Topic');
     pool.addSecurityAlarmAction(new actions.SnsAction(topic));
     pool.addTenant('globex', { scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
-    const alarms = resourcesOf(Template.fromStack(stack), 'AWS::CloudWatch::Alarm');
+    const template = Template.fromStack(stack);
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
     expect(alarms).toHaveLength(3);
-    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+    // Each notifies the pool's own security topic (KMS-encrypted, TLS only) and the added action.
+    for (const [, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PoolSecurityAlarmsTopic/) }, { Ref: expect.stringMatching(/^Topic/) }]);
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CognitoM2mLogsKey'), 'Arn'] } });
+    expect(stack.resolve(pool.securityAlarmTopic.topicArn)).toEqual({ Ref: expect.stringMatching(/^PoolSecurityAlarmsTopic/) });
   });
 
   test('in a VPC without security groups, the function may open HTTPS connections only', () => {

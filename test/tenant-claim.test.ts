@@ -13,7 +13,7 @@ import { mockIntegration, poolStack } from './fixtures';
 import { clientsOf, directoryParameters } from './support/client-directory';
 import { awsSolutionsFindings } from '../bin/nag';
 import { M2mUserPool, ScopedRestApi, TenantAppClient, TenantClaim, TenantRegistry } from '../lib';
-import { parseMapping } from '../lib/private/client-directory';
+import { parseDirectoryParameters, parseMapping } from '../lib/private/client-directory';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const DESCRIPTION = 'Adds the calling app client\'s tenant to Cognito client-credentials access tokens';
@@ -65,7 +65,7 @@ describe('the trigger', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  test('environment: the claim name, whether unknown clients are refused, and the directory path, never the client ids', () => {
+  test('environment: the claim name, whether unknown clients are refused, the directory path and its parameters, never the client ids', () => {
     const { stack, pool, orders } = poolStack();
     pool.addTenant('globex', { scopes: [orders.scope('read')] });
     new TenantClaim(stack, 'TenantClaim', { userPool: pool, claimName: 'https://acme.example/tenant', denyUnknownClients: true });
@@ -74,6 +74,8 @@ describe('the trigger', () => {
       TENANT_CLAIM_NAME: 'https://acme.example/tenant',
       DENY_UNKNOWN_CLIENTS: 'true',
       CLIENT_TENANTS_PATH: expect.stringMatching(/^\/cdk-cognito-m2m\/clients\/TestTenantClaim[A-Za-z0-9]+\/$/),
+      // The parameters the library created: one in the stack Test.
+      CLIENT_TENANTS_PARAMETERS: '{"Test":1}',
     });
   });
 
@@ -162,6 +164,9 @@ describe('the client directory', () => {
     expect(parseMapping([...inStack(identityT).values()][0], 'identity')).toEqual(clientsOf(identityT));
     expect(parseMapping([...inStack(tenantsT).values()][0], 'tenants')).toEqual(clientsOf(tenantsT));
     expect(clientsOf(tenantsT).size).toBe(2);
+    // The function trusts exactly the parameters created in both stacks, though it does not depend on the second.
+    const trusted = parseDirectoryParameters(triggerFunction(identityT).props.Environment.Variables.CLIENT_TENANTS_PARAMETERS as string, path);
+    expect(trusted).toEqual(new Set([...inStack(identityT).keys(), ...inStack(tenantsT).keys()]));
   });
 
   test('the authorizer\'s own wiring is unchanged by a TenantClaim: still inline while its clients fit', () => {
@@ -180,6 +185,29 @@ describe('the client directory', () => {
     // Inline: the mapping itself, globex's client id (a reference) to its tenant.
     expect(JSON.stringify(withClaim.CLIENT_TENANTS)).toContain(':\\"globex\\"');
     expect(withClaim).toEqual(build(false)[0]);
+  });
+});
+
+describe('outage back-off and the untrusted-parameters metric', () => {
+  test('outageBackoff reaches the function in milliseconds; without it the handler\'s default (5 s) applies', () => {
+    const build = (outageBackoff?: Duration) => {
+      const { stack, pool } = poolStack();
+      new TenantClaim(stack, 'TenantClaim', { userPool: pool, outageBackoff });
+      return triggerFunction(Template.fromStack(stack)).props.Environment.Variables.OUTAGE_BACKOFF_MS;
+    };
+    expect(build(Duration.millis(1500))).toBe('1500');
+    expect(build(Duration.seconds(0))).toBe('0');
+    expect(build()).toBeUndefined();
+  });
+
+  test('metricUntrustedDirectoryParameters: the count the trigger writes, under its function\'s name', () => {
+    const { stack, pool } = poolStack();
+    const claim = new TenantClaim(stack, 'TenantClaim', { userPool: pool });
+    const m = claim.metricUntrustedDirectoryParameters();
+    expect({ namespace: m.namespace, metricName: m.metricName, statistic: m.statistic, period: m.period.toSeconds(), label: m.label })
+      .toEqual({ namespace: 'CdkCognitoM2m', metricName: 'UntrustedDirectoryParameters', statistic: 'Sum', period: 300, label: 'Untrusted directory parameters' });
+    expect(stack.resolve(m.dimensions)).toEqual({ functionName: { Ref: triggerFunction(Template.fromStack(stack)).id } });
+    expect(claim.metricUntrustedDirectoryParameters({ period: Duration.minutes(1) }).period.toSeconds()).toBe(60);
   });
 });
 
@@ -247,6 +275,14 @@ describe('bad props are synth errors naming the prop, the value and the rule', (
     const registry = new TenantRegistry(stack, 'Registry');
     expect(() => new TenantClaim(stack, 'TenantClaim', { userPool: pool, registry, registryCacheTtl: Duration.minutes(16) }))
       .toThrow('[Test/TenantClaim] registryCacheTtl: 16 minutes is invalid: must be between 0 seconds and 15 minutes inclusive');
+  });
+
+  test.each([
+    [Duration.seconds(61), '1 minute 1 second is invalid: must be between 0 seconds and 1 minute inclusive'],
+    [Duration.minutes(5), '5 minutes is invalid: must be between 0 seconds and 1 minute inclusive'],
+  ])('outageBackoff %s', (outageBackoff, message) => {
+    const { stack, pool } = poolStack();
+    expect(() => new TenantClaim(stack, 'TenantClaim', { userPool: pool, outageBackoff })).toThrow(`[Test/TenantClaim] outageBackoff: ${message}`);
   });
 
   test('registryCacheTtl without a registry', () => {

@@ -3,11 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import type { HandlerPlacementOptions } from '../handler-placement';
-import { acknowledgeInPacks, acknowledgeRule } from './acknowledge';
+import { acknowledgeInPacks } from './acknowledge';
 import { logsEncryptionKey, ManagedPolicyRole } from './compliance';
+import { holdingQueue } from './security-alarms';
 import { propError } from './validation';
 
 /** How a bundled handler is deployed. Construct ids are given so that logical ids stay stable. */
@@ -103,12 +104,7 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
   // aws-cdk-lib's default group allows all traffic out; the library's functions need HTTPS only.
   const securityGroups = network && (network.securityGroups ?? [httpsOnlySecurityGroup(scope, `${props.ids.function}SecurityGroup`, network.vpc)]);
   const async = props.asyncInvocations;
-  const deadLetterQueue = async && new sqs.Queue(scope, async.queueId, {
-    encryption: sqs.QueueEncryption.KMS,
-    encryptionMasterKey: logsEncryptionKey(scope),
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
+  const deadLetterQueue = async && holdingQueue(scope, async.queueId, `This queue is the dead-letter queue of ${async.what}'s failed asynchronous invocations`);
   const fn = new lambda.Function(scope, props.ids.function, {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
@@ -132,11 +128,7 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
     retryAttempts: async?.retryAttempts,
     maxEventAge: async?.maxEventAge,
   });
-  if (deadLetterQueue) {
-    // The queue is a dead-letter queue itself: nothing is redriven from it, and the alarm on its depth is the signal.
-    acknowledgeRule(deadLetterQueue, 'AwsSolutions-SQS3',
-      `This queue is the dead-letter queue of ${async!.what}'s failed asynchronous invocations; a dead-letter queue needs no dead-letter queue of its own.`);
-  } else {
+  if (!deadLetterQueue) {
     // Invoked synchronously only (API Gateway, a Cognito trigger): the caller gets the error, nothing is queued to retry.
     acknowledgeInPacks(fn, 'LambdaDLQ',
       'Invoked synchronously only (by API Gateway or a Cognito trigger), which returns the error to the caller; a dead-letter queue receives failed asynchronous invocations only, and this function has none.');

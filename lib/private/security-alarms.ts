@@ -1,8 +1,12 @@
 import * as crypto from 'crypto';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
@@ -36,11 +40,30 @@ function libraryRoleArnPrefix(scope: IConstruct, pool: IConstruct): string {
 }
 
 /**
+ * A queue that keeps events nobody consumes automatically (failed
+ * invocations, audit events) for 14 days, KMS-encrypted and TLS-only, for
+ * the people who investigate the alarm on its depth. It is declared a
+ * dead-letter queue (`RedriveAllowPolicy`), which it is: nothing reads it but
+ * people, so it has no dead-letter queue of its own.
+ */
+export function holdingQueue(scope: Construct, id: string, why: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: logsEncryptionKey(scope),
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
+  });
+  acknowledgeRule(queue, 'AwsSolutions-SQS3', `${why}; nothing consumes it automatically, so there is nothing to dead-letter: it is a dead-letter queue itself.`);
+  return queue;
+}
+
+/**
  * The security alarms of one user pool (client secrets changed outside the
  * library, secrets refused by the rotation function, sweeps that keep
- * failing) and the actions they take: a child of the pool with no resources
- * of its own, so that alarms created later (a rotating tenant added after
- * the monitoring) get the same actions.
+ * failing), the topic every one of them notifies, and the actions users add:
+ * a child of the pool, so that alarms created later (a rotating tenant added
+ * after the monitoring) get the same actions.
  */
 export class SecurityAlarms extends Construct {
   /** The pool's alarms, created on first use. */
@@ -51,8 +74,23 @@ export class SecurityAlarms extends Construct {
   private static readonly ID = 'SecurityAlarms';
 
   public readonly alarms: cloudwatch.Alarm[] = [];
+  /** Notified by every security alarm on ALARM and OK: subscribe the people who act on them. */
+  public readonly topic: sns.Topic;
   private readonly alarmActions: cloudwatch.IAlarmAction[] = [];
   private readonly okActions: cloudwatch.IAlarmAction[] = [];
+
+  private constructor(scope: IConstruct, id: string) {
+    super(scope as Construct, id);
+    const key = logsEncryptionKey(this);
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: `Security alarms of the M2M user pool ${scope.node.path}`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    allowAlarmsToPublish(key);
+    this.alarmActions.push(new actions.SnsAction(this.topic));
+    this.okActions.push(new actions.SnsAction(this.topic));
+  }
 
   /** An alarm in `scope` when `metric` reaches `threshold` in one period, with the pool's actions. */
   public alarm(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
@@ -79,6 +117,19 @@ export class SecurityAlarms extends Construct {
       if (okActions.length > 0) a.addOkAction(...okActions);
     }
   }
+}
+
+/** Lets CloudWatch alarms of the key's account publish to topics encrypted with it (once per key). */
+function allowAlarmsToPublish(key: kms.IKey): void {
+  if (!(key instanceof kms.Key) || key.node.tryFindChild('AllowsCloudWatchAlarms')) return;
+  new Construct(key, 'AllowsCloudWatchAlarms');
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'CloudWatchAlarmsOfThisAccount',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
+  }));
 }
 
 /** The alarm on a dead-letter queue: any message in it is a failed invocation nobody has looked at. */
@@ -108,14 +159,7 @@ export class SecretLifecycleAudit extends Construct {
 
   constructor(scope: Construct, id: string, pool: IConstruct, userPoolId: string) {
     super(scope, id);
-    this.queue = new sqs.Queue(this, 'Events', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: logsEncryptionKey(this),
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeRule(this.queue, 'AwsSolutions-SQS3',
-      'This queue keeps the CloudTrail events of client-secret changes made outside the library for the people who investigate the alarm on its depth; nothing consumes it automatically, so there is nothing to dead-letter.');
+    this.queue = holdingQueue(this, 'Events', 'This queue keeps the CloudTrail events of client-secret changes made outside the library for the people who investigate the alarm on its depth');
     const notLibrary = [
       // A role outside the library's path (CloudTrail names the role as the session's issuer).
       { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': { prefix: libraryRoleArnPrefix(this, pool) } }] } } },

@@ -8,7 +8,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { M2mUserPool, ScopedRestApi, TenantAppClient } from '../../lib';
-import { DIRECTORY_PARAMETER_MAX_CHARS, parseMapping } from '../../lib/private/client-directory';
+import { DIRECTORY_PARAMETER_MAX_CHARS, INLINE_BUDGET_CHARS, parseDirectoryParameters, parseMapping } from '../../lib/private/client-directory';
 import { mockIntegration, poolStack } from '../fixtures';
 import { clientsOf, directoryParameters, render } from '../support/client-directory';
 
@@ -30,6 +30,7 @@ describe('inline', () => {
     const t = Template.fromStack(stack);
     const vars = authorizerFunction(t).Environment.Variables;
     expect(vars.CLIENT_TENANTS_PATH).toBeUndefined();
+    expect(vars.CLIENT_TENANTS_PARAMETERS).toBeUndefined();
     expect(parseMapping(render(vars.CLIENT_TENANTS), 'CLIENT_TENANTS')).toEqual(clientsOf(t));
     expect(clientsOf(t).size).toBe(2);
     t.resourceCountIs('AWS::SSM::Parameter', 0);
@@ -143,6 +144,52 @@ describe('directory', () => {
     const api = new ScopedRestApi(apiStack, 'Api', { userPool: pool });
     api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
     expect(() => app.synth()).toThrow('[Api/Api/TenantAuthorizer] trusted clients: "Elsewhere/T" is invalid: the client is in account 222222222222 and the authorizer in 111111111111');
+  });
+});
+
+describe('a directory only the library writes', () => {
+  test('the function receives the exact names of the parameters created, in every stack (CLIENT_TENANTS_PARAMETERS), and nothing more', () => {
+    // GIVEN 1,000 tenants over five stacks (about 90 per parameter, so several parameters per stack), the API in a sixth
+    const app = new App();
+    const identity = new Stack(app, 'Identity', { env: ENV });
+    const pool = new M2mUserPool(identity, 'Pool', { domainPrefix: 'acme-names' });
+    const orders = pool.addResourceServer('Orders', { identifier: 'https://api.acme.example/orders', scopes: [{ name: 'read', description: 'Read' }] });
+    const tenantStacks = Array.from({ length: 5 }, (_, s) => new Stack(app, `Tenants${s}`, { env: ENV }));
+    for (let i = 0; i < 1000; i++) new TenantAppClient(tenantStacks[i % 5], `Tenant${i}`, { userPool: pool, tenantId: `tenant-${i}`, scopes: [orders.scope('read')] });
+    const apiStack = new Stack(app, 'Api', { env: ENV });
+    const api = new ScopedRestApi(apiStack, 'Api', { userPool: pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+
+    // WHEN
+    const vars = authorizerFunction(Template.fromStack(apiStack)).Environment.Variables;
+
+    // THEN the names it trusts are exactly those of the SSM parameters the stacks create under its path
+    const created = tenantStacks.flatMap((stack) => [...directoryParameters(Template.fromStack(stack)).keys()]);
+    expect(created.length).toBeGreaterThan(5);
+    const trusted = parseDirectoryParameters(vars.CLIENT_TENANTS_PARAMETERS as string, vars.CLIENT_TENANTS_PATH as string);
+    expect([...trusted].sort()).toEqual(created.sort());
+    // A compact list: one entry per stack, whatever the number of clients.
+    expect(JSON.parse(vars.CLIENT_TENANTS_PARAMETERS as string)).toEqual(Object.fromEntries(tenantStacks.map((s) => [
+      s.stackName, Object.keys(Template.fromStack(s).findResources('AWS::SSM::Parameter')).length,
+    ])));
+    expect((vars.CLIENT_TENANTS_PARAMETERS as string).length).toBeLessThan(100);
+  });
+
+  test('the list must fit the function\'s environment: too many stacks with long ids is a synth error that says what to do', () => {
+    const app = new App();
+    const identity = new Stack(app, 'Identity', { env: ENV });
+    const pool = new M2mUserPool(identity, 'Pool', { domainPrefix: 'acme-long' });
+    const orders = pool.addResourceServer('Orders', { identifier: 'https://api.acme.example/orders', scopes: [{ name: 'read', description: 'Read' }] });
+    // Each stack adds about 4 characters plus its id: 30 stacks with 120-character ids need about 3,750.
+    for (let s = 0; s < 30; s++) {
+      new TenantAppClient(new Stack(app, `${'T'.repeat(118)}${String(s).padStart(2, '0')}`, { env: ENV }), 'Client', { userPool: pool, tenantId: `t${s}`, scopes: [orders.scope('read')] });
+    }
+    const apiStack = new Stack(app, 'Api', { env: ENV });
+    const api = new ScopedRestApi(apiStack, 'Api', { userPool: pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
+    expect(() => app.synth()).toThrow(new RegExp(
+      `^\\[Api/Api/TenantAuthorizer\\] trusted clients: "30 stacks" is invalid: the list of the authorizer's directory parameters \\(3751 characters, `
+      + `about 4 plus the stack's id per stack holding clients\\) must fit ${INLINE_BUDGET_CHARS} characters of the function's environment`));
   });
 });
 

@@ -113,19 +113,14 @@ const SHAPES: ReadonlyArray<readonly [RegExp, string]> = [
  * (e.g. the client id) are replaced where they appear whole.
  */
 export function redactor(secrets: ReadonlyArray<string>, names: ReadonlyArray<string> = []): (text: string) => string {
-  let grams: Map<number, Set<string>> | undefined;
-  const fragments = (): Map<number, Set<string>> => {
-    if (!grams) {
-      grams = new Map();
-      for (const s of new Set(secrets.filter(Boolean))) {
-        const k = Math.min(FRAGMENT, s.length);
-        const set = grams.get(k) ?? new Set<string>();
-        for (let i = 0; i + k <= s.length; i++) set.add(s.slice(i, i + k));
-        grams.set(k, set);
-      }
-    }
-    return grams;
-  };
+  // Every fragment of FRAGMENT characters (the whole of a shorter form), by length.
+  const grams = new Map<number, Set<string>>();
+  for (const s of new Set(secrets.filter(Boolean))) {
+    const k = Math.min(FRAGMENT, s.length);
+    const set = grams.get(k) ?? new Set<string>();
+    for (let i = 0; i + k <= s.length; i++) set.add(s.slice(i, i + k));
+    grams.set(k, set);
+  }
   return (text) => {
     let out = text;
     if (out.length > SCAN_LIMIT) {
@@ -133,7 +128,7 @@ export function redactor(secrets: ReadonlyArray<string>, names: ReadonlyArray<st
       out = out.slice(0, SCAN_LIMIT).replace(/[^\s"',;:&<>[\]{}]*$/, '');
     }
     const hidden = new Uint8Array(out.length);
-    for (const [k, set] of fragments()) {
+    for (const [k, set] of grams) {
       for (let i = 0; i + k <= out.length; i++) {
         if (set.has(out.slice(i, i + k))) hidden.fill(1, i, i + k);
       }

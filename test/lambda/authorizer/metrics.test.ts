@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { claims, CLIENTS, jwksOf, KeyPair, makeAuthorizer, makeKey, outcome, READ, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { createAuthorizerFromEnv } from '../../../lambda/authorizer/authorizer';
-import { decisionMetrics } from '../../../lambda/authorizer/metrics';
+import { decisionMetrics, untrustedParameterReporter } from '../../../lambda/authorizer/metrics';
 import { Logger } from '../../../lambda/shared/log';
 
 const FN = 'Orders-ApiTenantAuthorizerFunction-AbC123';
@@ -195,5 +195,35 @@ describe('the Lambda entry (createAuthorizerFromEnv)', () => {
   test('outside Lambda (no AWS_LAMBDA_FUNCTION_NAME) no metrics are written: the lines are as before', async () => {
     expect(await linesOf(env({}), sign(key, claims()))).toEqual([]);
     expect(await linesOf(env({}), undefined)).toEqual([{ level: 'warn', msg: 'denied', reason: 'missing_header' }]);
+  });
+});
+
+describe('untrusted directory parameters', () => {
+  test('each load that finds any writes their count as UntrustedDirectoryParameters (a valid EMF line, functionName only); each name is logged once', () => {
+    const lines: string[] = [];
+    let t = T0;
+    const report = untrustedParameterReporter(FN, new Logger('info', (l) => { lines.push(l); }), () => t);
+    report(['/cdk-cognito-m2m/clients/Api/x', '/cdk-cognito-m2m/clients/Api/y']);
+    t += 300_000;
+    report(['/cdk-cognito-m2m/clients/Api/y']);
+    report([]);
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed.map((l) => [l.msg, l.parameterName ?? l.UntrustedDirectoryParameters])).toEqual([
+      ['untrusted directory parameter ignored', '/cdk-cognito-m2m/clients/Api/x'],
+      ['untrusted directory parameter ignored', '/cdk-cognito-m2m/clients/Api/y'],
+      ['untrusted directory parameters', 2],
+      ['untrusted directory parameters', 1],
+    ]);
+    for (const line of parsed.filter((l) => l._aws)) {
+      expectValidEmf(line);
+      expect(line._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] });
+    }
+    expect((parsed[3]._aws as { Timestamp: number }).Timestamp).toBe(T0 + 300_000);
+  });
+
+  test('a name that is not an SSM parameter name is not written to the log', () => {
+    const lines: string[] = [];
+    untrustedParameterReporter(undefined, new Logger('info', (l) => { lines.push(l); }))(['/cdk-cognito-m2m/clients/Api/"}{"x']);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([{ level: 'warn', msg: 'untrusted directory parameter ignored' }]);
   });
 });

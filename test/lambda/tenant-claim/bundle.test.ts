@@ -22,6 +22,8 @@ beforeAll(async () => {
   bundle = await bundleHandler('tenant-claim', dir);
   ssm = await startLocalSsm();
   ssm.parameters.set(`${PATH}Identity-0`, JSON.stringify({ declaredglobex: 'globex' }));
+  // Not created by the library: must give madeupclient nothing.
+  ssm.parameters.set(`${PATH}Identity-1`, JSON.stringify({ madeupclient: 'globex' }));
 });
 afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
@@ -34,7 +36,7 @@ test('the bundle is small and requires nothing but the runtime-provided SDK clie
   expect(fs.statSync(bundle).size).toBeLessThan(16 * 1024);
 });
 
-test('run as the Lambda runtime would: a declared client gets its claim, an unknown one is refused, a sign-in passes', async () => {
+test('run as the Lambda runtime would: a declared client gets its claim, an unknown one is refused (a foreign parameter naming it ignored and counted), a sign-in passes', async () => {
   const script = `
     const { handler } = require(${JSON.stringify(bundle)});
     const ev = (clientId, triggerSource = 'TokenGeneration_ClientCredentials') => ({
@@ -59,6 +61,8 @@ test('run as the Lambda runtime would: a declared client gets its claim, an unkn
       // The SDK is loadable, as in the Lambda runtime.
       NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'),
       CLIENT_TENANTS_PATH: PATH,
+      CLIENT_TENANTS_PARAMETERS: '{"Identity":1}',
+      AWS_LAMBDA_FUNCTION_NAME: 'Identity-TenantClaimFunction',
       TENANT_CLAIM_NAME: 'tenant_id',
       DENY_UNKNOWN_CLIENTS: 'true',
       // Loopback only: the local SSM, static credentials (no credential provider lookups).
@@ -77,6 +81,8 @@ test('run as the Lambda runtime would: a declared client gets its claim, an unkn
     signIn: { claimsAndScopeOverrideDetails: null },
   });
   expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+    { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
+    expect.objectContaining({ level: 'warn', msg: 'untrusted directory parameters', count: 1, functionName: 'Identity-TenantClaimFunction', UntrustedDirectoryParameters: 1 }),
     { level: 'info', msg: 'tenant claim added', clientId: 'declaredglobex', tenantId: 'globex' },
     { level: 'warn', msg: 'token refused', reason: 'untrusted_client', clientId: 'madeupclient' },
   ]);

@@ -10,10 +10,11 @@ import { RegistryTenantResolver } from '../../../lambda/authorizer/registry-reso
 import { configFromEnv } from '../../../lambda/tenant-claim/config';
 
 const PATH = '/cdk-cognito-m2m/clients/IdentityTenantClaimAB12CD34/';
+const DIRECTORY = { CLIENT_TENANTS_PATH: PATH, CLIENT_TENANTS_PARAMETERS: '{"Identity":1}' };
 const CLIENTS = { ssm: { region: 'us-east-1' }, dynamodb: { region: 'us-east-1' } };
 
 test('defaults: the tenant_id claim, unknown clients get tokens without it, the directory alone', () => {
-  const config = configFromEnv({ CLIENT_TENANTS_PATH: PATH }, CLIENTS);
+  const config = configFromEnv(DIRECTORY, CLIENTS);
   expect({ claimName: config.claimName, denyUnknownClients: config.denyUnknownClients, logLevel: config.logLevel })
     .toEqual({ claimName: 'tenant_id', denyUnknownClients: false, logLevel: 'info' });
   expect(config.tenants).toBeInstanceOf(DirectoryTenantResolver);
@@ -21,7 +22,7 @@ test('defaults: the tenant_id claim, unknown clients get tokens without it, the 
 
 test('settings: claim name, denying unknown clients, and the registry behind the directory', () => {
   const config = configFromEnv({
-    CLIENT_TENANTS_PATH: PATH, TENANT_CLAIM_NAME: 'custom:tenant', DENY_UNKNOWN_CLIENTS: 'true', TABLE_NAME: 'registry', LOG_LEVEL: 'debug',
+    ...DIRECTORY, TENANT_CLAIM_NAME: 'custom:tenant', DENY_UNKNOWN_CLIENTS: 'true', TABLE_NAME: 'registry', LOG_LEVEL: 'debug',
   }, CLIENTS);
   expect({ claimName: config.claimName, denyUnknownClients: config.denyUnknownClients, logLevel: config.logLevel })
     .toEqual({ claimName: 'custom:tenant', denyUnknownClients: true, logLevel: 'debug' });
@@ -38,8 +39,13 @@ test.each([
   ['a bad TABLE_NAME', { TABLE_NAME: 'a b' }, 'TABLE_NAME "a b" is not a DynamoDB table name'],
   ['REGISTRY_CACHE_TTL_SECONDS over 900', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '901' }, 'REGISTRY_CACHE_TTL_SECONDS must be an integer from 0 to 900, got "901"'],
   ['REGISTRY_CACHE_TTL_SECONDS not an integer', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '1.5' }, 'REGISTRY_CACHE_TTL_SECONDS must be an integer from 0 to 900, got "1.5"'],
+  ['CLIENT_TENANTS_PARAMETERS missing (the trigger would not know which parameters the library created)', { CLIENT_TENANTS_PARAMETERS: undefined },
+    'CLIENT_TENANTS_PARAMETERS is not set: it must be a JSON object of stack ids (letters and digits) to parameter counts (1-500)'],
+  ['CLIENT_TENANTS_PARAMETERS not a map of counts', { CLIENT_TENANTS_PARAMETERS: '{"Identity":"all"}' }, 'CLIENT_TENANTS_PARAMETERS "{\\"Identity\\":\\"all\\"}" must be a JSON object'],
+  ['OUTAGE_BACKOFF_MS over a minute', { OUTAGE_BACKOFF_MS: '60001' }, 'OUTAGE_BACKOFF_MS must be an integer number of milliseconds from 0 to 60000, got "60001"'],
+  ['OUTAGE_BACKOFF_MS in seconds', { OUTAGE_BACKOFF_MS: '5s' }, 'OUTAGE_BACKOFF_MS must be an integer number of milliseconds from 0 to 60000, got "5s"'],
 ])('%s is a ConfigError that names it', (_, env, message) => {
-  const load = () => configFromEnv({ CLIENT_TENANTS_PATH: PATH, ...env }, CLIENTS);
+  const load = () => configFromEnv({ ...DIRECTORY, ...env }, CLIENTS);
   expect(load).toThrow(ConfigError);
   expect(load).toThrow(message);
 });

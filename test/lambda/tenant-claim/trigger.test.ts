@@ -3,19 +3,26 @@
  * the client directory in a local SSM (GetParametersByPath over its JSON
  * protocol) and the tenant registry in dynalite, read by the trigger's own SDK
  * clients. The tenant comes from the client id Cognito authenticated, never
- * from the caller's client metadata; clients without an active tenant get no
- * claim (or no token); an unavailable source refuses the token; user sign-ins
- * pass through untouched.
+ * from the caller's client metadata nor from a parameter under the directory's
+ * path that the library did not create; clients without an active tenant get
+ * no claim (or no token); an unavailable source refuses the token, and is not
+ * asked again within the back-off window; user sign-ins pass through untouched.
  */
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CREDENTIALS, LocalSsm, REGION, startLocalSsm } from './local-ssm';
+import { DIRECTORY_CLIENT_OPTIONS } from '../../../lambda/authorizer/directory';
+import { REGISTRY_CLIENT_OPTIONS } from '../../../lambda/authorizer/registry-resolver';
 import { Logger } from '../../../lambda/shared/log';
 import { CLIENT_SK, clientPk, TENANT_SK, tenantPk } from '../../../lambda/shared/registry';
 import { PreTokenGenerationEvent, TenantClaimTrigger, createTriggerFromEnv } from '../../../lambda/tenant-claim/trigger';
-import { closedPort } from '../authorizer/helpers';
+import { closedPort, loopbackServer } from '../authorizer/helpers';
 import { createTable, Dynalite, startDynalite } from '../portal/harness';
 
 const PATH = '/cdk-cognito-m2m/clients/IdentityTenantClaimAB12CD34/';
+/** The parameters the construct created (CLIENT_TENANTS_PARAMETERS): Identity-0 and Tenants0-0. */
+const CREATED = '{"Identity":1,"Tenants0":1}';
+const FN = 'Identity-TenantClaimFunction-AbC123';
+const T0 = 1_700_000_000_000;
 const TABLE = 'registry';
 const CLAIMS = 'claimsAndScopeOverrideDetails';
 
@@ -41,18 +48,22 @@ interface Harness {
   readonly trigger: TenantClaimTrigger;
   readonly lines: string[];
   logs(): Record<string, unknown>[];
+  /** Sets the trigger's clock to T0 + ms. */
+  at(ms: number): void;
 }
 
 function makeTrigger(env: Record<string, string> = {}, endpoints: { ssm?: string; dynamodb?: string } = {}): Harness {
   const lines: string[] = [];
-  const trigger = createTriggerFromEnv({ CLIENT_TENANTS_PATH: PATH, ...env }, {
+  let now = T0;
+  const trigger = createTriggerFromEnv({ CLIENT_TENANTS_PATH: PATH, CLIENT_TENANTS_PARAMETERS: CREATED, ...env }, {
     logger: new Logger('info', (l) => { lines.push(l); }),
     clients: {
       ssm: { endpoint: endpoints.ssm ?? ssm.endpoint, region: REGION, credentials: CREDENTIALS },
       dynamodb: { endpoint: endpoints.dynamodb ?? dynalite.endpoint, region: REGION, credentials: CREDENTIALS },
     },
+    now: () => now,
   });
-  return { trigger, lines, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { trigger, lines, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), at: (ms) => { now = T0 + ms; } };
 }
 
 /** Runs the trigger; the event it returns, or the message it was refused with. */
@@ -221,8 +232,9 @@ describe('a trusted source that cannot answer refuses the token (fail closed), w
     const h = makeTrigger();
     expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
     expect(h.logs()).toEqual([{ level: 'error', msg: 'token refused', reason: 'tenants_unavailable', clientId: 'declaredglobex', errorName: 'InternalServerError' }]);
-    // The failure is not cached: SSM back, the next token gets its claim.
+    // The failure is kept for the back-off window only: SSM back, the first token after it gets its claim.
     ssm.failing = false;
+    h.at(5000);
     expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
   });
 
@@ -231,13 +243,14 @@ describe('a trusted source that cannot answer refuses the token (fail closed), w
     expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
   });
 
-  test('a directory parameter that is not a mapping fails the load: tenants_unavailable', async () => {
-    const name = `${PATH}Broken-0`;
+  test('a parameter of the library that is not a mapping fails the load: tenants_unavailable', async () => {
+    const name = `${PATH}Tenants0-0`;
+    const value = ssm.parameters.get(name)!;
     ssm.parameters.set(name, '{"declaredglobex": 42}');
     try {
       expect(await outcome(makeTrigger(), tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
     } finally {
-      ssm.parameters.delete(name);
+      ssm.parameters.set(name, value);
     }
   });
 
@@ -245,6 +258,99 @@ describe('a trusted source that cannot answer refuses the token (fail closed), w
     const h = makeTrigger({ TABLE_NAME: TABLE }, { dynamodb: `http://127.0.0.1:${await closedPort()}` });
     expect(await outcome(h, tokenRequest('portalactive'))).toBe('token refused: registry_unavailable');
     expect(h.logs()).toEqual([expect.objectContaining({ level: 'error', msg: 'token refused', reason: 'registry_unavailable', clientId: 'portalactive' })]);
+  });
+});
+
+describe('a parameter under the directory path that the library did not create', () => {
+  const FOREIGN = { [`${PATH}Identity-1`]: { declaredglobex: 'initech', portalactive: 'globex' }, [`${PATH}intruder`]: { madeupclient: 'globex', portalsuspended: 'umbrella' } };
+  beforeAll(() => { for (const [name, map] of Object.entries(FOREIGN)) ssm.parameters.set(name, JSON.stringify(map)); });
+  afterAll(() => { for (const name of Object.keys(FOREIGN)) ssm.parameters.delete(name); });
+
+  test('cannot change a declared client\'s tenant, give a portal client another, nor give anyone a tenant', async () => {
+    // GIVEN the trigger with the registry, in Lambda (its function name set), and two foreign parameters under its path
+    const h = makeTrigger({ TABLE_NAME: TABLE, DENY_UNKNOWN_CLIENTS: 'true', AWS_LAMBDA_FUNCTION_NAME: FN });
+    // THEN each client gets the tenant of the library's parameter or of the registry, and nobody else one
+    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+    expect(addedClaims(await outcome(h, tokenRequest('portalactive')))).toEqual({ tenant_id: 'umbrella' });
+    expect(await outcome(h, tokenRequest('madeupclient'))).toBe('token refused: untrusted_client');
+    expect(await outcome(h, tokenRequest('portalsuspended'))).toBe('token refused: suspended');
+    // Each foreign parameter is logged once by name, and counted (EMF) on the load that found them.
+    const warnings = h.logs().filter((l) => String(l.msg).startsWith('untrusted'));
+    expect(warnings).toEqual([
+      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
+      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}intruder` },
+      {
+        level: 'warn', msg: 'untrusted directory parameters', count: 2, functionName: FN, UntrustedDirectoryParameters: 2,
+        _aws: { Timestamp: T0, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
+      },
+    ]);
+    expect(h.lines.join('')).not.toContain('initech');
+  });
+
+  test('a foreign parameter that is not even a mapping fails nothing', async () => {
+    const name = `${PATH}Broken-0`;
+    ssm.parameters.set(name, '{"declaredglobex": 42}');
+    try {
+      const h = makeTrigger();
+      expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+      expect(h.logs().filter((l) => l.parameterName).map((l) => l.parameterName)).toEqual([`${PATH}Broken-0`, `${PATH}Identity-1`, `${PATH}intruder`]);
+    } finally {
+      ssm.parameters.delete(name);
+    }
+  });
+});
+
+describe('outage back-off: 100 token requests within 1 s (controlled clock, requests to the local servers counted)', () => {
+  /** 100 token requests for `clientOf(i)`, one every 10 ms from `start`; their outcomes. */
+  async function burst(h: Harness, start: number, clientOf: (i: number) => string): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (let i = 0; i < 100; i++) {
+      h.at(start + i * 10);
+      out.push(await outcome(h, tokenRequest(clientOf(i))));
+    }
+    return out;
+  }
+
+  test('SSM down: one directory load per 5 s window (its SDK attempts), every token refused; SSM back, the next window recovers', async () => {
+    ssm.failing = true;
+    const h = makeTrigger();
+    const before = ssm.calls();
+    expect(new Set(await burst(h, 0, () => 'declaredglobex'))).toEqual(new Set(['token refused: tenants_unavailable']));
+    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts);
+    // Each refusal is logged with the outage's error class, answered from memory or not.
+    expect(new Set(h.logs().map((l) => `${l.reason}:${l.errorName}`))).toEqual(new Set(['tenants_unavailable:InternalServerError']));
+    await burst(h, 5000, () => 'declaredglobex');
+    expect(ssm.calls() - before).toBe(2 * DIRECTORY_CLIENT_OPTIONS.maxAttempts!);
+    ssm.failing = false;
+    h.at(10_000);
+    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+    expect(ssm.calls() - before).toBe(2 * DIRECTORY_CLIENT_OPTIONS.maxAttempts! + 1);
+  });
+
+  test('DynamoDB down: one registry lookup per window for 100 portal clients (its SDK attempts); declared clients keep their claim', async () => {
+    // A DynamoDB endpoint that answers every call with a 500, counting them.
+    const failing = await loopbackServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
+        .end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected failure' }));
+    });
+    try {
+      const h = makeTrigger({ TABLE_NAME: TABLE }, { dynamodb: `http://127.0.0.1:${failing.port}` });
+      expect(new Set(await burst(h, 0, (i) => `portalclient${i}`))).toEqual(new Set(['token refused: registry_unavailable']));
+      expect(failing.hits()).toBe(REGISTRY_CLIENT_OPTIONS.maxAttempts);
+      expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+      await burst(h, 5000, (i) => `portalclient${i}`);
+      expect(failing.hits()).toBe(2 * REGISTRY_CLIENT_OPTIONS.maxAttempts!);
+    } finally {
+      await failing.close();
+    }
+  });
+
+  test('OUTAGE_BACKOFF_MS 0 restores a load per request (the behaviour of the finding, measured)', async () => {
+    ssm.failing = true;
+    const h = makeTrigger({ OUTAGE_BACKOFF_MS: '0' });
+    const before = ssm.calls();
+    for (let i = 0; i < 10; i++) expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
+    expect(ssm.calls() - before).toBe(10 * DIRECTORY_CLIENT_OPTIONS.maxAttempts!);
   });
 });
 
