@@ -99,17 +99,6 @@ export interface IM2mUserPool extends IResource {
   readonly secretsKey: kms.IKey;
 
   /**
-   * Adds a resource server with custom scopes to this pool.
-   */
-  addResourceServer(id: string, options: ResourceServerOptions): ResourceServer;
-
-  /**
-   * Adds an app client for a tenant to this pool. The construct id derives from
-   * the tenant id, so adding or removing other tenants never replaces it.
-   */
-  addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient;
-
-  /**
    * The pool's security alarms created so far: client secrets or app clients
    * changed outside the library (`M2mUserPool` `secretLifecycleAlarm`),
    * secrets the rotation function refused, and the hourly sweeps (secret
@@ -124,6 +113,17 @@ export interface IM2mUserPool extends IResource {
    * it is created with the first security alarm, or when read.
    */
   readonly securityAlarmTopic: sns.ITopic;
+
+  /**
+   * Adds a resource server with custom scopes to this pool.
+   */
+  addResourceServer(id: string, options: ResourceServerOptions): ResourceServer;
+
+  /**
+   * Adds an app client for a tenant to this pool. The construct id derives from
+   * the tenant id, so adding or removing other tenants never replaces it.
+   */
+  addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient;
 
   /**
    * Adds actions to every security alarm of the pool, present and future

@@ -75,7 +75,10 @@ export interface DirectoryTenantResolverOptions {
  * Merges the trusted directory parameters into one map (any invalid one fails
  * the whole load) and lists the names of the others, which are not parsed.
  */
-export function mergeDirectory(parameters: readonly DirectoryParameter[], trusted: ReadonlySet<string>): { tenants: Map<string, string>; untrusted: string[] } {
+export function mergeDirectory(
+  parameters: readonly DirectoryParameter[],
+  trusted: ReadonlySet<string>,
+): { tenants: Map<string, string>; untrusted: string[] } {
   const tenants = new Map<string, string>();
   const untrusted: string[] = [];
   for (const p of parameters) {

@@ -71,7 +71,11 @@ export function decisionMetrics(functionName: string | undefined, logger: Logger
  * metric (none outside Lambda). The names remembered are bounded by the
  * parameters an account may hold under the path.
  */
-export function untrustedParameterReporter(functionName: string | undefined, logger: Logger, now: () => number = Date.now): (names: readonly string[]) => void {
+export function untrustedParameterReporter(
+  functionName: string | undefined,
+  logger: Logger,
+  now: () => number = Date.now,
+): (names: readonly string[]) => void {
   const logged = new Set<string>();
   return (names) => {
     for (const name of names) {

@@ -37,7 +37,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretBindings } from './binding';
 import {
-  BadEventError, GracePeriodRunningError, PendingSecretError, SecretNotBoundError, SecretShapeError, SweepFailedError, TokenTestError, UnknownCurrentSecretError,
+  BadEventError, GracePeriodRunningError, PendingSecretError, SecretNotBoundError, SecretShapeError, SweepFailedError, TokenTestError,
+  UnknownCurrentSecretError,
 } from './errors';
 import { adoption, AWSCURRENT, AWSPENDING, currentVersionId, planRoom, planSweep, recordedSecrets, Removal, SecretState, staleLabels } from './plan';
 import { clientIdOfSecretId, cognitoLabel, SECRET_NOT_BOUND_REASON } from '../../lib/private/client-rotation-contract';

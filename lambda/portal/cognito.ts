@@ -16,8 +16,9 @@ import {
   UpdateUserPoolClientCommandInput,
   UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { isNotFound } from './errors';
+import { isNotFound, ThrottledError } from './errors';
 import { RetryOptions, withThrottleRetry } from './retry';
+import { portalClientName } from '../../lib/private/portal-contract';
 
 /**
  * Every field of UpdateUserPoolClient besides the ids. UpdateUserPoolClient
@@ -47,9 +48,16 @@ export interface AddedSecret {
   readonly clientSecret: string;
 }
 
-/** The deterministic Cognito client name of a portal client: a retry finds, never duplicates, it. */
-export function cognitoClientName(tenantId: string, name: string): string {
-  return `${tenantId}.${name}`;
+/**
+ * False when CreateUserPoolClient certainly created nothing: Cognito answered
+ * with a refusal (HTTP 4xx, e.g. LimitExceededException at the pool's client
+ * quota, or throttling after every retry). True for every other outcome (no
+ * answer, a timeout, a 5xx, an answer without a client): the client may exist.
+ */
+export function mayHaveCreated(err: unknown): boolean {
+  if (err instanceof ThrottledError) return false;
+  const status = (err as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
+  return !(typeof status === 'number' && status >= 400 && status < 500 && status !== 408);
 }
 
 export class AppClients {
@@ -63,7 +71,7 @@ export class AppClients {
   public async create(tenantId: string, name: string, scopes: readonly string[], validityMinutes: number): Promise<CreatedClient> {
     const out = await withThrottleRetry(() => this.cognito.send(new CreateUserPoolClientCommand({
       UserPoolId: this.userPoolId,
-      ClientName: cognitoClientName(tenantId, name),
+      ClientName: portalClientName(tenantId, name),
       GenerateSecret: true,
       AllowedOAuthFlows: ['client_credentials'],
       AllowedOAuthFlowsUserPoolClient: true,
@@ -124,20 +132,38 @@ export class AppClients {
     }
   }
 
-  /** Ids of app clients with this exact name (to find a client an interrupted registration left behind). */
-  public async findByName(clientName: string): Promise<string[]> {
+  /**
+   * Ids of the app clients named `portalClientName(tenantId, name)`, to find
+   * a client an interrupted registration left behind. Only names of the
+   * portal's name space are ever matched: a client named `<tenantId>.<name>`
+   * (a TenantAppClient, or a client an earlier portal version registered) is
+   * never returned, so never deleted.
+   */
+  public async findPortalClients(tenantId: string, name: string): Promise<string[]> {
+    const clientName = portalClientName(tenantId, name);
     const ids: string[] = [];
+    await this.eachClient((c) => {
+      if (c.ClientName === clientName && c.ClientId) ids.push(c.ClientId);
+    });
+    return ids;
+  }
+
+  /** The number of app clients in the pool, the portal's and every other. */
+  public async countClients(): Promise<number> {
+    let count = 0;
+    await this.eachClient(() => { count++; });
+    return count;
+  }
+
+  private async eachClient(visit: (c: { ClientId?: string; ClientName?: string }) => void): Promise<void> {
     let next: string | undefined;
     do {
       const out = await withThrottleRetry(() => this.cognito.send(new ListUserPoolClientsCommand({
         UserPoolId: this.userPoolId, MaxResults: 60, NextToken: next,
       })), this.retry);
-      for (const c of out.UserPoolClients ?? []) {
-        if (c.ClientName === clientName && c.ClientId) ids.push(c.ClientId);
-      }
+      for (const c of out.UserPoolClients ?? []) visit(c);
       next = out.NextToken;
     } while (next);
-    return ids;
   }
 
   public async listSecrets(clientId: string): Promise<SecretInfo[]> {

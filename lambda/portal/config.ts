@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, PortalLimit } from '../../lib/private/portal-contract';
 import { UsageTiersConfig, USAGE_TIERS_ENV, usageTiersProblem } from '../../lib/private/usage-tiers';
 
 /** The portal's settings, read once from the environment at cold start. */
@@ -20,6 +21,12 @@ export interface PortalConfig {
   readonly allowedOrigin?: string;
   /** The tiered APIs whose per-tenant API keys the portal manages; empty when none. */
   readonly usageTiers?: readonly UsageTiersConfig[];
+  /** Clients a tenant may hold (active, suspended, pending). @default MAX_CLIENTS_PER_TENANT.default */
+  readonly maxClientsPerTenant?: number;
+  /** Changes one caller may make per minute. @default CALLER_REQUESTS_PER_MINUTE.default */
+  readonly callerRequestsPerMinute?: number;
+  /** The pool's app client quota, for the headroom metric. @default APP_CLIENT_QUOTA.default */
+  readonly appClientQuota?: number;
 }
 
 /** Where the portal invites people: the sign-in pool and its tenant groups. */
@@ -76,13 +83,19 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return n;
 }
 
+function limit(env: NodeJS.ProcessEnv, l: PortalLimit): number {
+  return integer(env, l.env, l.default, l.min, l.max);
+}
+
 /**
  * Reads USER_POOL_ID, TABLE_NAME, TOKEN_ENDPOINT, ADMIN_SCOPE,
  * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array of strings),
  * DEFAULT_TOKEN_VALIDITY_MINUTES (default 60, 5..1440),
  * ROTATION_GRACE_HOURS (default 24, 1..720), and for a portal with a web UI
  * PEOPLE_POOL_ID, PEOPLE_TENANT_GROUP_PREFIX and ALLOWED_ORIGIN, and for
- * tiered APIs USAGE_TIERS (JSON array of UsageTiersConfig).
+ * tiered APIs USAGE_TIERS (JSON array of UsageTiersConfig), and the limits
+ * MAX_CLIENTS_PER_TENANT, CALLER_REQUESTS_PER_MINUTE and APP_CLIENT_QUOTA
+ * (defaults and ranges in lib/private/portal-contract.ts).
  */
 export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
   const adminScope = required(env, 'ADMIN_SCOPE');
@@ -109,5 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
     people: people(env),
     allowedOrigin: origin(env),
     usageTiers: usageTiers(env),
+    maxClientsPerTenant: limit(env, MAX_CLIENTS_PER_TENANT),
+    callerRequestsPerMinute: limit(env, CALLER_REQUESTS_PER_MINUTE),
+    appClientQuota: limit(env, APP_CLIENT_QUOTA),
   };
 }

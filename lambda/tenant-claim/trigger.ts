@@ -128,7 +128,10 @@ export function createFailedTrigger(error: ConfigError, logger: Logger = new Log
 }
 
 /** Loads the configuration from the environment and builds the trigger, or a failed one on a configuration error. */
-export function createTriggerFromEnv(env: NodeJS.ProcessEnv, deps: { logger?: Logger; clients?: TenantClaimClients; now?: () => number } = {}): TenantClaimTrigger {
+export function createTriggerFromEnv(
+  env: NodeJS.ProcessEnv,
+  deps: { logger?: Logger; clients?: TenantClaimClients; now?: () => number } = {},
+): TenantClaimTrigger {
   const logger = deps.logger ?? new Logger(logLevelFromEnv(env.LOG_LEVEL));
   try {
     const config = configFromEnv(env, deps.clients, { logger, now: deps.now });

@@ -43,13 +43,13 @@ export function grantingPattern(statement: Statement, action: string): string | 
  * a working secret for any app client of the pool.
  */
 export class ClientSecretGrantCheck implements IAspect {
-  private readonly rolesByStack = new Map<Stack, Set<string>>();
-
   /** Adds the check to the app of `scope`, once. */
   public static addTo(scope: IConstruct): void {
     const root = scope.node.root;
     if (!Aspects.of(root).all.some((a) => a instanceof ClientSecretGrantCheck)) Aspects.of(root).add(new ClientSecretGrantCheck());
   }
+
+  private readonly rolesByStack = new Map<Stack, Set<string>>();
 
   public visit(node: IConstruct): void {
     if (node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy) {

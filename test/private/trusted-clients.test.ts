@@ -188,7 +188,7 @@ describe('a directory only the library writes', () => {
     const api = new ScopedRestApi(apiStack, 'Api', { userPool: pool });
     api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
     expect(() => app.synth()).toThrow(new RegExp(
-      `^\\[Api/Api/TenantAuthorizer\\] trusted clients: "30 stacks" is invalid: the list of the authorizer's directory parameters \\(3751 characters, `
+      '^\\[Api/Api/TenantAuthorizer\\] trusted clients: "30 stacks" is invalid: the list of the authorizer\'s directory parameters \\(3751 characters, '
       + `about 4 plus the stack's id per stack holding clients\\) must fit ${INLINE_BUDGET_CHARS} characters of the function's environment`));
   });
 });

@@ -1,5 +1,5 @@
 /** The files the web UI reads: their shape checks name the field and the rule; which methods a client reaches. */
-import { CatalogRoute, checkCatalog, checkWebUiConfig, routeReachedBy } from '../../lib/private/web-ui-contract';
+import { CatalogRoute, checkCatalog, checkWebUiConfig, revokeUrlOf, routeReachedBy } from '../../lib/private/web-ui-contract';
 
 const CONFIG = {
   version: 1,
@@ -65,5 +65,16 @@ describe('routeReachedBy', () => {
     ['no scopes and not public: nobody', r([], 'ALL_OF'), ['a'], false],
   ])('%s', (_, route, granted, reached) => {
     expect(routeReachedBy(route, granted)).toBe(reached);
+  });
+});
+
+describe('revokeUrlOf', () => {
+  test.each([
+    ['https://acme-portal.auth.us-east-1.amazoncognito.com/oauth2/token', 'https://acme-portal.auth.us-east-1.amazoncognito.com/oauth2/revoke'],
+    ['https://login.acme.example/oauth2/token', 'https://login.acme.example/oauth2/revoke'],
+    ['http://127.0.0.1:4000/oauth2/token', 'http://127.0.0.1:4000/oauth2/revoke'],
+  ])('%s → %s (same origin as the token endpoint, so the CSP that allows one allows the other)', (tokenUrl, revoke) => {
+    expect(revokeUrlOf({ tokenUrl })).toBe(revoke);
+    expect(new URL(revoke).origin).toBe(new URL(tokenUrl).origin);
   });
 });

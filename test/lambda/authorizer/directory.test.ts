@@ -160,7 +160,11 @@ describe('only the parameters the library created (a foreign parameter under the
       { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}S-2` },
       { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}zz-intruder` },
       {
-        level: 'warn', msg: 'untrusted directory parameters', count: 2, functionName: FN, UntrustedDirectoryParameters: 2,
+        level: 'warn',
+        msg: 'untrusted directory parameters',
+        count: 2,
+        functionName: FN,
+        UntrustedDirectoryParameters: 2,
         _aws: { Timestamp: 1_700_000_000_000, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
       },
     ]);
@@ -279,7 +283,7 @@ describe('outage back-off (controlled clock, loads counted)', () => {
     expect(new Set(out)).toEqual(new Set(['alpha']));
     expect(loader.calls).toBe(2);
     at(65_000);
-    r.resolve('clientA');
+    expect(r.resolve('clientA')).toBe('alpha');
     expect(loader.calls).toBe(3);
   });
 
@@ -418,14 +422,16 @@ describe('the authorizer from its environment, on a local SSM with the registry 
       TABLE_NAME: TABLE,
       AWS_LAMBDA_FUNCTION_NAME: FN,
       ...extra,
-    }, routesDir, (o) => createRegistryTenantResolver({ ...o, clientConfig: { endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS } }),
+    }, routesDir,
+    (o) => createRegistryTenantResolver({ ...o, clientConfig: { endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS } }),
     { logger, now: () => now, ssm: { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS } });
     const { authorizer } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants: config.tenants }, deps: { logger } });
     const tenantOf = async (clientId: string) => {
       const r = await outcome(authorizer, tokenEvent(sign(key, claims({ client_id: clientId, sub: clientId }))));
       return typeof r === 'string' ? r : r.context.tenantId;
     };
-    return { tenantOf, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), at: (ms: number) => { now = 1_700_000_000_000 + ms; } };
+    const at = (ms: number) => { now = 1_700_000_000_000 + ms; };
+    return { tenantOf, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), at };
   }
 
   test('foreign parameters re-tenanting the CDK client and the portal client are ignored: each keeps its own tenant', async () => {

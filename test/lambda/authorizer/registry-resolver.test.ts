@@ -49,7 +49,9 @@ let registry: FakeRegistry;
 const now = () => clock;
 const declared = () => new StaticTenantResolver(new Map(Object.entries(CLIENTS)));
 const resolver = (opts: { ttlSeconds?: number; maxEntries?: number; backoffMs?: number } = {}) =>
-  new RegistryTenantResolver({ declared: declared(), lookup: registry.lookup, ttlSeconds: opts.ttlSeconds ?? TTL, maxEntries: opts.maxEntries, backoffMs: opts.backoffMs, now });
+  new RegistryTenantResolver({
+    declared: declared(), lookup: registry.lookup, ttlSeconds: opts.ttlSeconds ?? TTL, maxEntries: opts.maxEntries, backoffMs: opts.backoffMs, now,
+  });
 
 /** resolve() as a promise of the tenant id or the error's reason class and client id. */
 async function settle(r: RegistryTenantResolver, clientId: string): Promise<string | { reason: string; clientId?: string }> {

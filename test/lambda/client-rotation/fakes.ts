@@ -84,8 +84,10 @@ export class World {
     this.tags = options.tags ?? BOUND_TAGS;
     const id = this.newSecretId();
     this.cognito.set(id, original);
-    const clientId = options.valueClientId ?? CLIENT_ID;
-    this.versions.set('v0', { value: JSON.stringify({ tenantId: 'globex', clientId, clientSecret: original, tokenEndpoint: 'https://acme.auth.us-east-1.amazoncognito.com/oauth2/token', scope: '' }), stages: ['AWSCURRENT'] });
+    const value = {
+      tenantId: 'globex', clientId: options.valueClientId ?? CLIENT_ID, clientSecret: original, tokenEndpoint: 'https://acme.auth.us-east-1.amazoncognito.com/oauth2/token', scope: '',
+    };
+    this.versions.set('v0', { value: JSON.stringify(value), stages: ['AWSCURRENT'] });
 
     const sm = mockClient(SecretsManagerClient);
     sm.on(DescribeSecretCommand).callsFake(() => this.guard('DescribeSecret', () => ({
@@ -125,7 +127,9 @@ export class World {
     }));
     sm.on(ListSecretsCommand).callsFake(() => this.guard('ListSecrets', () => ({
       SecretList: [
-        { ARN: this.secretArn, RotationLambdaARN: this.rotationLambdaArn, SecretVersionsToStages: this.stages(), LastRotatedDate: this.lastRotatedAt, Tags: this.tags },
+        {
+          ARN: this.secretArn, RotationLambdaARN: this.rotationLambdaArn, SecretVersionsToStages: this.stages(), LastRotatedDate: this.lastRotatedAt, Tags: this.tags,
+        },
         { ARN: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:other-XyZ', SecretVersionsToStages: { x: ['AWSCURRENT'] } },
       ],
     })));

@@ -280,7 +280,11 @@ describe('a parameter under the directory path that the library did not create',
       { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
       { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}intruder` },
       {
-        level: 'warn', msg: 'untrusted directory parameters', count: 2, functionName: FN, UntrustedDirectoryParameters: 2,
+        level: 'warn',
+        msg: 'untrusted directory parameters',
+        count: 2,
+        functionName: FN,
+        UntrustedDirectoryParameters: 2,
         _aws: { Timestamp: T0, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
       },
     ]);

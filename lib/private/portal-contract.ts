@@ -1,0 +1,61 @@
+/**
+ * The contract between the DeveloperPortal construct (lib/developer-portal.ts),
+ * TenantAppClient (which must never produce a name of the portal's name space)
+ * and the portal handler (lambda/portal/): the portal's Cognito client names,
+ * its limits (environment names, defaults, ranges) and its pool metrics.
+ * Imports only import-free modules: the handler bundles this one.
+ */
+import { METRICS_NAMESPACE } from './authorizer-metrics';
+
+/**
+ * Prefix of the Cognito app client names the portal gives the clients it
+ * registers: `@portal.<tenantId>.<name>`. Tenant ids and TenantAppClient's
+ * default names (the tenant id) cannot start with `@`, and TenantAppClient
+ * refuses a `clientName` starting with this prefix (in any case), so only the
+ * portal creates names in this space, and its clean-up deletes nothing else.
+ */
+export const PORTAL_CLIENT_NAME_PREFIX = '@portal.';
+
+/**
+ * The Cognito app client name of a portal client (deterministic, so a retry
+ * finds the client a lost answer left behind). Tenant ids are at most 64
+ * characters and client names 48: at most 121 of Cognito's 128.
+ */
+export function portalClientName(tenantId: string, name: string): string {
+  return `${PORTAL_CLIENT_NAME_PREFIX}${tenantId}.${name}`;
+}
+
+/** True for a name in the portal's name space (case-insensitive: a look-alike is refused too). */
+export function isPortalClientName(clientName: string): boolean {
+  return clientName.toLowerCase().startsWith(PORTAL_CLIENT_NAME_PREFIX);
+}
+
+/** An integer setting passed by environment: its variable, default and inclusive range. */
+export interface PortalLimit {
+  readonly env: string;
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Clients a tenant may hold at once: active, suspended and pending registrations. */
+export const MAX_CLIENTS_PER_TENANT: PortalLimit = { env: 'MAX_CLIENTS_PER_TENANT', default: 25, min: 1, max: 1000 };
+
+/** Changes (POST, PUT, PATCH, DELETE) one caller may make per minute. */
+export const CALLER_REQUESTS_PER_MINUTE: PortalLimit = { env: 'CALLER_REQUESTS_PER_MINUTE', default: 60, min: 1, max: 10_000 };
+
+/** The user pool's app client quota (1,000 by default, raisable to 10,000 in Service Quotas). */
+export const APP_CLIENT_QUOTA: PortalLimit = { env: 'APP_CLIENT_QUOTA', default: 1000, min: 1, max: 100_000 };
+
+/**
+ * Pool metrics, in namespace `CdkCognitoM2m` with the dimension `userPoolId`
+ * (the same value whichever portal of the pool writes it): the hourly sweep
+ * counts the pool's app clients (every client, the portal's and the CDK's)
+ * and writes `PoolAppClients` and `PoolAppClientHeadroom` (the quota minus
+ * the count) in Embedded Metric Format; a registration that Cognito refuses
+ * with LimitExceededException counts and writes them at once.
+ */
+export const PORTAL_METRICS_NAMESPACE = METRICS_NAMESPACE;
+export const POOL_DIMENSION = 'userPoolId';
+export const POOL_CLIENTS_METRIC = 'PoolAppClients';
+export const POOL_HEADROOM_METRIC = 'PoolAppClientHeadroom';
