@@ -51,13 +51,38 @@ export class ConflictError extends PortalError {
 /** Cognito (or API Gateway) kept throttling after every retry. */
 export class ThrottledError extends PortalError {
   public readonly status = 429;
-  public readonly code = 'throttled';
+  public readonly code: string = 'throttled';
   constructor(
     public readonly retryAfterSeconds: number,
     message = 'the identity provider is throttling changes to app clients; retry later',
   ) {
     super(message);
   }
+}
+
+/**
+ * The caller made as many changes in the current minute as the portal allows
+ * one caller (`CALLER_REQUESTS_PER_MINUTE`): 429 with Retry-After, so one
+ * admin cannot use up the pool's shared Cognito quotas for everybody.
+ */
+export class CallerRateLimitError extends ThrottledError {
+  public readonly code: string = 'rate_limited';
+}
+
+/** The tenant holds as many clients as the portal allows one tenant (`MAX_CLIENTS_PER_TENANT`). */
+export class ClientLimitError extends PortalError {
+  public readonly status = 409;
+  public readonly code = 'client_limit_reached';
+}
+
+/**
+ * Cognito refused a new app client with LimitExceededException: the user
+ * pool holds its quota of app clients. Retrying does not help until an
+ * operator raises the quota or clients are deleted.
+ */
+export class PoolQuotaError extends PortalError {
+  public readonly status = 409;
+  public readonly code = 'pool_client_quota_reached';
 }
 
 /**

@@ -128,7 +128,11 @@ export class World {
     sm.on(ListSecretsCommand).callsFake(() => this.guard('ListSecrets', () => ({
       SecretList: [
         {
-          ARN: this.secretArn, RotationLambdaARN: this.rotationLambdaArn, SecretVersionsToStages: this.stages(), LastRotatedDate: this.lastRotatedAt, Tags: this.tags,
+          ARN: this.secretArn,
+          RotationLambdaARN: this.rotationLambdaArn,
+          SecretVersionsToStages: this.stages(),
+          LastRotatedDate: this.lastRotatedAt,
+          Tags: this.tags,
         },
         { ARN: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:other-XyZ', SecretVersionsToStages: { x: ['AWSCURRENT'] } },
       ],
