@@ -5,6 +5,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -20,6 +21,10 @@ import { PortalWebUi } from './portal-web-ui';
 import { acknowledgeRule } from './private/acknowledge';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { CATALOG_API_NAME } from './private/openapi';
+import {
+  APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, POOL_CLIENTS_METRIC, POOL_DIMENSION, POOL_HEADROOM_METRIC,
+  PORTAL_METRICS_NAMESPACE, PortalLimit,
+} from './private/portal-contract';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
 import { resolveScopes, scopeDescriptions } from './private/registry';
 import { executeApiOrigin } from './private/site-policy';
@@ -171,6 +176,41 @@ export interface DeveloperPortalProps extends HandlerPlacementOptions {
   readonly cloudWatchRole?: boolean;
 
   /**
+   * How many clients one tenant may hold at once through the portal: active,
+   * suspended and pending registrations together. A registration beyond it
+   * is refused with 409 `client_limit_reached`, naming the limit and the
+   * count; deleting a client frees its place. Every tenant shares the pool's
+   * app client quota (`appClientQuota`), as do the pool's TenantAppClients:
+   * keep the limit times the number of tenants within it.
+   *
+   * @default 25
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+   */
+  readonly maxClientsPerTenant?: number;
+
+  /**
+   * How many changes (POST, PUT, PATCH and DELETE requests) one caller, a
+   * person of the sign-in pool or an admin API client, may make per minute.
+   * Beyond it the portal answers 429 `rate_limited` with `Retry-After` until
+   * the minute ends, so one admin cannot use up the pool's shared Cognito
+   * request quotas for everyone; the API stage's throttle still applies to all.
+   *
+   * @default 60
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html#category_operations
+   */
+  readonly callerRequestsPerMinute?: number;
+
+  /**
+   * The user pool's quota of app clients, against which the portal publishes
+   * its headroom (`metricPoolClientHeadroom()`). Set it when you have raised
+   * the quota in Service Quotas.
+   *
+   * @default 1000
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+   */
+  readonly appClientQuota?: number;
+
+  /**
    * A web UI for people: tenant admins and platform admins sign in (a
    * separate user pool with managed login and TOTP MFA), see the API
    * catalog, and register, rotate, suspend and delete API clients in a
@@ -189,9 +229,22 @@ const COGNITO_ACTIONS = [
   'cognito-idp:CreateUserPoolClient', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient',
   'cognito-idp:DeleteUserPoolClient', 'cognito-idp:AddUserPoolClientSecret', 'cognito-idp:DeleteUserPoolClientSecret',
   'cognito-idp:ListUserPoolClientSecrets',
-  // Finds the client a lost CreateUserPoolClient answer left behind (by its deterministic name).
+  // Finds the client a lost CreateUserPoolClient answer left behind (by its deterministic name), and counts the pool's clients.
   'cognito-idp:ListUserPoolClients',
 ];
+
+/**
+ * A whole-number limit prop within its range, as the handler's environment
+ * value (a token is checked by the handler when it starts).
+ */
+function checkLimit(scope: Construct, prop: string, value: number | undefined, limit: PortalLimit): string {
+  const v = value ?? limit.default;
+  if (Token.isUnresolved(v)) return Token.asString(v);
+  if (!Number.isInteger(v) || v < limit.min || v > limit.max) {
+    throw propError(scope, prop, v, `must be an integer from ${limit.min} to ${limit.max}`);
+  }
+  return String(v);
+}
 
 /**
  * A developer portal API to register, rotate, suspend and revoke API clients
@@ -268,6 +321,9 @@ export class DeveloperPortal extends Construct {
     checkDuration(this, 'rotationGracePeriod', grace, Duration.hours(1), Duration.days(30));
     const validity = props.defaultAccessTokenValidity ?? Duration.minutes(60);
     checkDuration(this, 'defaultAccessTokenValidity', validity, Duration.minutes(5), Duration.days(1));
+    const maxClients = checkLimit(this, 'maxClientsPerTenant', props.maxClientsPerTenant, MAX_CLIENTS_PER_TENANT);
+    const perMinute = checkLimit(this, 'callerRequestsPerMinute', props.callerRequestsPerMinute, CALLER_REQUESTS_PER_MINUTE);
+    const quota = checkLimit(this, 'appClientQuota', props.appClientQuota, APP_CLIENT_QUOTA);
     if (!fs.existsSync(path.join(PORTAL_BUNDLE, 'index.js'))) {
       throw new Error(`The bundled portal handler ${path.join(PORTAL_BUNDLE, 'index.js')} is missing: run \`npx projen bundle\` (npm install runs it)`);
     }
@@ -346,6 +402,9 @@ export class DeveloperPortal extends Construct {
         GRANTABLE_SCOPES: Stack.of(this).toJsonString([...new Set([...grantable, tenantAdminName])]),
         DEFAULT_TOKEN_VALIDITY_MINUTES: String(validity.toMinutes()),
         ROTATION_GRACE_HOURS: String(grace.toHours()),
+        [MAX_CLIENTS_PER_TENANT.env]: maxClients,
+        [CALLER_REQUESTS_PER_MINUTE.env]: perMinute,
+        [APP_CLIENT_QUOTA.env]: quota,
         ...(this.signInPool && this.webUi ? {
           PEOPLE_POOL_ID: this.signInPool.userPoolId,
           PEOPLE_TENANT_GROUP_PREFIX: this.signInPool.tenantGroupPrefix,
@@ -411,6 +470,52 @@ export class DeveloperPortal extends Construct {
       }),
       ...[...this.catalog].map(([name, api]) => s3deploy.Source.jsonData(`${WEB_UI_FILES.openApiDir}/${name}.json`, api.openApiDocument())),
     ]);
+  }
+
+  /**
+   * A metric of the portal's user pool, in namespace `CdkCognitoM2m` with the
+   * dimension `userPoolId`. The portal writes them when its hourly sweep runs
+   * and when Cognito refuses a client at the quota.
+   *
+   * @param metricName `PoolAppClients` or `PoolAppClientHeadroom`
+   * @param props options; `dimensionsMap` adds to the `userPoolId` dimension
+   * @default - minimum over 1 hour
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: PORTAL_METRICS_NAMESPACE,
+      metricName,
+      statistic: cloudwatch.Stats.MINIMUM,
+      period: Duration.hours(1),
+      ...props,
+      dimensionsMap: { [POOL_DIMENSION]: this.userPool.userPoolId, ...props?.dimensionsMap },
+    }).attachTo(this);
+  }
+
+  /**
+   * App clients in the user pool: every client, the portal's and the CDK's
+   * (TenantAppClients), counted by the portal's hourly sweep.
+   *
+   * @default - maximum over 1 hour
+   */
+  public metricPoolClients(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(POOL_CLIENTS_METRIC, { statistic: cloudwatch.Stats.MAXIMUM, label: 'App clients in the pool', ...props });
+  }
+
+  /**
+   * How many more app clients the user pool can hold: `appClientQuota` minus
+   * the clients counted. At zero, Cognito refuses every new client, the
+   * portal's registrations and the deployments that add a TenantAppClient
+   * alike. Alarm on it well before, e.g.
+   * `portal.metricPoolClientHeadroom().createAlarm(this, 'Headroom', { threshold: 50,
+   * comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+   * evaluationPeriods: 1, treatMissingData: cloudwatch.TreatMissingData.BREACHING })`.
+   *
+   * @default - minimum over 1 hour
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+   */
+  public metricPoolClientHeadroom(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(POOL_HEADROOM_METRIC, { label: 'App client headroom', ...props });
   }
 
   /**
@@ -486,6 +591,10 @@ export class DeveloperPortal extends Construct {
    * Least privilege for usage tiers: create and list API keys
    * (`/apikeys`, no key ids), and add (`<plan>/keys`) and remove
    * (`<plan>/keys/<key id>`) keys of the tiered APIs' usage plans only.
+   * The handler lists keys with `includeValues: false` and never reads a
+   * key (`/apikeys/<id>` is not granted); `apigateway:GET` on `/apikeys`
+   * still allows a listing with values (IAM cannot restrict that parameter),
+   * of every API key in the account and Region.
    */
   private grantTieredApis(): void {
     if (this.tiersGranted) return;

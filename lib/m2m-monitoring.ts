@@ -130,7 +130,8 @@ export interface M2mMonitoringProps {
  * authorizer function's duration, invocations and concurrency, and the API's
  * requests, 4XX and 5XX errors and latency. The alarms (unless
  * `createAlarms: false`) watch configuration errors, dependency outages,
- * authorizer failures and the denial rate; their actions also go to the user
+ * authorizer failures, the denial rate and parameters under the client
+ * directory's path that the app did not create; their actions also go to the user
  * pool's security alarms (`IM2mUserPool.addSecurityAlarmAction`) when the
  * pool is in the monitoring's stack. The saved queries read the
  * authorizer's log group and the API's access log.
@@ -161,6 +162,12 @@ export class M2mMonitoring extends Construct {
 
   /** The alarm on the denial rate, if alarms are created. */
   public readonly deniedRateAlarm?: cloudwatch.Alarm;
+
+  /**
+   * The alarm on parameters under the client directory's path that no stack
+   * of the app created (someone wrote one by hand), if alarms are created.
+   */
+  public readonly untrustedDirectoryAlarm?: cloudwatch.Alarm;
 
   /** The saved Logs Insights queries (none with `createQueryDefinitions: false`). */
   public readonly queryDefinitions: logs.QueryDefinition[] = [];
@@ -254,6 +261,9 @@ export class M2mMonitoring extends Construct {
         `${where} timed out, crashed or was throttled (API Gateway answered 500): see the function's logs and its Throttles and Duration metrics.`);
       this.deniedRateAlarm = alarm('DeniedRateAlarm', deniedPercentage, deniedPercent,
         `${where} denied at least ${deniedPercent}% of its decisions (at least ${minimumDenials} denials): see the saved Logs Insights query "Denials by reason, client and tenant".`);
+      this.untrustedDirectoryAlarm = alarm('UntrustedDirectoryAlarm', authorizer.metricUntrustedDirectoryParameters({ period, statistic: cloudwatch.Stats.MAXIMUM }), 1,
+        `${where} found parameters under its client directory's SSM path that no stack of the app created; it ignores them. `
+        + 'Its log names them (msg "untrusted directory parameter ignored"): find who wrote them (CloudTrail PutParameter) and delete them.');
       // The pool's security alarms (secrets changed outside the library, refused rotations, failing sweeps)
       // notify the same actions, when that makes no stack refer to a stack that refers back.
       const pool = api.m2mUserPool;

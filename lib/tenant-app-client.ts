@@ -8,6 +8,7 @@ import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { ClientRotationFunction } from './private/client-rotation';
 import { MIN_GRACE_SECONDS } from './private/client-rotation-contract';
+import { isPortalClientName, PORTAL_CLIENT_NAME_PREFIX } from './private/portal-contract';
 import { registerTenant, resolveScopes } from './private/registry';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
 
@@ -63,7 +64,8 @@ export interface TenantAppClientOptions {
   readonly accessTokenValidity?: Duration;
 
   /**
-   * The app client name shown in the Cognito console.
+   * The app client name shown in the Cognito console. Names starting with
+   * `@portal.` are reserved for the developer portal's clients.
    *
    * @default - the tenant id
    */
@@ -250,6 +252,9 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
     super(scope, id);
     checkString(this, 'tenantId', props.tenantId, TENANT_ID);
     if (props.clientName !== undefined) checkString(this, 'clientName', props.clientName, CLIENT_NAME);
+    if (props.clientName !== undefined && !Token.isUnresolved(props.clientName) && isPortalClientName(props.clientName)) {
+      throw propError(this, 'clientName', props.clientName, `must not start with "${PORTAL_CLIENT_NAME_PREFIX}": the developer portal's clients are named so, and only it may create and clean them up`);
+    }
     if (props.secretName !== undefined) {
       checkString(this, 'secretName', props.secretName, {
         pattern: /^[A-Za-z0-9/_+=.@-]+$/, minLength: 1, maxLength: 512, describe: 'a Secrets Manager secret name: letters, digits and /_+=.@-',

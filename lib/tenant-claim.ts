@@ -106,7 +106,10 @@ const TENANT_CLAIM_BUNDLE = path.join(__dirname, '..', 'assets', 'tenant-claim')
  * `TenantAppClient`s (an SSM parameter directory written at synth time, since
  * the function may not refer to the pool's client ids) and, if given, the
  * tenant registry. Client metadata sent with the token request is set by the
- * caller and is never read. Sign-ins of users are left unchanged.
+ * caller and is never read. Sign-ins of users are left unchanged. Of the
+ * directory, the function trusts only the parameters the app's stacks create
+ * (their names are in its environment): anything else written under the
+ * path is ignored, logged and counted (`metricUntrustedDirectoryParameters()`).
  *
  * If a trusted source cannot answer, the token is refused (Cognito returns an
  * error; the client asks again later): a client-credentials token cannot be revoked,

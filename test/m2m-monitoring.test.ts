@@ -154,8 +154,17 @@ describe('alarms', () => {
     expect(byId.allowed).toEqual({ Namespace: 'CdkCognitoM2m', MetricName: 'Allowed', Dimensions: [{ Name: 'functionName', Value: { Ref: fnRef.Ref } }] });
   });
 
-  test('four alarms by default, none with createAlarms: false (and the dashboard then graphs the denial rate)', () => {
-    expect(monitored().monitoring.alarms).toHaveLength(4);
+  test('untrusted directory parameters: any parameter under the path that no stack created', () => {
+    const { t, fnRef } = monitored();
+    const p = alarmProps(t, 'MonitoringUntrustedDirectoryAlarm');
+    expect(p.Threshold).toBe(1);
+    expect(p.Metrics).toEqual([expect.objectContaining({
+      MetricStat: { Metric: { Namespace: 'CdkCognitoM2m', MetricName: 'UntrustedDirectoryParameters', Dimensions: [{ Name: 'functionName', Value: fnRef }] }, Period: 300, Stat: 'Maximum' },
+    })]);
+  });
+
+  test('five alarms by default, none with createAlarms: false (and the dashboard then graphs the denial rate)', () => {
+    expect(monitored().monitoring.alarms).toHaveLength(5);
     const { t, monitoring } = monitored({ createAlarms: false });
     // Only the user pool's own (secret-lifecycle) alarm remains.
     expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm'))).toEqual([expect.stringMatching(/^PoolSecretLifecycleAuditAlarm/)]);

@@ -2,20 +2,33 @@
  * API clients of a tenant: register, change, delete.
  *
  * Register is a sequence with compensation (no transactions):
- *   reserve the name (conditional put) → audit "requested" →
- *   CreateUserPoolClient (deterministic ClientName `<tenantId>.<name>`) →
- *   client item → pointer item → reservation `registered` → audit "created".
- * A failure before CreateUserPoolClient succeeds releases the reservation; a
- * failure after it deletes the app client and the items, then releases the
- * reservation. A registration that died without compensating (a Lambda
+ *   reserve the name (conditional put) → take a client slot (conditional
+ *   write: the per-tenant limit) → audit "requested" → CreateUserPoolClient
+ *   (deterministic ClientName `@portal.<tenantId>.<name>`, see
+ *   lib/private/portal-contract.ts) → client item → pointer item →
+ *   reservation `registered` → audit "created".
+ * A failure before CreateUserPoolClient succeeds frees the slot and releases
+ * the reservation; a failure after it deletes the app client and the items,
+ * then frees both. A registration that died without compensating (a Lambda
  * timeout) leaves a `pending` reservation: after five minutes a retry takes
  * it over and first deletes any app client of that name without a record.
+ *
+ * Clean-up deletes only clients of the portal's name space
+ * (`@portal.<tenantId>.<name>`) that no record names, and only after an
+ * outcome where Cognito may have created one (no answer, a 5xx; never after
+ * a refusal such as LimitExceededException). Clients named
+ * `<tenantId>.<name>` (TenantAppClients, or clients of earlier portal
+ * versions, which keep their names and records) are never deleted by it.
  */
-import { cognitoClientName, CreatedClient } from './cognito';
+import { CreatedClient, mayHaveCreated } from './cognito';
 import { audit, bestEffort, clientView, forward, isStale, loadClient, newRecordFields, OpContext } from './context';
-import { BadRequestError, ConflictError, isConditionFailed, NotFoundError, ThrottledError } from './errors';
-import { ClientRecord, NameReservation } from './store';
+import {
+  BadRequestError, ClientLimitError, ConflictError, errorName, ForbiddenError, isConditionFailed, NotFoundError, PoolQuotaError,
+} from './errors';
+import { publishPoolClients } from './metrics';
+import { ClientRecord, NameReservation, Role } from './store';
 import { CreateClientRequest, fingerprint, PatchClientRequest } from './validation';
+import { MAX_CLIENTS_PER_TENANT } from '../../lib/private/portal-contract';
 
 export interface Reply {
   readonly status: number;
@@ -35,6 +48,50 @@ async function existingRegistration(ctx: OpContext, tenantId: string, req: Creat
   const record = reservation.clientId ? await ctx.store.getClient(reservation.clientId) : undefined;
   if (!record) throw new ConflictError(`name: ${JSON.stringify(req.name)} is being registered; retry shortly`);
   return { status: 200, body: { ...clientView(record, ctx.config), secretAlreadyIssued: true } };
+}
+
+/** Deletes the app clients of the portal's name space for this tenant and name that no record names. */
+async function deleteOrphans(ctx: OpContext, tenantId: string, name: string): Promise<void> {
+  for (const orphan of await ctx.apps.findPortalClients(tenantId, name)) {
+    if (await ctx.store.getClient(orphan)) continue;
+    await ctx.apps.delete(orphan);
+    ctx.log.warn('orphan app client deleted', { tenantId, clientId: orphan, reason: 'registration_orphan' });
+  }
+}
+
+/**
+ * Takes the slot of `name` for this request, within the tenant's limit.
+ * Refused: the slots whose reservation is gone or held by another request
+ * (left by a compensation that did not complete) are freed, and the slot
+ * tried once more; then the limit is the answer (409 naming it and the count).
+ */
+async function takeSlot(ctx: OpContext, tenantId: string, name: string): Promise<void> {
+  const max = ctx.config.maxClientsPerTenant ?? MAX_CLIENTS_PER_TENANT.default;
+  if (await ctx.store.takeClientSlot(tenantId, name, ctx.requestId, max)) return;
+  const slots = await ctx.store.getClientSlots(tenantId);
+  let freed = 0;
+  if (slots === undefined) {
+    await ctx.store.initClientSlots(tenantId);
+  } else {
+    const reservations = await ctx.store.listReservations(tenantId);
+    for (const [held, holder] of Object.entries(slots)) {
+      if (held === name || reservations.get(held)?.requestId === holder) continue;
+      await ctx.store.releaseClientSlot(tenantId, held, holder);
+      freed++;
+    }
+  }
+  if ((slots === undefined || freed > 0) && await ctx.store.takeClientSlot(tenantId, name, ctx.requestId, max)) return;
+  const count = Object.keys(await ctx.store.getClientSlots(tenantId) ?? {}).length;
+  throw new ClientLimitError(`tenant ${tenantId} holds ${count} clients (active, suspended and pending registrations) and the limit is ${max} ` +
+    'per tenant: delete a client before registering another, or ask a platform admin to raise the limit (DeveloperPortal maxClientsPerTenant)');
+}
+
+/** Frees the slot and the name a registered client holds (both conditional: a later holder keeps them). */
+async function releaseRegistration(ctx: OpContext, record: ClientRecord): Promise<void> {
+  const reservation = await ctx.store.getReservation(record.tenantId, record.name);
+  if (!reservation || reservation.clientId !== record.clientId) return;
+  await ctx.store.releaseClientSlot(record.tenantId, record.name, reservation.requestId);
+  await ctx.store.releaseName(record.tenantId, record.name, { clientId: record.clientId });
 }
 
 export async function registerClient(ctx: OpContext, tenantId: string, req: CreateClientRequest, idempotencyKey: string | undefined): Promise<Reply> {
@@ -58,28 +115,35 @@ export async function registerClient(ctx: OpContext, tenantId: string, req: Crea
     if (!(await ctx.store.reserveName(tenantId, req.name, reservation, existing.requestId))) {
       throw new ConflictError(`name: ${JSON.stringify(req.name)} is being registered by another request; retry shortly`);
     }
-    // The abandoned registration may have created an app client: delete any without a record.
-    for (const orphan of await ctx.apps.findByName(cognitoClientName(tenantId, req.name))) {
-      if (!(await ctx.store.getClient(orphan))) await ctx.apps.delete(orphan);
-    }
+    // The abandoned registration may have created an app client: delete it if no record names it.
+    await deleteOrphans(ctx, tenantId, req.name);
   }
-  const release = () => bestEffort(ctx, 'reservation_release_failed', ids, () => ctx.store.releaseName(tenantId, req.name, { requestId: ctx.requestId }));
+  const release = async () => {
+    await bestEffort(ctx, 'slot_release_failed', ids, () => ctx.store.releaseClientSlot(tenantId, req.name, ctx.requestId));
+    await bestEffort(ctx, 'reservation_release_failed', ids, () => ctx.store.releaseName(tenantId, req.name, { requestId: ctx.requestId }));
+  };
+  try {
+    await takeSlot(ctx, tenantId, req.name);
+  } catch (err) {
+    await release();
+    throw err;
+  }
 
   let created: CreatedClient;
   try {
     await audit(ctx, tenantId, 'client.register.requested', { name: req.name, scopes: req.scopes, accessTokenValidityMinutes: req.accessTokenValidityMinutes });
     created = await ctx.apps.create(tenantId, req.name, req.scopes, req.accessTokenValidityMinutes);
   } catch (err) {
-    if (!(err instanceof ThrottledError)) {
-      // The outcome is unknown (the request may have succeeded and only its answer was lost):
-      // delete any app client of this deterministic name that has no record.
-      await bestEffort(ctx, 'register_compensation_failed', ids, async () => {
-        for (const orphan of await ctx.apps.findByName(cognitoClientName(tenantId, req.name))) {
-          if (!(await ctx.store.getClient(orphan))) await ctx.apps.delete(orphan);
-        }
-      });
+    if (mayHaveCreated(err)) {
+      // The outcome is unknown (the request may have succeeded and only its answer was lost).
+      await bestEffort(ctx, 'register_compensation_failed', ids, () => deleteOrphans(ctx, tenantId, req.name));
     }
     await release();
+    if (errorName(err) === 'LimitExceededException') {
+      await bestEffort(ctx, 'pool_count_failed', ids, () => publishPoolClients(ctx));
+      throw new PoolQuotaError('the user pool holds as many app clients as its quota allows (Amazon Cognito refused a new one): ' +
+        'ask a platform admin to delete unused clients or raise the "App clients per user pool" quota in Service Quotas, then retry');
+    }
     throw err;
   }
   const record: ClientRecord = {
@@ -118,6 +182,33 @@ export async function getClient(ctx: OpContext, tenantId: string, clientId: stri
   return { ...view, secrets };
 }
 
+/** Who suspended a suspended client (a suspension recorded before roles were counts as a platform admin's). */
+export function suspender(record: ClientRecord): Role | undefined {
+  return record.status === 'suspended' ? record.suspendedBy ?? 'platform-admin' : undefined;
+}
+
+/**
+ * What a status change does to `suspendedBy`: a suspension records the role
+ * of who suspended; a platform admin's suspension of a client a tenant admin
+ * suspended takes it over (the tenant admin can then no longer lift it); a
+ * resume clears it, and only a platform admin may lift a platform admin's
+ * suspension (403).
+ */
+function suspensionChange(ctx: OpContext, record: ClientRecord, req: PatchClientRequest): { set?: Role; remove: boolean } {
+  const by = suspender(record);
+  if (req.status === 'active' && by !== undefined) {
+    if (by === 'platform-admin' && ctx.role !== 'platform-admin') {
+      throw new ForbiddenError(`client ${record.clientId} was suspended by a platform admin: only a platform admin can resume it`);
+    }
+    return { remove: true };
+  }
+  if (req.status === 'suspended' && ctx.role !== undefined) {
+    if (by === undefined) return { set: ctx.role, remove: false };
+    if (by === 'tenant-admin' && ctx.role === 'platform-admin') return { set: 'platform-admin', remove: false };
+  }
+  return { remove: false };
+}
+
 /**
  * Changes status, scopes or token validity. Status alone is one conditional
  * write. Scopes and validity: lock the record (`pendingUpdate`, conditional
@@ -136,6 +227,7 @@ export async function patchClient(
   if (record.pendingUpdate && !isStale(record.pendingUpdate.startedAt, ctx.now())) {
     throw new ConflictError(`a change of client ${clientId} is in progress; retry shortly`);
   }
+  const suspension = suspensionChange(ctx, record, req);
   const ids = { tenantId, clientId };
   const at = ctx.now().toISOString();
   const cognitoChange = (req.scopes !== undefined && req.scopes.join(' ') !== record.scopes.join(' '))
@@ -147,17 +239,19 @@ export async function patchClient(
   };
 
   if (!cognitoChange) {
-    if (req.status === undefined || req.status === record.status) return clientView(record, ctx.config);
+    if (req.status === undefined || (req.status === record.status && suspension.set === undefined)) return clientView(record, ctx.config);
     const updated = await ctx.store.updateClient(clientId, record.version, {
-      set: { status: req.status, updatedAt: at, updatedBy: ctx.actor },
+      set: { status: req.status, suspendedBy: suspension.set, updatedAt: at, updatedBy: ctx.actor },
+      remove: suspension.remove ? ['suspendedBy'] : [],
       condition: 'attribute_not_exists(#pu)',
       names: { '#pu': 'pendingUpdate' },
     }).catch(conflict);
     try {
-      await audit(ctx, tenantId, req.status === 'suspended' ? 'client.suspended' : 'client.resumed', { clientId });
+      await audit(ctx, tenantId, req.status === 'suspended' ? 'client.suspended' : 'client.resumed', { clientId, role: ctx.role });
     } catch (err) {
       await bestEffort(ctx, 'status_revert_failed', ids, () => ctx.store.updateClient(clientId, updated.version, {
-        set: { status: record.status, updatedAt: record.updatedAt, updatedBy: record.updatedBy },
+        set: { status: record.status, suspendedBy: record.suspendedBy, updatedAt: record.updatedAt, updatedBy: record.updatedBy },
+        remove: record.suspendedBy === undefined ? ['suspendedBy'] : [],
       }));
       throw err;
     }
@@ -192,8 +286,11 @@ export async function patchClient(
       TokenValidityUnits: { ...before.TokenValidityUnits, AccessToken: 'minutes' },
     });
     updated = await ctx.store.updateClient(clientId, locked.version, {
-      set: { scopes, accessTokenValidityMinutes: validity, status: req.status, updatedAt: ctx.now().toISOString(), updatedBy: ctx.actor },
-      remove: ['pendingUpdate'],
+      set: {
+        scopes, accessTokenValidityMinutes: validity, status: req.status, suspendedBy: suspension.set,
+        updatedAt: ctx.now().toISOString(), updatedBy: ctx.actor,
+      },
+      remove: suspension.remove ? ['pendingUpdate', 'suspendedBy'] : ['pendingUpdate'],
     });
     await audit(ctx, tenantId, 'client.updated', detail);
   } catch (err) {
@@ -203,7 +300,10 @@ export async function patchClient(
         const now = await ctx.store.getClient(clientId);
         if (now && now.version !== locked.version) {
           await ctx.store.updateClient(clientId, now.version, {
-            set: { scopes: record.scopes, accessTokenValidityMinutes: record.accessTokenValidityMinutes, status: record.status },
+            set: {
+              scopes: record.scopes, accessTokenValidityMinutes: record.accessTokenValidityMinutes, status: record.status, suspendedBy: record.suspendedBy,
+            },
+            remove: record.suspendedBy === undefined ? ['suspendedBy'] : [],
           });
         }
       });
@@ -217,12 +317,16 @@ export async function patchClient(
 
 /**
  * Deletes a client: mark it `deleting` (denied at once, conditional) → audit
- * → DeleteUserPoolClient → mark `deleted`, release the name → audit. If the
- * Cognito call fails the previous status is restored; after it succeeds the
- * remaining steps are completed forward (a retried DELETE finishes them).
+ * → DeleteUserPoolClient → mark `deleted`, free its slot and name → audit.
+ * If the Cognito call fails the previous status is restored; after it
+ * succeeds the remaining steps are completed forward (a retried DELETE,
+ * even of a client already `deleted`, finishes them).
  */
 export async function deleteClient(ctx: OpContext, record: ClientRecord): Promise<Record<string, unknown>> {
-  if (record.status === 'deleted') return clientView(record, ctx.config);
+  if (record.status === 'deleted') {
+    await releaseRegistration(ctx, record);
+    return clientView(record, ctx.config);
+  }
   const ids = { tenantId: record.tenantId, clientId: record.clientId };
   let marked = record;
   if (record.status !== 'deleting') {
@@ -251,7 +355,7 @@ export async function deleteClient(ctx: OpContext, record: ClientRecord): Promis
     set: { status: 'deleted', deletedAt: at, updatedAt: at, updatedBy: ctx.actor },
     remove: ['rotation', 'pendingUpdate'],
   }));
-  await forward(() => ctx.store.releaseName(record.tenantId, record.name, { clientId: record.clientId }));
+  await forward(() => releaseRegistration(ctx, record));
   await bestEffort(ctx, 'audit_failed', ids, () => forward(() => audit(ctx, record.tenantId, 'client.deleted', { clientId: record.clientId, name: record.name })));
   ctx.log.info('client deleted', ids);
   return clientView(deleted, ctx.config);

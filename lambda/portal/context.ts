@@ -6,7 +6,7 @@
 import { AppClients } from './cognito';
 import { PortalConfig } from './config';
 import { errorName, NotFoundError } from './errors';
-import { AuditDetail, ClientRecord, Store, TenantRecord } from './store';
+import { AuditDetail, ClientRecord, Role, Store, TenantRecord } from './store';
 import { UsageKeys } from './usage-keys';
 import { Logger } from '../shared/log';
 
@@ -21,6 +21,8 @@ export interface OpContext {
   readonly requestId: string;
   /** Who acts: the calling client id, or `system:<job>` for scheduled work. */
   readonly actor: string;
+  /** The caller's role; undefined for scheduled work. */
+  readonly role?: Role;
 }
 
 /** A registration, scope change or rotation lock older than this was abandoned (the Lambda timeout is far shorter). */
@@ -109,6 +111,7 @@ export function clientView(c: ClientRecord, config: PortalConfig): Record<string
     lastRotatedAt: c.lastRotatedAt,
     deletedAt: c.deletedAt,
     rotation,
+    suspendedBy: c.status === 'suspended' ? c.suspendedBy ?? 'platform-admin' : undefined,
     version: c.version,
   };
 }

@@ -13,12 +13,13 @@ import { deleteClient, getClient, patchClient, registerClient } from './clients'
 import { AppClients } from './cognito';
 import { PortalConfig } from './config';
 import { audit, bestEffort, clientView, loadClient, OpContext, tenantView } from './context';
-import { BadRequestError, ConfigurationError, errorName, ForbiddenError, NotFoundError, PortalError } from './errors';
+import { BadRequestError, CallerRateLimitError, ConfigurationError, errorName, ForbiddenError, NotFoundError, PortalError } from './errors';
 import { actorOf, caller as readCaller, Caller, errorResponse, header, internalError, json, route, withCors } from './http';
+import { publishPoolClients } from './metrics';
 import { People } from './people';
 import { RetryOptions } from './retry';
 import { deleteSecret, rotateSecret, sweepRotations, SweepResult } from './rotation';
-import { Store } from './store';
+import { Role, Store } from './store';
 import { createTenant, deleteTenant, loadTenant, patchTenant } from './tenants';
 import { UsageKeys } from './usage-keys';
 import { setUsageTier } from './usage-tiers';
@@ -26,6 +27,7 @@ import {
   checkClientId, checkIdempotencyKey, checkLimit, checkSecretId, checkTenantId, parseBody, parseCreateClient,
   checkUsername, parseCreateTenant, parseInviteAdmin, parsePatchClient, parsePatchTenant,
 } from './validation';
+import { CALLER_REQUESTS_PER_MINUTE } from '../../lib/private/portal-contract';
 import { PORTAL_ROUTES } from '../../lib/private/portal-routes';
 import { Logger } from '../shared/log';
 
@@ -88,10 +90,37 @@ export function createPortal(deps: PortalDeps): Portal {
   }
   const usage = deps.apiGateway ? new UsageKeys(deps.apiGateway, deps.retry ?? {}) : undefined;
   const adminOnly = new Set(PORTAL_ROUTES.filter((r) => r.access === 'admin').map((r) => r.name));
+  // Changes count against the caller's per-minute budget.
+  const changes = new Set(PORTAL_ROUTES.filter((r) => r.method !== 'GET').map((r) => r.name));
+  // Changes a tenant admin may make to its own tenant's clients, while the tenant is active.
+  const tenantChanges = new Set(PORTAL_ROUTES.filter((r) => r.access === 'anyAdmin' && r.method !== 'GET').map((r) => r.name));
+  const perMinute = config.callerRequestsPerMinute ?? CALLER_REQUESTS_PER_MINUTE.default;
 
-  const context = (requestId: string, actor: string): OpContext => ({ store, apps, usage, config, now, log, requestId, actor });
+  const context = (requestId: string, actor: string, role?: Role): OpContext => ({ store, apps, usage, config, now, log, requestId, actor, role });
 
   const isAdmin = (c: Caller) => c.scopes.has(config.adminScope);
+  const roleOf = (c: Caller): Role => (isAdmin(c) ? 'platform-admin' : 'tenant-admin');
+
+  /** Counts a change against the caller's budget of the current minute (fixed windows): 429 with Retry-After beyond it. */
+  const countChange = async (who: Caller) => {
+    const actor = actorOf(who);
+    const seconds = Math.floor(now().getTime() / 1000);
+    const windowStart = seconds - (seconds % 60);
+    const counted = await store.countRequest(actor, windowStart, perMinute);
+    if (counted.allowed) return;
+    const retryAfter = Math.max(1, windowStart + 60 - seconds);
+    throw new CallerRateLimitError(retryAfter, `caller ${actor} made ${counted.count} changes this minute and the portal allows ${perMinute} per caller ` +
+      `per minute (DeveloperPortal callerRequestsPerMinute); retry after ${retryAfter} seconds`);
+  };
+
+  /** A suspended tenant's admins may read, not change, its clients (its platform admins still can). */
+  const requireWritableTenant = async (tenantId: string) => {
+    const tenant = await store.getTenant(tenantId);
+    if (!tenant || tenant.status === 'deleted' || tenant.status === 'deleting') throw new NotFoundError(`tenantId: ${tenantId} is not a tenant`);
+    if (tenant.status !== 'active') {
+      throw new ForbiddenError(`tenant ${tenantId} is ${tenant.status}: its admins cannot register, change, rotate or delete its clients until a platform admin resumes it`);
+    }
+  };
   const requireAdmin = (c: Caller) => {
     if (!isAdmin(c)) throw new ForbiddenError('this operation needs the platform admin scope');
   };
@@ -103,11 +132,13 @@ export function createPortal(deps: PortalDeps): Portal {
 
   async function dispatch(event: APIGatewayProxyEvent, ctx: OpContext, who: Caller): Promise<APIGatewayProxyResult> {
     const r = route(event);
+    if (changes.has(r.name)) await countChange(who);
     // Who may call what: the route table the construct also builds the API from.
     if (adminOnly.has(r.name)) requireAdmin(who);
     const q = event.queryStringParameters ?? {};
     const tenantId = r.params.tenantId === undefined ? undefined : checkTenantId(r.params.tenantId);
     if (tenantId !== undefined) requireTenant(who, tenantId);
+    if (tenantId !== undefined && !isAdmin(who) && tenantChanges.has(r.name)) await requireWritableTenant(tenantId);
     const ok = (body: Record<string, unknown>, status = 200) => json(status, body, withEtag(body));
 
     switch (r.name) {
@@ -205,7 +236,7 @@ export function createPortal(deps: PortalDeps): Portal {
     let who: Caller | undefined;
     try {
       who = readCaller(event);
-      return withCors(config.allowedOrigin, await dispatch(event, context(requestId, actorOf(who)), who));
+      return withCors(config.allowedOrigin, await dispatch(event, context(requestId, actorOf(who), roleOf(who)), who));
     } catch (err) {
       if (err instanceof PortalError) {
         log.info('request refused', { reason: err.code, errorName: err.name, clientId: who?.clientId });
@@ -217,8 +248,17 @@ export function createPortal(deps: PortalDeps): Portal {
     }
   }
 
+  /** The hourly sweep: expired rotations, then the pool's app client count (the headroom metric). */
   async function sweep(requestId: string = randomUUID()): Promise<SweepResult> {
-    return sweepRotations(context(requestId, 'system:rotation-sweep'));
+    const ctx = context(requestId, 'system:rotation-sweep');
+    const result = await sweepRotations(ctx);
+    let poolClients: number | undefined;
+    try {
+      poolClients = await publishPoolClients(ctx);
+    } catch (err) {
+      log.error('pool app client count failed', { reason: 'pool_count_failed', errorName: errorName(err) });
+    }
+    return { ...result, poolClients };
   }
 
   return {

@@ -28,8 +28,8 @@
  *
  * FALLBACK where AddUserPoolClientSecret is unavailable (an SDK older than
  * early 2026, or a Region without the API): rotation would instead register a
- * second app client for the same tenant and name (ClientName
- * `<tenantId>.<name>.r<n>`) with the same scopes and validity, return its id
+ * second app client for the same tenant and name (a ClientName of the
+ * portal's name space, `@portal.<tenantId>.<name>.r<n>`) with the same scopes and validity, return its id
  * and secret once, and mark the old client `retiring` with `graceUntil`; the
  * authorizer accepts both client ids of the tenant during the overlap, and
  * the sweep (or the tenant's confirmation) deletes the old app client and its
@@ -186,6 +186,8 @@ export interface SweepResult {
   readonly expired: number;
   readonly unlocked: number;
   readonly failed: number;
+  /** App clients in the pool (written as the headroom metric); undefined when counting failed. */
+  readonly poolClients?: number;
 }
 
 /**

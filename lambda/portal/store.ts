@@ -61,6 +61,9 @@ export interface PendingUpdate {
   readonly startedAt: string;
 }
 
+/** Who acted: a platform admin (every tenant) or a tenant's own admin. */
+export type Role = 'platform-admin' | 'tenant-admin';
+
 export interface ClientRecord {
   readonly clientId: string;
   readonly tenantId: string;
@@ -79,6 +82,12 @@ export interface ClientRecord {
   readonly pendingUpdate?: PendingUpdate;
   readonly lastRotatedAt?: string;
   readonly deletedAt?: string;
+  /**
+   * Who suspended the client, while it is suspended: a platform admin's
+   * suspension is lifted by a platform admin only. A suspended record without
+   * it (suspended before the portal recorded it) counts as a platform admin's.
+   */
+  readonly suspendedBy?: Role;
 }
 
 export interface NameReservation {
@@ -113,6 +122,27 @@ export interface Change {
 }
 
 const DATA_KEYS = new Set(['pk', 'sk', 'type']);
+
+/**
+ * Items besides those of lambda/shared/registry.ts, written and read by the portal only:
+ * - `TENANT#<tenantId>` / `CLIENT_SLOTS`: `slots`, a map of each client name
+ *   the tenant holds (a name reservation, pending or registered) to the
+ *   request id of that reservation; its size is what the per-tenant client
+ *   limit counts (a conditional write: concurrent registrations cannot overshoot).
+ * - `CALLER#<actor>` / `RATE`: the caller's request count in its current
+ *   one-minute window (`windowStart`, epoch seconds; `n`), expiring through
+ *   the table's TTL on `expiresAt`.
+ */
+export const CLIENT_SLOTS_SK = 'CLIENT_SLOTS';
+export const RATE_SK = 'RATE';
+export const callerPk = (actor: string): string => `CALLER#${actor}`;
+
+/** The outcome of counting one request of a caller. */
+export interface RateCount {
+  readonly allowed: boolean;
+  /** Requests counted in the window (this one included when allowed). */
+  readonly count: number;
+}
 
 /** Orders audit entries written by this instance within one millisecond. */
 let auditSeq = 0;
@@ -359,6 +389,147 @@ export class Store {
     const itemKey = { pk: idempotencyPk(tenantId, key), sk: IDEMPOTENCY_SK };
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: itemKey, ConsistentRead: true }));
     return strip<IdempotencyRecord>(out.Item) ?? record;
+  }
+
+  // ---- per-tenant client slots ------------------------------------------------
+
+  /** The tenant's slots (client name to reservation request id); undefined before the first registration. */
+  public async getClientSlots(tenantId: string): Promise<Record<string, string> | undefined> {
+    const out = await this.doc.send(new GetCommand({
+      TableName: this.table, Key: { pk: tenantPk(tenantId), sk: CLIENT_SLOTS_SK }, ConsistentRead: true,
+    }));
+    return out.Item ? (out.Item.slots ?? {}) as Record<string, string> : undefined;
+  }
+
+  /** The tenant's name reservations, pending and registered, by name. */
+  public async listReservations(tenantId: string): Promise<Map<string, NameReservation>> {
+    const found = new Map<string, NameReservation>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': nameSk('') },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }));
+      for (const item of out.Items ?? []) found.set(item.name as string, strip<NameReservation>(item)!);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+
+  /**
+   * Creates the tenant's slots item, unless it exists, with a slot for each
+   * registered name (clients registered before the limit existed count).
+   * Pending registrations take their slots themselves, within the limit.
+   */
+  public async initClientSlots(tenantId: string): Promise<void> {
+    const slots: Record<string, string> = {};
+    for (const [name, r] of await this.listReservations(tenantId)) if (r.state === 'registered') slots[name] = r.requestId;
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.table,
+        Item: { pk: tenantPk(tenantId), sk: CLIENT_SLOTS_SK, type: 'client-slots', slots },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err; // another request created it first
+    }
+  }
+
+  /**
+   * Gives the reservation of `name` (held by `requestId`) a slot: one
+   * conditional write that succeeds when the name holds a slot already (a
+   * retry or a takeover) or fewer than `max` are taken. False when the
+   * tenant is at its limit, or has no slots item yet (call initClientSlots).
+   */
+  public async takeClientSlot(tenantId: string, name: string, requestId: string, max: number): Promise<boolean> {
+    const key = { pk: tenantPk(tenantId), sk: CLIENT_SLOTS_SK };
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: 'SET #s.#n = :r',
+        ConditionExpression: 'attribute_exists(#s) AND (attribute_exists(#s.#n) OR size(#s) < :max)',
+        ExpressionAttributeNames: { '#s': 'slots', '#n': name },
+        ExpressionAttributeValues: { ':r': requestId, ':max': max },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      // The answer may have been lost after the write: the slot is ours if it carries our request id.
+      const now = await this.getClientSlots(tenantId).catch(() => undefined);
+      if (now?.[name] === requestId) return true;
+      throw err;
+    }
+  }
+
+  /** Frees the slot of `name` if `requestId` holds it (a slot someone else holds now is not ours to free). */
+  public async releaseClientSlot(tenantId: string, name: string, requestId: string): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: tenantPk(tenantId), sk: CLIENT_SLOTS_SK },
+        UpdateExpression: 'REMOVE #s.#n',
+        ConditionExpression: '#s.#n = :r',
+        ExpressionAttributeNames: { '#s': 'slots', '#n': name },
+        ExpressionAttributeValues: { ':r': requestId },
+      }));
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  }
+
+  // ---- per-caller request rate -------------------------------------------------
+
+  /**
+   * Counts one request of `actor` in the fixed one-minute window that starts
+   * at `windowStart` (epoch seconds), unless `limit` requests are counted in
+   * it already. Conditional writes only: concurrent requests never count
+   * more than `limit`. The item expires (table TTL) after its window.
+   */
+  public async countRequest(actor: string, windowStart: number, limit: number): Promise<RateCount> {
+    const key = { pk: callerPk(actor), sk: RATE_SK };
+    const expiresAt = windowStart + 120;
+    const increment = async (): Promise<number | undefined> => {
+      try {
+        const out = await this.doc.send(new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'SET #n = #n + :one',
+          // A window later than ours (another container's clock is ahead) is counted in, never reset.
+          ConditionExpression: '#w >= :w AND #n < :limit',
+          ExpressionAttributeNames: { '#w': 'windowStart', '#n': 'n' },
+          ExpressionAttributeValues: { ':one': 1, ':w': windowStart, ':limit': limit },
+          ReturnValues: 'UPDATED_NEW',
+        }));
+        return Number(out.Attributes?.n);
+      } catch (err) {
+        if (isConditionFailed(err)) return undefined;
+        throw err;
+      }
+    };
+    const counted = await increment();
+    if (counted !== undefined) return { allowed: true, count: counted };
+    try {
+      // A new window (or a first request): start counting at one.
+      await this.doc.send(new PutCommand({
+        TableName: this.table,
+        Item: { ...key, type: 'rate', windowStart, n: 1, expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk) OR #w < :w',
+        ExpressionAttributeNames: { '#w': 'windowStart' },
+        ExpressionAttributeValues: { ':w': windowStart },
+      }));
+      return { allowed: true, count: 1 };
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+    // Another request started this window meanwhile: count in it, or refuse at the limit.
+    const again = await increment();
+    if (again !== undefined) return { allowed: true, count: again };
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+    return { allowed: false, count: Number(out.Item?.n ?? limit) };
   }
 
   // ---- audit trail ------------------------------------------------------------

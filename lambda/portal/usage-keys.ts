@@ -6,6 +6,12 @@
  * Each call is retried on throttling; each is idempotent, so a retried
  * request converges. The key value is not a secret (callers cannot present
  * it), but it is not logged either: logs name the tenant and the API.
+ *
+ * The portal never reads an API key's value: it sets the value when it
+ * creates a key, and lists keys with `includeValues: false`, finding its own
+ * by exact name. (Its role's `apigateway:GET` on `/apikeys` would allow a
+ * listing with values, of every key in the account and Region: IAM cannot
+ * restrict that parameter.)
  */
 import {
   APIGatewayClient,
@@ -14,7 +20,7 @@ import {
   DeleteUsagePlanKeyCommand,
   GetApiKeysCommand,
 } from '@aws-sdk/client-api-gateway';
-import { ApiKeyQuotaError, errorName, isApiGatewayNotFound } from './errors';
+import { ApiKeyQuotaError, ConflictError, errorName, isApiGatewayNotFound } from './errors';
 import { RetryOptions, withThrottleRetry } from './retry';
 
 const THROTTLED = 'API Gateway is throttling changes to API keys and usage plans; retry later';
@@ -53,24 +59,32 @@ export class UsageKeys {
       }
       if (errorName(err) !== 'ConflictException') throw err;
     }
-    const keyId = await this.findKey(name, value);
+    const keyId = await this.findKey(name);
     if (!keyId) throw new Error('CreateApiKey reported an existing key value that GetApiKeys does not list under its name');
     return { keyId, created: false };
   }
 
-  /** The id of the API key with exactly this name and value, if any. */
-  public async findKey(name: string, value: string): Promise<string | undefined> {
+  /**
+   * The id of the API key with exactly this name, listed without values. A
+   * name two keys share is refused (409): without reading values the
+   * portal cannot tell its own key from another, and it does not guess.
+   */
+  public async findKey(name: string): Promise<string | undefined> {
+    const ids: string[] = [];
     let position: string | undefined;
     do {
       const out = await this.call(() => this.client.send(new GetApiKeysCommand({
-        nameQuery: name, includeValues: true, limit: 500, position,
+        nameQuery: name, includeValues: false, limit: 500, position,
       })));
-      // nameQuery matches name prefixes (`<prefix>.acme` also finds `<prefix>.acme-2`): keep the exact key only.
-      const found = (out.items ?? []).find((k) => k.name === name && k.value === value && k.id);
-      if (found) return found.id;
+      // nameQuery matches name prefixes (`<prefix>.acme` also finds `<prefix>.acme-2`): keep exact names only.
+      for (const k of out.items ?? []) if (k.name === name && k.id) ids.push(k.id);
       position = out.position;
     } while (position);
-    return undefined;
+    if (ids.length > 1) {
+      throw new ConflictError(`API key name ${JSON.stringify(name)} is used by ${ids.length} API keys (${ids.join(', ')}); the portal manages one ` +
+        'key of this name and does not read key values to tell them apart: delete or rename the keys it did not create, then retry');
+    }
+    return ids[0];
   }
 
   /** Puts the key in the plan; a key already in it is fine. */

@@ -199,7 +199,7 @@ export async function setUsageTier(
  */
 export async function detachTenantKeys(ctx: OpContext, tenantId: string): Promise<void> {
   for (const api of apis(ctx)) {
-    const keyId = await keys(ctx).findKey(usageKeyName(api.keyPrefix, tenantId), usageKeyValue(api.keyPrefix, tenantId));
+    const keyId = await keys(ctx).findKey(usageKeyName(api.keyPrefix, tenantId));
     if (!keyId) continue;
     for (const planId of Object.values(api.tiers)) await keys(ctx).disassociate(planId, keyId);
   }

@@ -5,8 +5,10 @@
  *
  * The trusted sources are the authorizer's own resolvers: the SSM client
  * directory (always a directory: the pool refers to this function, so the
- * function cannot refer to the pool's client ids) and, with TABLE_NAME, the
- * tenant registry behind it.
+ * function cannot refer to the pool's client ids), of which only the
+ * parameters the library created count (CLIENT_TENANTS_PARAMETERS), and, with
+ * TABLE_NAME, the tenant registry behind it; both back off after an outage
+ * for OUTAGE_BACKOFF_MS.
  */
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';

@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
+import { DIRECTORY_PATH_PREFIX } from './client-directory';
 import { logsEncryptionKey } from './compliance';
 
 /**
@@ -19,7 +20,9 @@ import { logsEncryptionKey } from './compliance';
  * GetClientToken, which CloudTrail did not show in Event History in 2026).
  */
 export const SECRET_LIFECYCLE_EVENTS = ['AddUserPoolClientSecret', 'DeleteUserPoolClientSecret', 'UpdateUserPoolClient', 'DeleteUserPoolClient'] as const;
-/** Of those, the ones CloudFormation makes when a deployment changes or removes a `TenantAppClient`. */
+/** The SSM calls that change the client directory's parameters (lib/private/client-directory.ts). */
+export const DIRECTORY_WRITE_EVENTS = ['PutParameter', 'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion'] as const;
+/** Of the Cognito calls, the ones CloudFormation makes when a deployment changes or removes a `TenantAppClient`. */
 const DEPLOYMENT_EVENTS = ['UpdateUserPoolClient', 'DeleteUserPoolClient'];
 
 /**
@@ -143,7 +146,9 @@ export function deadLetterAlarm(pool: IConstruct, scope: Construct, queue: sqs.I
 /**
  * Alarms when a client secret of the pool is added or deleted, or an app
  * client is changed or deleted, by anyone but the library's own roles
- * (`libraryRolePath`) and, for client changes, CloudFormation. Each such
+ * (`libraryRolePath`) and, for client changes, CloudFormation; and when a
+ * parameter of the client directory is written by anyone but
+ * CloudFormation. Each such
  * event is kept for 14 days in a KMS-encrypted queue (who, when, which
  * client); the alarm stays in ALARM until the queue is read and emptied.
  *
@@ -154,6 +159,8 @@ export function deadLetterAlarm(pool: IConstruct, scope: Construct, queue: sqs.I
  */
 export class SecretLifecycleAudit extends Construct {
   public readonly rule: events.Rule;
+  /** Writes to the client directory's parameters by anyone but CloudFormation. */
+  public readonly directoryRule: events.Rule;
   public readonly queue: sqs.Queue;
   public readonly alarm: cloudwatch.Alarm;
 
@@ -186,10 +193,27 @@ export class SecretLifecycleAudit extends Construct {
       },
       targets: [new targets.SqsQueue(this.queue)],
     });
+    // The client directory maps clients to tenants: only CloudFormation writes its parameters.
+    const directoryBranches: Array<Record<string, unknown>> = [];
+    for (const field of ['name', 'names']) {
+      for (const notCloudFormation of [[{ exists: false }], [{ 'anything-but': ['cloudformation.amazonaws.com'] }]]) {
+        directoryBranches.push({ requestParameters: { [field]: [{ prefix: DIRECTORY_PATH_PREFIX }] }, userIdentity: { invokedBy: notCloudFormation } });
+      }
+    }
+    this.directoryRule = new events.Rule(this, 'DirectoryRule', {
+      description: `Parameters of the client directory (${DIRECTORY_PATH_PREFIX}) written by someone other than CloudFormation (cdk-cognito-m2m)`,
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['ssm.amazonaws.com'], eventName: [...DIRECTORY_WRITE_EVENTS], $or: directoryBranches },
+      },
+      targets: [new targets.SqsQueue(this.queue)],
+    });
     this.alarm = SecurityAlarms.of(pool).alarm(this, 'Alarm',
       this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }), 1,
       'A client secret or app client of the M2M user pool was changed outside the library\'s rotation and developer portal '
-      + `(${SECRET_LIFECYCLE_EVENTS.join(', ')}). Read the CloudTrail event from the queue ${this.queue.node.path}, `
-      + 'check the principal, delete client secrets nobody should hold (DeleteUserPoolClientSecret), then delete the message.');
+      + `(${SECRET_LIFECYCLE_EVENTS.join(', ')}), or a parameter of the client directory (${DIRECTORY_PATH_PREFIX}) was written outside CloudFormation. `
+      + `Read the CloudTrail event from the queue ${this.queue.node.path}, check the principal, delete client secrets nobody should hold `
+      + '(DeleteUserPoolClientSecret) or redeploy the stack that owns the parameter, then delete the message.');
   }
 }

@@ -86,7 +86,7 @@ beforeAll(async () => {
   clientId = c.body.clientId;
   // A real cognito-local app client id.
   const described = await env.real.send(new DescribeUserPoolClientCommand({ UserPoolId: env.userPoolId, ClientId: clientId }));
-  expect(described.UserPoolClient?.ClientName).toBe('globex.billing');
+  expect(described.UserPoolClient?.ClientName).toBe('@portal.globex.billing');
   // A CDK-declared client (CLIENT_TENANTS): also a real app client, but not in the registry.
   const declared = await env.real.send(new CreateUserPoolClientCommand({ UserPoolId: env.userPoolId, ClientName: 'declared' }));
   declaredClientId = declared.UserPoolClient!.ClientId!;

@@ -2,8 +2,9 @@
  * The secret-lifecycle audit: which CloudTrail events of the pool's client
  * secrets and app clients raise the alarm. The rule's event pattern is
  * evaluated against CloudTrail-shaped events by `matches` below, which
- * implements the EventBridge pattern operators the rule uses (exact values,
- * `anything-but` with a list or a prefix, `exists`, `$or`) as documented in
+ * implements the EventBridge pattern operators the rules use (exact values,
+ * `prefix`, `anything-but` with a list or a prefix, `exists`, `$or`, arrays
+ * in the event) as documented in
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -15,6 +16,8 @@ type Pattern = Record<string, unknown>;
 const POOL_ID = 'us-east-1_Pool1';
 
 function matchesValue(rules: unknown[], value: unknown): boolean {
+  // An array in the event matches when any of its elements does.
+  if (Array.isArray(value)) return value.some((v) => matchesValue(rules, v));
   return rules.some((rule) => {
     if (typeof rule !== 'object' || rule === null) return value === rule;
     const r = rule as Record<string, any>;
@@ -40,11 +43,12 @@ function matches(pattern: Pattern, event: Record<string, any> | undefined): bool
   });
 }
 
-function auditRule(): { pattern: Pattern; poolRef: unknown; rolePath: string } {
+function auditRule(): { pattern: Pattern; directoryPattern: Pattern; poolRef: unknown; rolePath: string } {
   const { stack, pool, orders } = poolStack();
   pool.addTenant('globex', { scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
   const template = Template.fromStack(stack);
-  const [rule] = Object.entries(template.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('PoolSecretLifecycleAudit')).map(([, r]) => r);
+  const [rule] = Object.entries(template.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('PoolSecretLifecycleAuditRule')).map(([, r]) => r);
+  const [directoryRule] = Object.entries(template.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('PoolSecretLifecycleAuditDirectoryRule')).map(([, r]) => r);
   const [role] = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('PoolClientSecretRotation24hRole')).map(([, r]) => r);
   // Resolve the partition and account the way CloudFormation would.
   const pattern = JSON.parse(JSON.stringify(rule.Properties.EventPattern, (_k, v) => {
@@ -52,7 +56,7 @@ function auditRule(): { pattern: Pattern; poolRef: unknown; rolePath: string } {
     if (v && typeof v.Ref === 'string' && v.Ref.startsWith('Pool')) return POOL_ID;
     return v;
   }));
-  return { pattern, poolRef: POOL_ID, rolePath: role.Properties.Path };
+  return { pattern, directoryPattern: directoryRule.Properties.EventPattern, poolRef: POOL_ID, rolePath: role.Properties.Path };
 }
 
 function cloudTrailEvent(eventName: string, userIdentity: Record<string, unknown>, userPoolId: unknown): Record<string, unknown> {
@@ -66,7 +70,7 @@ function cloudTrailEvent(eventName: string, userIdentity: Record<string, unknown
 const role = (arn: string, extra: Record<string, unknown> = {}) => ({ type: 'AssumedRole', sessionContext: { sessionIssuer: { type: 'Role', arn } }, ...extra });
 
 describe('the secret-lifecycle alarm', () => {
-  const { pattern, poolRef, rolePath } = auditRule();
+  const { pattern, directoryPattern, poolRef, rolePath } = auditRule();
   const library = `arn:aws:iam::111111111111:role${rolePath}PoolClientSecretRotation24hRole-ABC`;
 
   test.each([
@@ -92,6 +96,25 @@ describe('the secret-lifecycle alarm', () => {
 
   test('stays quiet for another pool\'s clients', () => {
     expect(matches(pattern, cloudTrailEvent('AddUserPoolClientSecret', role('arn:aws:iam::111111111111:role/ops'), 'us-east-1_Other'))).toBe(false);
+  });
+
+  function ssmEvent(eventName: string, requestParameters: Record<string, unknown>, userIdentity: Record<string, unknown>): Record<string, unknown> {
+    return { 'source': 'aws.ssm', 'detail-type': 'AWS API Call via CloudTrail', 'detail': { eventSource: 'ssm.amazonaws.com', eventName, userIdentity, requestParameters } };
+  }
+
+  test.each([
+    ['a role writing a parameter under the client directory', 'PutParameter', { name: '/cdk-cognito-m2m/clients/Api/S-2', overwrite: true }, role('arn:aws:iam::111111111111:role/dev')],
+    ['a user deleting directory parameters in a batch', 'DeleteParameters', { names: ['/other/x', '/cdk-cognito-m2m/clients/Api/S-0'] }, { type: 'IAMUser' }],
+  ])('fires for %s', (_, eventName, params, identity) => {
+    expect(matches(directoryPattern, ssmEvent(eventName, params, identity))).toBe(true);
+  });
+
+  test.each([
+    ['CloudFormation writing a directory parameter', 'PutParameter', { name: '/cdk-cognito-m2m/clients/Api/S-0' }, role('arn:aws:iam::1:role/cfn-exec', { invokedBy: 'cloudformation.amazonaws.com' })],
+    ['a role writing another parameter', 'PutParameter', { name: '/app/config' }, role('arn:aws:iam::111111111111:role/dev')],
+    ['a role reading the directory', 'GetParametersByPath', { path: '/cdk-cognito-m2m/clients/Api' }, role('arn:aws:iam::111111111111:role/dev')],
+  ])('stays quiet for %s', (_, eventName, params, identity) => {
+    expect(matches(directoryPattern, ssmEvent(eventName, params, identity))).toBe(false);
   });
 
   test('can be turned off', () => {

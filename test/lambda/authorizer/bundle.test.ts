@@ -17,6 +17,7 @@ import {
 import type { AuthorizerEvent } from '../../../lambda/authorizer/authorizer';
 import { request } from '../../../lambda/shared/lazy-https';
 import { bundleHandler } from '../../../scripts/bundle-handlers';
+import { CREDENTIALS as SSM_CREDENTIALS, REGION as SSM_REGION, startLocalSsm } from '../tenant-claim/local-ssm';
 
 let dir: string;
 let bundle: string;
@@ -109,6 +110,57 @@ test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed f
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatchObject({ level: 'error', msg: 'denied', reason: 'registry_unavailable', clientId: 'portalclient9' });
+});
+
+test('the bundle with the SSM client directory: the library\'s parameter admits its client; a foreign parameter under the path admits nobody, and is logged and counted', async () => {
+  const ssm = await startLocalSsm();
+  const dirPath = '/cdk-cognito-m2m/clients/ApiTenantAuthorizerBUNDLE1/';
+  ssm.parameters.set(`${dirPath}Api-0`, JSON.stringify({ client1globex: 'globex' }));
+  ssm.parameters.set(`${dirPath}Api-1`, JSON.stringify({ nobody: 'globex' }));
+  try {
+    const key = makeKey();
+    const jwksPath = path.join(dir, 'jwks-directory.json');
+    fs.writeFileSync(jwksPath, JSON.stringify(jwksOf(key)));
+    const script = `
+      const { handler } = require(${JSON.stringify(bundle)});
+      const ev = (t) => ({ type: 'TOKEN', authorizationToken: 'Bearer ' + t, methodArn: ${JSON.stringify(METHOD_ARN)} });
+      (async () => {
+        const ok = await handler(ev(${JSON.stringify(sign(key, claims()))}));
+        const denied = await handler(ev(${JSON.stringify(sign(key, claims({ client_id: 'nobody', sub: 'nobody' })))})).then(() => 'allowed', (e) => e.message);
+        process.stderr.write(JSON.stringify({ principal: ok.principalId, tenant: ok.context.tenantId, denied }));
+      })();`;
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script], {
+        timeout: 20_000,
+        env: {
+          PATH: process.env.PATH,
+          NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'),
+          NODE_NO_WARNINGS: '1',
+          USER_POOL_ID,
+          JWKS_PATH: jwksPath,
+          CLIENT_TENANTS_PATH: dirPath,
+          CLIENT_TENANTS_PARAMETERS: '{"Api":1}',
+          AWS_LAMBDA_FUNCTION_NAME: 'Api-TenantAuthorizerFunction',
+          // Loopback only: the local SSM, static credentials (no credential provider lookups).
+          AWS_REGION: SSM_REGION,
+          AWS_ACCESS_KEY_ID: SSM_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: SSM_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+        },
+      }, (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
+    });
+    expect(JSON.parse(stderr.slice(stderr.lastIndexOf('{"principal"')))).toEqual({ principal: 'client1globex', tenant: 'globex', denied: 'Unauthorized' });
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.msg, l.parameterName ?? l.UntrustedDirectoryParameters ?? l.reason ?? l.Allowed])).toEqual([
+      ['untrusted directory parameter ignored', `${dirPath}Api-1`],
+      ['untrusted directory parameters', 1],
+      ['allowed', 1],
+      ['denied', 'untrusted_client'],
+    ]);
+    expect(stdout).not.toContain('"nobody":');
+  } finally {
+    await ssm.close();
+  }
 });
 
 test('aws-jwt-verify is pinned to one exact version and bundled as published: its own names are in the bundles, unrenamed', () => {

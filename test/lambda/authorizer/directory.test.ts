@@ -38,6 +38,8 @@ const param = (name: string, map: Record<string, string>): DirectoryParameter =>
 /** The parameters the construct created: CLIENT_TENANTS_PARAMETERS `{"S":2}`. */
 const TRUSTED = parseDirectoryParameters('{"S":2}', PATH);
 const FN = 'Api-TenantAuthorizerFunction-AbC123';
+/** Requests one directory load makes to a failing SSM: the SDK client's attempts. */
+const ATTEMPTS = DIRECTORY_CLIENT_OPTIONS.maxAttempts as number;
 
 /** A loader whose answers the test controls; counts calls. */
 function controlledLoader() {
@@ -309,8 +311,9 @@ describe('through the authorizer', () => {
 
 describe('createParameterDirectoryLoader', () => {
   // Mocked only while these tests run: the later ones use a local SSM through the real client.
-  let ssm: ReturnType<typeof mockClient<SSMClient>>;
-  beforeAll(() => { ssm = mockClient(SSMClient); });
+  const stub = () => mockClient(SSMClient);
+  let ssm: ReturnType<typeof stub>;
+  beforeAll(() => { ssm = stub(); });
   afterEach(() => ssm.reset());
   afterAll(() => ssm.restore());
 
@@ -466,17 +469,17 @@ describe('the authorizer from its environment, on a local SSM with the registry 
       a.at(i * 10);
       expect(await a.tenantOf('client1globex')).toBe('Unauthorized');
     }
-    // One load: DIRECTORY_CLIENT_OPTIONS.maxAttempts requests to SSM.
-    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts);
+    // One load: the SDK client's attempts (DIRECTORY_CLIENT_OPTIONS.maxAttempts) of one request to SSM.
+    expect(ssm.calls() - before).toBe(ATTEMPTS);
     expect(new Set(a.logs().map((l) => `${l.reason}:${l.errorName}`))).toEqual(new Set(['tenants_unavailable:InternalServerError']));
     expect(a.logs()).toHaveLength(100);
     a.at(4999);
     expect(await a.tenantOf('client1globex')).toBe('Unauthorized');
-    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts);
+    expect(ssm.calls() - before).toBe(ATTEMPTS);
     ssm.failing = false;
     a.at(5000);
     expect(await a.tenantOf('client1globex')).toBe('globex');
-    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts! + 1);
+    expect(ssm.calls() - before).toBe(ATTEMPTS + 1);
   });
 
   test('OUTAGE_BACKOFF_MS sets the window', async () => {
@@ -488,7 +491,7 @@ describe('the authorizer from its environment, on a local SSM with the registry 
       expect(await a.tenantOf('client1globex')).toBe('Unauthorized');
     }
     // Failures at 0, 250, 500 and 750 ms: four loads.
-    expect(ssm.calls() - before).toBe(4 * DIRECTORY_CLIENT_OPTIONS.maxAttempts!);
+    expect(ssm.calls() - before).toBe(4 * ATTEMPTS);
   });
 });
 

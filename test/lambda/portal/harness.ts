@@ -214,6 +214,8 @@ export interface SetupOptions {
   readonly allowedOrigin?: string;
   /** The M2M token endpoint the portal names in its answers. @default a Cognito domain's */
   readonly tokenEndpoint?: string;
+  /** Settings over the harness's (which allow 10,000 changes per caller and minute, so only rate tests meet the limit). */
+  readonly config?: Partial<PortalConfig>;
 }
 
 export const ADMIN = { clientId: 'adminclient1', tenantId: 'platform', scopes: [ADMIN_SCOPE] };
@@ -353,6 +355,8 @@ export async function setup(setupOptions: SetupOptions = {}): Promise<{ env: Env
     rotationGraceHours: 24,
     people: peoplePoolId ? { userPoolId: peoplePoolId, tenantGroupPrefix: 'tenant-' } : undefined,
     allowedOrigin: setupOptions.allowedOrigin,
+    callerRequestsPerMinute: 10_000,
+    ...setupOptions.config,
   };
   const issuedSecrets = new Set<string>();
   const env: Env = {
@@ -382,8 +386,14 @@ export async function setup(setupOptions: SetupOptions = {}): Promise<{ env: Env
       return out.Items ?? [];
     },
     async cognitoClients() {
-      const out = await real.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
-      return out.UserPoolClients ?? [];
+      const all: Array<{ ClientId?: string; ClientName?: string }> = [];
+      let next: string | undefined;
+      do {
+        const out = await real.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: next }));
+        all.push(...out.UserPoolClients ?? []);
+        next = out.NextToken;
+      } while (next);
+      return all;
     },
   };
   (env as { portal: Portal }).portal = createPortal({
@@ -443,6 +453,22 @@ export async function checkConsistency(env: Env, options: { allowPendingReservat
   }
   for (const p of items.filter((i) => String(i.sk).startsWith('CLIENT#'))) {
     expect(records.some((r) => r.clientId === p.clientId)).toBe(true);
+  }
+  // The per-tenant client slots are exactly the tenant's name reservations, each held by its request.
+  for (const slotsItem of items.filter((i) => i.sk === 'CLIENT_SLOTS')) {
+    const reservations = items.filter((i) => i.pk === slotsItem.pk && String(i.sk).startsWith('NAME#'));
+    const slots = (slotsItem.slots ?? {}) as Record<string, string>;
+    for (const [name, holder] of Object.entries(slots)) {
+      const reservation = reservations.find((r) => r.name === name);
+      expect({ slot: `${slotsItem.pk}/${name}`, holder: reservation?.requestId }).toEqual({ slot: `${slotsItem.pk}/${name}`, holder });
+    }
+    for (const r of reservations.filter((x) => x.state === 'registered')) {
+      expect({ registered: `${slotsItem.pk}/${r.name}`, slot: slots[r.name] }).toEqual({ registered: `${slotsItem.pk}/${r.name}`, slot: r.requestId });
+    }
+  }
+  for (const r of items.filter((i) => String(i.sk).startsWith('NAME#') && i.state === 'registered')) {
+    expect({ registeredWithoutSlots: r.pk, slots: items.some((i) => i.pk === r.pk && i.sk === 'CLIENT_SLOTS') })
+      .toEqual({ registeredWithoutSlots: r.pk, slots: true });
   }
 }
 

@@ -26,7 +26,7 @@ test('full lifecycle through the handler', async () => {
 
   // THEN the app client is configured for client credentials only
   const clients = await env.cognitoClients();
-  expect(clients.map((x) => x.ClientName)).toEqual(['globex.billing']);
+  expect(clients.map((x) => x.ClientName)).toEqual(['@portal.globex.billing']);
   const created = (await env.real.send(new DescribeUserPoolClientCommand({ UserPoolId: env.userPoolId, ClientId: clientId }))).UserPoolClient!;
   expect(created).toMatchObject({
     AllowedOAuthFlows: ['client_credentials'],
@@ -93,7 +93,7 @@ test('full lifecycle through the handler', async () => {
     'PreventUserExistenceErrors', 'SupportedIdentityProviders', 'TokenValidityUnits', 'IdTokenValidity', 'RefreshTokenValidity']) {
     expect({ field, sent: field in input }).toEqual({ field, sent: (before as any)[field] !== undefined });
   }
-  expect(input).toMatchObject({ ClientName: 'globex.billing', AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [READ], AccessTokenValidity: 30 });
+  expect(input).toMatchObject({ ClientName: '@portal.globex.billing', AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [READ], AccessTokenValidity: 30 });
   expect(input).not.toHaveProperty('ClientSecret');
   const after = (await env.real.send(new DescribeUserPoolClientCommand({ UserPoolId: env.userPoolId, ClientId: clientId }))).UserPoolClient!;
   expect(after).toMatchObject({ AllowedOAuthScopes: [READ], AccessTokenValidity: 30, AllowedOAuthFlows: ['client_credentials'], EnableTokenRevocation: true });

@@ -41,7 +41,7 @@ describe('idempotency', () => {
     const conflict = await env.call('POST', '/tenants/idem/clients', { body: { name: 'billing', scopes: [READ] } });
     expect(conflict).toMatchObject({ status: 409, body: { error: 'conflict' } });
     expect(creates() - before).toBe(1);
-    expect((await env.cognitoClients()).filter((c) => c.ClientName === 'idem.billing')).toHaveLength(1);
+    expect((await env.cognitoClients()).filter((c) => c.ClientName === '@portal.idem.billing')).toHaveLength(1);
   });
 
   test('concurrent identical creates make exactly one app client', async () => {

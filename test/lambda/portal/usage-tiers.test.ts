@@ -134,6 +134,8 @@ function baseConfig(table: string, usageTiers?: readonly UsageTiersConfig[]): Po
     defaultTokenValidityMinutes: 60,
     rotationGraceHours: 24,
     usageTiers,
+    // The clock stands still in these tests: only the rate tests (limits.test.ts) meet the per-caller limit.
+    callerRequestsPerMinute: 10_000,
   };
 }
 

@@ -23,6 +23,9 @@ const PATH = '/cdk-cognito-m2m/clients/IdentityTenantClaimAB12CD34/';
 const CREATED = '{"Identity":1,"Tenants0":1}';
 const FN = 'Identity-TenantClaimFunction-AbC123';
 const T0 = 1_700_000_000_000;
+/** Requests one load makes to a failing server: the SDK clients' attempts. */
+const SSM_ATTEMPTS = DIRECTORY_CLIENT_OPTIONS.maxAttempts as number;
+const DDB_ATTEMPTS = REGISTRY_CLIENT_OPTIONS.maxAttempts as number;
 const TABLE = 'registry';
 const CLAIMS = 'claimsAndScopeOverrideDetails';
 
@@ -262,45 +265,55 @@ describe('a trusted source that cannot answer refuses the token (fail closed), w
 });
 
 describe('a parameter under the directory path that the library did not create', () => {
-  const FOREIGN = { [`${PATH}Identity-1`]: { declaredglobex: 'initech', portalactive: 'globex' }, [`${PATH}intruder`]: { madeupclient: 'globex', portalsuspended: 'umbrella' } };
-  beforeAll(() => { for (const [name, map] of Object.entries(FOREIGN)) ssm.parameters.set(name, JSON.stringify(map)); });
-  afterAll(() => { for (const name of Object.keys(FOREIGN)) ssm.parameters.delete(name); });
+  /** Runs `body` with these parameters added under the path (names relative to it), removed afterwards. */
+  async function withForeign(parameters: Record<string, string>, body: () => Promise<void>): Promise<void> {
+    for (const [name, value] of Object.entries(parameters)) ssm.parameters.set(`${PATH}${name}`, value);
+    try {
+      await body();
+    } finally {
+      for (const name of Object.keys(parameters)) ssm.parameters.delete(`${PATH}${name}`);
+    }
+  }
 
-  test('cannot change a declared client\'s tenant, give a portal client another, nor give anyone a tenant', async () => {
-    // GIVEN the trigger with the registry, in Lambda (its function name set), and two foreign parameters under its path
-    const h = makeTrigger({ TABLE_NAME: TABLE, DENY_UNKNOWN_CLIENTS: 'true', AWS_LAMBDA_FUNCTION_NAME: FN });
-    // THEN each client gets the tenant of the library's parameter or of the registry, and nobody else one
-    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
-    expect(addedClaims(await outcome(h, tokenRequest('portalactive')))).toEqual({ tenant_id: 'umbrella' });
-    expect(await outcome(h, tokenRequest('madeupclient'))).toBe('token refused: untrusted_client');
-    expect(await outcome(h, tokenRequest('portalsuspended'))).toBe('token refused: suspended');
-    // Each foreign parameter is logged once by name, and counted (EMF) on the load that found them.
-    const warnings = h.logs().filter((l) => String(l.msg).startsWith('untrusted'));
-    expect(warnings).toEqual([
-      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
-      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}intruder` },
-      {
-        level: 'warn',
-        msg: 'untrusted directory parameters',
-        count: 2,
-        functionName: FN,
-        UntrustedDirectoryParameters: 2,
-        _aws: { Timestamp: T0, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
-      },
-    ]);
-    expect(h.lines.join('')).not.toContain('initech');
+  test('cannot give a portal client another tenant, nor an unknown client a tenant (without the check: globex twice)', async () => {
+    // GIVEN a parameter named like the library's next one in the stack Identity, which the construct did not create
+    await withForeign({ 'Identity-1': JSON.stringify({ portalactive: 'globex', madeupclient: 'globex' }) }, async () => {
+      const h = makeTrigger({ TABLE_NAME: TABLE, DENY_UNKNOWN_CLIENTS: 'true', AWS_LAMBDA_FUNCTION_NAME: FN });
+      // THEN the portal client keeps its registry tenant, the unknown client gets none, the declared clients theirs
+      expect(addedClaims(await outcome(h, tokenRequest('portalactive')))).toEqual({ tenant_id: 'umbrella' });
+      expect(await outcome(h, tokenRequest('madeupclient'))).toBe('token refused: untrusted_client');
+      expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+      // The parameter is logged once by name, and counted (EMF) on the load that found it.
+      expect(h.logs().filter((l) => String(l.msg).startsWith('untrusted'))).toEqual([
+        { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
+        {
+          level: 'warn',
+          msg: 'untrusted directory parameters',
+          count: 1,
+          functionName: FN,
+          UntrustedDirectoryParameters: 1,
+          _aws: { Timestamp: T0, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
+        },
+      ]);
+    });
+  });
+
+  test('cannot re-tenant a declared client, nor (by contradicting the library\'s mapping) make the whole directory fail', async () => {
+    await withForeign({ 'intruder': JSON.stringify({ declaredglobex: 'initech' }), 'Tenants0-7': JSON.stringify({ declaredhooli: 'initech' }) }, async () => {
+      const h = makeTrigger({ AWS_LAMBDA_FUNCTION_NAME: FN });
+      expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+      expect(addedClaims(await outcome(h, tokenRequest('declaredhooli')))).toEqual({ tenant_id: 'hooli' });
+      expect(h.logs().filter((l) => l.parameterName).map((l) => l.parameterName)).toEqual([`${PATH}Tenants0-7`, `${PATH}intruder`]);
+      expect(h.lines.join('')).not.toContain('initech');
+    });
   });
 
   test('a foreign parameter that is not even a mapping fails nothing', async () => {
-    const name = `${PATH}Broken-0`;
-    ssm.parameters.set(name, '{"declaredglobex": 42}');
-    try {
+    await withForeign({ 'Broken-0': '{"declaredglobex": 42}' }, async () => {
       const h = makeTrigger();
       expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
-      expect(h.logs().filter((l) => l.parameterName).map((l) => l.parameterName)).toEqual([`${PATH}Broken-0`, `${PATH}Identity-1`, `${PATH}intruder`]);
-    } finally {
-      ssm.parameters.delete(name);
-    }
+      expect(h.logs().filter((l) => l.parameterName).map((l) => l.parameterName)).toEqual([`${PATH}Broken-0`]);
+    });
   });
 });
 
@@ -320,15 +333,15 @@ describe('outage back-off: 100 token requests within 1 s (controlled clock, requ
     const h = makeTrigger();
     const before = ssm.calls();
     expect(new Set(await burst(h, 0, () => 'declaredglobex'))).toEqual(new Set(['token refused: tenants_unavailable']));
-    expect(ssm.calls() - before).toBe(DIRECTORY_CLIENT_OPTIONS.maxAttempts);
+    expect(ssm.calls() - before).toBe(SSM_ATTEMPTS);
     // Each refusal is logged with the outage's error class, answered from memory or not.
     expect(new Set(h.logs().map((l) => `${l.reason}:${l.errorName}`))).toEqual(new Set(['tenants_unavailable:InternalServerError']));
     await burst(h, 5000, () => 'declaredglobex');
-    expect(ssm.calls() - before).toBe(2 * DIRECTORY_CLIENT_OPTIONS.maxAttempts!);
+    expect(ssm.calls() - before).toBe(2 * SSM_ATTEMPTS);
     ssm.failing = false;
     h.at(10_000);
     expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
-    expect(ssm.calls() - before).toBe(2 * DIRECTORY_CLIENT_OPTIONS.maxAttempts! + 1);
+    expect(ssm.calls() - before).toBe(2 * SSM_ATTEMPTS + 1);
   });
 
   test('DynamoDB down: one registry lookup per window for 100 portal clients (its SDK attempts); declared clients keep their claim', async () => {
@@ -340,10 +353,10 @@ describe('outage back-off: 100 token requests within 1 s (controlled clock, requ
     try {
       const h = makeTrigger({ TABLE_NAME: TABLE }, { dynamodb: `http://127.0.0.1:${failing.port}` });
       expect(new Set(await burst(h, 0, (i) => `portalclient${i}`))).toEqual(new Set(['token refused: registry_unavailable']));
-      expect(failing.hits()).toBe(REGISTRY_CLIENT_OPTIONS.maxAttempts);
+      expect(failing.hits()).toBe(DDB_ATTEMPTS);
       expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
       await burst(h, 5000, (i) => `portalclient${i}`);
-      expect(failing.hits()).toBe(2 * REGISTRY_CLIENT_OPTIONS.maxAttempts!);
+      expect(failing.hits()).toBe(2 * DDB_ATTEMPTS);
     } finally {
       await failing.close();
     }
@@ -354,7 +367,7 @@ describe('outage back-off: 100 token requests within 1 s (controlled clock, requ
     const h = makeTrigger({ OUTAGE_BACKOFF_MS: '0' });
     const before = ssm.calls();
     for (let i = 0; i < 10; i++) expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: tenants_unavailable');
-    expect(ssm.calls() - before).toBe(10 * DIRECTORY_CLIENT_OPTIONS.maxAttempts!);
+    expect(ssm.calls() - before).toBe(10 * SSM_ATTEMPTS);
   });
 });
 
