@@ -499,7 +499,7 @@ export class DeveloperPortal extends Construct {
    * @default - maximum over 1 hour
    */
   public metricPoolClients(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(POOL_CLIENTS_METRIC, { statistic: cloudwatch.Stats.MAXIMUM, label: 'App clients in the pool', ...props });
+    return this.metric(POOL_CLIENTS_METRIC, { statistic: cloudwatch.Stats.MAXIMUM, ...props });
   }
 
   /**
@@ -515,7 +515,7 @@ export class DeveloperPortal extends Construct {
    * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
    */
   public metricPoolClientHeadroom(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(POOL_HEADROOM_METRIC, { label: 'App client headroom', ...props });
+    return this.metric(POOL_HEADROOM_METRIC, props);
   }
 
   /**

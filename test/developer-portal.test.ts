@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DeveloperPortal, M2mAuthorizer, ScopedRestApi, TenantRegistry } from '../lib';
+import { DeveloperPortal, M2mAuthorizer, ScopedRestApi, TenantAppClient, TenantRegistry } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 
 function portalStack() {
@@ -161,6 +162,73 @@ describe('DeveloperPortal', () => {
   });
 });
 
+describe('DeveloperPortal limits and pool metrics', () => {
+  const portalEnv = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp('^Developer portal') },
+  }))[0].Properties.Environment.Variables;
+
+  test('by default: 25 clients per tenant, 60 changes per caller and minute, a quota of 1,000 app clients', () => {
+    const { stack } = portalStack();
+    expect(portalEnv(Template.fromStack(stack))).toMatchObject({ MAX_CLIENTS_PER_TENANT: '25', CALLER_REQUESTS_PER_MINUTE: '60', APP_CLIENT_QUOTA: '1000' });
+  });
+
+  test('passes configured limits to the handler', () => {
+    const env = poolStack();
+    new DeveloperPortal(env.stack, 'Portal', {
+      userPool: env.pool, grantableScopes: env.orders.scopes, maxClientsPerTenant: 100, callerRequestsPerMinute: 10, appClientQuota: 5000,
+    });
+    expect(portalEnv(Template.fromStack(env.stack))).toMatchObject({ MAX_CLIENTS_PER_TENANT: '100', CALLER_REQUESTS_PER_MINUTE: '10', APP_CLIENT_QUOTA: '5000' });
+  });
+
+  test.each([
+    ['maxClientsPerTenant', 0, 'must be an integer from 1 to 1000'],
+    ['maxClientsPerTenant', 1001, 'must be an integer from 1 to 1000'],
+    ['maxClientsPerTenant', 2.5, 'must be an integer from 1 to 1000'],
+    ['callerRequestsPerMinute', 0, 'must be an integer from 1 to 10000'],
+    ['appClientQuota', -1, 'must be an integer from 1 to 100000'],
+  ])('refuses %s: %p naming the prop, the value and the rule', (prop, value, rule) => {
+    const env = poolStack();
+    expect(() => new DeveloperPortal(env.stack, 'Portal', { userPool: env.pool, grantableScopes: env.orders.scopes, [prop]: value }))
+      .toThrow(`[Test/Portal] ${prop}: ${value} is invalid: ${rule}`);
+  });
+
+  test('metricPoolClientHeadroom: the pool\'s headroom metric, ready for an alarm', () => {
+    const { stack, portal } = portalStack();
+    const headroom = portal.metricPoolClientHeadroom();
+    const rendered = {
+      ns: headroom.namespace, name: headroom.metricName, dims: headroom.dimensions, stat: headroom.statistic, period: headroom.period.toSeconds(),
+    };
+    expect(stack.resolve(rendered))
+      .toEqual({ ns: 'CdkCognitoM2m', name: 'PoolAppClientHeadroom', dims: { userPoolId: { Ref: 'Pool9439FBB3' } }, stat: 'Minimum', period: 3600 });
+    expect(portal.metricPoolClients().metricName).toBe('PoolAppClients');
+    expect(portal.metricPoolClients().statistic).toBe('Maximum');
+    headroom.createAlarm(stack, 'Headroom', {
+      threshold: 50, evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'CdkCognitoM2m', MetricName: 'PoolAppClientHeadroom', Dimensions: [{ Name: 'userPoolId', Value: { Ref: 'Pool9439FBB3' } }], Threshold: 50,
+    });
+  });
+});
+
+describe('the portal\'s client name space', () => {
+  test('TenantAppClient refuses a clientName of the portal\'s name space, in any case', () => {
+    for (const [i, clientName] of ['@portal.acme.legacy', '@Portal.acme.x', '@PORTAL.'].entries()) {
+      const env = poolStack();
+      expect(() => new TenantAppClient(env.stack, `T${i}`, { userPool: env.pool, tenantId: 'acme', scopes: [env.orders.scope('read')], clientName }))
+        .toThrow(`[Test/T${i}] clientName: ${JSON.stringify(clientName)} is invalid: must not start with "@portal."`);
+    }
+  });
+
+  test('TenantAppClient still takes the old-style names (acme.legacy) and names starting with @ otherwise', () => {
+    const env = poolStack();
+    new TenantAppClient(env.stack, 'Legacy', { userPool: env.pool, tenantId: 'acme', scopes: [env.orders.scope('read')], clientName: 'acme.legacy' });
+    new TenantAppClient(env.stack, 'At', { userPool: env.pool, tenantId: 'beta', scopes: [env.orders.scope('read')], clientName: '@portalish' });
+    const names = Object.values(Template.fromStack(env.stack).findResources('AWS::Cognito::UserPoolClient')).map((c) => c.Properties.ClientName);
+    expect(names).toEqual(expect.arrayContaining(['acme.legacy', '@portalish']));
+  });
+});
+
 describe('DeveloperPortal.addTieredApi', () => {
   /** A portal managing the tiers of two APIs; a tier is added to "orders" after the portal knows it. */
   function tieredPortal() {
@@ -224,6 +292,17 @@ describe('DeveloperPortal.addTieredApi', () => {
       { Effect: 'Allow', Action: ['apigateway:POST', 'apigateway:GET'], Resource: arn(':apigateway:us-east-1::/apikeys') },
       { Effect: 'Allow', Action: 'apigateway:POST', Resource: plans.map((p) => arn(':apigateway:us-east-1::/usageplans/', p, '/keys')) },
       { Effect: 'Allow', Action: 'apigateway:DELETE', Resource: plans.map((p) => arn(':apigateway:us-east-1::/usageplans/', p, '/keys/*')) },
+    ]);
+  });
+
+  test('never lets the portal read an API key: apigateway:GET on the /apikeys listing only, never on a key or a usage plan', () => {
+    const { stack } = tieredPortal();
+    const t = Template.fromStack(stack);
+    const statements = [...Object.values(t.findResources('AWS::IAM::ManagedPolicy')), ...Object.values(t.findResources('AWS::IAM::Policy'))]
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const gets = statements.filter((s: any) => [].concat(s.Action).some((a: string) => a === 'apigateway:GET' || a === 'apigateway:*' || a === '*'));
+    expect(gets.flatMap((s: any) => [].concat(s.Resource))).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:us-east-1::/apikeys']] },
     ]);
   });
 

@@ -287,8 +287,12 @@ export async function patchClient(
     });
     updated = await ctx.store.updateClient(clientId, locked.version, {
       set: {
-        scopes, accessTokenValidityMinutes: validity, status: req.status, suspendedBy: suspension.set,
-        updatedAt: ctx.now().toISOString(), updatedBy: ctx.actor,
+        scopes,
+        accessTokenValidityMinutes: validity,
+        status: req.status,
+        suspendedBy: suspension.set,
+        updatedAt: ctx.now().toISOString(),
+        updatedBy: ctx.actor,
       },
       remove: suspension.remove ? ['pendingUpdate', 'suspendedBy'] : ['pendingUpdate'],
     });
@@ -301,7 +305,10 @@ export async function patchClient(
         if (now && now.version !== locked.version) {
           await ctx.store.updateClient(clientId, now.version, {
             set: {
-              scopes: record.scopes, accessTokenValidityMinutes: record.accessTokenValidityMinutes, status: record.status, suspendedBy: record.suspendedBy,
+              scopes: record.scopes,
+              accessTokenValidityMinutes: record.accessTokenValidityMinutes,
+              status: record.status,
+              suspendedBy: record.suspendedBy,
             },
             remove: record.suspendedBy === undefined ? ['suspendedBy'] : [],
           });

@@ -9,7 +9,10 @@
  *   app client count and headroom as EMF metrics.
  */
 import { CreateUserPoolClientCommand, LimitExceededException } from '@aws-sdk/client-cognito-identity-provider';
+import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { checkConsistency, Env, READ, setup, tenantAdmin, TENANT_ADMIN_SCOPE } from './harness';
+import { loadConfig } from '../../../lambda/portal/config';
+import { Store } from '../../../lambda/portal/store';
 
 const LIMIT = 25;
 const creates = (env: Env) => env.cognitoMock.commandCalls(CreateUserPoolClientCommand).length;
@@ -87,7 +90,6 @@ describe('clients per tenant (default limit, 25)', () => {
     const items = await env.scanTable();
     const victim = items.find((i) => i.pk === 'TENANT#failing' && i.sk === 'NAME#svc-0')!;
     expect((await env.call('POST', '/tenants/failing/clients', { caller: tenantAdmin('failing'), body: { name: 'fills', scopes: [READ] } })).status).toBe(201);
-    const { DeleteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
     await DynamoDBDocumentClient.from(env.ddb).send(new DeleteCommand({ TableName: env.table, Key: { pk: victim.pk, sk: victim.sk } }));
     expect(await slotsOf(env, 'failing')).toBe(LIMIT);
     const res = await env.call('POST', '/tenants/failing/clients', { caller: tenantAdmin('failing'), body: { name: 'reclaimed', scopes: [READ] } });
@@ -106,6 +108,17 @@ describe('configured limit', () => {
       expect(statuses).toEqual([201, 201, 409]);
       expect((await env.call('POST', '/tenants/small/clients', { body: { name: 'c', scopes: [READ] } })).body.message)
         .toContain('tenant small holds 2 clients (active, suspended and pending registrations) and the limit is 2 per tenant');
+
+      // A tenant whose three clients an earlier portal version registered (reservations, no slots item yet).
+      expect((await env.call('POST', '/tenants', { body: { tenantId: 'before' } })).status).toBe(201);
+      const store = new Store(DynamoDBDocumentClient.from(env.ddb), env.table);
+      for (const name of ['x', 'y', 'z']) {
+        expect(await store.reserveName('before', name, { state: 'pending', requestId: `r-${name}`, fingerprint: '{}', reservedAt: env.now.toISOString() })).toBe(true);
+        await store.completeReservation('before', name, `r-${name}`, `client${name}`);
+      }
+      const over = await env.call('POST', '/tenants/before/clients', { body: { name: 'w', scopes: [READ] } });
+      expect(over).toMatchObject({ status: 409, body: { error: 'client_limit_reached' } });
+      expect(over.body.message).toContain('tenant before holds 3 clients (active, suspended and pending registrations) and the limit is 2 per tenant');
     } finally {
       await close();
     }
@@ -251,5 +264,31 @@ describe('pool headroom metric', () => {
     expect(result).toMatchObject({ failed: 0, poolClients: undefined });
     expect(metricLines()).toEqual([]);
     expect(env.logs.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ reason: 'pool_count_failed', errorName: 'InternalErrorException' }));
+  });
+});
+
+describe('configuration', () => {
+  const base = {
+    USER_POOL_ID: 'us-east-1_x',
+    TABLE_NAME: 't',
+    TOKEN_ENDPOINT: 'https://x/oauth2/token',
+    ADMIN_SCOPE: 'p/admin',
+    TENANT_ADMIN_SCOPE: 'p/tenant-admin',
+    GRANTABLE_SCOPES: '["a/read"]',
+  };
+
+  test('the limits default to 25 clients per tenant, 60 changes per caller and minute, a quota of 1,000; set values are read', () => {
+    expect(loadConfig(base)).toMatchObject({ maxClientsPerTenant: 25, callerRequestsPerMinute: 60, appClientQuota: 1000 });
+    expect(loadConfig({ ...base, MAX_CLIENTS_PER_TENANT: '3', CALLER_REQUESTS_PER_MINUTE: '7', APP_CLIENT_QUOTA: '10000' }))
+      .toMatchObject({ maxClientsPerTenant: 3, callerRequestsPerMinute: 7, appClientQuota: 10000 });
+  });
+
+  test.each([
+    ['MAX_CLIENTS_PER_TENANT', '0', 'an integer from 1 to 1000'],
+    ['MAX_CLIENTS_PER_TENANT', 'lots', 'an integer from 1 to 1000'],
+    ['CALLER_REQUESTS_PER_MINUTE', '10001', 'an integer from 1 to 10000'],
+    ['APP_CLIENT_QUOTA', '1.5', 'an integer from 1 to 100000'],
+  ])('%s=%s is a configuration error naming the variable, the value and the rule', (name, value, rule) => {
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(`environment variable ${name}: ${JSON.stringify(value)} is invalid: ${rule}`);
   });
 });

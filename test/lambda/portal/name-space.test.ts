@@ -73,6 +73,9 @@ test('a registered client is named in the portal\'s name space; a CDK client of 
 
 test('LimitExceededException: a definite refusal, so no clean-up at all; 409 saying what to do; the CDK client survives', async () => {
   const legacy = await cdkClient('acme.quota');
+  // Even a client of the name space without a record here (another registry's, say) is not this request's orphan:
+  // Cognito refused this request, so it created nothing.
+  const unrelated = await cdkClient('@portal.acme.quota');
   const before = deletes().length;
   env.injector.override.set('cognito:CreateUserPoolClient', limitExceeded);
   const res = await env.call('POST', '/tenants/acme/clients', { caller: ACME, body: { name: 'quota', scopes: [READ] } });
@@ -84,6 +87,8 @@ test('LimitExceededException: a definite refusal, so no clean-up at all; 409 say
   });
   expect(deletes().length - before).toBe(0);
   expect(await exists(legacy)).toBe(true);
+  expect(await exists(unrelated)).toBe(true);
+  await env.real.send(new DeleteUserPoolClientCommand({ UserPoolId: env.userPoolId, ClientId: unrelated }));
   // The name and its slot were released: the same registration succeeds once Cognito accepts it.
   const again = await env.call('POST', '/tenants/acme/clients', { caller: ACME, body: { name: 'quota', scopes: [READ] } });
   expect(again.status).toBe(201);
@@ -154,15 +159,28 @@ describe('a client registered by an earlier portal version (old-style name, reco
   beforeAll(async () => {
     expect((await env.call('POST', '/tenants', { body: { tenantId: 'old' } })).status).toBe(201);
     const out = await env.real.send(new CreateUserPoolClientCommand({
-      UserPoolId: env.userPoolId, ClientName: 'old.billing', GenerateSecret: true,
-      AllowedOAuthFlows: ['client_credentials'], AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthScopes: [READ],
+      UserPoolId: env.userPoolId,
+      ClientName: 'old.billing',
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: [READ],
     }));
     clientId = out.UserPoolClient!.ClientId!;
     env.secrets.set(clientId, [{ id: `${clientId}--1767225600`, value: out.UserPoolClient!.ClientSecret!, created: new Date('2026-01-01T00:00:00Z') }]);
     const at = '2026-01-15T00:00:00.000Z';
     await store.putClient({
-      clientId, tenantId: 'old', name: 'billing', scopes: [READ], accessTokenValidityMinutes: 60, status: 'active',
-      createdAt: at, createdBy: 'adminclient1', updatedAt: at, updatedBy: 'adminclient1', version: 1,
+      clientId,
+      tenantId: 'old',
+      name: 'billing',
+      scopes: [READ],
+      accessTokenValidityMinutes: 60,
+      status: 'active',
+      createdAt: at,
+      createdBy: 'adminclient1',
+      updatedAt: at,
+      updatedBy: 'adminclient1',
+      version: 1,
     });
     await store.putClientPointer('old', clientId, 'billing', at);
     const fp = JSON.stringify({ scopes: [READ], validity: 60 });

@@ -41,6 +41,8 @@ class FakeApiGateway {
   public readonly plans = new Map<string, Set<string>>();
   private readonly planApi = new Map<string, string>();
   public keyQuota = 10_000;
+  /** Every GetApiKeys request: whether it asked for key values. */
+  public readonly listings: Array<boolean | undefined> = [];
   private seq = 0;
 
   constructor(apis: readonly UsageTiersConfig[]) {
@@ -61,6 +63,7 @@ class FakeApiGateway {
   }
 
   public getApiKeys(input: { nameQuery?: string; includeValues?: boolean; limit?: number; position?: string }) {
+    this.listings.push(input.includeValues);
     const all = [...this.keys.values()].filter((k) => !input.nameQuery || k.name.startsWith(input.nameQuery));
     const start = Number(input.position ?? 0);
     const page = all.slice(start, start + (input.limit ?? 25));
@@ -382,6 +385,42 @@ describe('PUT /tenants/{tenantId}/usage-tiers/{api}', () => {
     expect(plansOfTenant(env, ORDERS, 'selfish')).toEqual(['plan-ob']);
     // The tenant admin still sees its tiers.
     expect((await env.call('GET', '/tenants/selfish', { caller: tenantAdmin('selfish') })).body.usageTiers).toEqual({ orders: 'basic', billing: 'free' });
+  });
+});
+
+describe('API key values', () => {
+  test('are never asked for: every listing (re-sent creation, tier change, tenant deletion) has includeValues false', async () => {
+    const env = await portalEnv();
+    expect((await env.call('POST', '/tenants', { body: { tenantId: 'hooli' } })).status).toBe(201);
+    expect((await env.call('POST', '/tenants', { body: { tenantId: 'hooli' } })).status).toBe(200);
+    expect((await env.call('PUT', '/tenants/hooli/usage-tiers/orders', { body: { tier: 'gold' } })).status).toBe(200);
+    expect((await env.call('DELETE', '/tenants/hooli')).status).toBe(200);
+    expect(env.gateway.listings.length).toBeGreaterThanOrEqual(5);
+    expect(env.gateway.listings.filter((v) => v !== false)).toEqual([]);
+  });
+
+  test('a key of the same name that the portal did not create: a new tenant still gets its own key; a lookup refuses to guess (409)', async () => {
+    const env = await portalEnv([ORDERS]);
+    const name = usageKeyName(ORDERS.keyPrefix, 'pied');
+    // Someone else's key, named as the tenant's will be, with another value.
+    const decoy = env.gateway.createApiKey({ name, value: 'someoneelsesvalue0123456789', enabled: true });
+    expect((await env.call('POST', '/tenants', { body: { tenantId: 'pied' } })).status).toBe(201);
+    expect(plansOfTenant(env, ORDERS, 'pied')).toEqual(['plan-ob']);
+    expect(env.gateway.plansOf(decoy.id)).toEqual([]);
+
+    // The tier change must find the tenant's key by name, without values: two keys have it.
+    const res = await env.call('PUT', '/tenants/pied/usage-tiers/orders', { body: { tier: 'gold' } });
+    expect(res.status).toBe(409);
+    expect(res.body.message).toMatch(new RegExp(`^API key name "${name.replace('.', '\\.')}" is used by 2 API keys \\(key\\d+, key\\d+\\); ` +
+      'the portal manages one key of this name and does not read key values to tell them apart: delete or rename the keys it did not create, then retry$'));
+    expect(plansOfTenant(env, ORDERS, 'pied')).toEqual(['plan-ob']);
+    expect(env.gateway.plansOf(decoy.id)).toEqual([]);
+    expect((await env.tenantItem('pied'))?.usageTiers).toEqual({ orders: 'basic' });
+
+    // Once the other key is gone, the change goes through.
+    env.gateway.deleteApiKey({ apiKey: decoy.id });
+    expect((await env.call('PUT', '/tenants/pied/usage-tiers/orders', { body: { tier: 'gold' } })).status).toBe(200);
+    expect(plansOfTenant(env, ORDERS, 'pied')).toEqual(['plan-og']);
   });
 });
 
