@@ -27,6 +27,7 @@ import {
 } from './private/portal-contract';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
 import { resolveScopes, scopeDescriptions } from './private/registry';
+import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
 import { executeApiOrigin } from './private/site-policy';
 import { TIERED_API_NAME, USAGE_TIERS_ENV } from './private/usage-tiers';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
@@ -303,6 +304,13 @@ export class DeveloperPortal extends Construct {
   private readonly userPool: IM2mUserPool;
   private readonly catalog = new Map<string, ScopedRestApi>();
   private readonly tieredApis = new Map<string, ScopedRestApi>();
+  /**
+   * The alarm on the hourly client-secret sweep failing after its retries
+   * (its event is then in a KMS-encrypted dead-letter queue). It is one of
+   * the user pool's security alarms (`IM2mUserPool.securityAlarms`).
+   */
+  public readonly sweepDeadLettersAlarm: cloudwatch.IAlarm;
+
   private readonly handlerRole: iam.Role;
   private readonly portalFunction: lambda.Function;
   private tiersGranted = false;
@@ -382,7 +390,7 @@ export class DeveloperPortal extends Construct {
       securityGroups: props.securityGroups,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     };
-    const { fn: handler, role } = handlerFunction(this, {
+    const { fn: handler, role, deadLetterQueue } = handlerFunction(this, {
       ids: { logs: 'HandlerLogs', role: 'HandlerRole', function: 'Handler' },
       code: lambda.Code.fromAsset(PORTAL_BUNDLE),
       description: 'Developer portal: registers, rotates, suspends and revokes API clients',
@@ -391,6 +399,10 @@ export class DeveloperPortal extends Construct {
       timeout: Duration.seconds(25),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       network,
+      // The M2M pool's secret-lifecycle alarm ignores the calls of roles under this path.
+      rolePath: libraryRolePath(props.userPool),
+      // The hourly sweep is the only asynchronous invocation.
+      asyncInvocations: { queueId: 'SweepDeadLetters', retryAttempts: 2, maxEventAge: Duration.hours(1), what: 'the developer portal\'s hourly client-secret sweep' },
       defaults: requestHandlerDefaults('portal requests are throttled',
         'the Cognito user pool API, DynamoDB for the registry, API Gateway for usage tiers'),
       environment: {
@@ -425,6 +437,7 @@ export class DeveloperPortal extends Construct {
       schedule: events.Schedule.rate(Duration.hours(1)),
       targets: [new targets.LambdaFunction(handler)],
     });
+    this.sweepDeadLettersAlarm = deadLetterAlarm(props.userPool, this, deadLetterQueue!, 'The developer portal\'s hourly client-secret sweep');
 
     this.api = new ScopedRestApi(this, 'Api', {
       userPool: props.userPool,

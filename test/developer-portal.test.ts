@@ -333,3 +333,27 @@ describe('DeveloperPortal.addTieredApi', () => {
     expect(() => Template.fromStack(env.stack)).toThrow(/addTieredApi\(plain\): "Test\/Plain" is invalid: the API has no usage tiers/);
   });
 });
+
+describe('the portal\'s sweep and the user pool\'s security alarms', () => {
+  test('the handler\'s role lives under the pool\'s library path, which the secret-lifecycle alarm ignores', () => {
+    const { stack } = portalStack();
+    const t = Template.fromStack(stack);
+    const [[, role]] = Object.entries(t.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('PortalHandlerRole'));
+    expect(role.Properties.Path).toMatch(/^\/cdk-cognito-m2m\/[0-9a-f]{12}\/$/);
+    const [[, rule]] = Object.entries(t.findResources('AWS::Events::Rule')).filter(([id]) => id.startsWith('PoolSecretLifecycleAuditRule'));
+    expect(JSON.stringify(rule.Properties.EventPattern)).toContain(`:role${role.Properties.Path}`);
+  });
+
+  test('a sweep that keeps failing ends in a KMS-encrypted dead-letter queue whose alarm is one of the pool\'s security alarms', () => {
+    const { stack, pool, portal } = portalStack();
+    const t = Template.fromStack(stack);
+    const [[queueId, queue]] = Object.entries(t.findResources('AWS::SQS::Queue')).filter(([id]) => id.startsWith('PortalSweepDeadLetters'));
+    expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CognitoM2mLogsKey/), 'Arn'] });
+    const [[, fn]] = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('PortalHandler'));
+    expect(fn.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    expect(pool.securityAlarms).toContain(portal.sweepDeadLettersAlarm);
+    expect(stack.resolve((portal.sweepDeadLettersAlarm.node.defaultChild as cloudwatch.CfnAlarm).alarmActions))
+      .toEqual([{ Ref: expect.stringMatching(/^PoolSecurityAlarmsTopic/) }]);
+  });
+});

@@ -197,7 +197,10 @@ export class SecretLifecycleAudit extends Construct {
     const directoryBranches: Array<Record<string, unknown>> = [];
     for (const field of ['name', 'names']) {
       for (const notCloudFormation of [[{ exists: false }], [{ 'anything-but': ['cloudformation.amazonaws.com'] }]]) {
-        directoryBranches.push({ requestParameters: { [field]: [{ prefix: DIRECTORY_PATH_PREFIX }] }, userIdentity: { invokedBy: notCloudFormation } });
+        directoryBranches.push({
+          requestParameters: { [field]: [{ prefix: DIRECTORY_PATH_PREFIX }] },
+          userIdentity: { invokedBy: notCloudFormation },
+        });
       }
     }
     this.directoryRule = new events.Rule(this, 'DirectoryRule', {
