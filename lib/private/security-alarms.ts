@@ -166,7 +166,7 @@ export class SecretLifecycleAudit extends Construct {
 
   constructor(scope: Construct, id: string, pool: IConstruct, userPoolId: string) {
     super(scope, id);
-    this.queue = holdingQueue(this, 'Events', 'This queue keeps the CloudTrail events of client-secret changes made outside the library for the people who investigate the alarm on its depth');
+    this.queue = holdingQueue(this, 'Events', 'This queue keeps the CloudTrail events of client-secret and client-directory changes made outside the library for the people who investigate the alarm on its depth');
     const notLibrary = [
       // A role outside the library's path (CloudTrail names the role as the session's issuer).
       { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': { prefix: libraryRoleArnPrefix(this, pool) } }] } } },
