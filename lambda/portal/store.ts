@@ -18,8 +18,8 @@ import {
 import { BadRequestError, isConditionFailed } from './errors';
 import type { AuditDetail, AuditEntry } from '../shared/audit';
 import {
-  auditPk, CLIENT_SK, clientPk, clientPointerSk, IDEMPOTENCY_SK, idempotencyPk, nameSk,
-  RegistryStatus, TENANT_INDEX_PK, TENANT_SK, tenantPk,
+  auditPk, callerPk, CLIENT_SK, CLIENT_SLOTS_SK, clientPk, clientPointerSk, IDEMPOTENCY_SK, idempotencyPk, nameSk,
+  RATE_SK, RegistryStatus, TENANT_INDEX_PK, TENANT_SK, tenantPk,
 } from '../shared/registry';
 
 export interface TenantRecord {
@@ -123,19 +123,6 @@ export interface Change {
 
 const DATA_KEYS = new Set(['pk', 'sk', 'type']);
 
-/**
- * Items besides those of lambda/shared/registry.ts, written and read by the portal only:
- * - `TENANT#<tenantId>` / `CLIENT_SLOTS`: `slots`, a map of each client name
- *   the tenant holds (a name reservation, pending or registered) to the
- *   request id of that reservation; its size is what the per-tenant client
- *   limit counts (a conditional write: concurrent registrations cannot overshoot).
- * - `CALLER#<actor>` / `RATE`: the caller's request count in its current
- *   one-minute window (`windowStart`, epoch seconds; `n`), expiring through
- *   the table's TTL on `expiresAt`.
- */
-export const CLIENT_SLOTS_SK = 'CLIENT_SLOTS';
-export const RATE_SK = 'RATE';
-export const callerPk = (actor: string): string => `CALLER#${actor}`;
 
 /** The outcome of counting one request of a caller. */
 export interface RateCount {

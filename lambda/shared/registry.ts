@@ -11,9 +11,14 @@
  * | `TENANT#<tenantId>`        | `TENANT`         | the tenant: status, displayName, audit fields, version |
  * | `TENANT#<tenantId>`        | `CLIENT#<id>`    | pointer listing the tenant's clients (id, name)        |
  * | `TENANT#<tenantId>`        | `NAME#<name>`    | name reservation (idempotent, deduplicated register)   |
+ * | `TENANT#<tenantId>`        | `CLIENT_SLOTS`   | `slots`: each client name the tenant holds (reserved   |
+ * |                            |                  | or registered) → its request id; its size is what the  |
+ * |                            |                  | per-tenant client limit counts (conditional writes)    |
  * | `CLIENT#<clientId>`        | `CLIENT`         | the client (authoritative): tenant, status, scopes...  |
  * | `TENANTS`                  | `<tenantId>`     | index of tenants, for paginated listing                |
  * | `IDEMPOTENCY#<t>#<key>`    | `IDEMPOTENCY`    | an Idempotency-Key and the request it belongs to       |
+ * | `CALLER#<actor>`           | `RATE`           | a caller's changes in its current one-minute window    |
+ * |                            |                  | (`windowStart`, `n`), expiring by TTL (`expiresAt`)    |
  * | `AUDIT#<tenantId>`         | `<ISO time>#<r>` | append-only audit trail (attribute_not_exists writes)  |
  *
  * No item ever holds a client secret. DynamoDB transactions are not used
@@ -38,6 +43,9 @@ export type RegistryStatus = 'active' | 'suspended' | 'deleting' | 'deleted';
 export const TENANT_SK = 'TENANT';
 export const CLIENT_SK = 'CLIENT';
 export const TENANT_INDEX_PK = 'TENANTS';
+export const CLIENT_SLOTS_SK = 'CLIENT_SLOTS';
+export const RATE_SK = 'RATE';
+export const callerPk = (actor: string): string => `CALLER#${actor}`;
 export const IDEMPOTENCY_SK = 'IDEMPOTENCY';
 
 export const tenantPk = (tenantId: string): string => `TENANT#${tenantId}`;
