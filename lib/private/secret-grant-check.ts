@@ -11,6 +11,19 @@ export const CLIENT_SECRET_GRANT_WARNING = 'cdk-cognito-m2m:clientSecretGrant';
 /** AWS managed policies that include the permission. */
 const BROAD_MANAGED_POLICIES = ['AdministratorAccess', 'PowerUserAccess', 'AmazonCognitoPowerUser'];
 
+interface StackRoles {
+  /** Logical ids of the roles under the library's path. */
+  readonly library: Set<string>;
+  /** For each managed policy's logical id, the roles whose ManagedPolicyArns name it. */
+  readonly byManagedPolicy: Map<string, string[]>;
+}
+
+/** The logical id of a resolved `{ Ref: <id> }`, else undefined. */
+function refOf(value: unknown): string | undefined {
+  const ref = (value as { Ref?: unknown } | undefined)?.Ref;
+  return typeof ref === 'string' ? ref : undefined;
+}
+
 type Statement = { Effect?: string; Action?: unknown; NotAction?: unknown; Resource?: unknown };
 
 /** Whether an IAM action pattern (`*`, `?` wildcards, case-insensitive) covers `action`. */
@@ -49,43 +62,49 @@ export class ClientSecretGrantCheck implements IAspect {
     if (!Aspects.of(root).all.some((a) => a instanceof ClientSecretGrantCheck)) Aspects.of(root).add(new ClientSecretGrantCheck());
   }
 
-  private readonly rolesByStack = new Map<Stack, Set<string>>();
+  private readonly rolesByStack = new Map<Stack, StackRoles>();
 
   public visit(node: IConstruct): void {
     if (node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy) {
       const stack = Stack.of(node);
-      const roles = list(stack.resolve(node.roles));
-      if (roles.length > 0 && list(stack.resolve(node.users)).length === 0 && list(stack.resolve(node.groups)).length === 0
-        && roles.every((r) => this.libraryRoles(stack).has(String((r as { Ref?: unknown } | undefined)?.Ref)))) return;
+      const roles = this.stackRoles(stack);
+      // The roles the policy reaches: those it names, and (a managed policy) those that name it.
+      const attached = new Set(list(stack.resolve(node.roles)).map(refOf));
+      const logicalId = stack.resolve(node.logicalId) as string;
+      for (const role of roles.byManagedPolicy.get(logicalId) ?? []) attached.add(role);
+      const others = list(stack.resolve(node.users)).length + list(stack.resolve(node.groups)).length;
+      // A policy that reaches only the library's roles (or nothing in this stack) grants nothing to anyone else.
+      if (others === 0 && [...attached].every((r) => r !== undefined && roles.library.has(r))) return;
       this.check(node, stack.resolve(node.policyDocument));
     } else if (node instanceof iam.CfnRole) {
       const stack = Stack.of(node);
-      const path = stack.resolve(node.path);
-      if (typeof path === 'string' && path.startsWith(LIBRARY_ROLE_PATH)) return;
+      if (this.stackRoles(stack).library.has(stack.resolve(node.logicalId) as string)) return;
       for (const p of list(stack.resolve(node.policies)) as Array<{ policyDocument?: unknown; PolicyDocument?: unknown }>) {
         this.check(node, p.PolicyDocument ?? p.policyDocument);
       }
       for (const arn of list(stack.resolve(node.managedPolicyArns))) {
-        const name = BROAD_MANAGED_POLICIES.find((n) => JSON.stringify(arn).endsWith(`:policy/${n}"`) || JSON.stringify(arn).includes(`:policy/${n}"`));
+        const name = BROAD_MANAGED_POLICIES.find((n) => JSON.stringify(arn).includes(`:policy/${n}"`));
         if (name) this.warn(node, `the AWS managed policy ${name}`);
       }
     }
   }
 
-  /** The logical ids of the stack's roles under the library's path (found once per stack). */
-  private libraryRoles(stack: Stack): Set<string> {
-    let ids = this.rolesByStack.get(stack);
-    if (!ids) {
-      ids = new Set(stack.node.findAll()
-        .filter((c): c is iam.CfnRole => c instanceof iam.CfnRole)
-        .filter((r) => {
-          const path = stack.resolve(r.path);
-          return typeof path === 'string' && !Token.isUnresolved(path) && path.startsWith(LIBRARY_ROLE_PATH);
-        })
-        .map((r) => stack.resolve(r.logicalId) as string));
-      this.rolesByStack.set(stack, ids);
+  /** The stack's roles under the library's path, and which roles name each managed policy of the stack (found once per stack). */
+  private stackRoles(stack: Stack): StackRoles {
+    let found = this.rolesByStack.get(stack);
+    if (!found) {
+      found = { library: new Set(), byManagedPolicy: new Map() };
+      for (const role of stack.node.findAll().filter((c): c is iam.CfnRole => c instanceof iam.CfnRole)) {
+        const id = stack.resolve(role.logicalId) as string;
+        const path = stack.resolve(role.path);
+        if (typeof path === 'string' && !Token.isUnresolved(path) && path.startsWith(LIBRARY_ROLE_PATH)) found.library.add(id);
+        for (const policy of list(stack.resolve(role.managedPolicyArns)).map(refOf)) {
+          if (policy !== undefined) found.byManagedPolicy.set(policy, [...(found.byManagedPolicy.get(policy) ?? []), id]);
+        }
+      }
+      this.rolesByStack.set(stack, found);
     }
-    return ids;
+    return found;
   }
 
   private check(node: CfnResource, document: unknown): void {

@@ -7,6 +7,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { DeveloperPortal } from '../../lib';
 import { actionCovers, grantingPattern } from '../../lib/private/secret-grant-check';
 import { poolStack } from '../fixtures';
 
@@ -40,9 +41,17 @@ describe('a grant of AddUserPoolClientSecret', () => {
     expect(warnings(stack).sort()).toEqual(['/Test/Broad/Resource', '/Test/Inline/Resource']);
   });
 
-  test('is not reported for the library\'s own rotation function, for other Cognito actions, or for another service\'s resources', () => {
+  test('through a customer-managed policy the role names (ManagedPolicyArns) is named, with the policy', () => {
+    const { stack, pool } = poolStack();
+    const policy = new iam.ManagedPolicy(stack, 'Rotator', { statements: [new iam.PolicyStatement({ actions: ['cognito-idp:AddUserPoolClientSecret'], resources: [pool.userPoolArn] })] });
+    new iam.Role(stack, 'Ops', { assumedBy: new iam.AccountRootPrincipal(), managedPolicies: [policy] });
+    expect(warnings(stack)).toEqual(['/Test/Rotator/Resource']);
+  });
+
+  test('is not reported for the library\'s own rotation function and developer portal, for other Cognito actions, or for another service\'s resources', () => {
     const { stack, pool, orders } = poolStack();
     pool.addTenant('globex', { scopes: [orders.scope('read')], rotationSchedule: Duration.days(30) });
+    new DeveloperPortal(stack, 'Portal', { userPool: pool, grantableScopes: orders.scopes });
     const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     reader.addToPolicy(new iam.PolicyStatement({ actions: ['cognito-idp:DescribeUserPoolClient', 'cognito-idp:List*'], resources: [pool.userPoolArn] }));
     reader.addToPolicy(new iam.PolicyStatement({ actions: ['*'], resources: ['arn:aws:s3:::bucket/*'] }));
