@@ -13,6 +13,7 @@ import {
 } from './private/client-directory';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/registry';
+import { SecurityAlarms } from './private/security-alarms';
 import { WireTrustedClients } from './private/trusted-clients';
 import { checkDuration, propError } from './private/validation';
 import type { ITenantRegistry } from './tenant-registry';
@@ -126,6 +127,13 @@ export class TenantClaim extends Construct {
   public readonly triggerFunction: lambda.IFunction;
 
   /**
+   * The alarm on parameters under the trigger's client directory path that
+   * no stack of the app created: one of the user pool's security alarms
+   * (`IM2mUserPool.securityAlarms`), notifying its `securityAlarmTopic`.
+   */
+  public readonly untrustedDirectoryAlarm: cloudwatch.IAlarm;
+
+  /**
    * The name of the claim that carries the tenant id.
    */
   public readonly claimName: string;
@@ -181,6 +189,10 @@ export class TenantClaim extends Construct {
         `already has a pre-token-generation trigger (${(err as Error).message}): a pool takes one; give it one TenantClaim and no other PRE_TOKEN_GENERATION_CONFIG trigger`);
     }
     this.triggerFunction = fn;
+    this.untrustedDirectoryAlarm = SecurityAlarms.of(props.userPool).alarm(this, 'UntrustedDirectoryAlarm',
+      this.metricUntrustedDirectoryParameters({ statistic: cloudwatch.Stats.MAXIMUM }), 1,
+      'The tenant-claim trigger found parameters under its client directory\'s SSM path that no stack of the app created; it ignores them. '
+      + 'Its log names them (msg "untrusted directory parameter ignored"): find who wrote them (CloudTrail PutParameter) and delete them.');
   }
 
   /**

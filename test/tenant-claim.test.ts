@@ -209,6 +209,17 @@ describe('outage back-off and the untrusted-parameters metric', () => {
     expect(stack.resolve(m.dimensions)).toEqual({ functionName: { Ref: triggerFunction(Template.fromStack(stack)).id } });
     expect(claim.metricUntrustedDirectoryParameters({ period: Duration.minutes(1) }).period.toSeconds()).toBe(60);
   });
+
+  test('any untrusted parameter raises an alarm among the pool\'s security alarms, notifying its topic', () => {
+    const { stack, pool } = poolStack();
+    const claim = new TenantClaim(stack, 'TenantClaim', { userPool: pool });
+    const t = Template.fromStack(stack);
+    const [[, alarm]] = Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('TenantClaimUntrustedDirectoryAlarm'));
+    expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm.Properties.Metrics[0].MetricStat).toMatchObject({ Metric: { MetricName: 'UntrustedDirectoryParameters' }, Stat: 'Maximum' });
+    expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^PoolSecurityAlarmsTopic/) }]);
+    expect(pool.securityAlarms).toContain(claim.untrustedDirectoryAlarm);
+  });
 });
 
 describe('the tenant registry', () => {
