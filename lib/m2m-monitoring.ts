@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DenyReason, TenantAwareAuthorizer } from './m2m-authorizer';
 import { DENIED_METRIC, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION, UNAVAILABLE_REASONS } from './private/authorizer-metrics';
+import { thresholdAlarm } from './private/security-alarms';
 import { checkDuration, checkString, propError } from './private/validation';
 import type { ScopedRestApi } from './scoped-rest-api';
 
@@ -238,15 +239,7 @@ export class M2mMonitoring extends Construct {
     if (props.createAlarms ?? true) {
       const notify = [...(props.alarmActions ?? []), ...(props.alarmTopic ? [new actions.SnsAction(props.alarmTopic)] : [])];
       const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm => {
-        const a = new cloudwatch.Alarm(this, alarmId, {
-          metric,
-          threshold,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          // No data: no request was denied (the metrics only have data points when something happens).
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          alarmDescription: description,
-        });
+        const a = thresholdAlarm(this, alarmId, metric, threshold, description);
         a.addAlarmAction(...notify);
         if (props.alarmTopic) a.addOkAction(new actions.SnsAction(props.alarmTopic));
         this.alarms.push(a);

@@ -368,7 +368,7 @@ abstract class M2mUserPoolBase extends Resource implements IM2mUserPool {
   }
 
   public addSecurityAlarmAction(...actions: cloudwatch.IAlarmAction[]): void {
-    SecurityAlarms.of(this).addActions(actions, actions);
+    SecurityAlarms.of(this).addActions(actions);
   }
 
   public addTenant(tenantId: string, options: TenantAppClientOptions): TenantAppClient {

@@ -19,6 +19,11 @@ import { handlerFunction, HandlerNetwork } from './handler-function';
 import { deadLetterAlarm, libraryRolePath, SecurityAlarms } from './security-alarms';
 import type { IM2mUserPool } from '../m2m-user-pool';
 
+/** A value as cdk-nag writes it in a finding's id: itself, or a placeholder for a token. */
+function shown(value: string, placeholder: string): string {
+  return Token.isUnresolved(value) ? placeholder : value;
+}
+
 /** Where `npx projen bundle` puts the rotation handler (same depth from lib/ and out/). */
 const CLIENT_ROTATION_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'client-rotation');
 
@@ -137,7 +142,6 @@ export class ClientRotationFunction extends Construct {
     });
     this.stackReads = new iam.PolicyStatement({ sid: 'ReadTheStacksThatDeclareRotatedSecrets', actions: ['cloudformation:DescribeStackResource'] });
     this.policy.addStatements(this.stackReads);
-    const shown = (v: string, placeholder: string) => (Token.isUnresolved(v) ? placeholder : v);
     acknowledgeRule(this.policy,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${shown(stack.region, '<AWS::Region>')}:${shown(stack.account, '<AWS::AccountId>')}:secret:*]`,
       'The rotation actions are limited by the conditions secretsmanager:resource/AllowRotationLambdaArn (secrets whose rotation function is this function) and the stack tag of the stacks with rotated tenants, '
@@ -196,7 +200,6 @@ export class ClientRotationFunction extends Construct {
     this.trustedStacks.push(stackName);
     const stack = Stack.of(this);
     this.stackReads.addResources(stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackName}/*` }));
-    const shown = (v: string, placeholder: string) => (Token.isUnresolved(v) ? placeholder : v);
     acknowledgeRule(this.policy,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${shown(stack.region, '<AWS::Region>')}:${shown(stack.account, '<AWS::AccountId>')}:stack/${stackName}/*]`,
       `DescribeStackResource on stack ${stackName}, which declares rotated tenants: a stack's ARN ends with an id CloudFormation generates, so the stack name is followed by a wildcard.`);

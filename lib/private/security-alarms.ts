@@ -24,6 +24,11 @@ export const SECRET_LIFECYCLE_EVENTS = ['AddUserPoolClientSecret', 'DeleteUserPo
 export const DIRECTORY_WRITE_EVENTS = ['PutParameter', 'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion'] as const;
 /** Of the Cognito calls, the ones CloudFormation makes when a deployment changes or removes a `TenantAppClient`. */
 const DEPLOYMENT_EVENTS = ['UpdateUserPoolClient', 'DeleteUserPoolClient'];
+/**
+ * `userIdentity.invokedBy` of a call CloudFormation did not make: absent, or
+ * another service (`anything-but` matches present fields only, so both).
+ */
+const NOT_BY_CLOUDFORMATION = [[{ exists: false }], [{ 'anything-but': ['cloudformation.amazonaws.com'] }]];
 
 /**
  * The IAM path of the library's roles that manage one pool's client secrets
@@ -79,8 +84,8 @@ export class SecurityAlarms extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
   /** Notified by every security alarm on ALARM and OK: subscribe the people who act on them. */
   public readonly topic: sns.Topic;
-  private readonly alarmActions: cloudwatch.IAlarmAction[] = [];
-  private readonly okActions: cloudwatch.IAlarmAction[] = [];
+  /** Taken by every alarm on ALARM and OK: the topic's, then those users add. */
+  private readonly actions: cloudwatch.IAlarmAction[] = [];
 
   private constructor(scope: IConstruct, id: string) {
     super(scope as Construct, id);
@@ -91,35 +96,42 @@ export class SecurityAlarms extends Construct {
       enforceSSL: true,
     });
     allowAlarmsToPublish(key);
-    this.alarmActions.push(new actions.SnsAction(this.topic));
-    this.okActions.push(new actions.SnsAction(this.topic));
+    this.actions.push(new actions.SnsAction(this.topic));
   }
 
   /** An alarm in `scope` when `metric` reaches `threshold` in one period, with the pool's actions. */
   public alarm(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(scope, id, {
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    if (this.alarmActions.length > 0) alarm.addAlarmAction(...this.alarmActions);
-    if (this.okActions.length > 0) alarm.addOkAction(...this.okActions);
+    const alarm = thresholdAlarm(scope, id, metric, threshold, description);
+    alarm.addAlarmAction(...this.actions);
+    alarm.addOkAction(...this.actions);
     this.alarms.push(alarm);
     return alarm;
   }
 
-  /** Adds actions to every alarm, present and future. */
-  public addActions(alarmActions: cloudwatch.IAlarmAction[], okActions: cloudwatch.IAlarmAction[] = []): void {
-    this.alarmActions.push(...alarmActions);
-    this.okActions.push(...okActions);
+  /** Adds actions, taken on ALARM and OK, to every alarm, present and future. */
+  public addActions(added: cloudwatch.IAlarmAction[]): void {
+    this.actions.push(...added);
     for (const a of this.alarms) {
-      if (alarmActions.length > 0) a.addAlarmAction(...alarmActions);
-      if (okActions.length > 0) a.addOkAction(...okActions);
+      a.addAlarmAction(...added);
+      a.addOkAction(...added);
     }
   }
+}
+
+/**
+ * An alarm when `metric` reaches `threshold` in one period; no data (the
+ * library's metrics only have data points when something happens) is not
+ * breaching.
+ */
+export function thresholdAlarm(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    metric,
+    threshold,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription: description,
+  });
 }
 
 /** Lets CloudWatch alarms of the key's account publish to topics encrypted with it (once per key). */
@@ -147,10 +159,9 @@ export function deadLetterAlarm(pool: IConstruct, scope: Construct, queue: sqs.I
  * Alarms when a client secret of the pool is added or deleted, or an app
  * client is changed or deleted, by anyone but the library's own roles
  * (`libraryRolePath`) and, for client changes, CloudFormation; and when a
- * parameter of the client directory is written by anyone but
- * CloudFormation. Each such
- * event is kept for 14 days in a KMS-encrypted queue (who, when, which
- * client); the alarm stays in ALARM until the queue is read and emptied.
+ * parameter of the client directory is written by anyone but CloudFormation.
+ * Each such event is kept for 14 days in a KMS-encrypted queue (who, when,
+ * which client); the alarm stays in ALARM until the queue is read and emptied.
  *
  * EventBridge receives CloudTrail's "AWS API Call via CloudTrail" events
  * only in an account with a trail that logs management events.
@@ -176,9 +187,8 @@ export class SecretLifecycleAudit extends Construct {
     const branches: Array<Record<string, unknown>> = [];
     for (const identity of notLibrary) {
       branches.push({ eventName: SECRET_LIFECYCLE_EVENTS.filter((e) => !DEPLOYMENT_EVENTS.includes(e)), userIdentity: identity });
-      // Client changes by a CloudFormation deployment (invokedBy) are expected.
-      branches.push({ eventName: DEPLOYMENT_EVENTS, userIdentity: { ...identity, invokedBy: [{ exists: false }] } });
-      branches.push({ eventName: DEPLOYMENT_EVENTS, userIdentity: { ...identity, invokedBy: [{ 'anything-but': ['cloudformation.amazonaws.com'] }] } });
+      // Client changes by a CloudFormation deployment are expected.
+      for (const invokedBy of NOT_BY_CLOUDFORMATION) branches.push({ eventName: DEPLOYMENT_EVENTS, userIdentity: { ...identity, invokedBy } });
     }
     this.rule = new events.Rule(this, 'Rule', {
       description: 'Client secrets or app clients of the M2M user pool changed by someone other than the library (cdk-cognito-m2m)',
@@ -196,11 +206,8 @@ export class SecretLifecycleAudit extends Construct {
     // The client directory maps clients to tenants: only CloudFormation writes its parameters.
     const directoryBranches: Array<Record<string, unknown>> = [];
     for (const field of ['name', 'names']) {
-      for (const notCloudFormation of [[{ exists: false }], [{ 'anything-but': ['cloudformation.amazonaws.com'] }]]) {
-        directoryBranches.push({
-          requestParameters: { [field]: [{ prefix: DIRECTORY_PATH_PREFIX }] },
-          userIdentity: { invokedBy: notCloudFormation },
-        });
+      for (const invokedBy of NOT_BY_CLOUDFORMATION) {
+        directoryBranches.push({ requestParameters: { [field]: [{ prefix: DIRECTORY_PATH_PREFIX }] }, userIdentity: { invokedBy } });
       }
     }
     this.directoryRule = new events.Rule(this, 'DirectoryRule', {
