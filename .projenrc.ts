@@ -194,6 +194,11 @@ bench.exec('ts-node --prefer-ts-exts bench/token-client.bench.ts');
 // `npm test` runs everything a change must pass.
 const test = project.tasks.tryFind('test')!;
 test.reset();
+// The browser journeys need Debian's chromium: installed here when missing (or one line says how).
+test.spawn(project.addTask('browser', {
+  description: 'Install Debian\'s chromium for the web UI\'s browser journeys when it is missing',
+  exec: 'bash scripts/ensure-chromium.sh',
+}));
 test.spawn(project.preCompileTask);
 test.spawn(project.compileTask);
 test.spawn(project.postCompileTask);

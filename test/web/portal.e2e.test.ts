@@ -19,7 +19,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(__dirname, '..', '..', 'test-reports', 'screenshots');
 
 if (!fs.existsSync(CHROMIUM)) {
-  throw new Error(`The browser journeys need Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it), or CHROMIUM_PATH`);
+  throw new Error(`The browser journeys need Debian's chromium at ${CHROMIUM} (npm test installs it: scripts/ensure-chromium.sh), or CHROMIUM_PATH`);
 }
 
 let portal: LocalPortal;
