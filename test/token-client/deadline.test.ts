@@ -70,8 +70,11 @@ test('the deadline cut an attempt short: a timeout naming the deadline, not the 
   // WHEN (the second attempt has the 10 ms left)
   const err = await failure(client);
 
-  // THEN
-  expect(requests).toHaveLength(2);
+  // THEN two attempts were started: the first answered, the second cut short by the deadline. Whether the
+  // second request reached the server within its 10 ms of wall time depends on the machine's load, so the
+  // server's count is only bounded here; the client's count is exact.
+  expect(requests.length).toBeGreaterThanOrEqual(1);
+  expect(requests.length).toBeLessThanOrEqual(2);
   expect(err).toMatchObject({ code: 'timeout', attempts: 2 });
   expect(err.message).toContain('no access token within the 10000 ms deadline (2 attempts)');
 });
@@ -93,7 +96,8 @@ test('an attempt timeout shorter than the time left is named as such, not as the
 
   const err = await failure(client);
 
-  expect(requests).toHaveLength(1);
+  // One attempt, whose request may or may not reach the server within its 20 ms of wall time on a loaded machine.
+  expect(requests.length).toBeLessThanOrEqual(1);
   expect(err).toMatchObject({ code: 'timeout', attempts: 1 });
   expect(err.message).toContain('no complete answer within 20 ms');
   expect(err.message).not.toContain('deadline');
