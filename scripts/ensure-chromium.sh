@@ -11,3 +11,4 @@ fi
 echo "Installing Debian's chromium for the web UI's browser journeys..."
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+[ -x "$CHROMIUM" ] || { echo "Debian's chromium was installed, but $CHROMIUM is still missing: unset CHROMIUM_PATH or point it at /usr/bin/chromium." >&2; exit 1; }
