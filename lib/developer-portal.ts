@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, Aspects, CfnElement, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -13,8 +13,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { M2mAuthorizer } from './authorizers';
 import { HandlerPlacementOptions } from './handler-placement';
-import { M2mAuthorizer } from './m2m-authorizer';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { PortalPerson, PortalUserPool } from './portal-user-pool';
 import { PortalWebUi } from './portal-web-ui';
@@ -29,6 +29,7 @@ import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/
 import { resolveScopes, scopeDescriptions } from './private/registry';
 import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
 import { executeApiOrigin } from './private/site-policy';
+import { onceAtSynth } from './private/synth-once';
 import { TIERED_API_NAME, USAGE_TIERS_ENV } from './private/usage-tiers';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
 import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/web-ui-contract';
@@ -313,7 +314,6 @@ export class DeveloperPortal extends Construct {
 
   private readonly handlerRole: iam.Role;
   private readonly portalFunction: lambda.Function;
-  private tiersGranted = false;
 
   constructor(scope: Construct, id: string, props: DeveloperPortalProps) {
     super(scope, id);
@@ -590,7 +590,7 @@ export class DeveloperPortal extends Construct {
           .map(([n, a]) => a._usageTiersConfig(n))),
       }));
       // At synthesis, when every tier is declared: the grants on the APIs' usage plans.
-      Aspects.of(this).add({ visit: (node) => { if (node === this) this.grantTieredApis(); } });
+      onceAtSynth(this, () => this.grantTieredApis());
     }
     this.tieredApis.set(name, api);
     this.node.addValidation({
@@ -610,8 +610,6 @@ export class DeveloperPortal extends Construct {
    * of every API key in the account and Region.
    */
   private grantTieredApis(): void {
-    if (this.tiersGranted) return;
-    this.tiersGranted = true;
     const stack = Stack.of(this);
     const apiKeys = stack.formatArn({ service: 'apigateway', account: '', resource: '/apikeys', arnFormat: ArnFormat.NO_RESOURCE_NAME });
     this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['apigateway:POST', 'apigateway:GET'], resources: [apiKeys] }));

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aspects, CfnElement, Duration, IAspect, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnElement, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -14,6 +14,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgeInPacks, acknowledgeRule } from './private/acknowledge';
 import { grantsOnlyForAwsServices, logsEncryptionKey, ManagedPolicyRole } from './private/compliance';
 import { contentSecurityPolicy } from './private/site-policy';
+import { onceAtSynth } from './private/synth-once';
 import { propError } from './private/validation';
 import { WEB_UI_FILES } from './private/web-ui-contract';
 
@@ -264,7 +265,7 @@ export class PortalWebUi extends Construct {
       role,
       logGroup,
     });
-    Aspects.of(this).add(new AddLateFiles(this, () => this.addLateFiles()));
+    onceAtSynth(this, () => this.addLateFiles());
     this.acknowledgeDeploymentHandler(this.deployment);
   }
 
@@ -343,16 +344,5 @@ class DeploymentRole extends ManagedPolicyRole {
       actions: statement.actions,
       resources: [this.distribution.distributionArn],
     }));
-  }
-}
-
-/** Adds the late files when the aspect visits the site (before synthesis, after all construction). */
-class AddLateFiles implements IAspect {
-  private done = false;
-  constructor(private readonly owner: IConstruct, private readonly add: () => void) {}
-  public visit(node: IConstruct): void {
-    if (node !== this.owner || this.done) return;
-    this.done = true;
-    this.add();
   }
 }

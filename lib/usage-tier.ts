@@ -1,7 +1,6 @@
 import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct, IConstruct } from 'constructs';
-import { assignTenant } from './private/usage-tier-state';
 import { TIER_NAME, usageKeyName, usageKeyValue } from './private/usage-tiers';
 import { TENANT_ID, checkString, propError } from './private/validation';
 
@@ -136,7 +135,11 @@ export class UsageTier extends Construct {
    */
   public addTenant(tenantId: string): void {
     checkString(this, 'addTenant(tenantId)', tenantId, TENANT_ID);
-    assignTenant(this.api, this, tenantId);
+    // A tenant is in one tier per API: the API's tiers are its children.
+    const existing = this.api.node.children.find((c) => c instanceof UsageTier && c.tenants.has(tenantId)) as UsageTier | undefined;
+    if (existing) {
+      throw propError(this, 'addTenant(tenantId)', tenantId, `is already in usage tier ${existing.tierName} of this API; a tenant is in one tier per API`);
+    }
     this.tenants.set(tenantId, undefined);
   }
 

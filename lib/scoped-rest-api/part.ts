@@ -1,8 +1,9 @@
 import { NestedStack, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { Construct, IConstruct } from 'constructs';
-import { propError } from './private/validation';
-import type { PublicMethodOptions, ScopedMethodOptions, ScopedRestApi } from './scoped-rest-api';
+import { Construct } from 'constructs';
+import type { PublicMethodOptions, ScopedMethodOptions } from './method-options';
+import type { ScopedRestApi } from './scoped-rest-api';
+import { propError } from '../private/validation';
 
 /**
  * Settings of a part of a `ScopedRestApi`.
@@ -28,9 +29,6 @@ export interface ScopedRestApiPartProps extends ScopedRestApiPartOptions {
    */
   readonly api: ScopedRestApi;
 }
-
-/** The part each part's nested stack belongs to (to name it in errors). */
-const PART_OF_STACK = new WeakMap<Stack, ScopedRestApiPart>();
 
 /** API Gateway path parts: a literal, `{param}` or a greedy `{proxy+}`. */
 const PATH_PART = /^(?:[A-Za-z0-9:._-]+|\{[A-Za-z0-9:._-]+\+?\})$/;
@@ -86,7 +84,6 @@ export class ScopedRestApiPart extends Construct {
     this.nestedStack = new NestedStack(this, 'Resource', {
       description: description ?? `Resources and methods of ${props.api.node.path}, part ${id}`,
     });
-    PART_OF_STACK.set(this.nestedStack, this);
   }
 
   /**
@@ -173,8 +170,8 @@ export class ScopedRestApiPart extends Construct {
 
 /** Names a stack for an error: the part it holds, or the stack's path. */
 function where(stack: Stack): string {
-  const part: IConstruct | undefined = PART_OF_STACK.get(stack);
-  return part ? `part ${part.node.path}` : `stack ${stack.node.path}`;
+  const part = stack.node.scope;
+  return part instanceof ScopedRestApiPart && part.nestedStack === stack ? `part ${part.node.path}` : `stack ${stack.node.path}`;
 }
 
 function joinPath(parentPath: string, pathPart: string): string {

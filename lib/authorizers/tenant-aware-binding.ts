@@ -1,0 +1,154 @@
+import * as path from 'path';
+import { Aspects, Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Construct } from 'constructs';
+import type { BoundM2mAuthorizer } from './m2m-authorizer';
+import { TenantAwareAuthorizer } from './tenant-aware-authorizer';
+import type { TenantAwareAuthorizerOptions } from './tenant-aware-options';
+import { IM2mUserPool, IssuerFormat } from '../m2m-user-pool';
+import type { PortalUserPool } from '../portal-user-pool';
+import { acknowledgeRule } from '../private/acknowledge';
+import { MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV } from '../private/client-directory';
+import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
+import { poolState } from '../private/registry';
+import { buildRouteTable, RouteSource } from '../private/route-table';
+import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
+import { WireTrustedClients } from '../private/trusted-clients';
+import { ADDITIONAL_USER_POOLS_ENV, TrustedPoolEntry, USER_POOL_ISSUERS_ENV } from '../private/trusted-pools';
+import { checkDuration, propError } from '../private/validation';
+
+/**
+ * Where `npx projen bundle` puts the authorizer (same depth from lib/ and out/):
+ * without and with tenant-registry support (the registry code and its
+ * DynamoDB lookup only ship when a registry is set), and the portal's build.
+ */
+const AUTHORIZER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'authorizer');
+const REGISTRY_AUTHORIZER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'authorizer-registry');
+const PORTAL_AUTHORIZER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'authorizer-portal');
+
+/**
+ * The people a portal authorizer trusts besides M2M clients
+ * (lambda/authorizer/people.ts reads these as PEOPLE_* variables).
+ */
+export interface PortalPeopleBinding {
+  readonly pool: PortalUserPool;
+  /** Full scope strings. */
+  readonly adminScope: string;
+  readonly tenantAdminScope: string;
+}
+
+/** Rejects headers that cannot be a bearer JWT before the function runs. */
+const BEARER_JWT = '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$';
+
+/** Access-log fields of the tenant-aware authorizer: what it answered API Gateway. */
+export function tenantAwareAccessLogFields(people: boolean): Record<string, string> {
+  return {
+    tenantId: '$context.authorizer.tenantId',
+    clientId: '$context.authorizer.clientId',
+    ...(people ? { username: '$context.authorizer.username' } : {}),
+    scope: '$context.authorizer.scopes',
+    authorizerLatency: '$context.authorizer.integrationLatency',
+  };
+}
+
+/** The tenant-aware authorizer's answer as the backend reads it. */
+export const TENANT_AWARE_CALLER_CONTEXT: Readonly<Record<string, string>> = {
+  'X-Tenant-Id': 'context.authorizer.tenantId',
+  'X-Client-Id': 'context.authorizer.clientId',
+  'X-Scopes': 'context.authorizer.scopes',
+};
+
+/**
+ * Creates the tenant-aware authorizer of an API (`M2mAuthorizer.tenantAware()`):
+ * its function, with the route table written at synthesis from `routes`, and
+ * the TOKEN authorizer in front of it.
+ */
+export function bindTenantAwareAuthorizer(
+  scope: Construct, userPool: IM2mUserPool, routes: () => RouteSource[], o: TenantAwareAuthorizerOptions, people?: PortalPeopleBinding,
+): BoundM2mAuthorizer {
+  const ttl = o.resultsCacheTtl ?? Duration.seconds(30);
+  checkDuration(scope, 'authorizer.resultsCacheTtl', ttl, Duration.seconds(0), Duration.hours(1));
+  const memorySize = o.memorySize ?? 512;
+  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+    throw propError(scope, 'authorizer.memorySize', memorySize, 'must be a whole number of MB from 128 to 10240');
+  }
+  const timeout = o.timeout ?? Duration.seconds(5);
+  checkDuration(scope, 'authorizer.timeout', timeout, Duration.seconds(3), Duration.seconds(29));
+  if (o.outageBackoff) checkDuration(scope, 'authorizer.outageBackoff', o.outageBackoff, Duration.seconds(0), Duration.millis(MAX_OUTAGE_BACKOFF_MS));
+
+  if (people && !o.registry) throw propError(scope, 'authorizer.registry', 'undefined', 'the portal authorizer needs the tenant registry');
+  const bundle = people ? PORTAL_AUTHORIZER_BUNDLE : o.registry ? REGISTRY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE;
+  const code = new LateFileCode(bundle, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
+  Aspects.of(scope).add(new StageLateFileCode(scope, code));
+
+  const additional = o.additionalUserPools ?? [];
+  checkAdditionalPools(scope, userPool, additional);
+  const root = TenantAwareAuthorizer._create(scope, 'TenantAuthorizer', {
+    ids: { logs: 'Logs', role: 'Role', function: 'Function' },
+    code,
+    description: 'Verifies Cognito M2M access tokens and allows the methods their scopes reach',
+    roleDescription: 'Tenant-aware M2M authorizer: writes its own logs and traces, nothing else',
+    memorySize,
+    timeout,
+    logRetention: o.logRetention,
+    reservedConcurrentExecutions: o.reservedConcurrentExecutions,
+    network: checkedNetwork(scope, 'authorizer.', o),
+    defaults: requestHandlerDefaults('the authorizer is throttled and API Gateway denies the requests',
+      'the user pool\'s JWKS, SSM Parameter Store for the client directory, DynamoDB for a registry'),
+    environment: {
+      USER_POOL_ID: userPool.userPoolId,
+      JWKS_TIMEOUT_MS: '1500',
+    },
+  });
+  const fn = root._function;
+  if (userPool.issuerFormats.join() !== IssuerFormat.ORIGINAL) fn.addEnvironment(USER_POOL_ISSUERS_ENV, userPool.issuerFormats.join(','));
+  if (o.outageBackoff) fn.addEnvironment(OUTAGE_BACKOFF_MS_ENV, String(o.outageBackoff.toMilliseconds()));
+  if (additional.length > 0) {
+    fn.addEnvironment(ADDITIONAL_USER_POOLS_ENV, Stack.of(fn).toJsonString(
+      additional.map((p): TrustedPoolEntry => ({ userPoolId: p.userPoolId, issuerFormats: p.issuerFormats })),
+    ));
+  }
+  // CLIENT_TENANTS or CLIENT_TENANTS_PATH, decided once every tenant is declared.
+  Aspects.of(scope).add(new WireTrustedClients(root, fn, () => [
+    ...(o.trustedClients ?? [...poolState(userPool).tenants.values()]),
+    ...additional.flatMap((p) => [...poolState(p).tenants.values()].map((c) => ({ client: c, userPoolId: p.userPoolId }))),
+  ]));
+  if (o.registry) {
+    const registryTtl = o.registryCacheTtl ?? Duration.seconds(30);
+    checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(0), Duration.minutes(15));
+    fn.addEnvironment('TABLE_NAME', o.registry.tableName);
+    fn.addEnvironment('REGISTRY_CACHE_TTL_SECONDS', String(registryTtl.toSeconds()));
+    o.registry.grantLookup(fn);
+  }
+  if (people) {
+    const p = people;
+    fn.addEnvironment('PEOPLE_POOL_ID', p.pool.userPoolId);
+    fn.addEnvironment('PEOPLE_CLIENT_ID', p.pool.webClient.userPoolClientId);
+    fn.addEnvironment('PEOPLE_ADMIN_GROUP', p.pool.adminGroupName);
+    fn.addEnvironment('PEOPLE_TENANT_GROUP_PREFIX', p.pool.tenantGroupPrefix);
+    fn.addEnvironment('PEOPLE_ADMIN_SCOPE', p.adminScope);
+    fn.addEnvironment('PEOPLE_TENANT_ADMIN_SCOPE', p.tenantAdminScope);
+  }
+  const authorizer = new apigateway.TokenAuthorizer(scope, 'LambdaAuthorizer', {
+    handler: fn,
+    identitySource: apigateway.IdentitySource.header('Authorization'),
+    validationRegex: BEARER_JWT,
+    resultsCacheTtl: ttl,
+  });
+  acknowledgeRule(scope, 'AwsSolutions-COG4',
+    'Scoped methods use the bundled Lambda authorizer, which verifies Cognito access tokens (signature, issuer, token_use, trusted client) with aws-jwt-verify and enforces each method\'s scopes.');
+  return {
+    authorizer,
+    authorizationType: apigateway.AuthorizationType.CUSTOM,
+    authorizationScopes: () => undefined,
+    function: fn,
+  };
+}
+
+/** Each additional pool once, and none of them the API's own. */
+function checkAdditionalPools(scope: Construct, own: IM2mUserPool, pools: IM2mUserPool[]): void {
+  pools.forEach((p, i) => {
+    if (p === own) throw propError(scope, `authorizer.additionalUserPools[${i}]`, p.node.path, 'is the API\'s own user pool, which is always trusted');
+    if (pools.indexOf(p) !== i) throw propError(scope, `authorizer.additionalUserPools[${i}]`, p.node.path, 'is listed twice');
+  });
+}

@@ -1,0 +1,6 @@
+export { ScopeMatch } from './scope-match';
+export { ScopedRestApiMethodOptions, ScopedMethodOptions, PublicMethodOptions, ScopedRoute } from './method-options';
+export { ScopedCorsOptions } from './cors';
+export { ScopedRestApiProps } from './props';
+export { ScopedRestApi } from './scoped-rest-api';
+export { ScopedRestApiPart, ScopedRestApiPartOptions, ScopedRestApiPartProps } from './part';

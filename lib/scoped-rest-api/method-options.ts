@@ -1,0 +1,107 @@
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { ScopeMatch } from './scope-match';
+
+/**
+ * What any method of a `ScopedRestApi` may set besides its authorization
+ * (which the API sets from the method's scopes, or none for a public method).
+ */
+export interface ScopedRestApiMethodOptions {
+  /**
+   * A friendly operation name for the method, e.g. `ListOrders` (SDK
+   * generation and the API Gateway console).
+   *
+   * @default - no operation name
+   */
+  readonly operationName?: string;
+
+  /**
+   * Whether the method also needs an API key (`x-api-key`), e.g. to apply a
+   * usage plan.
+   *
+   * @default false
+   */
+  readonly apiKeyRequired?: boolean;
+
+  /**
+   * The responses the method can send, with their headers and models.
+   *
+   * @default - none declared
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-settings-method-response.html
+   */
+  readonly methodResponses?: apigateway.MethodResponse[];
+
+  /**
+   * The request parameters API Gateway accepts (`method.request.querystring.x`:
+   * true when required).
+   *
+   * @default - none
+   */
+  readonly requestParameters?: { [param: string]: boolean };
+
+  /**
+   * The models of request bodies, by content type.
+   *
+   * @default - none
+   */
+  readonly requestModels?: { [contentType: string]: apigateway.IModel };
+
+  /**
+   * The request validator of the method.
+   *
+   * @default - the API's `requestValidator` (bodies and parameters), unless `requestValidatorOptions` is set
+   */
+  readonly requestValidator?: apigateway.IRequestValidator;
+
+  /**
+   * A request validator made for this method.
+   *
+   * @default - the API's `requestValidator`
+   */
+  readonly requestValidatorOptions?: apigateway.RequestValidatorOptions;
+}
+
+/**
+ * Options of a method gated by scopes.
+ */
+export interface ScopedMethodOptions extends ScopedRestApiMethodOptions {
+  /**
+   * The scopes that reach this method: scopes of the API's user pool.
+   */
+  readonly scopes: cognito.OAuthScope[];
+
+  /**
+   * Whether a token needs any one or all of `scopes`.
+   *
+   * @default ScopeMatch.ANY_OF
+   */
+  readonly scopeMatch?: ScopeMatch;
+}
+
+/**
+ * Options of a method that is public on purpose.
+ */
+export interface PublicMethodOptions extends ScopedRestApiMethodOptions {
+  /**
+   * Why the method needs no authorization, e.g. "Load-balancer health check;
+   * returns no data". Recorded as the acknowledgement of the cdk-nag rules
+   * AwsSolutions-APIG4 and AwsSolutions-COG4 on the method.
+   */
+  readonly reason: string;
+}
+
+/**
+ * A method of a `ScopedRestApi` and the scopes that reach it.
+ */
+export interface ScopedRoute {
+  /** HTTP method, upper case (`ANY` for any). */
+  readonly httpMethod: string;
+  /** Resource path, e.g. `/orders/{id}`. */
+  readonly resourcePath: string;
+  /** The scopes, as access tokens carry them; empty for a public method. */
+  readonly scopes: string[];
+  /** How the scopes combine. */
+  readonly scopeMatch: ScopeMatch;
+  /** Whether the method is public on purpose. */
+  readonly isPublic: boolean;
+}
