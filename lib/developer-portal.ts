@@ -26,7 +26,7 @@ import {
   PORTAL_METRICS_NAMESPACE, PortalLimit,
 } from './private/portal-contract';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
-import { resolveScopes, scopeDescriptions } from './private/registry';
+import { resolveScopes, scopeDescriptions } from './private/pool-state';
 import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
 import { executeApiOrigin } from './private/site-policy';
 import { onceAtSynth } from './private/synth-once';

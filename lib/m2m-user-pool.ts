@@ -7,10 +7,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HandlerPlacementOptions } from './handler-placement';
 import { acknowledgeRule } from './private/acknowledge';
-import { setRotationPlacement } from './private/client-rotation';
 import { grantsOnlyForAwsServices } from './private/compliance';
 import { checkedNetwork } from './private/handler-function';
-import { poolState, registerPool } from './private/registry';
+import { poolState, registerPool } from './private/pool-state';
 import { ClientSecretGrantCheck } from './private/secret-grant-check';
 import { SecretLifecycleAudit, SecurityAlarms } from './private/security-alarms';
 import { issuerHostPrefix } from './private/trusted-pools';
@@ -464,14 +463,14 @@ export class M2mUserPool extends M2mUserPoolBase {
       removalPolicy: RemovalPolicy.RETAIN,
     }));
 
-    registerPool(this, false, props.resourceServerQuota ?? LIMITS.resourceServersDefault, props.appClientQuota ?? LIMITS.appClientsDefault);
+    registerPool(this, { imported: false, resourceServerQuota: props.resourceServerQuota, appClientQuota: props.appClientQuota });
     if (props.secretLifecycleAlarm ?? true) new SecretLifecycleAudit(this, 'SecretLifecycleAudit', this, pool.userPoolId);
     ClientSecretGrantCheck.addTo(this);
     if (props.secretRotation) {
-      setRotationPlacement(this, {
+      poolState(this).rotationPlacement = {
         network: checkedNetwork(this, 'secretRotation.', props.secretRotation),
         reservedConcurrentExecutions: props.secretRotation.reservedConcurrentExecutions,
-      });
+      };
     }
   }
 
@@ -581,7 +580,7 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
       this._tokenEndpoint = `https://${attrs.domainPrefix}.auth.${region}.amazoncognito.com/oauth2/token`;
     }
     this.attrs = attrs;
-    registerPool(this, true);
+    registerPool(this, { imported: true });
   }
 
   public get secretsKey(): kms.IKey {

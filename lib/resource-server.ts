@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
-import { registerScope, registerServer } from './private/registry';
+import { registerScope, registerServer } from './private/pool-state';
 import {
   checkString, duplicates, LIMITS, pendingConstruct, propError, RESOURCE_SERVER_IDENTIFIER, RESOURCE_SERVER_NAME, SCOPE_DESCRIPTION, SCOPE_NAME,
 } from './private/validation';
@@ -116,7 +116,7 @@ export class ResourceServer extends cognito.UserPoolResourceServer {
         scopeName: s.name,
         scopeDescription: s.description,
       }));
-      registerScope(oauth, { fullName: `${this.resourceServerIdentifier}/${s.name}`, scopeName: s.name, server: this });
+      registerScope(oauth, { fullName: `${this.resourceServerIdentifier}/${s.name}`, scopeName: s.name, server: this, pool: props.userPool });
       this.scopeByName.set(s.name, oauth);
     }
   }

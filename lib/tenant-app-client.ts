@@ -9,7 +9,7 @@ import { acknowledgeRule } from './private/acknowledge';
 import { ClientRotationFunction } from './private/client-rotation';
 import { MIN_GRACE_SECONDS } from './private/client-rotation-contract';
 import { isPortalClientName, PORTAL_CLIENT_NAME_PREFIX } from './private/portal-contract';
-import { registerTenant, resolveScopes } from './private/registry';
+import { registerTenant, resolveScopes } from './private/pool-state';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
 
 /** The explicit auth flow that lets an app client call GetClientToken. */

@@ -12,7 +12,7 @@ import {
   claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV,
 } from './private/client-directory';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
-import { poolState } from './private/registry';
+import { poolState } from './private/pool-state';
 import { SecurityAlarms } from './private/security-alarms';
 import { WireTrustedClients } from './private/trusted-clients';
 import { checkDuration, propError } from './private/validation';

@@ -10,7 +10,7 @@ import type { PortalUserPool } from '../portal-user-pool';
 import { acknowledgeRule } from '../private/acknowledge';
 import { MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV } from '../private/client-directory';
 import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
-import { poolState } from '../private/registry';
+import { poolState } from '../private/pool-state';
 import { buildRouteTable, RouteSource } from '../private/route-table';
 import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
 import { WireTrustedClients } from '../private/trusted-clients';

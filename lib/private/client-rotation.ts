@@ -16,6 +16,7 @@ import {
   TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV,
 } from './client-rotation-contract';
 import { handlerFunction, HandlerNetwork } from './handler-function';
+import { poolState } from './pool-state';
 import { deadLetterAlarm, libraryRolePath, SecurityAlarms } from './security-alarms';
 import type { IM2mUserPool } from '../m2m-user-pool';
 
@@ -31,13 +32,6 @@ const CLIENT_ROTATION_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'clien
 export interface RotationPlacement {
   readonly network?: HandlerNetwork;
   readonly reservedConcurrentExecutions?: number;
-}
-
-const placements = new WeakMap<IM2mUserPool, RotationPlacement>();
-
-/** Records where the rotation functions of a pool run; called by the pool's constructor. */
-export function setRotationPlacement(pool: IM2mUserPool, placement: RotationPlacement): void {
-  placements.set(pool, placement);
 }
 
 /**
@@ -69,7 +63,7 @@ export class ClientRotationFunction extends Construct {
   public static of(pool: IM2mUserPool, gracePeriod: Duration): ClientRotationFunction {
     const id = `ClientSecretRotation-${gracePeriod.toHours()}h`;
     const existing = pool.node.tryFindChild(id) as ClientRotationFunction | undefined;
-    return existing ?? new ClientRotationFunction(pool, id, pool, gracePeriod, placements.get(pool));
+    return existing ?? new ClientRotationFunction(pool, id, pool, gracePeriod, poolState(pool).rotationPlacement);
   }
 
   public readonly fn: lambda.Function;

@@ -16,7 +16,7 @@ import type { IM2mUserPool } from '../m2m-user-pool';
 import { acknowledgeRule } from '../private/acknowledge';
 import { ApiGatewayAccount } from '../private/api-gateway-account';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from '../private/openapi';
-import { resolveScopes, scopeDescriptions } from '../private/registry';
+import { resolveScopes, scopeDescriptions } from '../private/pool-state';
 import type { UsageTiersConfig } from '../private/usage-tiers';
 import { pendingConstruct, propError } from '../private/validation';
 import type { CatalogApi } from '../private/web-ui-contract';

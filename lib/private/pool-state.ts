@@ -1,6 +1,8 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
+import type { RotationPlacement } from './client-rotation';
+import { existingState, ownedState } from './owned-state';
 import { duplicates, LIMITS, propError } from './validation';
 
 /**
@@ -14,6 +16,8 @@ export interface ScopeInfo {
   readonly fullName: string;
   readonly scopeName: string;
   readonly server: RegisteredServer;
+  /** The user pool of the server. */
+  readonly pool: object;
 }
 
 /** A resource server as the registry sees it. */
@@ -28,7 +32,11 @@ export interface RegisteredTenant extends IConstruct {
   readonly userPoolClientId: string;
 }
 
-/** Per-pool bookkeeping: the resource servers and tenants declared in this app. */
+/**
+ * What the app declares in a user pool, kept on the pool: its resource
+ * servers, its tenants (the app clients of TenantAppClient, by tenant id),
+ * its quotas and where its rotation functions run.
+ */
 export interface PoolState {
   readonly servers: RegisteredServer[];
   readonly tenants: Map<string, RegisteredTenant>;
@@ -36,11 +44,13 @@ export interface PoolState {
   readonly imported: boolean;
   readonly resourceServerQuota: number;
   readonly appClientQuota: number;
+  /** Where the pool's rotation functions run (M2mUserPool `secretRotation`, set by its constructor). */
+  rotationPlacement?: RotationPlacement;
 }
 
-const scopes = new WeakMap<cognito.OAuthScope, ScopeInfo>();
-const pools = new WeakMap<object, PoolState>();
-const serverPools = new WeakMap<RegisteredServer, object>();
+const POOL_STATE = 'PoolState';
+const SCOPE_INFO = 'ScopeInfo';
+const STACK_SIZE_WATCHED = 'StackSizeWatched';
 
 /** Scopes of the standard OpenID Connect and Cognito sets, never granted to client-credentials clients. */
 const BUILT_IN_SCOPES = new Set([
@@ -51,19 +61,30 @@ const BUILT_IN_SCOPES = new Set([
   cognito.OAuthScope.COGNITO_ADMIN.scopeName,
 ]);
 
-export function registerPool(pool: object, imported: boolean,
-  resourceServerQuota: number = LIMITS.resourceServersDefault, appClientQuota: number = LIMITS.appClientsDefault): void {
-  pools.set(pool, { servers: [], tenants: new Map(), imported, resourceServerQuota, appClientQuota });
+/** How a pool's constructor describes the pool. */
+export interface PoolDescription {
+  readonly imported: boolean;
+  readonly resourceServerQuota?: number;
+  readonly appClientQuota?: number;
+}
+
+/** Called once by the pool's constructor (M2mUserPool, or its import). */
+export function registerPool(pool: object, description: PoolDescription): void {
+  if (existingState(pool, POOL_STATE)) throw new Error(`user pool ${(pool as Partial<IConstruct>).node?.path ?? ''} is registered twice`);
+  ownedState<PoolState>(pool, POOL_STATE, () => ({
+    servers: [],
+    tenants: new Map(),
+    imported: description.imported,
+    resourceServerQuota: description.resourceServerQuota ?? LIMITS.resourceServersDefault,
+    appClientQuota: description.appClientQuota ?? LIMITS.appClientsDefault,
+  }));
 }
 
 export function poolState(pool: object): PoolState {
-  const state = pools.get(pool);
-  if (!state) {
-    // A user implemented IM2mUserPool themselves: treat it like an imported pool.
-    registerPool(pool, true);
-    return pools.get(pool)!;
-  }
-  return state;
+  // A pool nobody registered: a user implemented IM2mUserPool themselves; treat it like an imported pool.
+  return existingState<PoolState>(pool, POOL_STATE) ?? ownedState<PoolState>(pool, POOL_STATE, () => ({
+    servers: [], tenants: new Map(), imported: true, resourceServerQuota: LIMITS.resourceServersDefault, appClientQuota: LIMITS.appClientsDefault,
+  }));
 }
 
 /** Records a resource server on its pool, enforcing the quota and unique identifiers. */
@@ -80,20 +101,19 @@ export function registerServer(pool: object, server: RegisteredServer): void {
       `a user pool holds at most ${state.resourceServerQuota} resource servers (the quota set by resourceServerQuota; Amazon Cognito's default is ${LIMITS.resourceServersDefault}, raisable to ${LIMITS.resourceServersMax})`);
   }
   state.servers.push(server);
-  serverPools.set(server, pool);
 }
 
 /** CloudFormation's ceiling on resources per stack. */
 export const STACK_RESOURCE_LIMIT = 500;
-const watchedStacks = new WeakSet<Stack>();
 
 /**
  * Adds, once per stack holding tenants, a validation that names the ceiling of
  * 500 resources and what to do before CloudFormation (or the CDK) refuses it.
  */
 function watchStackSize(stack: Stack): void {
-  if (watchedStacks.has(stack)) return;
-  watchedStacks.add(stack);
+  const watch = ownedState(stack, STACK_SIZE_WATCHED, () => ({ added: false }));
+  if (watch.added) return;
+  watch.added = true;
   stack.node.addValidation({
     validate: () => {
       const resources = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack);
@@ -125,7 +145,7 @@ export function registerTenant(pool: object, tenant: RegisteredTenant): void {
 }
 
 export function registerScope(scope: cognito.OAuthScope, info: ScopeInfo): void {
-  scopes.set(scope, info);
+  ownedState(scope, SCOPE_INFO, () => info);
 }
 
 /** A scope resolved against a pool: its literal name and, where known, the server that defines it. */
@@ -147,10 +167,9 @@ export function resolveScopes(owner: IConstruct, prop: string, pool: object, lis
   };
   const out: ResolvedScope[] = [];
   for (const scope of list) {
-    const info = scopes.get(scope);
+    const info = existingState<ScopeInfo>(scope, SCOPE_INFO);
     if (info) {
-      const serverPool = serverPools.get(info.server);
-      if (serverPool !== pool) {
+      if (info.pool !== pool) {
         throw propError(owner, prop, info.fullName,
           `scope belongs to resource server ${info.server.node.path}, which is in another user pool; use a scope of this pool's resource servers: ${known()}`);
       }
