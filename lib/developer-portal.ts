@@ -2,9 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ArnFormat, CfnElement, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as backup from 'aws-cdk-lib/aws-backup';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -14,214 +11,28 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { M2mAuthorizer } from './authorizers';
-import { HandlerPlacementOptions } from './handler-placement';
+import type { DeveloperPortalProps } from './developer-portal-props';
 import type { IM2mUserPool } from './m2m-user-pool';
-import { PortalPerson, PortalUserPool } from './portal-user-pool';
+import { PortalUserPool } from './portal-user-pool';
 import { PortalWebUi } from './portal-web-ui';
 import { acknowledgeRule } from './private/acknowledge';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { CATALOG_API_NAME } from './private/openapi';
+import { resolveScopes, scopeDescriptions } from './private/pool-state';
 import {
   APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, POOL_CLIENTS_METRIC, POOL_DIMENSION, POOL_HEADROOM_METRIC,
   PORTAL_METRICS_NAMESPACE, PortalLimit,
-} from './private/portal-contract';
-import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/portal-routes';
-import { resolveScopes, scopeDescriptions } from './private/pool-state';
+} from './private/contracts/portal';
+import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/contracts/portal-routes';
 import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
 import { executeApiOrigin } from './private/site-policy';
 import { onceAtSynth } from './private/synth-once';
-import { TIERED_API_NAME, USAGE_TIERS_ENV } from './private/usage-tiers';
+import { TIERED_API_NAME, USAGE_TIERS_ENV } from './private/contracts/usage-tiers';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
-import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/web-ui-contract';
+import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/contracts/web-ui';
 import { ResourceServer } from './resource-server';
 import { ScopedRestApi } from './scoped-rest-api';
 import { ITenantRegistry, TenantRegistry } from './tenant-registry';
-
-/**
- * The developer portal's web UI: where people sign in, and what it shows.
- */
-export interface DeveloperPortalWebUiOptions {
-  /**
-   * Prefix of the Cognito managed-login domain people sign in at
-   * (`https://<prefix>.auth.<region>.amazoncognito.com`). The sign-in pool is
-   * a separate user pool from the M2M pool.
-   */
-  readonly signInDomainPrefix: string;
-
-  /**
-   * The APIs whose methods and scopes the UI shows tenants (the API
-   * catalog), each with its OpenAPI document, named after its construct id.
-   * APIs created after the portal are added with `addCatalogApi`.
-   *
-   * @default - an empty catalog
-   */
-  readonly catalog?: ScopedRestApi[];
-
-  /**
-   * Platform admins to create with the sign-in pool. Cognito e-mails each a
-   * temporary password; tenant admins are invited from the portal.
-   *
-   * @default - none; create the first one with the AWS CLI (see the README)
-   */
-  readonly platformAdmins?: PortalPerson[];
-
-  /**
-   * How long a sign-in lasts (the refresh token's validity).
-   *
-   * @default Duration.hours(8)
-   */
-  readonly sessionValidity?: Duration;
-
-  /**
-   * A custom domain name for the site.
-   *
-   * @default - the distribution's `*.cloudfront.net` domain
-   */
-  readonly domainName?: string;
-
-  /**
-   * The certificate of `domainName`, in us-east-1.
-   *
-   * @default - none; required with `domainName`
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
-   * The ARN of a WAFv2 web ACL with scope CLOUDFRONT for the site.
-   *
-   * @default - no web ACL
-   */
-  readonly webAclArn?: string;
-
-  /**
-   * The edge locations that serve the site.
-   *
-   * @default cloudfront.PriceClass.PRICE_CLASS_100
-   */
-  readonly priceClass?: cloudfront.PriceClass;
-}
-
-/**
- * Properties of a `DeveloperPortal`. The placement options (`vpc`,
- * `vpcSubnets`, `securityGroups`, `reservedConcurrentExecutions`) apply to
- * the portal's handler and to its API's authorizer, each.
- */
-export interface DeveloperPortalProps extends HandlerPlacementOptions {
-  /**
-   * The user pool whose app clients the portal manages.
-   */
-  readonly userPool: IM2mUserPool;
-
-  /**
-   * The scopes the portal may give to the clients it registers (scopes of
-   * the pool's resource servers). The portal's own admin scope can never be
-   * granted through the portal; its tenant-admin scope always can.
-   */
-  readonly grantableScopes: cognito.OAuthScope[];
-
-  /**
-   * The registry of tenants and clients.
-   *
-   * @default - a new TenantRegistry
-   */
-  readonly registry?: ITenantRegistry;
-
-  /**
-   * An AWS Backup plan for the registry the portal creates (see
-   * `TenantRegistryProps.backupPlan`). With your own `registry`, give the
-   * plan to it instead.
-   *
-   * @default - no backup plan; the registry's point-in-time recovery (35 days) is the only restore path
-   * @see https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html
-   */
-  readonly backupPlan?: backup.IBackupPlan;
-
-  /**
-   * Identifier of the resource server that defines the portal's scopes
-   * `admin` (platform operators) and `tenant-admin` (a tenant managing its
-   * own clients).
-   *
-   * @default 'm2m-portal'
-   */
-  readonly identifier?: string;
-
-  /**
-   * How long both secrets of a client stay valid after a rotation, unless
-   * the tenant confirms earlier by deleting the old one.
-   *
-   * @default Duration.hours(24)
-   */
-  readonly rotationGracePeriod?: Duration;
-
-  /**
-   * The ARN of a regional AWS WAFv2 web ACL to associate with the portal API's stage.
-   *
-   * @default - no web ACL
-   */
-  readonly webAclArn?: string;
-
-  /**
-   * Access-token validity of clients registered without one.
-   *
-   * @default Duration.minutes(60)
-   */
-  readonly defaultAccessTokenValidity?: Duration;
-
-  /**
-   * Whether the portal's API sets up API Gateway's account-level logging role
-   * (`AWS::ApiGateway::Account`). Every `ScopedRestApi` of a stack shares one;
-   * turn it off when something else in the account and Region manages it.
-   *
-   * @default true
-   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
-   */
-  readonly cloudWatchRole?: boolean;
-
-  /**
-   * How many clients one tenant may hold at once through the portal: active,
-   * suspended and pending registrations together. A registration beyond it
-   * is refused with 409 `client_limit_reached`, naming the limit and the
-   * count; deleting a client frees its place. Every tenant shares the pool's
-   * app client quota (`appClientQuota`), as do the pool's TenantAppClients:
-   * keep the limit times the number of tenants within it.
-   *
-   * @default 25
-   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
-   */
-  readonly maxClientsPerTenant?: number;
-
-  /**
-   * How many changes (POST, PUT, PATCH and DELETE requests) one caller, a
-   * person of the sign-in pool or an admin API client, may make per minute.
-   * Beyond it the portal answers 429 `rate_limited` with `Retry-After` until
-   * the minute ends, so one admin cannot use up the pool's shared Cognito
-   * request quotas for everyone; the API stage's throttle still applies to all.
-   *
-   * @default 60
-   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html#category_operations
-   */
-  readonly callerRequestsPerMinute?: number;
-
-  /**
-   * The user pool's quota of app clients, against which the portal publishes
-   * its headroom (`metricPoolClientHeadroom()`). Set it when you have raised
-   * the quota in Service Quotas.
-   *
-   * @default 1000
-   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
-   */
-  readonly appClientQuota?: number;
-
-  /**
-   * A web UI for people: tenant admins and platform admins sign in (a
-   * separate user pool with managed login and TOTP MFA), see the API
-   * catalog, and register, rotate, suspend and delete API clients in a
-   * browser. The portal API then also accepts their access tokens.
-   *
-   * @default - no web UI: the portal is an API for M2M admin clients only
-   */
-  readonly webUi?: DeveloperPortalWebUiOptions;
-}
 
 /** Where `npx projen bundle` puts the portal handler (same depth from lib/ and out/). */
 const PORTAL_BUNDLE = path.join(__dirname, '..', 'assets', 'portal');

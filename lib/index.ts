@@ -6,6 +6,7 @@ export * from './scoped-rest-api';
 export * from './tenant-registry';
 export * from './tenant-claim';
 export * from './developer-portal';
+export * from './developer-portal-props';
 export * from './portal-user-pool';
 export * from './portal-web-ui';
 export * from './m2m-monitoring';

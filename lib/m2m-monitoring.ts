@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DenyReason, TenantAwareAuthorizer } from './authorizers';
-import { DENIED_METRIC, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION, UNAVAILABLE_REASONS } from './private/authorizer-metrics';
+import { DENIED_METRIC, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION, UNAVAILABLE_REASONS } from './private/contracts/authorizer-metrics';
 import { thresholdAlarm } from './private/security-alarms';
 import { checkDuration, checkString, propError } from './private/validation';
 import type { ScopedRestApi } from './scoped-rest-api';

@@ -12,7 +12,7 @@ import { checkedNetwork } from './private/handler-function';
 import { poolState, registerPool } from './private/pool-state';
 import { ClientSecretGrantCheck } from './private/secret-grant-check';
 import { SecretLifecycleAudit, SecurityAlarms } from './private/security-alarms';
-import { issuerHostPrefix } from './private/trusted-pools';
+import { issuerHostPrefix } from './private/contracts/trusted-pools';
 import { certificateRegion, checkDomainPrefix, checkString, CLOUDFRONT_CERTIFICATE_REGION, LIMITS, propError, USER_POOL_NAME } from './private/validation';
 import { ResourceServer, ResourceServerOptions } from './resource-server';
 import { TenantAppClient, TenantAppClientOptions } from './tenant-app-client';

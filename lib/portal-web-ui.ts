@@ -16,19 +16,13 @@ import { grantsOnlyForAwsServices, logsEncryptionKey, ManagedPolicyRole } from '
 import { contentSecurityPolicy } from './private/site-policy';
 import { onceAtSynth } from './private/synth-once';
 import { propError } from './private/validation';
-import { WEB_UI_FILES } from './private/web-ui-contract';
+import { WEB_UI_FILES } from './private/contracts/web-ui';
 
 /**
- * Properties of a `PortalWebUi`.
+ * Where and how the developer portal's web UI is served: its domain, the
+ * certificate, a web ACL and the edge locations.
  */
-export interface PortalWebUiProps {
-  /**
-   * The origins (`https://host`) the page may call besides its own: the
-   * portal API and the sign-in domain. They make the `connect-src` of the
-   * Content-Security-Policy; nothing else is reachable from the page.
-   */
-  readonly connectOrigins: string[];
-
+export interface PortalSiteOptions {
   /**
    * A custom domain name for the site, e.g. `portal.acme.example`.
    *
@@ -59,6 +53,18 @@ export interface PortalWebUiProps {
    * @default cloudfront.PriceClass.PRICE_CLASS_100
    */
   readonly priceClass?: cloudfront.PriceClass;
+}
+
+/**
+ * Properties of a `PortalWebUi`.
+ */
+export interface PortalWebUiProps extends PortalSiteOptions {
+  /**
+   * The origins (`https://host`) the page may call besides its own: the
+   * portal API and the sign-in domain. They make the `connect-src` of the
+   * Content-Security-Policy; nothing else is reachable from the page.
+   */
+  readonly connectOrigins: string[];
 }
 
 /** Where `npx projen bundle` puts the built web UI (same depth from lib/ and out/). */

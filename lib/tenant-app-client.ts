@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { ClientRotationFunction } from './private/client-rotation';
-import { MIN_GRACE_SECONDS } from './private/client-rotation-contract';
-import { isPortalClientName, PORTAL_CLIENT_NAME_PREFIX } from './private/portal-contract';
+import { MIN_GRACE_SECONDS } from './private/contracts/client-rotation';
+import { isPortalClientName, PORTAL_CLIENT_NAME_PREFIX } from './private/contracts/portal';
 import { registerTenant, resolveScopes } from './private/pool-state';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
 

@@ -7,10 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HandlerPlacementOptions } from './handler-placement';
 import { IM2mUserPool, M2mUserPool } from './m2m-user-pool';
-import { FUNCTION_DIMENSION, METRICS_NAMESPACE, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC } from './private/authorizer-metrics';
+import { FUNCTION_DIMENSION, METRICS_NAMESPACE, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC } from './private/contracts/authorizer-metrics';
 import {
   claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV,
-} from './private/client-directory';
+} from './private/contracts/client-directory';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/pool-state';
 import { SecurityAlarms } from './private/security-alarms';

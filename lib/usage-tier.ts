@@ -1,7 +1,7 @@
 import { Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct, IConstruct } from 'constructs';
-import { TIER_NAME, usageKeyName, usageKeyValue } from './private/usage-tiers';
+import { TIER_NAME, usageKeyName, usageKeyValue } from './private/contracts/usage-tiers';
 import { TENANT_ID, checkString, propError } from './private/validation';
 
 /**

@@ -9,7 +9,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { mockIntegration, poolStack } from './fixtures';
 import { DenyReason, M2mAuthorizer, ScopedRestApi, TenantAwareAuthorizer } from '../lib';
-import { DENY_REASONS } from '../lib/private/authorizer-metrics';
+import { DENY_REASONS } from '../lib/private/contracts/authorizer-metrics';
 
 function apiWithMethod(authorizer?: M2mAuthorizer) {
   const env = poolStack();

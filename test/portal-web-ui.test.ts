@@ -10,7 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { DeveloperPortal, M2mUserPool, PortalWebUi, ScopedRestApi } from '../lib';
 import { mockIntegration, poolStack, webUiStack } from './fixtures';
-import { checkCatalog, checkWebUiConfig } from '../lib/private/web-ui-contract';
+import { checkCatalog, checkWebUiConfig } from '../lib/private/contracts/web-ui';
 
 /**
  * What the site's BucketDeployment writes at `key`: the staged file from the

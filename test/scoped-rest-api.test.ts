@@ -7,7 +7,7 @@ import { DeveloperPortal, M2mAuthorizer, PublicMethodOptions, ScopedMethodOption
 import { mockIntegration, poolStack } from './fixtures';
 import { acknowledgements } from '../bin/nag';
 import { checkOpenApiDocument } from '../lib/private/openapi';
-import { checkCatalog } from '../lib/private/web-ui-contract';
+import { checkCatalog } from '../lib/private/contracts/web-ui';
 
 function apiStack() {
   const env = poolStack();

@@ -13,7 +13,7 @@ import { mockIntegration, poolStack } from './fixtures';
 import { clientsOf, directoryParameters } from './support/client-directory';
 import { awsSolutionsFindings } from '../bin/nag';
 import { M2mUserPool, ScopedRestApi, TenantAppClient, TenantClaim, TenantRegistry } from '../lib';
-import { parseDirectoryParameters, parseMapping } from '../lib/private/client-directory';
+import { parseDirectoryParameters, parseMapping } from '../lib/private/contracts/client-directory';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const DESCRIPTION = 'Adds the calling app client\'s tenant to Cognito client-credentials access tokens';

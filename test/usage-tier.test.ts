@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { M2mAuthorizer, M2mUserPool, ScopedRestApi, TenantAppClient } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
-import { usageKeyValue } from '../lib/private/usage-tiers';
+import { usageKeyValue } from '../lib/private/contracts/usage-tiers';
 
 function tieredApi() {
   const env = poolStack();

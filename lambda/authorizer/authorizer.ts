@@ -30,9 +30,9 @@ import { DecisionMetrics, decisionMetrics } from './metrics';
 import type { PeopleSupport } from './people';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
-import { TENANT_CLAIM } from '../../lib/private/client-directory';
-import { clientKey, issuerHostPrefix } from '../../lib/private/trusted-pools';
-import { usageKeyValue } from '../../lib/private/usage-tiers';
+import { TENANT_CLAIM } from '../../lib/private/contracts/client-directory';
+import { clientKey, issuerHostPrefix } from '../../lib/private/contracts/trusted-pools';
+import { usageKeyValue } from '../../lib/private/contracts/usage-tiers';
 import { Logger } from '../shared/log';
 
 export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;

@@ -10,11 +10,11 @@ import { ConfigError } from './errors';
 import type { PeopleConfig } from './people';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
-import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/client-directory';
+import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/contracts/client-directory';
 import {
   ADDITIONAL_USER_POOLS_ENV, ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry, USER_POOL_ISSUERS_ENV,
-} from '../../lib/private/trusted-pools';
-import { USAGE_KEY_PREFIX, USAGE_KEY_PREFIX_ENV } from '../../lib/private/usage-tiers';
+} from '../../lib/private/contracts/trusted-pools';
+import { USAGE_KEY_PREFIX, USAGE_KEY_PREFIX_ENV } from '../../lib/private/contracts/usage-tiers';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface AuthorizerConfig {

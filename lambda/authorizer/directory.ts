@@ -38,7 +38,7 @@ import type { TenantResolver } from './tenant-resolver';
 import {
   CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DEFAULT_OUTAGE_BACKOFF_MS, DIRECTORY_PATH_PREFIX, MAX_OUTAGE_BACKOFF_MS,
   OUTAGE_BACKOFF_MS_ENV, parseDirectoryParameters, parseMapping,
-} from '../../lib/private/client-directory';
+} from '../../lib/private/contracts/client-directory';
 import { Logger, logLevelFromEnv } from '../shared/log';
 
 /** One parameter as read. */

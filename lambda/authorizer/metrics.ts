@@ -15,7 +15,7 @@ import type { DenyReason } from './errors';
 import {
   ALLOWED_FLUSH_MS, ALLOWED_METRIC, DENIED_METRIC, DenyReasonName, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
   UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
-} from '../../lib/private/authorizer-metrics';
+} from '../../lib/private/contracts/authorizer-metrics';
 import type { EmfMembers, Logger } from '../shared/log';
 
 // No Unit (CloudWatch records "None"): sums, graphs and alarms are the same, and the bundle stays within its budget.

@@ -6,7 +6,7 @@
  * same interface. A client without a tenant is not trusted.
  */
 import { ConfigError } from './errors';
-import { CLIENT_TENANTS_ENV, parseMapping } from '../../lib/private/client-directory';
+import { CLIENT_TENANTS_ENV, parseMapping } from '../../lib/private/contracts/client-directory';
 
 export interface TenantResolver {
   /**

@@ -17,7 +17,7 @@
  */
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { SecretNotBoundError } from './errors';
-import { BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG } from '../../lib/private/client-rotation-contract';
+import { BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG } from '../../lib/private/contracts/client-rotation';
 
 /** What CloudFormation reports of one stack resource. */
 export interface StackResource {

@@ -3,7 +3,7 @@
  * (lib/private/client-rotation.ts) sets. Checked at cold start.
  */
 import { ConfigError } from './errors';
-import { GRACE_SECONDS_ENV, MIN_GRACE_SECONDS, TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV } from '../../lib/private/client-rotation-contract';
+import { GRACE_SECONDS_ENV, MIN_GRACE_SECONDS, TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV } from '../../lib/private/contracts/client-rotation';
 import { LogLevel, logLevelFromEnv } from '../shared/log';
 
 export interface RotationConfig {

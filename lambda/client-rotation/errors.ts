@@ -4,7 +4,7 @@
  * dates only, never a secret value. A thrown error fails the rotation step:
  * Secrets Manager keeps AWSCURRENT where it is and retries later.
  */
-import { SECRET_NOT_BOUND_REASON } from '../../lib/private/client-rotation-contract';
+import { SECRET_NOT_BOUND_REASON } from '../../lib/private/contracts/client-rotation';
 
 export abstract class RotationError extends Error {
   public abstract readonly reason: string;

@@ -19,7 +19,7 @@ import { loadConfig, RotationConfig } from './config';
 import { BadEventError, RotationError } from './errors';
 import { ClientSecretRotation, isRotationEvent } from './rotation';
 import { tokenCheck } from './token-check';
-import { SWEEP_EVENT } from '../../lib/private/client-rotation-contract';
+import { SWEEP_EVENT } from '../../lib/private/contracts/client-rotation';
 import { AppClients } from '../portal/cognito';
 import { errorName } from '../portal/errors';
 import { Logger, logLevelFromEnv } from '../shared/log';

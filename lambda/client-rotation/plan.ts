@@ -19,7 +19,7 @@
  * - A client never holds more than MAX_SECRETS_PER_CLIENT secrets: a rotation
  *   that would need a third waits (fails, and the current secret stays).
  */
-import { clientIdOfSecretId, clientSecretIdOf, MAX_SECRETS_PER_CLIENT } from '../../lib/private/client-rotation-contract';
+import { clientIdOfSecretId, clientSecretIdOf, MAX_SECRETS_PER_CLIENT } from '../../lib/private/contracts/client-rotation';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';

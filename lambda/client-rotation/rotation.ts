@@ -41,7 +41,7 @@ import {
   UnknownCurrentSecretError,
 } from './errors';
 import { adoption, AWSCURRENT, AWSPENDING, currentVersionId, planRoom, planSweep, recordedSecrets, Removal, SecretState, staleLabels } from './plan';
-import { clientIdOfSecretId, cognitoLabel, SECRET_NOT_BOUND_REASON } from '../../lib/private/client-rotation-contract';
+import { clientIdOfSecretId, cognitoLabel, SECRET_NOT_BOUND_REASON } from '../../lib/private/contracts/client-rotation';
 import { TokenClientError } from '../../token-client/src';
 import type { AppClients } from '../portal/cognito';
 import { errorName, isNotFound } from '../portal/errors';

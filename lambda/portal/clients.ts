@@ -28,7 +28,7 @@ import {
 import { publishPoolClients } from './metrics';
 import { ClientRecord, NameReservation, Role } from './store';
 import { CreateClientRequest, fingerprint, PatchClientRequest } from './validation';
-import { MAX_CLIENTS_PER_TENANT } from '../../lib/private/portal-contract';
+import { MAX_CLIENTS_PER_TENANT } from '../../lib/private/contracts/portal';
 
 export interface Reply {
   readonly status: number;

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { isNotFound, ThrottledError } from './errors';
 import { RetryOptions, withThrottleRetry } from './retry';
-import { portalClientName } from '../../lib/private/portal-contract';
+import { portalClientName } from '../../lib/private/contracts/portal';
 
 /**
  * Every field of UpdateUserPoolClient besides the ids. UpdateUserPoolClient

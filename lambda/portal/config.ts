@@ -1,6 +1,6 @@
 import { ConfigurationError } from './errors';
-import { APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, PortalLimit } from '../../lib/private/portal-contract';
-import { UsageTiersConfig, USAGE_TIERS_ENV, usageTiersProblem } from '../../lib/private/usage-tiers';
+import { APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, PortalLimit } from '../../lib/private/contracts/portal';
+import { UsageTiersConfig, USAGE_TIERS_ENV, usageTiersProblem } from '../../lib/private/contracts/usage-tiers';
 
 /** The portal's settings, read once from the environment at cold start. */
 export interface PortalConfig {

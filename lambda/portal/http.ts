@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ForbiddenError, NotFoundError, PortalError, ThrottledError } from './errors';
-import { PORTAL_EXPOSED_HEADERS, PORTAL_ROUTES, PortalRouteName } from '../../lib/private/portal-routes';
+import { PORTAL_EXPOSED_HEADERS, PORTAL_ROUTES, PortalRouteName } from '../../lib/private/contracts/portal-routes';
 
 /** Who calls, as the authorizer put it into the request context. */
 export interface Caller {

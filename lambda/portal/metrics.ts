@@ -8,7 +8,7 @@
 import { OpContext } from './context';
 import {
   APP_CLIENT_QUOTA, POOL_CLIENTS_METRIC, POOL_DIMENSION, POOL_HEADROOM_METRIC, PORTAL_METRICS_NAMESPACE,
-} from '../../lib/private/portal-contract';
+} from '../../lib/private/contracts/portal';
 import type { EmfMembers } from '../shared/log';
 
 /** The EMF members of one pool count: `PoolAppClients` and `PoolAppClientHeadroom`, dimension `userPoolId`. */

@@ -27,8 +27,8 @@ import {
   checkClientId, checkIdempotencyKey, checkLimit, checkSecretId, checkTenantId, parseBody, parseCreateClient,
   checkUsername, parseCreateTenant, parseInviteAdmin, parsePatchClient, parsePatchTenant,
 } from './validation';
-import { CALLER_REQUESTS_PER_MINUTE } from '../../lib/private/portal-contract';
-import { PORTAL_ROUTES } from '../../lib/private/portal-routes';
+import { CALLER_REQUESTS_PER_MINUTE } from '../../lib/private/contracts/portal';
+import { PORTAL_ROUTES } from '../../lib/private/contracts/portal-routes';
 import { Logger } from '../shared/log';
 
 export interface PortalDeps {

@@ -16,7 +16,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, isConditionFailed } from './errors';
-import type { AuditDetail, AuditEntry } from '../shared/audit';
+import type { AuditDetail, AuditEntry } from '../../lib/private/contracts/audit';
 import {
   auditPk, callerPk, CLIENT_SK, CLIENT_SLOTS_SK, clientPk, clientPointerSk, IDEMPOTENCY_SK, idempotencyPk, nameSk,
   RATE_SK, RegistryStatus, TENANT_INDEX_PK, TENANT_SK, tenantPk,

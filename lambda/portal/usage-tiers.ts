@@ -20,7 +20,7 @@ import { audit, bestEffort, forward, isStale, OpContext, tenantView } from './co
 import { BadRequestError, ConfigurationError, ConflictError, isConditionFailed, NotFoundError } from './errors';
 import { TenantRecord } from './store';
 import { UsageKey, UsageKeys } from './usage-keys';
-import { TIER_NAME, UsageTiersConfig, usageKeyName, usageKeyValue } from '../../lib/private/usage-tiers';
+import { TIER_NAME, UsageTiersConfig, usageKeyName, usageKeyValue } from '../../lib/private/contracts/usage-tiers';
 
 export interface UsageTierRequest {
   readonly tier: string;

@@ -8,7 +8,7 @@ import { DenyReason } from './deny-reason';
 import {
   ALLOWED_METRIC, DENIED_METRIC, DENY_POLICY_REASONS, DENY_REASONS, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
   UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
-} from '../private/authorizer-metrics';
+} from '../private/contracts/authorizer-metrics';
 import { handlerFunction, HandlerFunctionProps } from '../private/handler-function';
 import { propError } from '../private/validation';
 

@@ -8,13 +8,13 @@ import type { TenantAwareAuthorizerOptions } from './tenant-aware-options';
 import { IM2mUserPool, IssuerFormat } from '../m2m-user-pool';
 import type { PortalUserPool } from '../portal-user-pool';
 import { acknowledgeRule } from '../private/acknowledge';
-import { MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV } from '../private/client-directory';
+import { MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV } from '../private/contracts/client-directory';
 import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
 import { poolState } from '../private/pool-state';
 import { buildRouteTable, RouteSource } from '../private/route-table';
 import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
 import { WireTrustedClients } from '../private/trusted-clients';
-import { ADDITIONAL_USER_POOLS_ENV, TrustedPoolEntry, USER_POOL_ISSUERS_ENV } from '../private/trusted-pools';
+import { ADDITIONAL_USER_POOLS_ENV, TrustedPoolEntry, USER_POOL_ISSUERS_ENV } from '../private/contracts/trusted-pools';
 import { checkDuration, propError } from '../private/validation';
 
 /**

@@ -14,7 +14,7 @@ import { acknowledgeRule } from './acknowledge';
 import {
   BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG, GRACE_SECONDS_ENV, SECRET_NOT_BOUND_REASON, SWEEP_EVENT, SWEEP_INTERVAL_MINUTES,
   TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV,
-} from './client-rotation-contract';
+} from './contracts/client-rotation';
 import { handlerFunction, HandlerNetwork } from './handler-function';
 import { poolState } from './pool-state';
 import { deadLetterAlarm, libraryRolePath, SecurityAlarms } from './security-alarms';

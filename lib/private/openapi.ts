@@ -6,7 +6,7 @@
  *
  * @see https://spec.openapis.org/oas/v3.0.3
  */
-import { CatalogApi, CatalogRoute, WEB_UI_FILES } from './web-ui-contract';
+import { CatalogApi, CatalogRoute, WEB_UI_FILES } from './contracts/web-ui';
 
 export const OPENAPI_VERSION = '3.0.3';
 

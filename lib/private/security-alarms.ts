@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
-import { DIRECTORY_PATH_PREFIX } from './client-directory';
+import { DIRECTORY_PATH_PREFIX } from './contracts/client-directory';
 import { logsEncryptionKey } from './compliance';
 
 /**

@@ -6,8 +6,8 @@ import { Construct, IConstruct } from 'constructs';
 import {
   chunkEntries, CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DIRECTORY_PATH_PREFIX, directoryParameterName,
   entryChars, formatDirectoryParameters, GENERATED_CLIENT_ID_CHARS, INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS,
-} from './client-directory';
-import { clientKey } from './trusted-pools';
+} from './contracts/client-directory';
+import { clientKey } from './contracts/trusted-pools';
 import { propError } from './validation';
 
 /** A client the authorizer trusts, with its tenant. */

@@ -17,9 +17,9 @@ import { acknowledgeRule } from '../private/acknowledge';
 import { ApiGatewayAccount } from '../private/api-gateway-account';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from '../private/openapi';
 import { resolveScopes, scopeDescriptions } from '../private/pool-state';
-import type { UsageTiersConfig } from '../private/usage-tiers';
+import type { UsageTiersConfig } from '../private/contracts/usage-tiers';
 import { pendingConstruct, propError } from '../private/validation';
-import type { CatalogApi } from '../private/web-ui-contract';
+import type { CatalogApi } from '../private/contracts/web-ui';
 import { UsageTier, UsageTierOptions } from '../usage-tier';
 
 /**

@@ -6,7 +6,7 @@ import type { BoundM2mAuthorizer } from '../authorizers/m2m-authorizer';
 import type { IM2mUserPool } from '../m2m-user-pool';
 import { poolState } from '../private/pool-state';
 import { onceAtSynth } from '../private/synth-once';
-import { TIERED_API_NAME, USAGE_KEY_PREFIX, USAGE_KEY_PREFIX_ENV, UsageTiersConfig } from '../private/usage-tiers';
+import { TIERED_API_NAME, USAGE_KEY_PREFIX, USAGE_KEY_PREFIX_ENV, UsageTiersConfig } from '../private/contracts/usage-tiers';
 import { propError } from '../private/validation';
 import { UsageTier, UsageTierOptions } from '../usage-tier';
 

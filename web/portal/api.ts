@@ -3,7 +3,7 @@
  * turns every failure into an ApiError (HTTP error) or a NetworkError (no
  * answer), for the page to show.
  */
-import type { AuditEntry } from '../../lambda/shared/audit';
+import type { AuditEntry } from '../../lib/private/contracts/audit';
 
 export type Role = 'platform-admin' | 'tenant-admin';
 

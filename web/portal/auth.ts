@@ -15,7 +15,7 @@
  * before the hosted UI's session is ended: a copy of the refresh token taken
  * while the tab was open is then useless.
  */
-import { revokeUrlOf, SignInConfig } from '../../lib/private/web-ui-contract';
+import { revokeUrlOf, SignInConfig } from '../../lib/private/contracts/web-ui';
 
 const PENDING_KEY = 'portal.pending-sign-in';
 const SIGN_OUT_NOTICE_KEY = 'portal.sign-out-notice';

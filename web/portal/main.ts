@@ -16,7 +16,7 @@ import { clientPage } from './pages/client';
 import { clientsPage } from './pages/clients';
 import { registerPage } from './pages/register';
 import { tenantsPage } from './pages/tenants';
-import { checkWebUiConfig, WEB_UI_FILES, WebUiConfig } from '../../lib/private/web-ui-contract';
+import { checkWebUiConfig, WEB_UI_FILES, WebUiConfig } from '../../lib/private/contracts/web-ui';
 
 const APP_NAME = 'Developer portal';
 

@@ -1,6 +1,6 @@
 /** What every page gets from the app shell. */
 import type { Me, PortalApi } from './api';
-import type { WebUiConfig } from '../../lib/private/web-ui-contract';
+import type { WebUiConfig } from '../../lib/private/contracts/web-ui';
 
 export interface PageContext {
   readonly config: WebUiConfig;

@@ -27,7 +27,7 @@ import { createRegistryTenantResolver } from '../../../lambda/authorizer/registr
 import { Logger } from '../../../lambda/shared/log';
 import { CLIENT_SK, clientPk, TENANT_SK, tenantPk } from '../../../lambda/shared/registry';
 import { M2mUserPool, ScopedRestApi, TenantAppClient } from '../../../lib';
-import { parseDirectoryParameters } from '../../../lib/private/client-directory';
+import { parseDirectoryParameters } from '../../../lib/private/contracts/client-directory';
 import { mockIntegration } from '../../fixtures';
 import { clientsOf, directoryParameters } from '../../support/client-directory';
 import { createTable, Dynalite, startDynalite } from '../portal/harness';

@@ -25,7 +25,7 @@ import { ADMIN_SCOPE, apiEvent, CallOptions, createTable, CREDENTIALS, Dynalite,
 import { loadConfig, PortalConfig } from '../../../lambda/portal/config';
 import { createPortal, Portal } from '../../../lambda/portal/portal';
 import { Logger } from '../../../lambda/shared/log';
-import { UsageTiersConfig, usageKeyName, usageKeyValue } from '../../../lib/private/usage-tiers';
+import { UsageTiersConfig, usageKeyName, usageKeyValue } from '../../../lib/private/contracts/usage-tiers';
 
 const ORDERS: UsageTiersConfig = { api: 'orders', keyPrefix: 'm2musage0123456789', defaultTier: 'basic', tiers: { basic: 'plan-ob', gold: 'plan-og' } };
 const BILLING: UsageTiersConfig = { api: 'billing', keyPrefix: 'm2musageabcdef0123', defaultTier: 'free', tiers: { free: 'plan-bf', pro: 'plan-bp' } };

@@ -1,5 +1,5 @@
 /** Registers a client; its secret is then shown once. */
-import type { GrantableScope } from '../../../lib/private/web-ui-contract';
+import type { GrantableScope } from '../../../lib/private/contracts/web-ui';
 import { busy, Feedback, field, pageTitle, secretPanel, takeSecret } from '../components';
 import { h, hashHref, replace, uid } from '../dom';
 import type { PageContext } from '../page';

@@ -1,5 +1,5 @@
 /** The files the web UI reads: their shape checks name the field and the rule; which methods a client reaches. */
-import { CatalogRoute, checkCatalog, checkWebUiConfig, revokeUrlOf, routeReachedBy } from '../../lib/private/web-ui-contract';
+import { CatalogRoute, checkCatalog, checkWebUiConfig, revokeUrlOf, routeReachedBy } from '../../../lib/private/contracts/web-ui';
 
 const CONFIG = {
   version: 1,

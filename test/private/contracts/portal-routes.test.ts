@@ -1,5 +1,5 @@
 /** The portal's route table: the one source of its API's methods, who may call them and its CORS preflights. */
-import { methodsByPath, PORTAL_ROUTES } from '../../lib/private/portal-routes';
+import { methodsByPath, PORTAL_ROUTES } from '../../../lib/private/contracts/portal-routes';
 
 test('every route is unique by method and path, and every name is used once', () => {
   expect(new Set(PORTAL_ROUTES.map((r) => `${r.method} ${r.path}`)).size).toBe(PORTAL_ROUTES.length);
