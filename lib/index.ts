@@ -1,4 +1,5 @@
 export * from './m2m-user-pool';
+export * from './m2m-user-pool-props';
 export * from './resource-server';
 export * from './tenant-app-client';
 export * from './authorizers';
