@@ -41,7 +41,7 @@ const PATH_PART = /^(?:[A-Za-z0-9:._-]+|\{[A-Za-z0-9:._-]+\+?\})$/;
  * The resources and methods belong to the same REST API: every method in a
  * part is declared with `addScopedMethod`, `addPublicMethod` or
  * `api.declarePublic` like any other (an undeclared one fails synthesis), is
- * gated by the API's one authorizer, is in the Lambda authorizer's route
+ * gated by the API's one authorizer, is in the tenant-aware authorizer's route
  * table, the OpenAPI document and the portal's catalog, and is deployed by the
  * API's deployment, which depends on the part's nested stack and whose
  * logical id changes when a method of the part changes.

@@ -344,8 +344,8 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   /**
-   * The function of the Lambda authorizer, once a scoped method exists and
-   * the authorizer is the bundled Lambda authorizer.
+   * The function of the tenant-aware Lambda authorizer, once a scoped method
+   * exists and the authorizer is `M2mAuthorizer.tenantAware()`.
    */
   public get authorizerFunction(): lambda.IFunction | undefined {
     return this.bound?.function;
