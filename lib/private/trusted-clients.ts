@@ -4,10 +4,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import {
-  chunkEntries, CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DIRECTORY_PATH_PREFIX, directoryParameterName,
-  entryChars, formatDirectoryParameters, GENERATED_CLIENT_ID_CHARS, INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS,
+  CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DIRECTORY_PATH_PREFIX, directoryParameterName, formatDirectoryParameters,
 } from './contracts/client-directory';
 import { clientKey } from './contracts/trusted-pools';
+import { chunkEntries, entryChars, GENERATED_CLIENT_ID_CHARS, INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS } from './directory-budget';
 import { propError } from './validation';
 
 /** A client the authorizer trusts, with its tenant. */
@@ -16,7 +16,7 @@ export interface TrustedClient extends IConstruct {
   readonly userPoolClientId: string;
 }
 
-/** A client of an additional user pool: keyed with its pool (lib/private/trusted-pools.ts). */
+/** A client of an additional user pool: keyed with its pool (lib/private/contracts/trusted-pools.ts). */
 export interface PoolClient {
   readonly client: TrustedClient;
   readonly userPoolId: string;

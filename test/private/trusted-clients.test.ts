@@ -8,7 +8,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { M2mUserPool, ScopedRestApi, TenantAppClient } from '../../lib';
-import { DIRECTORY_PARAMETER_MAX_CHARS, INLINE_BUDGET_CHARS, parseDirectoryParameters, parseMapping } from '../../lib/private/contracts/client-directory';
+import { parseDirectoryParameters, parseMapping } from '../../lib/private/contracts/client-directory';
+import { DIRECTORY_PARAMETER_MAX_CHARS, INLINE_BUDGET_CHARS } from '../../lib/private/directory-budget';
 import { mockIntegration, poolStack } from '../fixtures';
 import { clientsOf, directoryParameters, render } from '../support/client-directory';
 

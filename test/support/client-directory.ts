@@ -4,7 +4,7 @@
  * a stand-in id per logical id.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { GENERATED_CLIENT_ID_CHARS } from '../../lib/private/contracts/client-directory';
+import { GENERATED_CLIENT_ID_CHARS } from '../../lib/private/directory-budget';
 
 /** A 26-character stand-in for the client id CloudFormation will give a logical id. */
 export function fakeClientId(logicalId: string): string {

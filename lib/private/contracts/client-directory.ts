@@ -1,16 +1,17 @@
 /**
  * How the trusted client → tenant mapping reaches the Lambda authorizer and
  * the pre-token-generation trigger: the one contract between the constructs
- * (lib/m2m-authorizer.ts, lib/tenant-claim.ts) and the handlers
- * (lambda/authorizer/config.ts, lambda/authorizer/directory.ts,
- * lambda/tenant-claim/config.ts). No imports: the handlers bundle this module.
+ * (lib/private/trusted-clients.ts, lib/authorizers/, lib/tenant-claim.ts) and
+ * the handlers (lambda/authorizer/config.ts, lambda/authorizer/directory.ts,
+ * lambda/tenant-claim/config.ts). Imports only other contracts: the handlers
+ * bundle this module.
  *
  * - Inline: `CLIENT_TENANTS`, one JSON object, when every trusted client is
  *   in the authorizer's own stack and the object fits the budget Lambda's
  *   4 KB of environment variables leave.
  * - Directory: otherwise. SSM String parameters (Standard tier, free) directly
  *   under the path in `CLIENT_TENANTS_PATH`, each a JSON object of at most
- *   `DIRECTORY_PARAMETER_MAX_CHARS` characters, each created in the stack of
+ *   4096 characters (lib/private/directory-budget.ts), each created in the stack of
  *   the clients it lists, so that no client id crosses a stack boundary (no
  *   export per client, and removing a tenant never blocks on an import).
  *   The trigger always uses a directory: its pool refers to the function, so
@@ -22,7 +23,7 @@
  *   (`{"<stack>":<count>,...}`). The functions read the whole path but trust
  *   exactly those names: any other parameter under the path is ignored (never
  *   merged, never parsed), logged by name and counted as a metric
- *   (lib/private/authorizer-metrics.ts). The list takes the inline mapping's
+ *   (authorizer-metrics.ts). The list takes the inline mapping's
  *   place in the environment budget: about 4 characters plus the stack id per
  *   stack holding clients, whatever the number of clients.
  * - Outage back-off (`OUTAGE_BACKOFF_MS`): after a failed read of the
@@ -30,6 +31,8 @@
  *   memory (fresh data only; otherwise a denial) for this long instead of
  *   reading again on every request.
  */
+import type { IntegerSetting } from './env';
+import { CLIENT_ID, matchesRule, TENANT_ID, USER_POOL_ID } from './ids';
 
 /** The access-token claim the trigger adds and the authorizer checks against its own mapping, unless renamed. */
 export const TENANT_CLAIM = 'tenant_id';
@@ -58,61 +61,24 @@ export const CLIENT_TENANTS_ENV = 'CLIENT_TENANTS';
 export const CLIENT_TENANTS_PATH_ENV = 'CLIENT_TENANTS_PATH';
 /** Environment variable of the directory's parameters: `{"<stack id>":<count>,...}` (see `formatDirectoryParameters`). */
 export const CLIENT_TENANTS_PARAMETERS_ENV = 'CLIENT_TENANTS_PARAMETERS';
-/**
- * Lambda environment variables share 4 KB; the inline mapping (or, with a
- * directory, the list of its parameters) keeps room for the others.
- */
-export const INLINE_BUDGET_CHARS = 3500;
 /** Environment variable of the outage back-off, in milliseconds (integer). */
 export const OUTAGE_BACKOFF_MS_ENV = 'OUTAGE_BACKOFF_MS';
 /** The back-off when OUTAGE_BACKOFF_MS is not set. */
 export const DEFAULT_OUTAGE_BACKOFF_MS = 5000;
 /** The longest back-off: a longer one would keep denying long after a short outage. */
 export const MAX_OUTAGE_BACKOFF_MS = 60_000;
-/** Largest value of a Standard-tier SSM parameter. */
-export const DIRECTORY_PARAMETER_MAX_CHARS = 4096;
+/** OUTAGE_BACKOFF_MS as the functions read it (`outageBackoff`; 0 turns the back-off off). */
+export const OUTAGE_BACKOFF_MS: IntegerSetting = {
+  env: OUTAGE_BACKOFF_MS_ENV, default: DEFAULT_OUTAGE_BACKOFF_MS, min: 0, max: MAX_OUTAGE_BACKOFF_MS, unit: 'milliseconds',
+};
 /** Where directory parameters live: `/cdk-cognito-m2m/clients/<authorizer>/`. */
 export const DIRECTORY_PATH_PREFIX = '/cdk-cognito-m2m/clients/';
-/** Characters of an app client id Cognito generates. */
-export const GENERATED_CLIENT_ID_CHARS = 26;
-/** Most characters of a user pool id (Cognito's limit). */
-export const MAX_USER_POOL_ID_CHARS = 55;
 
-/** A client id, or `<userPoolId>/<clientId>` for a client of an additional pool (lib/private/trusted-pools.ts). */
-const CLIENT_KEY = /^(?:[\w-]+_[0-9a-zA-Z]+\/)?[A-Za-z0-9_+-]{1,128}$/;
-const TENANT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/**
- * Characters one entry adds to a mapping's JSON (`"<client>":"<tenant>",`).
- * Client and tenant ids need no escaping (their alphabets have no `"` or `\`).
- */
-export function entryChars(keyChars: number, tenantId: string): number {
-  return keyChars + tenantId.length + 6;
-}
-
-/** Characters of the JSON object holding entries of these sizes. */
-export function mappingChars(entrySizes: readonly number[]): number {
-  return 2 + entrySizes.reduce((a, b) => a + b, 0);
-}
-
-/** Splits entries, in order, into the fewest consecutive groups whose JSON fits `maxChars`. */
-export function chunkEntries<T>(entries: readonly T[], size: (entry: T) => number, maxChars: number = DIRECTORY_PARAMETER_MAX_CHARS): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let chars = 2;
-  for (const e of entries) {
-    const s = size(e);
-    if (2 + s > maxChars) throw new Error(`an entry of ${s} characters does not fit a mapping of ${maxChars}`);
-    if (current.length > 0 && chars + s > maxChars) {
-      chunks.push(current);
-      current = [];
-      chars = 2;
-    }
-    current.push(e);
-    chars += s;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+/** Whether a mapping key is a client id, or `<userPoolId>/<clientId>` for a client of an additional pool (trusted-pools.ts). */
+function isClientKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return matchesRule(CLIENT_ID, key);
+  return matchesRule(USER_POOL_ID, key.slice(0, slash)) && matchesRule(CLIENT_ID, key.slice(slash + 1));
 }
 
 /**
@@ -132,10 +98,8 @@ export function parseMapping(json: string | undefined, source: string, target: M
     throw new Error(`${source} must be a JSON object mapping client ids to tenant ids`);
   }
   for (const [clientId, tenantId] of Object.entries(doc)) {
-    if (!CLIENT_KEY.test(clientId)) throw new Error(`${source}: key ${JSON.stringify(clientId.slice(0, 140))} is not a client id`);
-    if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) {
-      throw new Error(`${source}: the tenant of ${clientId} must be a tenant id (1-64 letters, digits, _ . -)`);
-    }
+    if (!isClientKey(clientId)) throw new Error(`${source}: key ${JSON.stringify(clientId.slice(0, 140))} is not a client id`);
+    if (!matchesRule(TENANT_ID, tenantId)) throw new Error(`${source}: the tenant of ${clientId} must be a tenant id (${TENANT_ID.describe})`);
     const known = target.get(clientId);
     if (known !== undefined && known !== tenantId) throw new Error(`${source}: client ${clientId} is mapped to ${known} elsewhere and to ${tenantId} here`);
     target.set(clientId, tenantId);
