@@ -15,8 +15,8 @@ import {
   BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG, GRACE_SECONDS_ENV, SECRET_NOT_BOUND_REASON, SWEEP_EVENT, SWEEP_INTERVAL_MINUTES,
   TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV,
 } from './contracts/client-rotation';
-import { handlerFunction, HandlerNetwork } from './handler-function';
-import { poolState } from './pool-state';
+import { handlerFunction } from './handler-function';
+import { poolState, RotationPlacement } from './pool-state';
 import { deadLetterAlarm, libraryRolePath, SecurityAlarms } from './security-alarms';
 import type { IM2mUserPool } from '../m2m-user-pool';
 
@@ -27,12 +27,6 @@ function shown(value: string, placeholder: string): string {
 
 /** Where `npx projen bundle` puts the rotation handler (same depth from lib/ and out/). */
 const CLIENT_ROTATION_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'client-rotation');
-
-/** Where a pool's rotation function runs (M2mUserPool `secretRotation`, checked there). */
-export interface RotationPlacement {
-  readonly network?: HandlerNetwork;
-  readonly reservedConcurrentExecutions?: number;
-}
 
 /**
  * The rotation function of one user pool and grace period, shared by every

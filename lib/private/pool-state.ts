@@ -1,7 +1,7 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
-import type { RotationPlacement } from './client-rotation';
+import type { HandlerNetwork } from './handler-function';
 import { existingState, ownedState } from './owned-state';
 import { duplicates, LIMITS, propError } from './validation';
 
@@ -60,6 +60,12 @@ const BUILT_IN_SCOPES = new Set([
   cognito.OAuthScope.PROFILE.scopeName,
   cognito.OAuthScope.COGNITO_ADMIN.scopeName,
 ]);
+
+/** Where a pool's rotation function runs (M2mUserPool `secretRotation`, checked there). */
+export interface RotationPlacement {
+  readonly network?: HandlerNetwork;
+  readonly reservedConcurrentExecutions?: number;
+}
 
 /** How a pool's constructor describes the pool. */
 export interface PoolDescription {
