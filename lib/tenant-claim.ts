@@ -8,9 +8,9 @@ import { Construct } from 'constructs';
 import { HandlerPlacementOptions } from './handler-placement';
 import { IM2mUserPool, M2mUserPool } from './m2m-user-pool';
 import { FUNCTION_DIMENSION, METRICS_NAMESPACE, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC } from './private/contracts/authorizer-metrics';
-import {
-  claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV,
-} from './private/contracts/client-directory';
+import { MAX_OUTAGE_BACKOFF_MS } from './private/contracts/client-directory';
+import { REGISTRY_CACHE_TTL_SECONDS } from './private/contracts/env';
+import { claimNameProblem, TENANT_CLAIM, TENANT_CLAIM_ENV } from './private/contracts/tenant-claim';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/pool-state';
 import { SecurityAlarms } from './private/security-alarms';
@@ -146,8 +146,8 @@ export class TenantClaim extends Construct {
       const problem = claimNameProblem(this.claimName);
       if (problem) throw propError(this, 'claimName', this.claimName, problem);
     }
-    const registryTtl = props.registryCacheTtl ?? Duration.seconds(30);
-    checkDuration(this, 'registryCacheTtl', registryTtl, Duration.seconds(0), Duration.minutes(15));
+    const registryTtl = props.registryCacheTtl ?? Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.default);
+    checkDuration(this, 'registryCacheTtl', registryTtl, Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.min), Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.max));
     if (props.registryCacheTtl !== undefined && !props.registry) {
       throw propError(this, 'registryCacheTtl', registryTtl, 'applies to a tenant registry: set registry too, or leave registryCacheTtl out');
     }
@@ -167,9 +167,9 @@ export class TenantClaim extends Construct {
       defaults: requestHandlerDefaults('the trigger is throttled and Cognito refuses the token requests',
         'SSM Parameter Store for the client directory, DynamoDB for a registry'),
       environment: {
-        [TENANT_CLAIM_NAME_ENV]: this.claimName,
-        [DENY_UNKNOWN_CLIENTS_ENV]: String(props.denyUnknownClients ?? false),
-        ...(props.outageBackoff ? { [OUTAGE_BACKOFF_MS_ENV]: String(props.outageBackoff.toMilliseconds()) } : {}),
+        [TENANT_CLAIM_ENV.claimName]: this.claimName,
+        [TENANT_CLAIM_ENV.denyUnknownClients]: String(props.denyUnknownClients ?? false),
+        ...(props.outageBackoff ? { [TENANT_CLAIM_ENV.outageBackoffMs]: String(props.outageBackoff.toMilliseconds()) } : {}),
       },
     });
     // Always the SSM directory (CLIENT_TENANTS_PATH), decided once every tenant is declared.
@@ -178,8 +178,8 @@ export class TenantClaim extends Construct {
       reader: 'pre-token-generation trigger',
     }));
     if (props.registry) {
-      fn.addEnvironment('TABLE_NAME', props.registry.tableName);
-      fn.addEnvironment('REGISTRY_CACHE_TTL_SECONDS', String(registryTtl.toSeconds()));
+      fn.addEnvironment(TENANT_CLAIM_ENV.tableName, props.registry.tableName);
+      fn.addEnvironment(TENANT_CLAIM_ENV.registryCacheTtlSeconds, String(registryTtl.toSeconds()));
       props.registry.grantLookup(fn);
     }
     try {

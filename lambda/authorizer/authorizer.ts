@@ -30,7 +30,7 @@ import { DecisionMetrics, decisionMetrics } from './metrics';
 import type { PeopleSupport } from './people';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
-import { TENANT_CLAIM } from '../../lib/private/contracts/client-directory';
+import { TENANT_CLAIM } from '../../lib/private/contracts/tenant-claim';
 import { clientKey, issuerHostPrefix } from '../../lib/private/contracts/trusted-pools';
 import { usageKeyValue } from '../../lib/private/contracts/usage-tiers';
 import { Logger } from '../shared/log';

@@ -12,9 +12,8 @@
  */
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';
-import {
-  CLIENT_TENANTS_PATH_ENV, claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV,
-} from '../../lib/private/contracts/client-directory';
+import { CLIENT_TENANTS_PATH_ENV } from '../../lib/private/contracts/client-directory';
+import { claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV } from '../../lib/private/contracts/tenant-claim';
 import { directoryFromEnv, outageBackoffFromEnv } from '../authorizer/directory';
 import { ConfigError } from '../authorizer/errors';
 import { createRegistryTenantResolver } from '../authorizer/registry-resolver';

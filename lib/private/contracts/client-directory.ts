@@ -31,30 +31,9 @@
  *   memory (fresh data only; otherwise a denial) for this long instead of
  *   reading again on every request.
  */
-import type { IntegerSetting } from './env';
+import type { DefaultedSetting } from './env';
 import { CLIENT_ID, matchesRule, TENANT_ID, USER_POOL_ID } from './ids';
 
-/** The access-token claim the trigger adds and the authorizer checks against its own mapping, unless renamed. */
-export const TENANT_CLAIM = 'tenant_id';
-/** Environment variable of the trigger: the claim's name. */
-export const TENANT_CLAIM_NAME_ENV = 'TENANT_CLAIM_NAME';
-/** Environment variable of the trigger: `true` refuses tokens to clients without an active tenant. */
-export const DENY_UNKNOWN_CLIENTS_ENV = 'DENY_UNKNOWN_CLIENTS';
-/** Claims Cognito writes itself or the authorizer relies on: a tenant claim may not take their names. */
-const RESERVED_CLAIMS = new Set([
-  'acr', 'amr', 'at_hash', 'aud', 'auth_time', 'azp', 'c_hash', 'client_id', 'device_key', 'event_id', 'exp', 'iat', 'identities',
-  'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'scope', 'sub', 'token_use', 'username', 'version',
-]);
-const CLAIM_NAME = /^[A-Za-z][A-Za-z0-9_.:/-]{0,127}$/;
-
-/** The rule a tenant claim name breaks, or undefined for a valid name. */
-export function claimNameProblem(name: string): string | undefined {
-  if (!CLAIM_NAME.test(name)) return 'must be 1-128 letters, digits, _ . : / or -, starting with a letter';
-  if (RESERVED_CLAIMS.has(name) || name.startsWith('cognito:')) {
-    return `must not be a claim Cognito sets or the authorizer reads (${[...RESERVED_CLAIMS].join(', ')}, cognito:*)`;
-  }
-  return undefined;
-}
 /** Environment variable of the inline mapping. */
 export const CLIENT_TENANTS_ENV = 'CLIENT_TENANTS';
 /** Environment variable of the directory's parameter path (ends with `/`). */
@@ -68,7 +47,7 @@ export const DEFAULT_OUTAGE_BACKOFF_MS = 5000;
 /** The longest back-off: a longer one would keep denying long after a short outage. */
 export const MAX_OUTAGE_BACKOFF_MS = 60_000;
 /** OUTAGE_BACKOFF_MS as the functions read it (`outageBackoff`; 0 turns the back-off off). */
-export const OUTAGE_BACKOFF_MS: IntegerSetting = {
+export const OUTAGE_BACKOFF_MS: DefaultedSetting = {
   env: OUTAGE_BACKOFF_MS_ENV, default: DEFAULT_OUTAGE_BACKOFF_MS, min: 0, max: MAX_OUTAGE_BACKOFF_MS, unit: 'milliseconds',
 };
 /** Where directory parameters live: `/cdk-cognito-m2m/clients/<authorizer>/`. */

@@ -1,7 +1,9 @@
 /**
  * The contract between the rotation construct (lib/private/client-rotation.ts,
- * lib/tenant-app-client.ts) and the rotation handler (lambda/client-rotation/).
- * No imports: the handler bundles this module.
+ * lib/tenant-app-client.ts) and the rotation handler (lambda/client-rotation/),
+ * and the secret's JSON, which the token client (token-client/, published on
+ * its own without this module) reads too. Imports only other contracts: the
+ * handler bundles this module.
  *
  * Which Cognito client secret a secret version holds is recorded on the
  * version itself, as a staging label `cognito:<ClientSecretId>` (Cognito
@@ -10,6 +12,7 @@
  * a secret and moves with `PutSecretValue` and `UpdateSecretVersionStage`, so
  * the record and the value can never disagree.
  */
+import { IntegerSetting, LOG_LEVEL_ENV } from './env';
 
 /** Environment variable: the user pool whose app clients the function rotates. */
 export const USER_POOL_ID_ENV = 'USER_POOL_ID';
@@ -76,3 +79,43 @@ export function clientIdOfSecretId(clientSecretId: string): string | undefined {
   const at = clientSecretId.indexOf('--');
   return at > 0 ? clientSecretId.slice(0, at) : undefined;
 }
+
+/** GRACE_SECONDS as the function reads it: whole seconds, at least MIN_GRACE_SECONDS (the construct allows whole hours). */
+export const GRACE_SECONDS: IntegerSetting = { env: GRACE_SECONDS_ENV, min: MIN_GRACE_SECONDS, max: Infinity, unit: 'seconds' };
+
+/** Every variable the construct sets on the rotation function; TOKEN_ENDPOINT when the pool has a domain. */
+export const CLIENT_ROTATION_ENV = {
+  userPoolId: USER_POOL_ID_ENV,
+  graceSeconds: GRACE_SECONDS_ENV,
+  trustedStacks: TRUSTED_STACKS_ENV,
+  tokenEndpoint: TOKEN_ENDPOINT_ENV,
+} as const;
+
+/** What the function also reads and no construct sets. */
+export const CLIENT_ROTATION_OPERATOR_ENV = { logLevel: LOG_LEVEL_ENV } as const;
+
+/**
+ * The JSON object a TenantAppClient secret holds: written by the construct,
+ * rewritten by the rotation (which changes `clientSecret` only) and read by
+ * the token client (token-client/src/credentials.ts `ClientCredentials`).
+ */
+export interface ClientCredentialsSecret {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Space-separated scopes; empty for a rotated secret (its template value never changes): the token client then asks for every scope. */
+  readonly scope: string;
+  /** `https://<domain>/oauth2/token` (ids.ts TOKEN_ENDPOINT), when the pool has a domain. */
+  readonly tokenEndpoint?: string;
+  /** The pool (ids.ts USER_POOL_ID), when the client may use GetClientToken (`clientTokenAuth`). */
+  readonly userPoolId?: string;
+}
+
+/** The secret's fields, in the order the construct writes them. */
+export const CLIENT_CREDENTIALS_FIELDS = [
+  'tenantId', 'clientId', 'clientSecret', 'tokenEndpoint', 'scope', 'userPoolId',
+] as const satisfies readonly (keyof ClientCredentialsSecret)[];
+
+/** A compile error names a field of ClientCredentialsSecret missing from CLIENT_CREDENTIALS_FIELDS. */
+type Listed<T extends never> = T;
+export type EveryCredentialsFieldListed = Listed<Exclude<keyof ClientCredentialsSecret, typeof CLIENT_CREDENTIALS_FIELDS[number]>>;

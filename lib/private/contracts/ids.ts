@@ -1,5 +1,5 @@
 /**
- * The id rules the constructs, the handlers and the web UI check alike:
+ * The id and name rules the constructs, the handlers and the web UI check alike:
  * synth-time validation (lib/private/validation.ts `StringRule` is this
  * shape), the handlers' environment readers (lambda/shared/config.ts) and
  * request checks (lambda/portal/validation.ts), and the web UI's forms. Each
@@ -76,4 +76,12 @@ export const GROUP_NAME: IdRule = {
   minLength: 1,
   maxLength: 128,
   describe: '1-128 printable characters without spaces',
+};
+
+/** A user pool's token endpoint (`M2mUserPool.tokenEndpoint`): the only URL a secret is sent to. */
+export const TOKEN_ENDPOINT: IdRule = {
+  pattern: /^https:\/\/[^/?#\s]+\/oauth2\/token$/,
+  minLength: 1,
+  maxLength: 2048,
+  describe: 'https://<domain>/oauth2/token',
 };
