@@ -8,13 +8,15 @@ import type { TenantAwareAuthorizerOptions } from './tenant-aware-options';
 import { IM2mUserPool, IssuerFormat } from '../m2m-user-pool';
 import type { PortalUserPool } from '../portal-user-pool';
 import { acknowledgeRule } from '../private/acknowledge';
-import { MAX_OUTAGE_BACKOFF_MS, OUTAGE_BACKOFF_MS_ENV } from '../private/contracts/client-directory';
+import { AUTHORIZER_ENV, JWKS_TIMEOUT_MS } from '../private/contracts/authorizer';
+import { MAX_OUTAGE_BACKOFF_MS } from '../private/contracts/client-directory';
+import { PEOPLE_ENV, REGISTRY_CACHE_TTL_SECONDS } from '../private/contracts/env';
 import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
 import { poolState } from '../private/pool-state';
 import { buildRouteTable, RouteSource } from '../private/route-table';
 import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
 import { WireTrustedClients } from '../private/trusted-clients';
-import { ADDITIONAL_USER_POOLS_ENV, TrustedPoolEntry, USER_POOL_ISSUERS_ENV } from '../private/contracts/trusted-pools';
+import type { TrustedPoolEntry } from '../private/contracts/trusted-pools';
 import { checkDuration, propError } from '../private/validation';
 
 /**
@@ -96,15 +98,15 @@ export function bindTenantAwareAuthorizer(
     defaults: requestHandlerDefaults('the authorizer is throttled and API Gateway denies the requests',
       'the user pool\'s JWKS, SSM Parameter Store for the client directory, DynamoDB for a registry'),
     environment: {
-      USER_POOL_ID: userPool.userPoolId,
-      JWKS_TIMEOUT_MS: '1500',
+      [AUTHORIZER_ENV.userPoolId]: userPool.userPoolId,
+      [AUTHORIZER_ENV.jwksTimeoutMs]: String(JWKS_TIMEOUT_MS.default),
     },
   });
   const fn = root._function;
-  if (userPool.issuerFormats.join() !== IssuerFormat.ORIGINAL) fn.addEnvironment(USER_POOL_ISSUERS_ENV, userPool.issuerFormats.join(','));
-  if (o.outageBackoff) fn.addEnvironment(OUTAGE_BACKOFF_MS_ENV, String(o.outageBackoff.toMilliseconds()));
+  if (userPool.issuerFormats.join() !== IssuerFormat.ORIGINAL) fn.addEnvironment(AUTHORIZER_ENV.userPoolIssuers, userPool.issuerFormats.join(','));
+  if (o.outageBackoff) fn.addEnvironment(AUTHORIZER_ENV.outageBackoffMs, String(o.outageBackoff.toMilliseconds()));
   if (additional.length > 0) {
-    fn.addEnvironment(ADDITIONAL_USER_POOLS_ENV, Stack.of(fn).toJsonString(
+    fn.addEnvironment(AUTHORIZER_ENV.additionalUserPools, Stack.of(fn).toJsonString(
       additional.map((p): TrustedPoolEntry => ({ userPoolId: p.userPoolId, issuerFormats: p.issuerFormats })),
     ));
   }
@@ -114,20 +116,20 @@ export function bindTenantAwareAuthorizer(
     ...additional.flatMap((p) => [...poolState(p).tenants.values()].map((c) => ({ client: c, userPoolId: p.userPoolId }))),
   ]));
   if (o.registry) {
-    const registryTtl = o.registryCacheTtl ?? Duration.seconds(30);
-    checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(0), Duration.minutes(15));
-    fn.addEnvironment('TABLE_NAME', o.registry.tableName);
-    fn.addEnvironment('REGISTRY_CACHE_TTL_SECONDS', String(registryTtl.toSeconds()));
+    const registryTtl = o.registryCacheTtl ?? Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.default);
+    checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.min), Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.max));
+    fn.addEnvironment(AUTHORIZER_ENV.tableName, o.registry.tableName);
+    fn.addEnvironment(AUTHORIZER_ENV.registryCacheTtlSeconds, String(registryTtl.toSeconds()));
     o.registry.grantLookup(fn);
   }
   if (people) {
     const p = people;
-    fn.addEnvironment('PEOPLE_POOL_ID', p.pool.userPoolId);
-    fn.addEnvironment('PEOPLE_CLIENT_ID', p.pool.webClient.userPoolClientId);
-    fn.addEnvironment('PEOPLE_ADMIN_GROUP', p.pool.adminGroupName);
-    fn.addEnvironment('PEOPLE_TENANT_GROUP_PREFIX', p.pool.tenantGroupPrefix);
-    fn.addEnvironment('PEOPLE_ADMIN_SCOPE', p.adminScope);
-    fn.addEnvironment('PEOPLE_TENANT_ADMIN_SCOPE', p.tenantAdminScope);
+    fn.addEnvironment(PEOPLE_ENV.poolId, p.pool.userPoolId);
+    fn.addEnvironment(PEOPLE_ENV.clientId, p.pool.webClient.userPoolClientId);
+    fn.addEnvironment(PEOPLE_ENV.adminGroup, p.pool.adminGroupName);
+    fn.addEnvironment(PEOPLE_ENV.tenantGroupPrefix, p.pool.tenantGroupPrefix);
+    fn.addEnvironment(PEOPLE_ENV.adminScope, p.adminScope);
+    fn.addEnvironment(PEOPLE_ENV.tenantAdminScope, p.tenantAdminScope);
   }
   const authorizer = new apigateway.TokenAuthorizer(scope, 'LambdaAuthorizer', {
     handler: fn,
