@@ -21,13 +21,13 @@ import { CATALOG_API_NAME } from './private/openapi';
 import { resolveScopes, scopeDescriptions } from './private/pool-state';
 import {
   APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, POOL_CLIENTS_METRIC, POOL_DIMENSION, POOL_HEADROOM_METRIC,
-  PORTAL_METRICS_NAMESPACE, PortalLimit,
+  PORTAL_ENV, PORTAL_METRICS_NAMESPACE, PortalLimit,
 } from './private/contracts/portal';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/contracts/portal-routes';
 import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
 import { executeApiOrigin } from './private/site-policy';
 import { onceAtSynth } from './private/synth-once';
-import { TIERED_API_NAME, USAGE_TIERS_ENV } from './private/contracts/usage-tiers';
+import { TIERED_API_NAME } from './private/contracts/usage-tiers';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
 import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/contracts/web-ui';
 import { ResourceServer } from './resource-server';
@@ -217,21 +217,21 @@ export class DeveloperPortal extends Construct {
       defaults: requestHandlerDefaults('portal requests are throttled',
         'the Cognito user pool API, DynamoDB for the registry, API Gateway for usage tiers'),
       environment: {
-        USER_POOL_ID: props.userPool.userPoolId,
-        TABLE_NAME: this.registry.tableName,
-        TOKEN_ENDPOINT: tokenEndpoint,
-        ADMIN_SCOPE: adminName,
-        TENANT_ADMIN_SCOPE: tenantAdminName,
-        GRANTABLE_SCOPES: Stack.of(this).toJsonString([...new Set([...grantable, tenantAdminName])]),
-        DEFAULT_TOKEN_VALIDITY_MINUTES: String(validity.toMinutes()),
-        ROTATION_GRACE_HOURS: String(grace.toHours()),
-        [MAX_CLIENTS_PER_TENANT.env]: maxClients,
-        [CALLER_REQUESTS_PER_MINUTE.env]: perMinute,
-        [APP_CLIENT_QUOTA.env]: quota,
+        [PORTAL_ENV.userPoolId]: props.userPool.userPoolId,
+        [PORTAL_ENV.tableName]: this.registry.tableName,
+        [PORTAL_ENV.tokenEndpoint]: tokenEndpoint,
+        [PORTAL_ENV.adminScope]: adminName,
+        [PORTAL_ENV.tenantAdminScope]: tenantAdminName,
+        [PORTAL_ENV.grantableScopes]: Stack.of(this).toJsonString([...new Set([...grantable, tenantAdminName])]),
+        [PORTAL_ENV.defaultTokenValidityMinutes]: String(validity.toMinutes()),
+        [PORTAL_ENV.rotationGraceHours]: String(grace.toHours()),
+        [PORTAL_ENV.maxClientsPerTenant]: maxClients,
+        [PORTAL_ENV.callerRequestsPerMinute]: perMinute,
+        [PORTAL_ENV.appClientQuota]: quota,
         ...(this.signInPool && this.webUi ? {
-          PEOPLE_POOL_ID: this.signInPool.userPoolId,
-          PEOPLE_TENANT_GROUP_PREFIX: this.signInPool.tenantGroupPrefix,
-          ALLOWED_ORIGIN: this.webUi.origin,
+          [PORTAL_ENV.peoplePoolId]: this.signInPool.userPoolId,
+          [PORTAL_ENV.peopleTenantGroupPrefix]: this.signInPool.tenantGroupPrefix,
+          [PORTAL_ENV.allowedOrigin]: this.webUi.origin,
         } : {}),
       },
     });
@@ -394,7 +394,7 @@ export class DeveloperPortal extends Construct {
       if (added === api) throw propError(this, `addTieredApi(${name})`, api.node.path, `this API was already added as ${other}`);
     }
     if (this.tieredApis.size === 0) {
-      this.portalFunction.addEnvironment(USAGE_TIERS_ENV, Lazy.string({
+      this.portalFunction.addEnvironment(PORTAL_ENV.usageTiers, Lazy.string({
         // An API without tiers is reported by the validation below, not by a resolution error.
         produce: () => Stack.of(this).toJsonString([...this.tieredApis]
           .filter(([, a]) => a.usageTiers.length > 0)
