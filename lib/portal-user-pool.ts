@@ -3,6 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './private/acknowledge';
+import { GROUP_NAME, USERNAME } from './private/contracts/ids';
 import { checkDomainPrefix, checkDuration, checkString, propError } from './private/validation';
 
 /**
@@ -104,10 +105,6 @@ export interface PortalUserPoolProps {
   readonly deletionProtection?: boolean;
 }
 
-/** Cognito group names (CreateGroup `GroupName`). */
-const GROUP_NAME = { pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, minLength: 1, maxLength: 128, describe: '1-128 printable characters without spaces' };
-/** Usernames the portal accepts (lambda/portal/validation.ts USERNAME). */
-const USERNAME = { pattern: /^[A-Za-z0-9_.@+-]+$/, minLength: 1, maxLength: 128, describe: '1-128 characters [A-Za-z0-9_.@+-]' };
 
 /** What the portal does to people of this pool: invite, list and remove tenant admins. */
 const INVITE_ACTIONS = [

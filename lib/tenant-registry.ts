@@ -6,6 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeInPacks, acknowledgeRule } from './private/acknowledge';
 import { grantsOnlyForAwsServices } from './private/compliance';
+import { TABLE_NAME } from './private/contracts/ids';
+import { checkString } from './private/validation';
 
 /**
  * A registry of tenants and their API clients.
@@ -169,6 +171,7 @@ export class TenantRegistry extends TenantRegistryBase {
 
   constructor(scope: Construct, id: string, props: TenantRegistryProps = {}) {
     super(scope, id);
+    if (props.tableName !== undefined) checkString(this, 'tableName', props.tableName, TABLE_NAME);
     this.encryptionKey = props.encryptionKey ?? grantsOnlyForAwsServices(new kms.Key(this, 'Key', {
       description: `Encrypts the tenant registry ${this.node.path}`,
       enableKeyRotation: true,

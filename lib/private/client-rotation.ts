@@ -12,8 +12,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
 import {
-  BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG, GRACE_SECONDS_ENV, SECRET_NOT_BOUND_REASON, SWEEP_EVENT, SWEEP_INTERVAL_MINUTES,
-  TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV,
+  BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG, CLIENT_ROTATION_ENV, SECRET_NOT_BOUND_REASON, SWEEP_EVENT, SWEEP_INTERVAL_MINUTES,
 } from './contracts/client-rotation';
 import { handlerFunction } from './handler-function';
 import { poolState, RotationPlacement } from './pool-state';
@@ -92,10 +91,10 @@ export class ClientRotationFunction extends Construct {
           + 'it reaches no private resource.',
       },
       environment: {
-        [USER_POOL_ID_ENV]: pool.userPoolId,
-        [GRACE_SECONDS_ENV]: String(gracePeriod.toSeconds()),
-        [TRUSTED_STACKS_ENV]: Lazy.string({ produce: () => JSON.stringify(this.trustedStacks) }),
-        ...(pool.hasTokenEndpoint ? { [TOKEN_ENDPOINT_ENV]: pool.tokenEndpoint } : {}),
+        [CLIENT_ROTATION_ENV.userPoolId]: pool.userPoolId,
+        [CLIENT_ROTATION_ENV.graceSeconds]: String(gracePeriod.toSeconds()),
+        [CLIENT_ROTATION_ENV.trustedStacks]: Lazy.string({ produce: () => JSON.stringify(this.trustedStacks) }),
+        ...(pool.hasTokenEndpoint ? { [CLIENT_ROTATION_ENV.tokenEndpoint]: pool.tokenEndpoint } : {}),
       },
     });
     this.fn = fn;

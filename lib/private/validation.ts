@@ -1,17 +1,17 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { IConstruct } from 'constructs';
+import type { IdRule } from './contracts/ids';
 
 /**
  * A rule that a string prop must satisfy. `pattern` is checked against the
- * whole value; `describe` says in words what the pattern means.
+ * whole value; `describe` says in words what the pattern means. The same shape
+ * as the id rules the handlers check too (lib/private/contracts/ids.ts).
  */
-export interface StringRule {
-  readonly pattern: RegExp;
-  readonly minLength: number;
-  readonly maxLength: number;
-  readonly describe: string;
-}
+export type StringRule = IdRule;
+
+/** Tenant id: also the app client's default name and part of construct ids (the handlers check the same rule). */
+export { TENANT_ID } from './contracts/ids';
 
 /** Amazon Cognito hosted domain prefix. */
 export const DOMAIN_PREFIX: StringRule = {
@@ -54,17 +54,6 @@ export const SCOPE_DESCRIPTION: StringRule = {
   minLength: 1,
   maxLength: 256,
   describe: '1-256 characters',
-};
-
-/**
- * Tenant id: used as the app client name and inside construct ids, so it is
- * restricted to characters that are valid in both.
- */
-export const TENANT_ID: StringRule = {
-  pattern: /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/,
-  minLength: 1,
-  maxLength: 64,
-  describe: 'letters, digits, "_", "." and "-", 1-64 characters, starting and ending with a letter or digit',
 };
 
 /** App client name (CreateUserPoolClient `ClientName`). */
