@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
 import { ClientRotationFunction } from './private/client-rotation';
-import { MIN_GRACE_SECONDS } from './private/contracts/client-rotation';
+import { ClientCredentialsSecret, MIN_GRACE_SECONDS } from './private/contracts/client-rotation';
 import { isPortalClientName, PORTAL_CLIENT_NAME_PREFIX } from './private/contracts/portal';
 import { registerTenant, resolveScopes } from './private/pool-state';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
@@ -313,7 +313,8 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
       // which a client-credentials client never uses): GetClientToken is the only one.
       cfnClient.explicitAuthFlows = [CLIENT_TOKEN_AUTH_FLOW];
     }
-    const secretFields: Record<string, SecretValue> = {
+    // The fields the token client reads (contracts/client-rotation.ts ClientCredentialsSecret).
+    const secretFields: { -readonly [K in keyof ClientCredentialsSecret]?: SecretValue } = {
       tenantId: SecretValue.unsafePlainText(props.tenantId),
       clientId: SecretValue.unsafePlainText(client.userPoolClientId),
       clientSecret: SecretValue.resourceAttribute(cfnClient.attrClientSecret),
