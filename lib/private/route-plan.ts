@@ -36,6 +36,12 @@
  * shipped table lists, per pair of routes (a, u) where `a` can be reached
  * without `u`, how `a`'s pattern overlaps `u`'s requests. The function then
  * only picks the overlaps of (reached, unreached) pairs for a token.
+ *
+ * Planning stays near-linear in the number of routes: an index of path parts
+ * (`OverlapCandidates`) yields the pairs whose overlap is not certainly
+ * empty, and `overlapFlags` walks a pair's candidate requests as states of
+ * the patterns and of the resolution, each visited once. Both give exactly
+ * the table of checking every pair by listing every candidate request.
  */
 import { ALIGNED, SHIFTED } from './overlap-flags';
 
@@ -104,14 +110,12 @@ interface Route {
 }
 
 interface Node {
+  /** Its index in `RouteTree.nodes`. */
+  readonly id: number;
   readonly children: Map<string, Node>;
   param?: Node;
   proxy?: Node;
   readonly methods: Map<string, number>;
-}
-
-function newNode(): Node {
-  return { children: new Map(), methods: new Map() };
 }
 
 /** Glob match as API Gateway applies policy resources: `*` is any run of characters (including `/`), `?` one character. */
@@ -171,7 +175,13 @@ export class RouteTree {
     return new RouteTree(spec.scopes, routes);
   }
 
-  private readonly root: Node = newNode();
+  /** The resources; `nodes[0]` is the root. */
+  private readonly nodes: Node[] = [];
+  private readonly root: Node = this.newNode();
+  /** Resolution states (see `resolutionNext`): lists of `node id * 2`, + 1 once a `{proxy+}` took the rest. */
+  private readonly resolutions: number[][] = [];
+  private readonly resolutionIds = new Map<string, number>();
+  private readonly resolutionSteps: Map<string, number>[] = [];
 
   private constructor(public readonly scopes: readonly string[], public readonly routes: readonly Route[]) {
     for (const r of routes) {
@@ -179,16 +189,61 @@ export class RouteTree {
       for (const seg of r.segments) {
         if (seg.kind === 'literal') {
           let next = node.children.get(seg.value);
-          if (!next) { next = newNode(); node.children.set(seg.value, next); }
+          if (!next) { next = this.newNode(); node.children.set(seg.value, next); }
           node = next;
         } else if (seg.kind === 'param') {
-          node = node.param ??= newNode();
+          node = node.param ??= this.newNode();
         } else {
-          node = node.proxy ??= newNode();
+          node = node.proxy ??= this.newNode();
         }
       }
       node.methods.set(r.method, r.index);
     }
+  }
+
+  /** The resolution state of the empty path (see `resolutionNext`). */
+  public get resolutionStart(): number {
+    return this.resolutionIds.get('0') ?? this.internResolution([0]);
+  }
+
+  /**
+   * `resolve` as a DFA over path parts, built on demand: the state after
+   * `part`. A state lists the resources `walk` could still end on, in the
+   * order it tries them (literal child, `{param}`, then `{proxy+}`, which
+   * takes every further part); the answer is the first one's once the path
+   * is complete. A list stops at its first proxy: nothing after it can come
+   * first.
+   */
+  public resolutionNext(state: number, part: string): number {
+    const steps = this.resolutionSteps[state];
+    let next = steps.get(part);
+    if (next === undefined) {
+      const out: number[] = [];
+      for (const t of this.resolutions[state]) {
+        if (t % 2 === 1) { out.push(t); break; }
+        const node = this.nodes[t >> 1];
+        const lit = node.children.get(part);
+        if (lit) out.push(lit.id * 2);
+        if (node.param) out.push(node.param.id * 2);
+        if (node.proxy) { out.push(node.proxy.id * 2 + 1); break; }
+      }
+      next = this.internResolution(out);
+      steps.set(part, next);
+    }
+    return next;
+  }
+
+  /** Whether no path continuing from `state` has a resource. */
+  public resolutionIsDead(state: number): boolean {
+    return this.resolutions[state].length === 0;
+  }
+
+  /** `resolve` for a complete path that led to `state`. */
+  public resolutionRoute(state: number, verb: string): number | undefined {
+    const first = this.resolutions[state][0];
+    if (first === undefined) return undefined;
+    const node = this.nodes[first >> 1];
+    return node.methods.get(verb) ?? node.methods.get('ANY');
   }
 
   /**
@@ -201,6 +256,23 @@ export class RouteTree {
   public resolve(verb: string, segments: readonly string[]): number | undefined {
     const node = this.walk(this.root, segments, 0);
     return node ? node.methods.get(verb) ?? node.methods.get('ANY') : undefined;
+  }
+
+  private newNode(): Node {
+    const node: Node = { id: this.nodes.length, children: new Map(), methods: new Map() };
+    this.nodes.push(node);
+    return node;
+  }
+
+  private internResolution(list: number[]): number {
+    const key = list.join(',');
+    let id = this.resolutionIds.get(key);
+    if (id === undefined) {
+      id = this.resolutions.push(list) - 1;
+      this.resolutionSteps.push(new Map());
+      this.resolutionIds.set(key, id);
+    }
+    return id;
   }
 
   private walk(node: Node, segs: readonly string[], i: number): Node | undefined {
@@ -224,21 +296,196 @@ export class RouteTree {
  * overlaps the function turns into explicit Denies.
  */
 export function planRouteTable(spec: RouteTableSpec): PlannedRouteTable {
+  return planRouteTableWithStats(spec).table;
+}
+
+/** How much work planning did. */
+export interface PlanStats {
+  /** Ordered pairs (a, u), a ≠ u, checked exactly (scopes, then overlap): the candidates the index yielded. */
+  readonly pairsChecked: number;
+}
+
+/** `planRouteTable`, also telling how many pairs of routes it checked. */
+export function planRouteTableWithStats(spec: RouteTableSpec): { readonly table: PlannedRouteTable; readonly stats: PlanStats } {
   const tree = RouteTree.of(spec);
+  const patterns = tree.routes.map((r) => new PatternLiterals(r));
+  const candidates = new OverlapCandidates(tree.routes, patterns);
   const overlaps: [number, number, number][] = [];
-  for (const u of tree.routes) {
-    for (const a of tree.routes) {
-      if (a === u || implies(a, u)) continue;
-      const flags = quickReject(a, u) ? 0 : overlapFlags(tree, a, u);
+  let pairsChecked = 0;
+  for (const a of tree.routes) {
+    const literals = patterns[a.index];
+    let automaton: GlobAutomaton | undefined;
+    for (const ui of candidates.of(a, literals)) {
+      const u = tree.routes[ui];
+      if (u === a) continue;
+      pairsChecked++;
+      if (implies(a, u) || quickReject(a, u)) continue;
+      const flags = overlapFlags(tree, literals, () => automaton ??= GlobAutomaton.of(a.pattern), u);
       if (flags !== 0) overlaps.push([a.index, u.index, flags]);
     }
   }
+  overlaps.sort((x, y) => x[1] - y[1] || x[0] - y[0]);
   return {
-    version: 2,
-    scopes: [...tree.scopes],
-    routes: tree.routes.map((r) => ({ method: r.method, path: r.path, scopes: r.scopes, match: r.match, pattern: r.pattern })),
-    overlaps,
+    table: {
+      version: 2,
+      scopes: [...tree.scopes],
+      routes: tree.routes.map((r) => ({ method: r.method, path: r.path, scopes: r.scopes, match: r.match, pattern: r.pattern })),
+      overlaps,
+    },
+    stats: { pairsChecked },
   };
+}
+
+/** The literals of a route's pattern (path parts and verb), which also path variables take in the enumeration. */
+class PatternLiterals {
+  /** `[FRESH, ...literals]`: the values a path variable takes. */
+  public readonly values: readonly string[];
+  public readonly count: number;
+
+  constructor(a: Route) {
+    const lits = new Set<string>();
+    for (const s of a.segments) if (s.kind === 'literal') lits.add(s.value);
+    if (a.method !== 'ANY') lits.add(a.method);
+    this.values = [FRESH, ...lits];
+    this.count = lits.size;
+  }
+}
+
+/** Stands for a verb of `ANY` or a path variable in the index: any value. Literals never contain `*`. */
+const WILD = '*';
+/** Longest run of parts the index keys on. */
+const WINDOW = 4;
+
+/**
+ * Which routes `u` route `a`'s pattern may overlap: every pair whose
+ * `overlapFlags` is not certainly 0 (a superset, checked exactly after).
+ *
+ * Model. `u`'s candidate requests read `stage/verb/s1/.../sn`: the stage
+ * and the values of path variables are non-empty and have no `/` (a fresh
+ * value or a literal of `a`), so for a route that is neither the root (whose
+ * text ends with an empty part) nor has a `{proxy+}` (which can spell out
+ * anything), every part is non-empty. `a`'s pattern reads `*\/V/p1/.../pk`
+ * with `*` standing alone between `/`s and literals free of `*`, `?` and
+ * `/`; so if it matches such a text, each `*` spans one or more whole parts
+ * (an empty span would need an empty part) and each literal equals exactly
+ * one part. Hence each maximal run of literals of the pattern (a "chunk")
+ * lands on consecutive parts after the stage (the leading `*` spans at
+ * least the stage), each equal to the literal or free (a path variable, or
+ * the verb of an `ANY` route); and when the pattern ends with a literal, its
+ * last chunk ends on the last part. Any run of ≤ `WINDOW` literals of a chunk
+ * therefore equals, once the free positions of the window it lands on are
+ * replaced by `*`, a window of `u`'s parts with free ones written `*`: it is
+ * under one of the 2^r masked keys looked up below. Each run is a necessary
+ * condition on its own, so only the one with the fewest routes is looked up.
+ *
+ * The other pairs: root and proxy routes are candidates for every `a`, a
+ * pattern without literals for every `u`, the root's pattern only for root
+ * routes (`quickReject` answers the rest), and `u` is a candidate for every
+ * `a` whose enumeration of `u` would be too large (the answer is then
+ * "overlaps", failing closed, whatever the patterns).
+ */
+class OverlapCandidates {
+  /** Masked windows of parts (verb included, stage excluded) → routes. */
+  private readonly windows = new Map<string, number[]>();
+  /** The same for windows that end on the last part. */
+  private readonly endWindows = new Map<string, number[]>();
+  /** Root and proxy routes. */
+  private readonly everyPattern: number[] = [];
+  private readonly roots: number[] = [];
+  /** Pattern literal count → routes whose enumeration is then too large (fail closed). */
+  private readonly tooLarge = new Map<number, number[]>();
+  private readonly stamp: Int32Array;
+
+  constructor(private readonly routes: readonly Route[], literals: readonly PatternLiterals[]) {
+    this.stamp = new Int32Array(routes.length).fill(-1);
+    const counts = [...new Set(literals.map((l) => l.count))];
+    for (const u of routes) {
+      if (u.segments.length === 0) this.roots.push(u.index);
+      if (u.segments.length === 0 || u.segments[u.segments.length - 1].kind === 'proxy') {
+        this.everyPattern.push(u.index);
+        continue;
+      }
+      const parts = [u.method === 'ANY' ? WILD : u.method, ...u.segments.map((s) => (s.kind === 'literal' ? s.value : WILD))];
+      for (let r = 1; r <= Math.min(WINDOW, parts.length); r++) {
+        for (let start = 0; start + r <= parts.length; start++) add(this.windows, parts.slice(start, start + r).join('/'), u.index);
+        add(this.endWindows, parts.slice(parts.length - r).join('/'), u.index);
+      }
+      const variables = u.segments.filter((s) => s.kind === 'param').length;
+      const verbs = u.method === 'ANY' ? HTTP_VERBS.length : 1;
+      for (const count of counts) {
+        if (variables > 0 && enumerationTooLarge(verbs, variables, count)) add(this.tooLarge, count, u.index);
+      }
+    }
+  }
+
+  /** The candidate routes `u` for `a` (each once, in no particular order; may include `a`). */
+  public of(a: Route, literals: PatternLiterals): number[] {
+    if (a.segments.length === 0) return this.roots;
+    const parts = [a.method === 'ANY' ? undefined : a.method, ...a.segments.map((s) => (s.kind === 'literal' ? s.value : undefined))];
+    const chunks: string[][] = [];
+    let run: string[] = [];
+    for (const p of parts) {
+      if (p !== undefined) {
+        run.push(p);
+      } else if (run.length > 0) {
+        chunks.push(run);
+        run = [];
+      }
+    }
+    if (run.length > 0) chunks.push(run);
+    if (chunks.length === 0) return this.routes.map((r) => r.index);
+    // The most selective run of literals: least routes listed under its masked keys.
+    let best: { map: Map<string, number[]>; run: readonly string[]; size: number } | undefined;
+    const consider = (map: Map<string, number[]>, r: readonly string[]) => {
+      let size = 0;
+      forEachMask(r, (key) => { size += map.get(key)?.length ?? 0; });
+      if (!best || size < best.size) best = { map, run: r, size };
+    };
+    if (parts[parts.length - 1] !== undefined) {
+      const last = chunks[chunks.length - 1];
+      consider(this.endWindows, last.slice(Math.max(0, last.length - WINDOW)));
+    }
+    for (const c of chunks) {
+      const r = Math.min(WINDOW, c.length);
+      for (let start = 0; start + r <= c.length; start++) consider(this.windows, c.slice(start, start + r));
+    }
+    const out: number[] = [];
+    const take = (list: readonly number[] | undefined) => {
+      for (const u of list ?? []) {
+        if (this.stamp[u] !== a.index) { this.stamp[u] = a.index; out.push(u); }
+      }
+    };
+    const chosen = best!;
+    forEachMask(chosen.run, (key) => take(chosen.map.get(key)));
+    take(this.everyPattern);
+    take(this.tooLarge.get(literals.count));
+    return out;
+  }
+}
+
+function add<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (!list) map.set(key, [value]);
+  else if (list[list.length - 1] !== value) list.push(value);
+}
+
+/** Calls `f` with the key of `run` under each of its 2^r masks (masked parts written `*`). */
+function forEachMask(run: readonly string[], f: (key: string) => void): void {
+  const parts = [...run];
+  for (let mask = 0; mask < 1 << run.length; mask++) {
+    for (let i = 0; i < run.length; i++) parts[i] = mask & (1 << i) ? WILD : run[i];
+    f(parts.join('/'));
+  }
+}
+
+/** Whether `overlapFlags` fails closed for a route without a proxy: `verbs` × (literals + 1)^variables candidates. */
+function enumerationTooLarge(verbs: number, variables: number, literals: number): boolean {
+  let count = verbs;
+  for (let i = 0; i < variables; i++) {
+    count *= literals + 1;
+    if (count > MAX_CANDIDATES) return true;
+  }
+  return false;
 }
 
 /** Whether every scope set that reaches `a` also reaches `u` (checked on `a`'s minimal scope sets: reach is monotone). */
@@ -265,14 +512,24 @@ function quickReject(a: Route, u: Route): boolean {
   return false;
 }
 
-/** How `a`'s pattern can match requests API Gateway routes to `u`: ALIGNED | SHIFTED bits. */
-function overlapFlags(tree: RouteTree, a: Route, u: Route): number {
-  const lits = new Set<string>();
-  for (const s of a.segments) if (s.kind === 'literal') lits.add(s.value);
-  if (a.method !== 'ANY') lits.add(a.method);
-  const values = [FRESH, ...lits];
+/** Both overlap flags: nothing more to find. */
+const BOTH = ALIGNED | SHIFTED;
+
+/**
+ * How `a`'s pattern can match requests API Gateway routes to `u`: ALIGNED | SHIFTED bits.
+ *
+ * The candidate requests: each verb of `u`; for each path variable a fresh
+ * value or a literal of `a`'s pattern; for a proxy, 1 to (literals + 2) such
+ * parts. When they are too many the answer is both (fail closed). Otherwise
+ * they are walked part by part, carrying the state of the three patterns
+ * (`GlobAutomaton`) and of the resolution (`RouteTree.resolutionNext`): what
+ * the rest of a walk can give depends only on its place in `u`'s path, those
+ * two states and the verbs left, so each such point is walked once.
+ */
+function overlapFlags(tree: RouteTree, literals: PatternLiterals, automaton: () => GlobAutomaton, u: Route): number {
+  const values = literals.values;
   const verbs = u.method === 'ANY' ? HTTP_VERBS : [u.method];
-  const maxProxy = lits.size + 2;
+  const maxProxy = literals.count + 2;
   // Count candidates first: fail closed when there are too many.
   let count = verbs.length;
   for (const s of u.segments) {
@@ -282,46 +539,181 @@ function overlapFlags(tree: RouteTree, a: Route, u: Route): number {
       for (let n = 1; n <= maxProxy; n++) sum += values.length ** n;
       count *= sum;
     }
-    if (count > MAX_CANDIDATES) return ALIGNED | SHIFTED;
+    if (count > MAX_CANDIDATES) return BOTH;
   }
-  // Aligned: the leading `*` is exactly the stage (a fresh literal here).
-  const aligned = FRESH + a.pattern.slice(1);
-  const shifted = `*/${a.pattern}`;
-  let flags = 0;
-  const segs: string[] = [];
-  /** Runs `next` with `seg` appended to the path being built. */
-  const withSegment = (seg: string, next: () => boolean): boolean => {
-    segs.push(seg);
-    try {
-      return next();
-    } finally {
-      segs.pop();
-    }
+  const glob = automaton();
+  const segments = u.segments;
+  /** The flags of complete requests: `g` and `r` after the whole text and path, `verbSet` a bit set over `verbs`. */
+  const requestFlags = (g: number, r: number, verbSet: number): number => {
+    if (!glob.matches(g, PATTERN)) return 0;
+    let routed = false;
+    for (let k = 0; k < verbs.length && !routed; k++) routed = (verbSet & (1 << k)) !== 0 && tree.resolutionRoute(r, verbs[k]) === u.index;
+    if (!routed) return 0;
+    return (glob.matches(g, ALIGNED_PATTERN) ? ALIGNED : 0) | (glob.matches(g, SHIFTED_PATTERN) ? SHIFTED : 0);
   };
-  const visit = (i: number): boolean => {
-    if (i === u.segments.length) {
-      for (const verb of verbs) {
-        const text = `${FRESH}/${verb}/${segs.join('/')}`;
-        if (!globMatch(a.pattern, text) || tree.resolve(verb, segs) !== u.index) continue;
-        if (globMatch(aligned, text)) flags |= ALIGNED;
-        if (globMatch(shifted, text)) flags |= SHIFTED;
-        if (flags === (ALIGNED | SHIFTED)) return true;
+  const memo = new Map<number | string, number>();
+  /** The flags of the requests that continue from path part `i` (`n` proxy parts taken). */
+  const walk = (i: number, n: number, g: number, r: number, verbSet: number): number => {
+    if (!glob.canMatch(g, PATTERN) || tree.resolutionIsDead(r)) return 0;
+    const place = i * (maxProxy + 1) + n;
+    // One number while it fits in 53 bits, else a string.
+    const key = place < 64 && g < 2 ** 20 && r < 2 ** 20 ? ((r * 2 ** 20 + g) * 128 + verbSet) * 64 + place : `${place} ${g} ${r} ${verbSet}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let flags = 0;
+    if (i === segments.length) {
+      flags = requestFlags(segments.length === 0 ? glob.nextPart(g, '') : g, r, verbSet);
+    } else {
+      const s = segments[i];
+      if (s.kind === 'literal') {
+        flags = walk(i + 1, 0, glob.nextPart(g, s.value), tree.resolutionNext(r, s.value), verbSet);
+      } else if (s.kind === 'param') {
+        for (let k = 0; k < values.length && flags !== BOTH; k++) {
+          flags |= walk(i + 1, 0, glob.nextPart(g, values[k]), tree.resolutionNext(r, values[k]), verbSet);
+        }
+      } else {
+        if (n > 0) flags = walk(i + 1, 0, g, r, verbSet);
+        for (let k = 0; n < maxProxy && k < values.length && flags !== BOTH; k++) {
+          flags |= walk(i, n + 1, glob.nextPart(g, values[k]), tree.resolutionNext(r, values[k]), verbSet);
+        }
       }
-      return false;
     }
-    const s = u.segments[i];
-    if (s.kind === 'literal') return withSegment(s.value, () => visit(i + 1));
-    if (s.kind === 'param') return values.some((v) => withSegment(v, () => visit(i + 1)));
-    // proxy: one or more parts, last in the path
-    const tail = (n: number): boolean => {
-      if (n > 0 && visit(i + 1)) return true;
-      if (n === maxProxy) return false;
-      return values.some((v) => withSegment(v, () => tail(n + 1)));
-    };
-    return tail(0);
+    memo.set(key, flags);
+    return flags;
   };
-  visit(0);
+  // The stage, then each verb; verbs that leave the patterns in the same state are walked together.
+  const byState = new Map<number, number>();
+  verbs.forEach((verb, k) => {
+    const g = glob.nextPart(glob.afterStage, verb);
+    byState.set(g, (byState.get(g) ?? 0) | (1 << k));
+  });
+  let flags = 0;
+  for (const [g, verbSet] of byState) {
+    flags |= walk(0, 0, g, tree.resolutionStart, verbSet);
+    if (flags === BOTH) break;
+  }
   return flags;
+}
+
+/** `a`'s pattern, the aligned pattern (stage fixed) and the shifted one (`*\/` + pattern), in a `GlobAutomaton`. */
+const PATTERN = 0;
+const ALIGNED_PATTERN = 1;
+const SHIFTED_PATTERN = 2;
+const STAR = -1;
+const END = -2;
+
+/**
+ * Glob patterns matched together by a DFA built on demand: a state is the
+ * set of positions each pattern can be at after the text so far (`*` any
+ * run of characters, `?` one character: `globMatch`'s language), a position
+ * at the end of a pattern meaning it matches.
+ */
+class GlobAutomaton {
+  /** The patterns of `overlapFlags` for a route pattern. */
+  public static of(pattern: string): GlobAutomaton {
+    return new GlobAutomaton([pattern, FRESH + pattern.slice(1), `*/${pattern}`]);
+  }
+
+  /** The state after the stage (a fresh value). */
+  public readonly afterStage: number;
+  /** Per position: a character code, STAR, or END (after the last character of a pattern). */
+  private readonly code: Int32Array;
+  /** Per position: the index of its pattern. */
+  private readonly owner: Uint8Array;
+  private readonly states: Int32Array[] = [];
+  /** Per state: bit k set when pattern k has matched the text so far. */
+  private readonly matchedBits: number[] = [];
+  /** Per state: bit k set when pattern k can still match some continuation. */
+  private readonly liveBits: number[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly transitions: Map<string, number>[] = [];
+  private readonly marks: Uint8Array;
+
+  private constructor(patterns: readonly string[]) {
+    const code: number[] = [];
+    const owner: number[] = [];
+    const starts: number[] = [];
+    patterns.forEach((p, k) => {
+      starts.push(code.length);
+      for (let i = 0; i < p.length; i++) {
+        code.push(p.charCodeAt(i) === 42 /* * */ ? STAR : p.charCodeAt(i));
+        owner.push(k);
+      }
+      code.push(END);
+      owner.push(k);
+    });
+    this.code = Int32Array.from(code);
+    this.owner = Uint8Array.from(owner);
+    this.marks = new Uint8Array(code.length);
+    for (const s of starts) this.marks[s] = 1;
+    this.afterStage = this.intern(this.feed(this.closure(), FRESH));
+  }
+
+  /** The state after `/` + `part`. */
+  public nextPart(state: number, part: string): number {
+    const cache = this.transitions[state];
+    let to = cache.get(part);
+    if (to === undefined) {
+      to = this.intern(this.feed(this.feed(this.states[state], '/'), part));
+      cache.set(part, to);
+    }
+    return to;
+  }
+
+  /** The positions after `text`. */
+  private feed(from: Int32Array, text: string): Int32Array {
+    let current = from;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      for (const j of current) {
+        const p = this.code[j];
+        if (p === STAR) this.marks[j] = 1;
+        else if (p === c || p === 63 /* ? */) this.marks[j + 1] = 1;
+      }
+      current = this.closure();
+    }
+    return current;
+  }
+
+  public matches(state: number, pattern: number): boolean {
+    return (this.matchedBits[state] & (1 << pattern)) !== 0;
+  }
+
+  public canMatch(state: number, pattern: number): boolean {
+    return (this.liveBits[state] & (1 << pattern)) !== 0;
+  }
+
+  /** The marked positions plus those a `*` lets through with an empty run; clears the marks. */
+  private closure(): Int32Array {
+    const out: number[] = [];
+    for (let j = 0; j < this.marks.length; j++) {
+      if (this.marks[j] === 0) continue;
+      this.marks[j] = 0;
+      out.push(j);
+      if (this.code[j] === STAR) this.marks[j + 1] = 1;
+    }
+    return Int32Array.from(out);
+  }
+
+  private intern(positions: Int32Array): number {
+    const key = positions.join(',');
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.states.length;
+      let matched = 0;
+      let live = 0;
+      for (const j of positions) {
+        live |= 1 << this.owner[j];
+        if (this.code[j] === END) matched |= 1 << this.owner[j];
+      }
+      this.states.push(positions);
+      this.matchedBits.push(matched);
+      this.liveBits.push(live);
+      this.transitions.push(new Map());
+      this.ids.set(key, id);
+    }
+    return id;
+  }
 }
 
 function parsePath(p: string, fail: (msg: string) => never): Segment[] {
