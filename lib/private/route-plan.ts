@@ -215,11 +215,13 @@ export class RouteTree {
    * first.
    */
   public resolutionNext(state: number, part: string): number {
+    const list = this.resolutions[state];
+    if (list.length > 0 && list[0] % 2 === 1) return state; // a proxy took the rest
     const steps = this.resolutionSteps[state];
     let next = steps.get(part);
     if (next === undefined) {
       const out: number[] = [];
-      for (const t of this.resolutions[state]) {
+      for (const t of list) {
         if (t % 2 === 1) { out.push(t); break; }
         const node = this.nodes[t >> 1];
         const lit = node.children.get(part);
@@ -524,7 +526,8 @@ const BOTH = ALIGNED | SHIFTED;
  * they are walked part by part, carrying the state of the three patterns
  * (`GlobAutomaton`) and of the resolution (`RouteTree.resolutionNext`): what
  * the rest of a walk can give depends only on its place in `u`'s path, those
- * two states and the verbs left, so each such point is walked once.
+ * two states and the verbs left, so each such point is walked once, and not
+ * at all when the patterns left alive can only give flags already found.
  */
 function overlapFlags(tree: RouteTree, literals: PatternLiterals, automaton: () => GlobAutomaton, u: Route): number {
   const values = literals.values;
@@ -543,43 +546,47 @@ function overlapFlags(tree: RouteTree, literals: PatternLiterals, automaton: () 
   }
   const glob = automaton();
   const segments = u.segments;
-  /** The flags of complete requests: `g` and `r` after the whole text and path, `verbSet` a bit set over `verbs`. */
-  const requestFlags = (g: number, r: number, verbSet: number): number => {
-    if (!glob.matches(g, PATTERN)) return 0;
+  /** The flags of the requests walked so far. */
+  let found = 0;
+  /** Adds the flags of a complete request: `g` and `r` after its whole text and path, `verbSet` a bit set over `verbs`. */
+  const request = (g: number, r: number, verbSet: number) => {
+    if (!glob.matches(g, PATTERN)) return;
     let routed = false;
     for (let k = 0; k < verbs.length && !routed; k++) routed = (verbSet & (1 << k)) !== 0 && tree.resolutionRoute(r, verbs[k]) === u.index;
-    if (!routed) return 0;
-    return (glob.matches(g, ALIGNED_PATTERN) ? ALIGNED : 0) | (glob.matches(g, SHIFTED_PATTERN) ? SHIFTED : 0);
+    if (routed) found |= (glob.matches(g, ALIGNED_PATTERN) ? ALIGNED : 0) | (glob.matches(g, SHIFTED_PATTERN) ? SHIFTED : 0);
   };
-  const memo = new Map<number | string, number>();
-  /** The flags of the requests that continue from path part `i` (`n` proxy parts taken). */
-  const walk = (i: number, n: number, g: number, r: number, verbSet: number): number => {
-    if (!glob.canMatch(g, PATTERN) || tree.resolutionIsDead(r)) return 0;
+  const walked = new Set<number | string>();
+  /**
+   * Walks the requests that continue from path part `i` (`n` proxy parts
+   * taken). Afterwards `found` holds every flag they have: a point already
+   * walked, or whose requests can only have flags already found, is skipped.
+   */
+  const walk = (i: number, n: number, g: number, r: number, verbSet: number): void => {
+    if (!glob.canMatch(g, PATTERN) || tree.resolutionIsDead(r)) return;
+    const missing = (glob.canMatch(g, ALIGNED_PATTERN) ? ALIGNED : 0) | (glob.canMatch(g, SHIFTED_PATTERN) ? SHIFTED : 0);
+    if ((missing & ~found) === 0) return;
     const place = i * (maxProxy + 1) + n;
     // One number while it fits in 53 bits, else a string.
     const key = place < 64 && g < 2 ** 20 && r < 2 ** 20 ? ((r * 2 ** 20 + g) * 128 + verbSet) * 64 + place : `${place} ${g} ${r} ${verbSet}`;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    let flags = 0;
+    if (walked.has(key)) return;
+    walked.add(key);
     if (i === segments.length) {
-      flags = requestFlags(segments.length === 0 ? glob.nextPart(g, '') : g, r, verbSet);
+      request(segments.length === 0 ? glob.nextPart(g, '') : g, r, verbSet);
+      return;
+    }
+    const s = segments[i];
+    if (s.kind === 'literal') {
+      walk(i + 1, 0, glob.nextPart(g, s.value), tree.resolutionNext(r, s.value), verbSet);
+    } else if (s.kind === 'param') {
+      for (let k = 0; k < values.length && found !== BOTH; k++) {
+        walk(i + 1, 0, glob.nextPart(g, values[k]), tree.resolutionNext(r, values[k]), verbSet);
+      }
     } else {
-      const s = segments[i];
-      if (s.kind === 'literal') {
-        flags = walk(i + 1, 0, glob.nextPart(g, s.value), tree.resolutionNext(r, s.value), verbSet);
-      } else if (s.kind === 'param') {
-        for (let k = 0; k < values.length && flags !== BOTH; k++) {
-          flags |= walk(i + 1, 0, glob.nextPart(g, values[k]), tree.resolutionNext(r, values[k]), verbSet);
-        }
-      } else {
-        if (n > 0) flags = walk(i + 1, 0, g, r, verbSet);
-        for (let k = 0; n < maxProxy && k < values.length && flags !== BOTH; k++) {
-          flags |= walk(i, n + 1, glob.nextPart(g, values[k]), tree.resolutionNext(r, values[k]), verbSet);
-        }
+      if (n > 0) walk(i + 1, 0, g, r, verbSet);
+      for (let k = 0; n < maxProxy && k < values.length && found !== BOTH; k++) {
+        walk(i, n + 1, glob.nextPart(g, values[k]), tree.resolutionNext(r, values[k]), verbSet);
       }
     }
-    memo.set(key, flags);
-    return flags;
   };
   // The stage, then each verb; verbs that leave the patterns in the same state are walked together.
   const byState = new Map<number, number>();
@@ -587,12 +594,11 @@ function overlapFlags(tree: RouteTree, literals: PatternLiterals, automaton: () 
     const g = glob.nextPart(glob.afterStage, verb);
     byState.set(g, (byState.get(g) ?? 0) | (1 << k));
   });
-  let flags = 0;
   for (const [g, verbSet] of byState) {
-    flags |= walk(0, 0, g, tree.resolutionStart, verbSet);
-    if (flags === BOTH) break;
+    if (found === BOTH) break;
+    walk(0, 0, g, tree.resolutionStart, verbSet);
   }
-  return flags;
+  return found;
 }
 
 /** `a`'s pattern, the aligned pattern (stage fixed) and the shifted one (`*\/` + pattern), in a `GlobAutomaton`. */
@@ -620,14 +626,17 @@ class GlobAutomaton {
   private readonly code: Int32Array;
   /** Per position: the index of its pattern. */
   private readonly owner: Uint8Array;
-  private readonly states: Int32Array[] = [];
+  /** Per state: its positions, ascending. */
+  private readonly states: number[][] = [];
   /** Per state: bit k set when pattern k has matched the text so far. */
   private readonly matchedBits: number[] = [];
   /** Per state: bit k set when pattern k can still match some continuation. */
   private readonly liveBits: number[] = [];
   private readonly ids = new Map<string, number>();
-  private readonly transitions: Map<string, number>[] = [];
-  private readonly marks: Uint8Array;
+  /** Per state: the state after a character (by code). */
+  private readonly charSteps: Map<number, number>[] = [];
+  /** Per state: the state after `/` + a path part. */
+  private readonly partSteps: Map<string, number>[] = [];
 
   private constructor(patterns: readonly string[]) {
     const code: number[] = [];
@@ -644,35 +653,21 @@ class GlobAutomaton {
     });
     this.code = Int32Array.from(code);
     this.owner = Uint8Array.from(owner);
-    this.marks = new Uint8Array(code.length);
-    for (const s of starts) this.marks[s] = 1;
-    this.afterStage = this.intern(this.feed(this.closure(), FRESH));
+    let state = this.intern(this.closure(starts));
+    for (let i = 0; i < FRESH.length; i++) state = this.step(state, FRESH.charCodeAt(i));
+    this.afterStage = state;
   }
 
   /** The state after `/` + `part`. */
   public nextPart(state: number, part: string): number {
-    const cache = this.transitions[state];
+    const cache = this.partSteps[state];
     let to = cache.get(part);
     if (to === undefined) {
-      to = this.intern(this.feed(this.feed(this.states[state], '/'), part));
+      to = this.step(state, 47 /* / */);
+      for (let i = 0; i < part.length; i++) to = this.step(to, part.charCodeAt(i));
       cache.set(part, to);
     }
     return to;
-  }
-
-  /** The positions after `text`. */
-  private feed(from: Int32Array, text: string): Int32Array {
-    let current = from;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      for (const j of current) {
-        const p = this.code[j];
-        if (p === STAR) this.marks[j] = 1;
-        else if (p === c || p === 63 /* ? */) this.marks[j + 1] = 1;
-      }
-      current = this.closure();
-    }
-    return current;
   }
 
   public matches(state: number, pattern: number): boolean {
@@ -683,19 +678,34 @@ class GlobAutomaton {
     return (this.liveBits[state] & (1 << pattern)) !== 0;
   }
 
-  /** The marked positions plus those a `*` lets through with an empty run; clears the marks. */
-  private closure(): Int32Array {
-    const out: number[] = [];
-    for (let j = 0; j < this.marks.length; j++) {
-      if (this.marks[j] === 0) continue;
-      this.marks[j] = 0;
-      out.push(j);
-      if (this.code[j] === STAR) this.marks[j + 1] = 1;
+  /** The state after the character `c`. */
+  private step(state: number, c: number): number {
+    const cache = this.charSteps[state];
+    let to = cache.get(c);
+    if (to === undefined) {
+      const next: number[] = [];
+      for (const j of this.states[state]) {
+        const p = this.code[j];
+        if (p === STAR) next.push(j);
+        else if (p === c || p === 63 /* ? */) next.push(j + 1);
+      }
+      to = this.intern(this.closure(next));
+      cache.set(c, to);
     }
-    return Int32Array.from(out);
+    return to;
   }
 
-  private intern(positions: Int32Array): number {
+  /** `positions` plus those a `*` lets through with an empty run, ascending, each once. */
+  private closure(positions: readonly number[]): number[] {
+    const out = new Set<number>();
+    for (let j of positions) {
+      out.add(j);
+      while (this.code[j] === STAR) out.add(++j);
+    }
+    return [...out].sort((x, y) => x - y);
+  }
+
+  private intern(positions: number[]): number {
     const key = positions.join(',');
     let id = this.ids.get(key);
     if (id === undefined) {
@@ -709,7 +719,8 @@ class GlobAutomaton {
       this.states.push(positions);
       this.matchedBits.push(matched);
       this.liveBits.push(live);
-      this.transitions.push(new Map());
+      this.charSteps.push(new Map());
+      this.partSteps.push(new Map());
       this.ids.set(key, id);
     }
     return id;
