@@ -3,8 +3,8 @@
  * Route planning checks only the pairs of routes an index of path parts
  * yields, and walks each pair's candidate requests as states: the table must
  * be exactly the one of checking every ordered pair by listing every
- * candidate request (the reference below, planning as it was first written),
- * while the number of pairs checked grows with the routes, not their square.
+ * candidate request one by one (the reference below), while the number of
+ * pairs checked grows with the routes, not their square.
  */
 import * as fc from 'fast-check';
 import { ALIGNED, globMatch, HTTP_VERBS, planRouteTable, planRouteTableWithStats, PlannedRouteTable, RouteSpec, RouteTableSpec, RouteTree, SHIFTED } from '../../lib/private/route-plan';
