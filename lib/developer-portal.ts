@@ -23,6 +23,7 @@ import {
   APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, POOL_CLIENTS_METRIC, POOL_DIMENSION, POOL_HEADROOM_METRIC,
   PORTAL_ENV, PORTAL_METRICS_NAMESPACE, PortalLimit,
 } from './private/contracts/portal';
+import { PEOPLE_ENV, REGISTRY_ENV } from './private/contracts/env';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/contracts/portal-routes';
 import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
 import { executeApiOrigin } from './private/site-policy';
@@ -218,7 +219,7 @@ export class DeveloperPortal extends Construct {
         'the Cognito user pool API, DynamoDB for the registry, API Gateway for usage tiers'),
       environment: {
         [PORTAL_ENV.userPoolId]: props.userPool.userPoolId,
-        [PORTAL_ENV.tableName]: this.registry.tableName,
+        [REGISTRY_ENV.tableName]: this.registry.tableName,
         [PORTAL_ENV.tokenEndpoint]: tokenEndpoint,
         [PORTAL_ENV.adminScope]: adminName,
         [PORTAL_ENV.tenantAdminScope]: tenantAdminName,
@@ -229,8 +230,8 @@ export class DeveloperPortal extends Construct {
         [PORTAL_ENV.callerRequestsPerMinute]: perMinute,
         [PORTAL_ENV.appClientQuota]: quota,
         ...(this.signInPool && this.webUi ? {
-          [PORTAL_ENV.peoplePoolId]: this.signInPool.userPoolId,
-          [PORTAL_ENV.peopleTenantGroupPrefix]: this.signInPool.tenantGroupPrefix,
+          [PEOPLE_ENV.poolId]: this.signInPool.userPoolId,
+          [PEOPLE_ENV.tenantGroupPrefix]: this.signInPool.tenantGroupPrefix,
           [PORTAL_ENV.allowedOrigin]: this.webUi.origin,
         } : {}),
       },

@@ -8,8 +8,8 @@ import { Construct } from 'constructs';
 import { HandlerPlacementOptions } from './handler-placement';
 import { IM2mUserPool, M2mUserPool } from './m2m-user-pool';
 import { FUNCTION_DIMENSION, METRICS_NAMESPACE, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC } from './private/contracts/authorizer-metrics';
-import { MAX_OUTAGE_BACKOFF_MS } from './private/contracts/client-directory';
-import { REGISTRY_CACHE_TTL_SECONDS } from './private/contracts/env';
+import { DIRECTORY_ENV, MAX_OUTAGE_BACKOFF_MS } from './private/contracts/client-directory';
+import { REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from './private/contracts/env';
 import { claimNameProblem, TENANT_CLAIM, TENANT_CLAIM_ENV } from './private/contracts/tenant-claim';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { poolState } from './private/pool-state';
@@ -169,7 +169,7 @@ export class TenantClaim extends Construct {
       environment: {
         [TENANT_CLAIM_ENV.claimName]: this.claimName,
         [TENANT_CLAIM_ENV.denyUnknownClients]: String(props.denyUnknownClients ?? false),
-        ...(props.outageBackoff ? { [TENANT_CLAIM_ENV.outageBackoffMs]: String(props.outageBackoff.toMilliseconds()) } : {}),
+        ...(props.outageBackoff ? { [DIRECTORY_ENV.outageBackoffMs]: String(props.outageBackoff.toMilliseconds()) } : {}),
       },
     });
     // Always the SSM directory (CLIENT_TENANTS_PATH), decided once every tenant is declared.
@@ -178,8 +178,8 @@ export class TenantClaim extends Construct {
       reader: 'pre-token-generation trigger',
     }));
     if (props.registry) {
-      fn.addEnvironment(TENANT_CLAIM_ENV.tableName, props.registry.tableName);
-      fn.addEnvironment(TENANT_CLAIM_ENV.registryCacheTtlSeconds, String(registryTtl.toSeconds()));
+      fn.addEnvironment(REGISTRY_ENV.tableName, props.registry.tableName);
+      fn.addEnvironment(REGISTRY_ENV.cacheTtlSeconds, String(registryTtl.toSeconds()));
       props.registry.grantLookup(fn);
     }
     try {

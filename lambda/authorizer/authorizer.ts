@@ -23,16 +23,19 @@ import { assertIsJwks, type Jwks } from 'aws-jwt-verify/jwk';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
-import { AuthorizerError, ConfigError, DenyReason } from './errors';
+import { AuthorizerError, DenyReason } from './errors';
 import type { Transport } from './https-get';
 import { JwksCache } from './jwks';
 import { DecisionMetrics, decisionMetrics } from './metrics';
 import type { PeopleSupport } from './people';
 import { PolicyBuilder, PolicyDocument } from './policy';
 import { TokenCache } from './token-cache';
+import { AUTHORIZER_OPERATOR_ENV } from '../../lib/private/contracts/authorizer';
+import { HANDLER_ENV } from '../../lib/private/contracts/env';
 import { TENANT_CLAIM } from '../../lib/private/contracts/tenant-claim';
 import { clientKey, issuerHostPrefix } from '../../lib/private/contracts/trusted-pools';
 import { usageKeyValue } from '../../lib/private/contracts/usage-tiers';
+import { ConfigError, Env, invalid } from '../shared/config';
 import { Logger } from '../shared/log';
 
 export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;
@@ -98,6 +101,10 @@ function unauthorized(): Error {
 
 function logDenial(logger: Logger, err: unknown, metrics?: DecisionMetrics): void {
   const emf = metrics?.denied();
+  if (err instanceof ConfigError) {
+    logger.error('denied', { reason: err.reason, emf });
+    return;
+  }
   if (!(err instanceof AuthorizerError)) {
     logger.error('denied', { reason: 'malformed', emf });
     return;
@@ -105,7 +112,7 @@ function logDenial(logger: Logger, err: unknown, metrics?: DecisionMetrics): voi
   const { reason, clientId, cause } = err;
   // An outage or a misconfiguration is the operator's business (error); a rejected token is the caller's (warn).
   const outage = reason === 'registry_unavailable' || reason === 'tenants_unavailable';
-  const level = outage || reason === 'config_error' || reason === 'jwks_unavailable' ? 'error' : 'warn';
+  const level = outage || reason === 'jwks_unavailable' ? 'error' : 'warn';
   // A registry or client-directory outage names the underlying error class (never its message) for the operator.
   const errorName = outage && cause instanceof Error ? cause.name : undefined;
   logger[level]('denied', { reason, clientId, errorName, emf });
@@ -257,7 +264,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       assertIsJwks(jwks);
       verifier.cacheJwks(jwks, config.userPoolId);
     } catch {
-      throw new ConfigError(`JWKS_PATH ${config.jwksPath} does not hold a JWKS`);
+      throw invalid(AUTHORIZER_OPERATOR_ENV.jwksPath, config.jwksPath, 'a file holding a JWKS');
     }
   }
 
@@ -433,8 +440,8 @@ export function createFailedAuthorizer(error: ConfigError, logger: Logger = new 
 }
 
 /** Loads the configuration from the environment and builds the authorizer, or a failed one on a config error. */
-export function createAuthorizerFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, deps: AuthorizerDeps = {}): Authorizer {
-  const logger = deps.logger ?? new Logger(env.LOG_LEVEL === 'debug' ? 'debug' : 'info');
+export function createAuthorizerFromEnv(env: Env, bundleDir: string, deps: AuthorizerDeps = {}): Authorizer {
+  const logger = deps.logger ?? new Logger(env[HANDLER_ENV.logLevel] === 'debug' ? 'debug' : 'info');
   const metrics = deps.metrics ?? decisionMetrics(env.AWS_LAMBDA_FUNCTION_NAME, logger);
   try {
     const config = configFromEnv(env, bundleDir, deps.registry);

@@ -6,15 +6,18 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { DirectoryDeps, directoryFromEnv, outageBackoffFromEnv } from './directory';
-import { ConfigError } from './errors';
 import type { PeopleConfig } from './people';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
-import { CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV } from '../../lib/private/contracts/client-directory';
 import {
-  ADDITIONAL_USER_POOLS_ENV, ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry, USER_POOL_ISSUERS_ENV,
-} from '../../lib/private/contracts/trusted-pools';
-import { USAGE_KEY_PREFIX, USAGE_KEY_PREFIX_ENV } from '../../lib/private/contracts/usage-tiers';
+  AUTHORIZER_ENV, AUTHORIZER_OPERATOR_ENV, JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, TOKEN_CACHE_MAX_ENTRIES,
+} from '../../lib/private/contracts/authorizer';
+import { DIRECTORY_ENV } from '../../lib/private/contracts/client-directory';
+import { HANDLER_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../../lib/private/contracts/env';
+import { matchesRule, TABLE_NAME, USER_POOL_ID } from '../../lib/private/contracts/ids';
+import { ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry } from '../../lib/private/contracts/trusted-pools';
+import { USAGE_KEY_PREFIX } from '../../lib/private/contracts/usage-tiers';
+import { ConfigError, Env, integer, invalid, invalidField, json, optional, optionalId, requiredId } from '../shared/config';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface AuthorizerConfig {
@@ -35,7 +38,7 @@ export interface AuthorizerConfig {
   /** @default 8192 */
   readonly maxTokenBytes?: number;
   /**
-   * The API's usage key prefix (lib/private/usage-tiers.ts): allowed requests carry the
+   * The API's usage key prefix (lib/private/contracts/usage-tiers.ts): allowed requests carry the
    * tenant's usage key as `usageIdentifierKey`. @default - none: the API has no usage tiers
    */
   readonly usageKeyPrefix?: string;
@@ -47,48 +50,45 @@ export interface AuthorizerConfig {
   readonly people?: PeopleConfig;
 }
 
-const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
-/** A DynamoDB table name, or a table ARN. */
-const TABLE_NAME = /^(?:[A-Za-z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})$/;
+const ISSUER_RULE = `${ISSUER_FORMATS.join(' and/or ')}, each once`;
 
-/** Parses issuer formats: a non-empty list of ORIGINAL and UPDATED without repeats. */
-function issuerFormatsOf(value: unknown, source: string): IssuerFormatName[] {
-  const list = typeof value === 'string' ? value.split(',').map((f) => f.trim()) : value;
+/** The issuer formats of a list: a non-empty list of ORIGINAL and UPDATED without repeats, or undefined. */
+function issuerFormatsOf(list: unknown): IssuerFormatName[] | undefined {
   if (!Array.isArray(list) || list.length === 0 || list.length > ISSUER_FORMATS.length
     || list.some((f) => !(ISSUER_FORMATS as readonly unknown[]).includes(f)) || new Set(list).size !== list.length) {
-    throw new ConfigError(`${source} must list ${ISSUER_FORMATS.join(' and/or ')}, each once; got ${JSON.stringify(value).slice(0, 80)}`);
+    return undefined;
   }
   return list as IssuerFormatName[];
 }
 
-/** Parses ADDITIONAL_USER_POOLS. */
-function additionalPoolsOf(json: string | undefined, primary: string): TrustedPoolEntry[] {
-  if (json === undefined || json === '') return [];
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch {
-    throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV} is not valid JSON`);
-  }
-  if (!Array.isArray(doc)) throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV} must be a JSON array of { userPoolId, issuerFormats }`);
+/** USER_POOL_ISSUERS: comma-separated issuer formats of the API's own pool. */
+function ownIssuerFormats(env: Env): IssuerFormatName[] {
+  const name = AUTHORIZER_ENV.userPoolIssuers;
+  const raw = optional(env, name);
+  if (raw === undefined) return ['ORIGINAL'];
+  const formats = issuerFormatsOf(raw.split(',').map((f) => f.trim()));
+  if (!formats) throw invalid(name, raw, `${ISSUER_RULE}, comma-separated`);
+  return formats;
+}
+
+/** ADDITIONAL_USER_POOLS: a JSON array of { userPoolId, issuerFormats }, none of them the API's own pool or listed twice. */
+function additionalPoolsOf(env: Env, primary: string): TrustedPoolEntry[] {
+  const name = AUTHORIZER_ENV.additionalUserPools;
+  const rule = 'a JSON array of { userPoolId, issuerFormats }';
+  const doc = json(env, name, rule);
+  if (doc === undefined) return [];
+  if (!Array.isArray(doc)) throw invalidField(name, 'the value', rule);
   const seen = new Set([primary]);
   return doc.map((entry: unknown, i) => {
     const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     const id = e.userPoolId;
-    if (typeof id !== 'string' || !USER_POOL_ID.test(id)) throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV}[${i}].userPoolId is not a user pool id`);
-    if (seen.has(id)) throw new ConfigError(`${ADDITIONAL_USER_POOLS_ENV}[${i}].userPoolId ${id} is listed twice`);
+    if (!matchesRule(USER_POOL_ID, id)) throw invalidField(name, `[${i}].userPoolId`, USER_POOL_ID.describe);
+    if (seen.has(id)) throw invalidField(name, `[${i}].userPoolId`, `${id} is listed twice (or is the API's own pool)`);
     seen.add(id);
-    return { userPoolId: id, issuerFormats: issuerFormatsOf(e.issuerFormats, `${ADDITIONAL_USER_POOLS_ENV}[${i}].issuerFormats`) };
+    const issuerFormats = issuerFormatsOf(e.issuerFormats);
+    if (!issuerFormats) throw invalidField(name, `[${i}].issuerFormats`, `a JSON array of ${ISSUER_RULE}`);
+    return { userPoolId: id, issuerFormats };
   });
-}
-
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got ${JSON.stringify(raw.slice(0, 40))}`);
-  const v = Number(raw);
-  if (v < min || v > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${v}`);
-  return v;
 }
 
 /** Reads and validates a routes.json file. */
@@ -130,64 +130,60 @@ export interface RegistryOptions {
  * The CDK-declared clients: the inline mapping, or the SSM directory (its
  * path and the parameters the library created in it). Exactly one of the two is set.
  */
-function declaredFromEnv(env: NodeJS.ProcessEnv, deps: DirectoryDeps): TenantResolver {
-  const path = env[CLIENT_TENANTS_PATH_ENV];
-  const inline = env[CLIENT_TENANTS_ENV];
-  if (path === undefined || path === '') {
-    if (env[CLIENT_TENANTS_PARAMETERS_ENV]) throw new ConfigError(`${CLIENT_TENANTS_PARAMETERS_ENV} is set without ${CLIENT_TENANTS_PATH_ENV}`);
-    return StaticTenantResolver.fromJson(inline);
+function declaredFromEnv(env: Env, deps: DirectoryDeps): TenantResolver {
+  if (optional(env, DIRECTORY_ENV.path) === undefined) {
+    if (optional(env, DIRECTORY_ENV.parameters) !== undefined) {
+      throw new ConfigError(`${DIRECTORY_ENV.parameters} is set without ${DIRECTORY_ENV.path}`);
+    }
+    return StaticTenantResolver.fromJson(env[DIRECTORY_ENV.clientTenants]);
   }
-  if (inline !== undefined && inline !== '') throw new ConfigError(`${CLIENT_TENANTS_ENV} and ${CLIENT_TENANTS_PATH_ENV} are both set`);
+  if (optional(env, DIRECTORY_ENV.clientTenants) !== undefined) {
+    throw new ConfigError(`${DIRECTORY_ENV.clientTenants} and ${DIRECTORY_ENV.path} are both set`);
+  }
   return directoryFromEnv(env, deps);
 }
 
 /**
  * The tenant resolver: the declared clients alone, or, when TABLE_NAME is set,
- * the registry as well (answers cached for REGISTRY_CACHE_TTL_SECONDS, integer
- * 0..900, default 30). TABLE_NAME on a bundle built without registry support
- * is a configuration error (fail closed), not a silently ignored setting.
+ * the registry as well (answers cached for REGISTRY_CACHE_TTL_SECONDS).
+ * TABLE_NAME on a bundle built without registry support is a configuration
+ * error (fail closed), not a silently ignored setting.
  */
-function tenantsFromEnv(env: NodeJS.ProcessEnv, registry: RegistryFactory | undefined, deps: DirectoryDeps): TenantResolver {
-  const table = env.TABLE_NAME;
-  if (table !== undefined && table !== '' && !TABLE_NAME.test(table)) {
-    throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
+function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: DirectoryDeps): TenantResolver {
+  const table = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
+  const ttlSeconds = table ? integer(env, REGISTRY_CACHE_TTL_SECONDS) : 0;
+  if (table && !registry) {
+    throw new ConfigError(`${REGISTRY_ENV.tableName} is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)`);
   }
-  const ttlSeconds = table ? intFromEnv(env, 'REGISTRY_CACHE_TTL_SECONDS', 30, 0, 900) : 0;
-  if (table && !registry) throw new ConfigError('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
   const backoffMs = outageBackoffFromEnv(env);
   const declared = declaredFromEnv(env, deps);
   return table && registry ? registry({ table, ttlSeconds, declared, backoffMs, now: deps.now }) : declared;
 }
 
 /**
- * Environment variables: USER_POOL_ID, USER_POOL_ISSUERS and ADDITIONAL_USER_POOLS (optional:
- * lib/private/trusted-pools.ts), CLIENT_TENANTS or CLIENT_TENANTS_PATH with CLIENT_TENANTS_PARAMETERS
- * (lib/private/client-directory.ts), OUTAGE_BACKOFF_MS (optional, default 5000), TOKEN_CACHE_MAX_ENTRIES,
- * JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, USAGE_KEY_PREFIX (optional: lib/private/usage-tiers.ts), LOG_LEVEL, ROUTE_TABLE_PATH
- * (default: routes.json next to the bundle), JWKS_PATH (optional), TABLE_NAME
- * and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry).
+ * The configuration from the authorizer's variables (AUTHORIZER_ENVIRONMENT,
+ * lib/private/contracts/environments.ts); the route table from
+ * ROUTE_TABLE_PATH, or routes.json next to the bundle.
  *
  * @param deps where the directory reports untrusted parameters, its clock and SSM client (tests); the Lambda passes none
  */
-export function configFromEnv(env: NodeJS.ProcessEnv, bundleDir: string, registry?: RegistryFactory, deps: DirectoryDeps = {}): AuthorizerConfig {
-  const userPoolId = env.USER_POOL_ID ?? '';
-  if (!USER_POOL_ID.test(userPoolId)) throw new ConfigError(`USER_POOL_ID ${JSON.stringify(userPoolId.slice(0, 80))} is not a user pool id`);
-  const usageKeyPrefix = env[USAGE_KEY_PREFIX_ENV] || undefined;
+export function configFromEnv(env: Env, bundleDir: string, registry?: RegistryFactory, deps: DirectoryDeps = {}): AuthorizerConfig {
+  const userPoolId = requiredId(env, AUTHORIZER_ENV.userPoolId, USER_POOL_ID);
+  const usageKeyPrefix = optional(env, AUTHORIZER_ENV.usageKeyPrefix);
   if (usageKeyPrefix !== undefined && !USAGE_KEY_PREFIX.test(usageKeyPrefix)) {
-    throw new ConfigError(`${USAGE_KEY_PREFIX_ENV} ${JSON.stringify(usageKeyPrefix.slice(0, 80))} does not match ${USAGE_KEY_PREFIX.source}`);
+    throw invalid(AUTHORIZER_ENV.usageKeyPrefix, usageKeyPrefix, 'm2musage and 10 lowercase hex digits');
   }
-  const issuers = env[USER_POOL_ISSUERS_ENV];
   return {
     userPoolId,
-    issuerFormats: issuers === undefined || issuers === '' ? ['ORIGINAL'] : issuerFormatsOf(issuers, USER_POOL_ISSUERS_ENV),
-    additionalUserPools: additionalPoolsOf(env[ADDITIONAL_USER_POOLS_ENV], userPoolId),
+    issuerFormats: ownIssuerFormats(env),
+    additionalUserPools: additionalPoolsOf(env, userPoolId),
     tenants: tenantsFromEnv(env, registry, deps),
-    routes: loadRouteTable(env.ROUTE_TABLE_PATH || join(bundleDir, 'routes.json')),
-    tokenCacheMaxEntries: intFromEnv(env, 'TOKEN_CACHE_MAX_ENTRIES', 10_000, 0, 1_000_000),
-    jwksTimeoutMs: intFromEnv(env, 'JWKS_TIMEOUT_MS', 1500, 50, 60_000),
-    maxTokenBytes: intFromEnv(env, 'MAX_TOKEN_BYTES', 8192, 256, 1_000_000),
+    routes: loadRouteTable(optional(env, AUTHORIZER_OPERATOR_ENV.routeTablePath) ?? join(bundleDir, 'routes.json')),
+    tokenCacheMaxEntries: integer(env, TOKEN_CACHE_MAX_ENTRIES),
+    jwksTimeoutMs: integer(env, JWKS_TIMEOUT_MS),
+    maxTokenBytes: integer(env, MAX_TOKEN_BYTES),
     usageKeyPrefix,
-    logLevel: logLevelFromEnv(env.LOG_LEVEL),
-    jwksPath: env.JWKS_PATH || undefined,
+    logLevel: logLevelFromEnv(env[HANDLER_ENV.logLevel]),
+    jwksPath: optional(env, AUTHORIZER_OPERATOR_ENV.jwksPath),
   };
 }

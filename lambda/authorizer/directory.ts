@@ -1,7 +1,7 @@
 /**
  * The CDK-declared client → tenant mapping read from SSM Parameter Store
  * (CLIENT_TENANTS_PATH), for apps whose clients do not fit an environment
- * variable or live in other stacks (lib/private/client-directory.ts).
+ * variable or live in other stacks (lib/private/contracts/client-directory.ts).
  *
  * - Every parameter directly under the path is read (GetParametersByPath,
  *   paginated); those the library created (`trusted`, from
@@ -32,13 +32,14 @@
  * only by `createParameterDirectoryLoader`, i.e. only when the path is set.
  */
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
-import { AuthorizerError, ConfigError } from './errors';
+import { AuthorizerError } from './errors';
 import { untrustedParameterReporter } from './metrics';
 import type { TenantResolver } from './tenant-resolver';
 import {
-  CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DEFAULT_OUTAGE_BACKOFF_MS, DIRECTORY_PATH_PREFIX, MAX_OUTAGE_BACKOFF_MS,
-  OUTAGE_BACKOFF_MS_ENV, parseDirectoryParameters, parseMapping,
+  DIRECTORY_ENV, DIRECTORY_PATH_PREFIX, OUTAGE_BACKOFF_MS, parseDirectoryParameters, parseMapping,
 } from '../../lib/private/contracts/client-directory';
+import { HANDLER_ENV } from '../../lib/private/contracts/env';
+import { ConfigError, Env, integer, invalid, optional } from '../shared/config';
 import { Logger, logLevelFromEnv } from '../shared/log';
 
 /** One parameter as read. */
@@ -190,20 +191,13 @@ export const DIRECTORY_CLIENT_OPTIONS: SSMClientConfig = {
 /** Validates CLIENT_TENANTS_PATH. */
 export function checkDirectoryPath(path: string): string {
   const rest = path.startsWith(DIRECTORY_PATH_PREFIX) ? path.slice(DIRECTORY_PATH_PREFIX.length) : undefined;
-  if (rest === undefined || !/^[A-Za-z0-9_.-]{1,200}\/$/.test(rest)) {
-    throw new ConfigError(`CLIENT_TENANTS_PATH ${JSON.stringify(path.slice(0, 120))} must be ${DIRECTORY_PATH_PREFIX}<name>/`);
-  }
+  if (rest === undefined || !/^[A-Za-z0-9_.-]{1,200}\/$/.test(rest)) throw invalid(DIRECTORY_ENV.path, path, `${DIRECTORY_PATH_PREFIX}<name>/`);
   return path;
 }
 
-/** OUTAGE_BACKOFF_MS: milliseconds, an integer from 0 (no back-off) to MAX_OUTAGE_BACKOFF_MS; default DEFAULT_OUTAGE_BACKOFF_MS. */
-export function outageBackoffFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env[OUTAGE_BACKOFF_MS_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_OUTAGE_BACKOFF_MS;
-  if (!/^\d{1,6}$/.test(raw) || Number(raw) > MAX_OUTAGE_BACKOFF_MS) {
-    throw new ConfigError(`${OUTAGE_BACKOFF_MS_ENV} must be an integer number of milliseconds from 0 to ${MAX_OUTAGE_BACKOFF_MS}, got ${JSON.stringify(raw.slice(0, 40))}`);
-  }
-  return Number(raw);
+/** OUTAGE_BACKOFF_MS: milliseconds, 0 (no back-off) to its maximum; its default when unset. */
+export function outageBackoffFromEnv(env: Env): number {
+  return integer(env, OUTAGE_BACKOFF_MS);
 }
 
 /** What a function's directory needs besides the environment. */
@@ -222,15 +216,15 @@ export interface DirectoryDeps {
  * back-off of OUTAGE_BACKOFF_MS and untrusted parameters reported under the
  * function's name (AWS_LAMBDA_FUNCTION_NAME).
  */
-export function directoryFromEnv(env: NodeJS.ProcessEnv, deps: DirectoryDeps = {}): DirectoryTenantResolver {
-  const path = checkDirectoryPath(env[CLIENT_TENANTS_PATH_ENV] ?? '');
+export function directoryFromEnv(env: Env, deps: DirectoryDeps = {}): DirectoryTenantResolver {
+  const path = checkDirectoryPath(optional(env, DIRECTORY_ENV.path) ?? '');
   let trusted: Set<string>;
   try {
-    trusted = parseDirectoryParameters(env[CLIENT_TENANTS_PARAMETERS_ENV], path);
+    trusted = parseDirectoryParameters(env[DIRECTORY_ENV.parameters], path);
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  const logger = deps.logger ?? new Logger(logLevelFromEnv(env.LOG_LEVEL));
+  const logger = deps.logger ?? new Logger(logLevelFromEnv(env[HANDLER_ENV.logLevel]));
   return new DirectoryTenantResolver({
     load: createParameterDirectoryLoader(path, deps.ssm),
     trusted,
@@ -256,7 +250,7 @@ export function createParameterDirectoryLoader(path: string, clientConfig?: SSMC
     sdk = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
     if (ssmClient === undefined || clientConfig !== undefined) ssmClient = new sdk.SSMClient({ ...DIRECTORY_CLIENT_OPTIONS, ...clientConfig });
   } catch (err) {
-    throw new ConfigError(`CLIENT_TENANTS_PATH is set but the SSM client could not be loaded: ${err instanceof Error ? err.name : 'error'}`);
+    throw new ConfigError(`${DIRECTORY_ENV.path} is set but the SSM client could not be loaded: ${err instanceof Error ? err.name : 'error'}`);
   }
   const ssm = ssmClient;
   return async () => {

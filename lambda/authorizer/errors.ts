@@ -1,8 +1,9 @@
 /**
- * Errors of the authorizer. Every failure is an `AuthorizerError` with a fixed
- * reason class; configuration errors (`ConfigError`, the one subclass) are kept
- * apart from token errors because they carry a message. API Gateway only ever
- * sees `Unauthorized` (or a Deny policy): the reason goes to the structured log.
+ * Errors of the authorizer. Every denial of a request is an `AuthorizerError`
+ * with a fixed reason class; a configuration error is the handlers' shared
+ * `ConfigError` (lambda/shared/config.ts, reason `config_error`), kept apart
+ * because it carries a message. API Gateway only ever sees `Unauthorized` (or
+ * a Deny policy): the reason goes to the structured log.
  */
 
 export type DenyReason =
@@ -30,13 +31,5 @@ export class AuthorizerError extends Error {
    */
   constructor(public readonly reason: DenyReason, cause?: unknown, public clientId?: string) {
     super('', cause === undefined ? undefined : { cause });
-  }
-}
-
-/** The deployment is misconfigured (env vars, routes.json): every request is denied. */
-export class ConfigError extends AuthorizerError {
-  constructor(message: string) {
-    super('config_error');
-    this.message = message;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * CloudWatch metrics of the authorizer's decisions in Embedded Metric Format
- * (contract: lib/private/authorizer-metrics.ts). No SDK call: CloudWatch Logs
+ * (contract: lib/private/contracts/authorizer-metrics.ts). No SDK call: CloudWatch Logs
  * extracts them from the log lines Lambda sends it. A denial's metric goes on
  * the line the handler writes for the denial anyway; allowed decisions, which
  * write no line, are counted in memory and written as one line at most every
@@ -16,6 +16,7 @@ import {
   ALLOWED_FLUSH_MS, ALLOWED_METRIC, DENIED_METRIC, DenyReasonName, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
   UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
 } from '../../lib/private/contracts/authorizer-metrics';
+import type { ConfigError } from '../shared/config';
 import type { EmfMembers, Logger } from '../shared/log';
 
 // No Unit (CloudWatch records "None"): sums, graphs and alarms are the same, and the bundle stays within its budget.
@@ -29,7 +30,7 @@ function emf(functionName: string, metric: string, value: number, dimensions: st
 
 /** A compile error names any reason the handler gives that the metrics contract does not list. */
 type Listed<T extends never> = T;
-export type EveryDenyReasonListed = Listed<Exclude<DenyReason, DenyReasonName>>;
+export type EveryDenyReasonListed = Listed<Exclude<DenyReason | ConfigError['reason'], DenyReasonName>>;
 
 export interface DecisionMetrics {
   /** EMF members of a denial's log line, whose `reason` field is the reason dimension. */

@@ -18,9 +18,12 @@
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { Grant, M2mVerifierConfig, Verifier } from './authorizer';
-import { AuthorizerError, ConfigError } from './errors';
+import { AuthorizerError } from './errors';
 import type { JwksCache } from './jwks';
 import type { PolicyBuilder } from './policy';
+import { PEOPLE_ENV } from '../../lib/private/contracts/env';
+import { CLIENT_ID, GROUP_NAME, matchesRule, TENANT_ID, USER_POOL_ID } from '../../lib/private/contracts/ids';
+import { ConfigError, Env, requiredId } from '../shared/config';
 
 export interface PeopleConfig {
   /** The sign-in pool, e.g. `us-east-1_People1`. */
@@ -46,40 +49,27 @@ export interface Person {
 
 /** What the portal build hands to `createAuthorizerFromEnv`. */
 export interface PeopleSupport {
-  fromEnv(env: NodeJS.ProcessEnv): PeopleConfig;
+  fromEnv(env: Env): PeopleConfig;
   grant(payload: Record<string, unknown>, config: PeopleConfig, policies: PolicyBuilder): Grant;
   issuerOf(userPoolId: string): string;
   verifier(m2m: readonly M2mVerifierConfig[], config: PeopleConfig, jwksCache: JwksCache): Verifier;
 }
 
-const USER_POOL_ID = /^(?:eusc-[a-z]{2}|[a-z]{2})-(?:gov-)?[a-z]+-\d_[a-zA-Z0-9]+$/;
-const CLIENT_ID = /^[\w+]{1,128}$/;
-/** Cognito group names: 1-128 printable characters. */
-const GROUP = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
-/** The portal's tenant ids (lambda/portal/validation.ts TENANT_ID). */
-const TENANT_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
+/** A full scope string (resource server identifier and scope name). */
+const SCOPE = { pattern: /^\S+$/, minLength: 1, maxLength: 512, describe: 'a scope (1-512 characters without spaces)' };
 
-function required(env: NodeJS.ProcessEnv, name: string, rule: RegExp, what: string): string {
-  const v = env[name] ?? '';
-  if (!rule.test(v)) throw new ConfigError(`${name} ${JSON.stringify(v.slice(0, 80))} is not ${what}`);
-  return v;
-}
-
-/**
- * Reads PEOPLE_POOL_ID, PEOPLE_CLIENT_ID, PEOPLE_ADMIN_GROUP,
- * PEOPLE_TENANT_GROUP_PREFIX, PEOPLE_ADMIN_SCOPE and PEOPLE_TENANT_ADMIN_SCOPE.
- */
-export function peopleConfigFromEnv(env: NodeJS.ProcessEnv): PeopleConfig {
+/** Reads the variables of PEOPLE_ENV (lib/private/contracts/env.ts). */
+export function peopleConfigFromEnv(env: Env): PeopleConfig {
   const config: PeopleConfig = {
-    userPoolId: required(env, 'PEOPLE_POOL_ID', USER_POOL_ID, 'a user pool id'),
-    clientId: required(env, 'PEOPLE_CLIENT_ID', CLIENT_ID, 'an app client id'),
-    adminGroup: required(env, 'PEOPLE_ADMIN_GROUP', GROUP, 'a group name'),
-    tenantGroupPrefix: required(env, 'PEOPLE_TENANT_GROUP_PREFIX', GROUP, 'a group-name prefix'),
-    adminScope: required(env, 'PEOPLE_ADMIN_SCOPE', /^\S{1,512}$/, 'a scope'),
-    tenantAdminScope: required(env, 'PEOPLE_TENANT_ADMIN_SCOPE', /^\S{1,512}$/, 'a scope'),
+    userPoolId: requiredId(env, PEOPLE_ENV.poolId, USER_POOL_ID),
+    clientId: requiredId(env, PEOPLE_ENV.clientId, CLIENT_ID),
+    adminGroup: requiredId(env, PEOPLE_ENV.adminGroup, GROUP_NAME),
+    tenantGroupPrefix: requiredId(env, PEOPLE_ENV.tenantGroupPrefix, GROUP_NAME),
+    adminScope: requiredId(env, PEOPLE_ENV.adminScope, SCOPE),
+    tenantAdminScope: requiredId(env, PEOPLE_ENV.tenantAdminScope, SCOPE),
   };
   if (config.adminGroup.startsWith(config.tenantGroupPrefix)) {
-    throw new ConfigError('PEOPLE_ADMIN_GROUP must not start with PEOPLE_TENANT_GROUP_PREFIX (a tenant group could then read as the admin group)');
+    throw new ConfigError(`${PEOPLE_ENV.adminGroup} must not start with ${PEOPLE_ENV.tenantGroupPrefix} (a tenant group could then read as the admin group)`);
   }
   return config;
 }
@@ -96,7 +86,7 @@ export function personOf(payload: Record<string, unknown>, config: PeopleConfig)
   if (groups.includes(config.adminGroup)) return { username, tenantId: '', scope: config.adminScope };
   const tenants = groups.filter((g): g is string => typeof g === 'string' && g.startsWith(config.tenantGroupPrefix))
     .map((g) => g.slice(config.tenantGroupPrefix.length));
-  if (tenants.length !== 1 || !TENANT_ID.test(tenants[0])) return undefined;
+  if (tenants.length !== 1 || !matchesRule(TENANT_ID, tenants[0])) return undefined;
   return { username, tenantId: tenants[0], scope: config.tenantAdminScope };
 }
 

@@ -31,8 +31,10 @@
  * TABLE_NAME is set; the registry module itself does not load it at import.
  */
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { AuthorizerError, ConfigError } from './errors';
+import { AuthorizerError } from './errors';
 import type { TenantResolver } from './tenant-resolver';
+import { REGISTRY_ENV } from '../../lib/private/contracts/env';
+import { ConfigError } from '../shared/config';
 import { ClientStatus, getClientStatus, isActive } from '../shared/registry';
 
 /** Reads one client's registry status; `undefined` for a client id the registry does not know. Rejects on an outage. */
@@ -186,7 +188,7 @@ export function createRegistryTenantResolver(options: {
       ddbClient = new sdk.DynamoDBClient({ ...REGISTRY_CLIENT_OPTIONS, ...options.clientConfig });
     }
   } catch (err) {
-    throw new ConfigError(`TABLE_NAME is set but the DynamoDB client could not be loaded: ${err instanceof Error ? err.name : 'error'}`);
+    throw new ConfigError(`${REGISTRY_ENV.tableName} is set but the DynamoDB client could not be loaded: ${err instanceof Error ? err.name : 'error'}`);
   }
   const ddb = ddbClient;
   return new RegistryTenantResolver({

@@ -4,8 +4,8 @@
  * shipped next to the bundle. Here it is only shape-checked at cold start;
  * a table that fails the check is a `ConfigError` (every request denied).
  */
-import { ConfigError } from './errors';
 import type { PlannedRoute, PlannedRouteTable } from '../../lib/private/route-plan';
+import { ConfigError } from '../shared/config';
 
 export type RouteTable = PlannedRouteTable;
 export type Route = PlannedRoute;

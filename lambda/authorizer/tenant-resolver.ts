@@ -5,8 +5,8 @@
  * `RegistryTenantResolver` (registry-resolver.ts) wraps this one behind the
  * same interface. A client without a tenant is not trusted.
  */
-import { ConfigError } from './errors';
-import { CLIENT_TENANTS_ENV, parseMapping } from '../../lib/private/contracts/client-directory';
+import { DIRECTORY_ENV, parseMapping } from '../../lib/private/contracts/client-directory';
+import { ConfigError, missing } from '../shared/config';
 
 export interface TenantResolver {
   /**
@@ -33,9 +33,9 @@ export interface TenantResolver {
 export class StaticTenantResolver implements TenantResolver {
   /** Parses and validates the CLIENT_TENANTS JSON object. */
   public static fromJson(json: string | undefined): StaticTenantResolver {
-    if (json === undefined || json.trim() === '') throw new ConfigError(`${CLIENT_TENANTS_ENV} is not set`);
+    if (json === undefined || json.trim() === '') throw missing(DIRECTORY_ENV.clientTenants, 'a JSON object of client ids to tenant ids');
     try {
-      return new StaticTenantResolver(parseMapping(json, CLIENT_TENANTS_ENV));
+      return new StaticTenantResolver(parseMapping(json, `${DIRECTORY_ENV.clientTenants}`));
     } catch (err) {
       throw new ConfigError((err as Error).message);
     }

@@ -1,9 +1,13 @@
 /**
- * Configuration of the rotation function, from the environment the construct
- * (lib/private/client-rotation.ts) sets. Checked at cold start.
+ * Configuration of the rotation function: CLIENT_ROTATION_ENVIRONMENT
+ * (lib/private/contracts/environments.ts), set by lib/private/client-rotation.ts.
+ * Checked at cold start; a problem is a `ConfigError` and every rotation step
+ * then fails.
  */
-import { ConfigError } from './errors';
-import { GRACE_SECONDS_ENV, MIN_GRACE_SECONDS, TOKEN_ENDPOINT_ENV, TRUSTED_STACKS_ENV, USER_POOL_ID_ENV } from '../../lib/private/contracts/client-rotation';
+import { CLIENT_ROTATION_ENV, GRACE_SECONDS } from '../../lib/private/contracts/client-rotation';
+import { HANDLER_ENV } from '../../lib/private/contracts/env';
+import { TOKEN_ENDPOINT, USER_POOL_ID } from '../../lib/private/contracts/ids';
+import { ConfigError, Env, integer, json, optionalId, requiredId } from '../shared/config';
 import { LogLevel, logLevelFromEnv } from '../shared/log';
 
 export interface RotationConfig {
@@ -21,35 +25,26 @@ export interface RotationConfig {
 /** A CloudFormation stack name. */
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
-const USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
-
-export function loadConfig(env: Record<string, string | undefined>): RotationConfig {
-  const userPoolId = env[USER_POOL_ID_ENV] ?? '';
-  if (!USER_POOL_ID.test(userPoolId)) {
-    throw new ConfigError(`${USER_POOL_ID_ENV}: ${JSON.stringify(userPoolId)} is invalid: must be a user pool id like us-east-1_AbCdEf123`);
-  }
-  const raw = env[GRACE_SECONDS_ENV] ?? '';
-  const grace = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(grace) || grace < MIN_GRACE_SECONDS) {
-    throw new ConfigError(`${GRACE_SECONDS_ENV}: ${JSON.stringify(raw)} is invalid: must be a whole number of seconds, at least ${MIN_GRACE_SECONDS}`);
-  }
-  const trustedStacks = parseStackNames(env[TRUSTED_STACKS_ENV]);
-  const tokenEndpoint = env[TOKEN_ENDPOINT_ENV] || undefined;
-  if (tokenEndpoint !== undefined && !/^https:\/\/[^/?#]+\/oauth2\/token$/.test(tokenEndpoint)) {
-    throw new ConfigError(`${TOKEN_ENDPOINT_ENV}: ${JSON.stringify(tokenEndpoint.slice(0, 200))} is invalid: must be https://<domain>/oauth2/token`);
-  }
-  return { userPoolId, graceMs: grace * 1000, trustedStacks, ...(tokenEndpoint ? { tokenEndpoint } : {}), logLevel: logLevelFromEnv(env.LOG_LEVEL) };
+export function loadConfig(env: Env): RotationConfig {
+  const userPoolId = requiredId(env, CLIENT_ROTATION_ENV.userPoolId, USER_POOL_ID);
+  const graceSeconds = integer(env, GRACE_SECONDS);
+  const trustedStacks = parseStackNames(env);
+  const tokenEndpoint = optionalId(env, CLIENT_ROTATION_ENV.tokenEndpoint, TOKEN_ENDPOINT);
+  return {
+    userPoolId,
+    graceMs: graceSeconds * 1000,
+    trustedStacks,
+    ...(tokenEndpoint ? { tokenEndpoint } : {}),
+    logLevel: logLevelFromEnv(env[HANDLER_ENV.logLevel]),
+  };
 }
 
-function parseStackNames(raw: string | undefined): string[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw ?? '');
-  } catch {
-    value = undefined;
-  }
+function parseStackNames(env: Env): string[] {
+  const name = CLIENT_ROTATION_ENV.trustedStacks;
+  const rule = 'a JSON array of one or more CloudFormation stack names';
+  const value = json(env, name, rule);
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && STACK_NAME.test(v))) {
-    throw new ConfigError(`${TRUSTED_STACKS_ENV}: ${JSON.stringify((raw ?? '').slice(0, 200))} is invalid: must be a JSON array of one or more CloudFormation stack names`);
+    throw new ConfigError(`${name}: ${JSON.stringify((env[name] ?? '').slice(0, 200))} is invalid: ${rule}`);
   }
   return value as string[];
 }

@@ -2,7 +2,8 @@
  * Errors of the client-secret rotation handler. Each carries a fixed reason
  * code for the logs; messages are written by our own code and name ids and
  * dates only, never a secret value. A thrown error fails the rotation step:
- * Secrets Manager keeps AWSCURRENT where it is and retries later.
+ * Secrets Manager keeps AWSCURRENT where it is and retries later. A wrong
+ * environment is the handlers' shared `ConfigError` (lambda/shared/config.ts).
  */
 import { SECRET_NOT_BOUND_REASON } from '../../lib/private/contracts/client-rotation';
 
@@ -12,11 +13,6 @@ export abstract class RotationError extends Error {
     super(message);
     this.name = new.target.name;
   }
-}
-
-/** The function's environment is wrong (a deployment error). */
-export class ConfigError extends RotationError {
-  public readonly reason = 'config_error';
 }
 
 /** The event is neither a rotation step nor the sweep, or names a secret not set up for this rotation. */

@@ -4,8 +4,8 @@
  * rotation steps of `TenantAppClient` secrets, and an hourly EventBridge
  * rule for the sweep that ends grace periods.
  *
- * Environment: USER_POOL_ID, GRACE_SECONDS, TRUSTED_STACKS, TOKEN_ENDPOINT
- * (when the pool has a domain), LOG_LEVEL. SDK clients are built
+ * Environment: CLIENT_ROTATION_ENVIRONMENT (lib/private/contracts/environments.ts,
+ * read by config.ts). SDK clients are built
  * once per execution environment. `@aws-sdk/*` is provided by the Lambda
  * runtime (external in the bundle); the token client and the portal's
  * Cognito operations are bundled.
@@ -20,11 +20,12 @@ import { BadEventError, RotationError } from './errors';
 import { ClientSecretRotation, isRotationEvent } from './rotation';
 import { tokenCheck } from './token-check';
 import { SWEEP_EVENT } from '../../lib/private/contracts/client-rotation';
+import { HANDLER_ENV } from '../../lib/private/contracts/env';
 import { AppClients } from '../portal/cognito';
 import { errorName } from '../portal/errors';
 import { Logger, logLevelFromEnv } from '../shared/log';
 
-const log = new Logger(logLevelFromEnv(process.env.LOG_LEVEL));
+const log = new Logger(logLevelFromEnv(process.env[HANDLER_ENV.logLevel]));
 
 let rotation: ClientSecretRotation | undefined;
 let configError: Error | undefined;

@@ -5,7 +5,7 @@
  *   reserve the name (conditional put) → take a client slot (conditional
  *   write: the per-tenant limit) → audit "requested" → CreateUserPoolClient
  *   (deterministic ClientName `@portal.<tenantId>.<name>`, see
- *   lib/private/portal-contract.ts) → client item → pointer item →
+ *   lib/private/contracts/portal.ts) → client item → pointer item →
  *   reservation `registered` → audit "created".
  * A failure before CreateUserPoolClient succeeds frees the slot and releases
  * the reservation; a failure after it deletes the app client and the items,
@@ -26,13 +26,15 @@ import {
   BadRequestError, ClientLimitError, ConflictError, errorName, ForbiddenError, isConditionFailed, NotFoundError, PoolQuotaError,
 } from './errors';
 import { publishPoolClients } from './metrics';
-import { ClientRecord, NameReservation, Role } from './store';
-import { CreateClientRequest, fingerprint, PatchClientRequest } from './validation';
+import { ClientRecord, NameReservation } from './store';
+import { fingerprint, ValidCreateClient, ValidPatchClient } from './validation';
 import { MAX_CLIENTS_PER_TENANT } from '../../lib/private/contracts/portal';
+import type { Client, ClientWithSecrets, RegisteredClient, Role } from '../../lib/private/contracts/portal-api';
 
-export interface Reply {
+/** An answer whose status depends on the outcome (201 created, 200 found). */
+export interface Reply<T> {
   readonly status: number;
-  readonly body: Record<string, unknown>;
+  readonly body: T;
 }
 
 async function requireActiveTenant(ctx: OpContext, tenantId: string): Promise<void> {
@@ -41,7 +43,9 @@ async function requireActiveTenant(ctx: OpContext, tenantId: string): Promise<vo
   if (tenant.status !== 'active') throw new ConflictError(`tenant ${tenantId} is ${tenant.status}: resume it before registering clients`);
 }
 
-async function existingRegistration(ctx: OpContext, tenantId: string, req: CreateClientRequest, reservation: NameReservation): Promise<Reply> {
+async function existingRegistration(
+  ctx: OpContext, tenantId: string, req: ValidCreateClient, reservation: NameReservation,
+): Promise<Reply<RegisteredClient>> {
   if (reservation.fingerprint !== fingerprint(req.scopes, req.accessTokenValidityMinutes)) {
     throw new ConflictError(`name: ${JSON.stringify(req.name)} is already registered in tenant ${tenantId} with other scopes or token validity`);
   }
@@ -94,7 +98,9 @@ async function releaseRegistration(ctx: OpContext, record: ClientRecord): Promis
   await ctx.store.releaseName(record.tenantId, record.name, { clientId: record.clientId });
 }
 
-export async function registerClient(ctx: OpContext, tenantId: string, req: CreateClientRequest, idempotencyKey: string | undefined): Promise<Reply> {
+export async function registerClient(
+  ctx: OpContext, tenantId: string, req: ValidCreateClient, idempotencyKey: string | undefined,
+): Promise<Reply<RegisteredClient>> {
   await requireActiveTenant(ctx, tenantId);
   const fp = fingerprint(req.scopes, req.accessTokenValidityMinutes);
   if (idempotencyKey !== undefined) {
@@ -174,7 +180,7 @@ export async function registerClient(ctx: OpContext, tenantId: string, req: Crea
   };
 }
 
-export async function getClient(ctx: OpContext, tenantId: string, clientId: string): Promise<Record<string, unknown>> {
+export async function getClient(ctx: OpContext, tenantId: string, clientId: string): Promise<ClientWithSecrets> {
   const record = await loadClient(ctx, tenantId, clientId);
   const view = clientView(record, ctx.config);
   if (record.status === 'deleted' || record.status === 'deleting') return view;
@@ -194,7 +200,7 @@ export function suspender(record: ClientRecord): Role | undefined {
  * resume clears it, and only a platform admin may lift a platform admin's
  * suspension (403).
  */
-function suspensionChange(ctx: OpContext, record: ClientRecord, req: PatchClientRequest): { set?: Role; remove: boolean } {
+function suspensionChange(ctx: OpContext, record: ClientRecord, req: ValidPatchClient): { set?: Role; remove: boolean } {
   const by = suspender(record);
   if (req.status === 'active' && by !== undefined) {
     if (by === 'platform-admin' && ctx.role !== 'platform-admin') {
@@ -217,8 +223,8 @@ function suspensionChange(ctx: OpContext, record: ClientRecord, req: PatchClient
  * as it was described and the lock released.
  */
 export async function patchClient(
-  ctx: OpContext, tenantId: string, clientId: string, req: PatchClientRequest, expectedVersion: number | undefined,
-): Promise<Record<string, unknown>> {
+  ctx: OpContext, tenantId: string, clientId: string, req: ValidPatchClient, expectedVersion: number | undefined,
+): Promise<Client> {
   const record = await loadClient(ctx, tenantId, clientId);
   if (record.status === 'deleted' || record.status === 'deleting') throw new NotFoundError(`clientId: ${clientId} was deleted`);
   if (expectedVersion !== undefined && expectedVersion !== record.version) {
@@ -329,7 +335,7 @@ export async function patchClient(
  * succeeds the remaining steps are completed forward (a retried DELETE,
  * even of a client already `deleted`, finishes them).
  */
-export async function deleteClient(ctx: OpContext, record: ClientRecord): Promise<Record<string, unknown>> {
+export async function deleteClient(ctx: OpContext, record: ClientRecord): Promise<Client> {
   if (record.status === 'deleted') {
     await releaseRegistration(ctx, record);
     return clientView(record, ctx.config);

@@ -1,6 +1,16 @@
-import { ConfigurationError } from './errors';
-import { APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, PortalLimit } from '../../lib/private/contracts/portal';
-import { UsageTiersConfig, USAGE_TIERS_ENV, usageTiersProblem } from '../../lib/private/contracts/usage-tiers';
+/**
+ * The portal's settings, read once from the environment at cold start:
+ * PORTAL_ENVIRONMENT (lib/private/contracts/environments.ts), set by
+ * DeveloperPortal. A problem is a `ConfigError`: every
+ * request is then answered with an internal error.
+ */
+import { PEOPLE_ENV, REGISTRY_ENV } from '../../lib/private/contracts/env';
+import { GROUP_NAME, matchesRule, TABLE_NAME, TOKEN_ENDPOINT, USER_POOL_ID } from '../../lib/private/contracts/ids';
+import {
+  APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, DEFAULT_TOKEN_VALIDITY_MINUTES, MAX_CLIENTS_PER_TENANT, PORTAL_ENV, ROTATION_GRACE_HOURS,
+} from '../../lib/private/contracts/portal';
+import { UsageTiersConfig, usageTiersProblem } from '../../lib/private/contracts/usage-tiers';
+import { ConfigError, Env, integer, invalid, invalidField, json, missing, optional, optionalId, requiredId } from '../shared/config';
 
 /** The portal's settings, read once from the environment at cold start. */
 export interface PortalConfig {
@@ -37,93 +47,57 @@ export interface PeoplePoolConfig {
 }
 
 const ORIGIN = /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^http:\/\/(?:localhost|127\.0\.0\.1)(?::\d{1,5})?$/;
+const SCOPE_RULE = 'a full scope string (1-512 characters without spaces)';
+const SCOPE = { pattern: /^\S+$/, minLength: 1, maxLength: 512, describe: SCOPE_RULE };
 
-function people(env: NodeJS.ProcessEnv): PeoplePoolConfig | undefined {
-  const userPoolId = env.PEOPLE_POOL_ID;
-  if (!userPoolId) return undefined;
-  return { userPoolId, tenantGroupPrefix: required(env, 'PEOPLE_TENANT_GROUP_PREFIX') };
+function people(env: Env): PeoplePoolConfig | undefined {
+  const userPoolId = optionalId(env, PEOPLE_ENV.poolId, USER_POOL_ID);
+  if (userPoolId === undefined) return undefined;
+  return { userPoolId, tenantGroupPrefix: requiredId(env, PEOPLE_ENV.tenantGroupPrefix, GROUP_NAME) };
 }
 
-function origin(env: NodeJS.ProcessEnv): string | undefined {
-  const value = env.ALLOWED_ORIGIN;
-  if (!value) return undefined;
-  if (!ORIGIN.test(value)) {
-    throw new ConfigurationError(`environment variable ALLOWED_ORIGIN: ${JSON.stringify(value)} is invalid: an https origin (scheme and host, no path), or http://localhost`);
+function origin(env: Env): string | undefined {
+  const value = optional(env, PORTAL_ENV.allowedOrigin);
+  if (value !== undefined && !ORIGIN.test(value)) {
+    throw invalid(PORTAL_ENV.allowedOrigin, value, 'an https origin (scheme and host, no path), or http://localhost');
   }
   return value;
 }
 
-function usageTiers(env: NodeJS.ProcessEnv): UsageTiersConfig[] {
-  const raw = env[USAGE_TIERS_ENV];
-  if (raw === undefined || raw === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigurationError(`environment variable ${USAGE_TIERS_ENV} is not JSON`);
-  }
+function usageTiers(env: Env): UsageTiersConfig[] {
+  const parsed = json(env, PORTAL_ENV.usageTiers, 'a JSON array of tiered APIs');
+  if (parsed === undefined) return [];
   const problem = usageTiersProblem(parsed);
-  if (problem) throw new ConfigurationError(`environment variable ${problem}`);
+  if (problem) throw new ConfigError(problem);
   return parsed as UsageTiersConfig[];
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new ConfigurationError(`environment variable ${name} is required`);
-  return value;
+function grantableScopes(env: Env): string[] {
+  const rule = `a JSON array of ${SCOPE_RULE}s`;
+  const parsed = json(env, PORTAL_ENV.grantableScopes, rule);
+  if (parsed === undefined) throw missing(PORTAL_ENV.grantableScopes, rule);
+  if (!Array.isArray(parsed) || !parsed.every((s) => matchesRule(SCOPE, s))) throw invalidField(PORTAL_ENV.grantableScopes, 'the value', rule);
+  return parsed;
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigurationError(`environment variable ${name}: ${JSON.stringify(raw)} is invalid: an integer from ${min} to ${max}`);
-  }
-  return n;
-}
-
-function limit(env: NodeJS.ProcessEnv, l: PortalLimit): number {
-  return integer(env, l.env, l.default, l.min, l.max);
-}
-
-/**
- * Reads USER_POOL_ID, TABLE_NAME, TOKEN_ENDPOINT, ADMIN_SCOPE,
- * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array of strings),
- * DEFAULT_TOKEN_VALIDITY_MINUTES (default 60, 5..1440),
- * ROTATION_GRACE_HOURS (default 24, 1..720), and for a portal with a web UI
- * PEOPLE_POOL_ID, PEOPLE_TENANT_GROUP_PREFIX and ALLOWED_ORIGIN, and for
- * tiered APIs USAGE_TIERS (JSON array of UsageTiersConfig), and the limits
- * MAX_CLIENTS_PER_TENANT, CALLER_REQUESTS_PER_MINUTE and APP_CLIENT_QUOTA
- * (defaults and ranges in lib/private/portal-contract.ts).
- */
-export function loadConfig(env: NodeJS.ProcessEnv): PortalConfig {
-  const adminScope = required(env, 'ADMIN_SCOPE');
-  let grantable: unknown;
-  try {
-    grantable = JSON.parse(required(env, 'GRANTABLE_SCOPES'));
-  } catch (err) {
-    if (err instanceof ConfigurationError) throw err;
-    throw new ConfigurationError('environment variable GRANTABLE_SCOPES is not JSON');
-  }
-  if (!Array.isArray(grantable) || !grantable.every((s) => typeof s === 'string' && s.length > 0)) {
-    throw new ConfigurationError('environment variable GRANTABLE_SCOPES must be a JSON array of scope strings');
-  }
+/** Reads and checks every variable of PORTAL_ENVIRONMENT. */
+export function loadConfig(env: Env): PortalConfig {
+  const adminScope = requiredId(env, PORTAL_ENV.adminScope, SCOPE);
   return {
-    userPoolId: required(env, 'USER_POOL_ID'),
-    tableName: required(env, 'TABLE_NAME'),
-    tokenEndpoint: required(env, 'TOKEN_ENDPOINT'),
+    userPoolId: requiredId(env, PORTAL_ENV.userPoolId, USER_POOL_ID),
+    tableName: requiredId(env, REGISTRY_ENV.tableName, TABLE_NAME),
+    tokenEndpoint: requiredId(env, PORTAL_ENV.tokenEndpoint, TOKEN_ENDPOINT),
     adminScope,
-    tenantAdminScope: required(env, 'TENANT_ADMIN_SCOPE'),
+    tenantAdminScope: requiredId(env, PORTAL_ENV.tenantAdminScope, SCOPE),
     // The admin scope is never grantable, whatever the environment says.
-    grantableScopes: new Set((grantable as string[]).filter((s) => s !== adminScope)),
-    defaultTokenValidityMinutes: integer(env, 'DEFAULT_TOKEN_VALIDITY_MINUTES', 60, 5, 1440),
-    rotationGraceHours: integer(env, 'ROTATION_GRACE_HOURS', 24, 1, 720),
+    grantableScopes: new Set(grantableScopes(env).filter((s) => s !== adminScope)),
+    defaultTokenValidityMinutes: integer(env, DEFAULT_TOKEN_VALIDITY_MINUTES),
+    rotationGraceHours: integer(env, ROTATION_GRACE_HOURS),
     people: people(env),
     allowedOrigin: origin(env),
     usageTiers: usageTiers(env),
-    maxClientsPerTenant: limit(env, MAX_CLIENTS_PER_TENANT),
-    callerRequestsPerMinute: limit(env, CALLER_REQUESTS_PER_MINUTE),
-    appClientQuota: limit(env, APP_CLIENT_QUOTA),
+    maxClientsPerTenant: integer(env, MAX_CLIENTS_PER_TENANT),
+    callerRequestsPerMinute: integer(env, CALLER_REQUESTS_PER_MINUTE),
+    appClientQuota: integer(env, APP_CLIENT_QUOTA),
   };
 }

@@ -6,8 +6,9 @@
 import { AppClients } from './cognito';
 import { PortalConfig } from './config';
 import { errorName, NotFoundError } from './errors';
-import { AuditDetail, ClientRecord, Role, Store, TenantRecord } from './store';
+import { ClientRecord, Store, TenantRecord } from './store';
 import { UsageKeys } from './usage-keys';
+import type { AuditDetail, Client, ClientRotation, Role, Tenant, TenantUsageTiers } from '../../lib/private/contracts/portal-api';
 import { Logger } from '../shared/log';
 
 export interface OpContext {
@@ -69,13 +70,13 @@ export function isStale(since: string | undefined, now: Date): boolean {
  * where it has no key yet (re-send its POST /tenants, or PUT its tier).
  * Undefined when the portal manages no tiered API.
  */
-export function usageTiersView(t: TenantRecord, config: PortalConfig): Record<string, string | null> | undefined {
+export function usageTiersView(t: TenantRecord, config: PortalConfig): TenantUsageTiers | undefined {
   const apis = config.usageTiers ?? [];
   if (apis.length === 0) return undefined;
   return Object.fromEntries(apis.map((a) => [a.api, t.usageTiers?.[a.api] ?? null]));
 }
 
-export function tenantView(t: TenantRecord, config: PortalConfig): Record<string, unknown> {
+export function tenantView(t: TenantRecord, config: PortalConfig): Tenant {
   return {
     tenantId: t.tenantId,
     displayName: t.displayName,
@@ -89,8 +90,8 @@ export function tenantView(t: TenantRecord, config: PortalConfig): Record<string
   };
 }
 
-export function clientView(c: ClientRecord, config: PortalConfig): Record<string, unknown> {
-  let rotation: Record<string, unknown> | undefined;
+export function clientView(c: ClientRecord, config: PortalConfig): Client {
+  let rotation: ClientRotation | undefined;
   if (c.rotation?.state === 'overlap') {
     rotation = { state: 'overlap', oldSecretId: c.rotation.oldSecretId, newSecretId: c.rotation.newSecretId, graceUntil: c.rotation.graceUntil };
   } else if (c.rotation) {

@@ -1,11 +1,15 @@
 /**
  * Errors of the developer-portal handler. Each maps to one HTTP status and
- * one `error` code; the message is written by our own code and may quote
- * the offending request value (never a secret: requests carry none).
+ * one `error` code (lib/private/contracts/portal-api.ts); the message is
+ * written by our own code and may quote the offending request value (never a
+ * secret: requests carry none). A misconfigured environment is the handlers'
+ * shared `ConfigError` (lambda/shared/config.ts), answered as an internal error.
  */
+import type { PortalErrorCode } from '../../lib/private/contracts/portal-api';
+
 export abstract class PortalError extends Error {
   public abstract readonly status: number;
-  public abstract readonly code: string;
+  public abstract readonly code: PortalErrorCode;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
@@ -51,7 +55,7 @@ export class ConflictError extends PortalError {
 /** Cognito (or API Gateway) kept throttling after every retry. */
 export class ThrottledError extends PortalError {
   public readonly status = 429;
-  public readonly code: string = 'throttled';
+  public readonly code: PortalErrorCode = 'throttled';
   constructor(
     public readonly retryAfterSeconds: number,
     message = 'the identity provider is throttling changes to app clients; retry later',
@@ -66,7 +70,7 @@ export class ThrottledError extends PortalError {
  * admin cannot use up the pool's shared Cognito quotas for everybody.
  */
 export class CallerRateLimitError extends ThrottledError {
-  public readonly code: string = 'rate_limited';
+  public readonly code: PortalErrorCode = 'rate_limited';
 }
 
 /** The tenant holds as many clients as the portal allows one tenant (`MAX_CLIENTS_PER_TENANT`). */
@@ -93,14 +97,6 @@ export class PoolQuotaError extends PortalError {
 export class ApiKeyQuotaError extends PortalError {
   public readonly status = 409;
   public readonly code = 'api_key_quota_reached';
-}
-
-/** The portal's environment is wrong (a deployment error, not a request error). */
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
 }
 
 /** Name of an AWS SDK error (or any error), for branching and logging. */

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ForbiddenError, NotFoundError, PortalError, ThrottledError } from './errors';
+import type { PortalErrorBody } from '../../lib/private/contracts/portal-api';
 import { PORTAL_EXPOSED_HEADERS, PORTAL_ROUTES, PortalRouteName } from '../../lib/private/contracts/portal-routes';
 
 /** Who calls, as the authorizer put it into the request context. */
@@ -114,9 +115,11 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 export function errorResponse(err: PortalError): APIGatewayProxyResult {
   const headers: Record<string, string> = {};
   if (err instanceof ThrottledError) headers['Retry-After'] = String(err.retryAfterSeconds);
-  return json(err.status, { error: err.code, message: err.message }, headers);
+  const body: PortalErrorBody = { error: err.code, message: err.message };
+  return json(err.status, body, headers);
 }
 
 export function internalError(requestId: string): APIGatewayProxyResult {
-  return json(500, { error: 'internal', message: 'internal error; quote the request id when reporting it', requestId });
+  const body: PortalErrorBody = { error: 'internal', message: 'internal error; quote the request id when reporting it', requestId };
+  return json(500, body);
 }

@@ -1,12 +1,9 @@
 /**
  * Lambda entry of the developer portal (bundled to assets/portal/index.js).
  *
- * Environment: USER_POOL_ID, TABLE_NAME, TOKEN_ENDPOINT, ADMIN_SCOPE,
- * TENANT_ADMIN_SCOPE, GRANTABLE_SCOPES (JSON array), and optionally
- * DEFAULT_TOKEN_VALIDITY_MINUTES (60), ROTATION_GRACE_HOURS (24), USAGE_TIERS
- * (JSON array of tiered APIs), LOG_LEVEL.
- * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER are
- * honoured by the SDK itself.
+ * Environment: PORTAL_ENVIRONMENT (lib/private/contracts/environments.ts,
+ * read by config.ts). AWS_ENDPOINT_URL_DYNAMODB /
+ * AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER are honoured by the SDK itself.
  *
  * SDK clients and settings live at module scope (built once per cold start).
  * The Cognito and API Gateway clients do not retry by themselves
@@ -21,9 +18,10 @@ import { loadConfig } from './config';
 import { internalError } from './http';
 import { createPortal, isScheduledEvent, Portal, PortalEvent } from './portal';
 import { SweepResult } from './rotation';
+import { HANDLER_ENV } from '../../lib/private/contracts/env';
 import { Logger, logLevelFromEnv } from '../shared/log';
 
-const logger = new Logger(logLevelFromEnv(process.env.LOG_LEVEL));
+const logger = new Logger(logLevelFromEnv(process.env[HANDLER_ENV.logLevel]));
 
 let portal: Portal | undefined;
 let configError: Error | undefined;

@@ -1,6 +1,6 @@
 /**
  * The portal's pool metrics in Embedded Metric Format (contract:
- * lib/private/portal-contract.ts): the number of app clients in the user
+ * lib/private/contracts/portal.ts): the number of app clients in the user
  * pool, and the headroom to its quota, so an alarm can fire well before
  * registrations and deployments that add clients start to fail.
  * No SDK call to CloudWatch: Logs extracts the metrics from the line.

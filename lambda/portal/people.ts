@@ -20,16 +20,9 @@ import {
 import { PeoplePoolConfig } from './config';
 import { ConflictError, errorName, isNotFound, NotFoundError } from './errors';
 import { RetryOptions, withThrottleRetry } from './retry';
+import type { TenantAdmin } from '../../lib/private/contracts/portal-api';
 
-export interface PersonView {
-  readonly username: string;
-  readonly email?: string;
-  /** Cognito's user status, e.g. FORCE_CHANGE_PASSWORD until the first sign-in, then CONFIRMED. */
-  readonly status: string;
-  readonly enabled: boolean;
-}
-
-function view(u: UserType): PersonView {
+function view(u: UserType): TenantAdmin {
   return {
     username: u.Username ?? '',
     email: u.Attributes?.find((a) => a.Name === 'email')?.Value,
@@ -57,7 +50,7 @@ export class People {
    */
   public async invite(
     tenantId: string, username: string, email: string, compensate: (step: () => Promise<unknown>) => Promise<unknown>,
-  ): Promise<PersonView> {
+  ): Promise<TenantAdmin> {
     const poolId = this.config.userPoolId;
     let created: UserType | undefined;
     try {
@@ -114,8 +107,8 @@ export class People {
   }
 
   /** The tenant's admins (none when its group does not exist yet). */
-  public async list(tenantId: string): Promise<PersonView[]> {
-    const out: PersonView[] = [];
+  public async list(tenantId: string): Promise<TenantAdmin[]> {
+    const out: TenantAdmin[] = [];
     let next: string | undefined;
     try {
       do {

@@ -13,13 +13,13 @@ import { deleteClient, getClient, patchClient, registerClient } from './clients'
 import { AppClients } from './cognito';
 import { PortalConfig } from './config';
 import { audit, bestEffort, clientView, loadClient, OpContext, tenantView } from './context';
-import { BadRequestError, CallerRateLimitError, ConfigurationError, errorName, ForbiddenError, NotFoundError, PortalError } from './errors';
+import { BadRequestError, CallerRateLimitError, errorName, ForbiddenError, NotFoundError, PortalError } from './errors';
 import { actorOf, caller as readCaller, Caller, errorResponse, header, internalError, json, route, withCors } from './http';
 import { publishPoolClients } from './metrics';
 import { People } from './people';
 import { RetryOptions } from './retry';
 import { deleteSecret, rotateSecret, sweepRotations, SweepResult } from './rotation';
-import { Role, Store } from './store';
+import { Store } from './store';
 import { createTenant, deleteTenant, loadTenant, patchTenant } from './tenants';
 import { UsageKeys } from './usage-keys';
 import { setUsageTier } from './usage-tiers';
@@ -27,8 +27,10 @@ import {
   checkClientId, checkIdempotencyKey, checkLimit, checkSecretId, checkTenantId, parseBody, parseCreateClient,
   checkUsername, parseCreateTenant, parseInviteAdmin, parsePatchClient, parsePatchTenant,
 } from './validation';
-import { CALLER_REQUESTS_PER_MINUTE } from '../../lib/private/contracts/portal';
-import { PORTAL_ROUTES } from '../../lib/private/contracts/portal-routes';
+import { CALLER_REQUESTS_PER_MINUTE, PORTAL_ENV } from '../../lib/private/contracts/portal';
+import type { PortalResponses, Role } from '../../lib/private/contracts/portal-api';
+import { PORTAL_ROUTES, PortalRouteName } from '../../lib/private/contracts/portal-routes';
+import { ConfigError } from '../shared/config';
 import { Logger } from '../shared/log';
 
 export interface PortalDeps {
@@ -73,8 +75,13 @@ function expectedVersion(event: APIGatewayProxyEvent): number | undefined {
   return Number(m[1]);
 }
 
-function withEtag(body: Record<string, unknown>): Record<string, string> {
-  return typeof body.version === 'number' ? { ETag: `"${body.version}"` } : {};
+function withEtag(body: object): Record<string, string> {
+  return 'version' in body && typeof body.version === 'number' ? { ETag: `"${body.version}"` } : {};
+}
+
+/** The answer of a route: the body its contract (PortalResponses) declares, with the record's version as ETag. */
+function answer<N extends PortalRouteName>(_route: N, body: PortalResponses[N], status = 200): APIGatewayProxyResult {
+  return json(status, body, withEtag(body));
 }
 
 export function createPortal(deps: PortalDeps): Portal {
@@ -86,7 +93,7 @@ export function createPortal(deps: PortalDeps): Portal {
   const config = deps.config;
   const people = config.people ? new People(deps.cognito, config.people, deps.retry ?? {}) : undefined;
   if ((config.usageTiers ?? []).length > 0 && !deps.apiGateway) {
-    throw new ConfigurationError('USAGE_TIERS names tiered APIs but the portal was given no API Gateway client');
+    throw new ConfigError(`${PORTAL_ENV.usageTiers} names tiered APIs but the portal was given no API Gateway client`);
   }
   const usage = deps.apiGateway ? new UsageKeys(deps.apiGateway, deps.retry ?? {}) : undefined;
   const adminOnly = new Set(PORTAL_ROUTES.filter((r) => r.access === 'admin').map((r) => r.name));
@@ -139,11 +146,10 @@ export function createPortal(deps: PortalDeps): Portal {
     const tenantId = r.params.tenantId === undefined ? undefined : checkTenantId(r.params.tenantId);
     if (tenantId !== undefined) requireTenant(who, tenantId);
     if (tenantId !== undefined && !isAdmin(who) && tenantChanges.has(r.name)) await requireWritableTenant(tenantId);
-    const ok = (body: Record<string, unknown>, status = 200) => json(status, body, withEtag(body));
 
     switch (r.name) {
       case 'me':
-        return ok({
+        return answer(r.name, {
           principal: who.username ?? who.clientId,
           kind: who.username ? 'person' : 'client',
           role: isAdmin(who) ? 'platform-admin' : 'tenant-admin',
@@ -151,7 +157,7 @@ export function createPortal(deps: PortalDeps): Portal {
         });
       case 'listAdmins': {
         await loadTenant(ctx, tenantId!);
-        return ok({ items: people ? await people.list(tenantId!) : [] });
+        return answer(r.name, { items: people ? await people.list(tenantId!) : [] });
       }
       case 'inviteAdmin': {
         if (!people) throw new NotFoundError('this portal has no sign-in pool for people (no web UI): there is nobody to invite');
@@ -161,7 +167,7 @@ export function createPortal(deps: PortalDeps): Portal {
           (step) => bestEffort(ctx, 'invite_compensation_failed', { tenantId }, step));
         // The audit names the person, not the address (the sign-in pool holds that).
         await audit(ctx, tenantId!, 'admin.invited', { username: req.username });
-        return ok({ ...invited, tenantId }, 201);
+        return answer(r.name, { ...invited, tenantId: tenantId! }, 201);
       }
       case 'removeAdmin': {
         if (!people) throw new NotFoundError('this portal has no sign-in pool for people (no web UI)');
@@ -169,64 +175,65 @@ export function createPortal(deps: PortalDeps): Portal {
         await loadTenant(ctx, tenantId!);
         await people.remove(tenantId!, username);
         await audit(ctx, tenantId!, 'admin.removed', { username });
-        return ok({ username, tenantId, removed: true });
+        return answer(r.name, { username, tenantId: tenantId!, removed: true });
       }
       case 'listTenants': {
         if (isAdmin(who)) {
           const page = await store.listTenants(checkLimit(q.limit), q.nextToken);
-          return ok({ items: page.items.map((t) => tenantView(t, config)), nextToken: page.nextToken });
+          return answer(r.name, { items: page.items.map((t) => tenantView(t, config)), nextToken: page.nextToken });
         }
         if (!who.tenantId || !who.scopes.has(config.tenantAdminScope)) throw new ForbiddenError('listing tenants needs an admin scope');
         const own = await store.getTenant(who.tenantId);
-        return ok({ items: own ? [tenantView(own, config)] : [] });
+        return answer(r.name, { items: own ? [tenantView(own, config)] : [] });
       }
       case 'createTenant': {
         const reply = await createTenant(ctx, parseCreateTenant(parseBody(event.body, event.isBase64Encoded)));
-        return ok(reply.body, reply.status);
+        return answer(r.name, reply.body, reply.status);
       }
       case 'getTenant': {
         const tenant = await loadTenant(ctx, tenantId!);
         const clients = await store.listClients(tenantId!, 100, undefined);
-        return ok({ ...tenantView(tenant, config), clients: clients.items.map((c) => clientView(c, config)), clientsNextToken: clients.nextToken });
+        const items = clients.items.map((c) => clientView(c, config));
+        return answer(r.name, { ...tenantView(tenant, config), clients: items, clientsNextToken: clients.nextToken });
       }
       case 'patchTenant': {
         const req = parsePatchTenant(parseBody(event.body, event.isBase64Encoded));
-        return ok(await patchTenant(ctx, tenantId!, req.status, expectedVersion(event)));
+        return answer(r.name, await patchTenant(ctx, tenantId!, req.status, expectedVersion(event)));
       }
       case 'deleteTenant':
-        return ok(await deleteTenant(ctx, tenantId!));
+        return answer(r.name, await deleteTenant(ctx, tenantId!));
       case 'getAudit': {
         await loadTenant(ctx, tenantId!);
         const page = await store.listAudit(tenantId!, checkLimit(q.limit), q.nextToken);
-        return ok({ items: page.items, nextToken: page.nextToken });
+        return answer(r.name, { items: page.items, nextToken: page.nextToken });
       }
       case 'listClients': {
         await loadTenant(ctx, tenantId!);
         const page = await store.listClients(tenantId!, checkLimit(q.limit), q.nextToken);
-        return ok({ items: page.items.map((c) => clientView(c, config)), nextToken: page.nextToken });
+        return answer(r.name, { items: page.items.map((c) => clientView(c, config)), nextToken: page.nextToken });
       }
       case 'createClient': {
         const key = checkIdempotencyKey(header(event, 'Idempotency-Key'));
         const req = parseCreateClient(parseBody(event.body, event.isBase64Encoded), config.grantableScopes, config.defaultTokenValidityMinutes);
         const reply = await registerClient(ctx, tenantId!, req, key);
-        return ok(reply.body, reply.status);
+        return answer(r.name, reply.body, reply.status);
       }
       case 'getClient':
-        return ok(await getClient(ctx, tenantId!, checkClientId(r.params.clientId)));
+        return answer(r.name, await getClient(ctx, tenantId!, checkClientId(r.params.clientId)));
       case 'patchClient': {
         const clientId = checkClientId(r.params.clientId);
         const req = parsePatchClient(parseBody(event.body, event.isBase64Encoded), config.grantableScopes);
-        return ok(await patchClient(ctx, tenantId!, clientId, req, expectedVersion(event)));
+        return answer(r.name, await patchClient(ctx, tenantId!, clientId, req, expectedVersion(event)));
       }
       case 'deleteClient':
-        return ok(await deleteClient(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))));
+        return answer(r.name, await deleteClient(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))));
       case 'rotateSecret':
-        return ok(await rotateSecret(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))), 201);
+        return answer(r.name, await rotateSecret(ctx, await loadClient(ctx, tenantId!, checkClientId(r.params.clientId))), 201);
       case 'setUsageTier':
-        return ok(await setUsageTier(ctx, tenantId!, r.params.api ?? '', parseBody(event.body, event.isBase64Encoded), expectedVersion(event)));
+        return answer(r.name, await setUsageTier(ctx, tenantId!, r.params.api ?? '', parseBody(event.body, event.isBase64Encoded), expectedVersion(event)));
       case 'deleteSecret': {
         const record = await loadClient(ctx, tenantId!, checkClientId(r.params.clientId));
-        return ok(await deleteSecret(ctx, record, checkSecretId(r.params.secretId)));
+        return answer(r.name, await deleteSecret(ctx, record, checkSecretId(r.params.secretId)));
       }
     }
   }

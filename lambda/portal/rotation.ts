@@ -41,14 +41,8 @@
  */
 import { audit, bestEffort, clientView, forward, isStale, OpContext } from './context';
 import { ConflictError, isConditionFailed, NotFoundError } from './errors';
-import { ClientRecord, Rotation } from './store';
-
-export interface RotationResult {
-  readonly clientSecretId: string;
-  readonly clientSecret: string;
-  readonly oldSecretId: string;
-  readonly graceUntil: string;
-}
+import { ClientRecord, RotationLock, RotationOverlap } from './store';
+import type { ClientWithoutSecret, RotatedClient } from '../../lib/private/contracts/portal-api';
 
 function requireLive(record: ClientRecord): void {
   if (record.status === 'deleted' || record.status === 'deleting') {
@@ -57,7 +51,7 @@ function requireLive(record: ClientRecord): void {
 }
 
 /** Adds a second secret (both work until the old one is deleted). */
-export async function rotateSecret(ctx: OpContext, record: ClientRecord): Promise<Record<string, unknown> & RotationResult> {
+export async function rotateSecret(ctx: OpContext, record: ClientRecord): Promise<RotatedClient> {
   requireLive(record);
   if (record.rotation) {
     throw new ConflictError(record.rotation.state === 'overlap'
@@ -71,7 +65,7 @@ export async function rotateSecret(ctx: OpContext, record: ClientRecord): Promis
   const ids = { tenantId: record.tenantId, clientId: record.clientId };
   const oldSecretId = secrets[0].clientSecretId;
   const startedAt = ctx.now().toISOString();
-  const lock: Rotation = { state: 'adding', requestId: ctx.requestId, startedAt, oldSecretId };
+  const lock: RotationLock = { state: 'adding', requestId: ctx.requestId, startedAt, oldSecretId };
   let locked: ClientRecord;
   try {
     locked = await ctx.store.updateClient(record.clientId, record.version, {
@@ -109,7 +103,7 @@ export async function rotateSecret(ctx: OpContext, record: ClientRecord): Promis
   try {
     updated = await ctx.store.updateClient(record.clientId, locked.version, {
       set: {
-        rotation: { ...lock, state: 'overlap', newSecretId: added.clientSecretId, graceUntil } satisfies Rotation,
+        rotation: { ...lock, state: 'overlap', newSecretId: added.clientSecretId, graceUntil } satisfies RotationOverlap,
         updatedAt: ctx.now().toISOString(),
       },
     });
@@ -133,7 +127,7 @@ export async function rotateSecret(ctx: OpContext, record: ClientRecord): Promis
  * Deletes one secret of a client (the tenant's confirmation of a rotation,
  * or the sweep after the grace period). The last remaining secret is kept.
  */
-export async function deleteSecret(ctx: OpContext, record: ClientRecord, secretId: string): Promise<Record<string, unknown>> {
+export async function deleteSecret(ctx: OpContext, record: ClientRecord, secretId: string): Promise<ClientWithoutSecret> {
   requireLive(record);
   if (record.rotation?.state === 'adding' && !isStale(record.rotation.startedAt, ctx.now())) {
     throw new ConflictError(`a rotation of client ${record.clientId} is in progress; retry shortly`);
@@ -148,7 +142,7 @@ export async function deleteSecret(ctx: OpContext, record: ClientRecord, secretI
   return removeSecret(ctx, record, secretId, secrets.filter((s) => s.clientSecretId !== secretId).map((s) => s.clientSecretId));
 }
 
-async function removeSecret(ctx: OpContext, record: ClientRecord, secretId: string, remaining: string[]): Promise<Record<string, unknown>> {
+async function removeSecret(ctx: OpContext, record: ClientRecord, secretId: string, remaining: string[]): Promise<ClientWithoutSecret> {
   const ids = { tenantId: record.tenantId, clientId: record.clientId };
   const at = ctx.now().toISOString();
   let cleared: ClientRecord;

@@ -16,10 +16,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, isConditionFailed } from './errors';
-import type { AuditDetail, AuditEntry } from '../../lib/private/contracts/audit';
+import type { AuditEntry, Page, RegistryStatus, Role } from '../../lib/private/contracts/portal-api';
 import {
   auditPk, callerPk, CLIENT_SK, CLIENT_SLOTS_SK, clientPk, clientPointerSk, IDEMPOTENCY_SK, idempotencyPk, nameSk,
-  RATE_SK, RegistryStatus, TENANT_INDEX_PK, TENANT_SK, tenantPk,
+  RATE_SK, TENANT_INDEX_PK, TENANT_SK, tenantPk,
 } from '../shared/registry';
 
 export interface TenantRecord {
@@ -46,13 +46,21 @@ export interface PendingTier {
 }
 
 /** Rotation state: `adding` while a new secret is being added (a lock), `overlap` while both secrets work. */
-export interface Rotation {
-  readonly state: 'adding' | 'overlap';
+export type Rotation = RotationLock | RotationOverlap;
+
+/** A rotation being started: the request that holds the lock and the secret it keeps. */
+export interface RotationLock {
+  readonly state: 'adding';
   readonly requestId: string;
   readonly startedAt: string;
   readonly oldSecretId: string;
-  readonly newSecretId?: string;
-  readonly graceUntil?: string;
+}
+
+/** Both secrets work until `graceUntil`. */
+export interface RotationOverlap extends Omit<RotationLock, 'state'> {
+  readonly state: 'overlap';
+  readonly newSecretId: string;
+  readonly graceUntil: string;
 }
 
 /** A scope or validity change in progress (a lock held by one request). */
@@ -60,9 +68,6 @@ export interface PendingUpdate {
   readonly requestId: string;
   readonly startedAt: string;
 }
-
-/** Who acted: a platform admin (every tenant) or a tenant's own admin. */
-export type Role = 'platform-admin' | 'tenant-admin';
 
 export interface ClientRecord {
   readonly clientId: string;
@@ -101,14 +106,6 @@ export interface NameReservation {
 export interface IdempotencyRecord {
   readonly name: string;
   readonly fingerprint: string;
-}
-
-
-export type { AuditDetail, AuditEntry };
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
 }
 
 /** A conditional change of one item. */

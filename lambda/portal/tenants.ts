@@ -7,7 +7,7 @@ import { audit, bestEffort, newRecordFields, tenantView, OpContext } from './con
 import { ConflictError, isConditionFailed, NotFoundError } from './errors';
 import { TenantRecord } from './store';
 import { completeTenantTiers, detachTenantKeys, provisionNewTenant } from './usage-tiers';
-import { CreateTenantRequest, Status } from './validation';
+import type { CreateTenantRequest, SettableStatus, Tenant } from '../../lib/private/contracts/portal-api';
 
 export async function loadTenant(ctx: OpContext, tenantId: string): Promise<TenantRecord> {
   const tenant = await ctx.store.getTenant(tenantId);
@@ -21,7 +21,7 @@ export async function loadTenant(ctx: OpContext, tenantId: string): Promise<Tena
  * item is written, so no tenant exists without them; a re-sent request for
  * an existing tenant re-places its keys (see usage-tiers.ts).
  */
-export async function createTenant(ctx: OpContext, req: CreateTenantRequest): Promise<Reply> {
+export async function createTenant(ctx: OpContext, req: CreateTenantRequest): Promise<Reply<Tenant>> {
   if ((ctx.config.usageTiers ?? []).length > 0) {
     // Keys are placed before the item is written: an existing tenant must not get default-tier keys.
     const found = await ctx.store.getTenant(req.tenantId);
@@ -50,7 +50,7 @@ export async function createTenant(ctx: OpContext, req: CreateTenantRequest): Pr
   return { status: 201, body: tenantView(tenant, ctx.config) };
 }
 
-async function existingTenant(ctx: OpContext, req: CreateTenantRequest, existing: TenantRecord): Promise<Reply> {
+async function existingTenant(ctx: OpContext, req: CreateTenantRequest, existing: TenantRecord): Promise<Reply<Tenant>> {
   if (existing.status === 'deleted' || existing.status === 'deleting') {
     throw new ConflictError(`tenantId: ${JSON.stringify(req.tenantId)} belonged to a deleted tenant and cannot be reused`);
   }
@@ -61,8 +61,8 @@ async function existingTenant(ctx: OpContext, req: CreateTenantRequest, existing
 }
 
 export async function patchTenant(
-  ctx: OpContext, tenantId: string, status: Status, expectedVersion: number | undefined,
-): Promise<Record<string, unknown>> {
+  ctx: OpContext, tenantId: string, status: SettableStatus, expectedVersion: number | undefined,
+): Promise<Tenant> {
   const tenant = await loadTenant(ctx, tenantId);
   if (tenant.status === 'deleted' || tenant.status === 'deleting') throw new NotFoundError(`tenantId: ${tenantId} was deleted`);
   if (expectedVersion !== undefined && expectedVersion !== tenant.version) {
@@ -94,7 +94,7 @@ export async function patchTenant(
  * then marks the tenant `deleted`. A failure leaves the tenant `deleting`: a
  * retried DELETE continues.
  */
-export async function deleteTenant(ctx: OpContext, tenantId: string): Promise<Record<string, unknown>> {
+export async function deleteTenant(ctx: OpContext, tenantId: string): Promise<Tenant> {
   let tenant = await loadTenant(ctx, tenantId);
   if (tenant.status === 'deleted') return tenantView(tenant, ctx.config);
   if (tenant.status !== 'deleting') {

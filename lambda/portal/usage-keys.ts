@@ -1,7 +1,7 @@
 /**
  * The API Gateway operations behind usage tiers: one API key per tenant and
  * tiered API (name `usageKeyName(prefix, tenantId)`, value
- * `usageKeyValue(prefix, tenantId)`, see lib/private/usage-tiers.ts),
+ * `usageKeyValue(prefix, tenantId)`, see lib/private/contracts/usage-tiers.ts),
  * associated with the usage plan of its tier.
  * Each call is retried on throttling; each is idempotent, so a retried
  * request converges. The key value is not a secret (callers cannot present

@@ -1,5 +1,5 @@
 /**
- * Per-tenant usage tiers at run time (contract: lib/private/usage-tiers.ts).
+ * Per-tenant usage tiers at run time (contract: lib/private/contracts/usage-tiers.ts).
  * A tenant has one API key per tiered API, in the usage plan of its tier; the
  * tenant item records the tier once the key is there (`usageTiers`).
  *
@@ -17,21 +17,20 @@
  *   every step is idempotent, so a retried request converges.
  */
 import { audit, bestEffort, forward, isStale, OpContext, tenantView } from './context';
-import { BadRequestError, ConfigurationError, ConflictError, isConditionFailed, NotFoundError } from './errors';
+import { BadRequestError, ConflictError, isConditionFailed, NotFoundError } from './errors';
 import { TenantRecord } from './store';
 import { UsageKey, UsageKeys } from './usage-keys';
+import { PORTAL_ENV } from '../../lib/private/contracts/portal';
+import type { SetUsageTierRequest, Tenant } from '../../lib/private/contracts/portal-api';
 import { TIER_NAME, UsageTiersConfig, usageKeyName, usageKeyValue } from '../../lib/private/contracts/usage-tiers';
-
-export interface UsageTierRequest {
-  readonly tier: string;
-}
+import { ConfigError } from '../shared/config';
 
 function apis(ctx: OpContext): readonly UsageTiersConfig[] {
   return ctx.config.usageTiers ?? [];
 }
 
 function keys(ctx: OpContext): UsageKeys {
-  if (!ctx.usage) throw new ConfigurationError('USAGE_TIERS is set but the portal has no API Gateway client');
+  if (!ctx.usage) throw new ConfigError(`${PORTAL_ENV.usageTiers} is set but the portal has no API Gateway client`);
   return ctx.usage;
 }
 
@@ -45,7 +44,7 @@ export function tieredApi(ctx: OpContext, name: string): UsageTiersConfig {
 }
 
 /** Parses `{"tier": "<name>"}` against the tiers of `api`. */
-export function parseUsageTier(body: Record<string, unknown>, api: UsageTiersConfig): UsageTierRequest {
+export function parseUsageTier(body: Record<string, unknown>, api: UsageTiersConfig): SetUsageTierRequest {
   for (const key of Object.keys(body)) {
     if (key !== 'tier') throw new BadRequestError(key, body[key], 'unknown field; allowed fields are tier');
   }
@@ -131,7 +130,7 @@ export async function completeTenantTiers(ctx: OpContext, tenant: TenantRecord):
 /** PUT /tenants/{tenantId}/usage-tiers/{api}: moves the tenant's key of `api` to the plan of `tier`. */
 export async function setUsageTier(
   ctx: OpContext, tenantId: string, apiName: string, body: Record<string, unknown>, expectedVersion: number | undefined,
-): Promise<Record<string, unknown>> {
+): Promise<Tenant> {
   const api = tieredApi(ctx, apiName);
   const { tier } = parseUsageTier(body, api);
   const tenant = await ctx.store.getTenant(tenantId);

@@ -4,58 +4,28 @@
  * `name: "a b" is invalid: 1-48 characters [A-Za-z0-9_-], starting and ending with a letter or digit`.
  */
 import { BadRequestError } from './errors';
+import { CLIENT_ID, IdRule, matchesRule, TENANT_ID, USERNAME } from '../../lib/private/contracts/ids';
+import {
+  CLIENT_NAME, CreateClientRequest, CreateTenantRequest, InviteAdminRequest, MAX_ACCESS_TOKEN_VALIDITY_MINUTES, MAX_SCOPES,
+  MIN_ACCESS_TOKEN_VALIDITY_MINUTES, PatchClientRequest, PatchTenantRequest, SettableStatus,
+} from '../../lib/private/contracts/portal-api';
 
 export const MAX_BODY_BYTES = 16 * 1024;
-export const MAX_SCOPES = 50;
-export const MIN_VALIDITY_MINUTES = 5;
-export const MAX_VALIDITY_MINUTES = 1440;
 
-export const TENANT_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
-const TENANT_ID_RULE = '1-64 characters [A-Za-z0-9_.-], starting and ending with a letter or digit';
-export const CLIENT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,46}[A-Za-z0-9])?$/;
-const CLIENT_NAME_RULE = '1-48 characters [A-Za-z0-9_-], starting and ending with a letter or digit';
-/** Cognito app client ids: `[\w+]+`, at most 128. */
-export const CLIENT_ID = /^[\w+]{1,128}$/;
 /** Cognito client secret ids: `<client-id>--<epoch-create-time>`. */
-export const SECRET_ID = /^[\w+-]{1,256}$/;
+const SECRET_ID: IdRule = { pattern: /^[\w+-]+$/, minLength: 1, maxLength: 256, describe: 'a client secret id ([\\w+-], 1-256 characters)' };
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-export type Status = 'active' | 'suspended';
+/** A registration as the portal carries it out: the token validity defaulted. */
+export type ValidCreateClient = Required<CreateClientRequest>;
+/** A change of a client, checked: at least one field. */
+export type ValidPatchClient = PatchClientRequest;
 
-export interface CreateTenantRequest {
-  readonly tenantId: string;
-  readonly displayName?: string;
-}
-
-export interface PatchTenantRequest {
-  readonly status: Status;
-}
-
-export interface CreateClientRequest {
-  readonly name: string;
-  readonly scopes: string[];
-  readonly accessTokenValidityMinutes: number;
-}
-
-export interface InviteAdminRequest {
-  readonly username: string;
-  readonly email: string;
-}
-
-/** Cognito usernames the portal creates: no spaces or control characters, as people type them. */
-export const USERNAME = /^[A-Za-z0-9_.@+-]{1,128}$/;
-const USERNAME_RULE = '1-128 characters [A-Za-z0-9_.@+-]';
 /** An e-mail address Cognito can send the temporary password to (a pragmatic subset of RFC 5321). */
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const EMAIL_RULE = 'an e-mail address (local@domain.example, at most 254 characters)';
-
-export interface PatchClientRequest {
-  readonly status?: Status;
-  readonly scopes?: string[];
-  readonly accessTokenValidityMinutes?: number;
-}
 
 type Body = Record<string, unknown>;
 
@@ -92,18 +62,18 @@ function rejectUnknown(body: Body, allowed: readonly string[]): void {
 export function checkTenantId(value: unknown, field = 'tenantId'): string {
   if (value === undefined) throw new BadRequestError(field, value, 'required');
   if (typeof value !== 'string') throw new BadRequestError(field, value, 'must be a string');
-  if (!TENANT_ID.test(value)) throw new BadRequestError(field, value, TENANT_ID_RULE);
+  if (!matchesRule(TENANT_ID, value)) throw new BadRequestError(field, value, TENANT_ID.describe);
   return value;
 }
 
 function checkName(value: unknown): string {
   if (value === undefined) throw new BadRequestError('name', value, 'required');
   if (typeof value !== 'string') throw new BadRequestError('name', value, 'must be a string');
-  if (!CLIENT_NAME.test(value)) throw new BadRequestError('name', value, CLIENT_NAME_RULE);
+  if (!matchesRule(CLIENT_NAME, value)) throw new BadRequestError('name', value, CLIENT_NAME.describe);
   return value;
 }
 
-function checkStatus(value: unknown, required: boolean): Status | undefined {
+function checkStatus(value: unknown, required: boolean): SettableStatus | undefined {
   if (value === undefined) {
     if (required) throw new BadRequestError('status', value, 'required');
     return undefined;
@@ -137,8 +107,8 @@ function checkValidity(value: unknown, fallback: number | undefined): number | u
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new BadRequestError('accessTokenValidityMinutes', value, 'must be an integer number of minutes');
   }
-  if (value < MIN_VALIDITY_MINUTES || value > MAX_VALIDITY_MINUTES) {
-    throw new BadRequestError('accessTokenValidityMinutes', value, `from ${MIN_VALIDITY_MINUTES} to ${MAX_VALIDITY_MINUTES} minutes`);
+  if (value < MIN_ACCESS_TOKEN_VALIDITY_MINUTES || value > MAX_ACCESS_TOKEN_VALIDITY_MINUTES) {
+    throw new BadRequestError('accessTokenValidityMinutes', value, `from ${MIN_ACCESS_TOKEN_VALIDITY_MINUTES} to ${MAX_ACCESS_TOKEN_VALIDITY_MINUTES} minutes`);
   }
   return value;
 }
@@ -160,14 +130,14 @@ export function parseInviteAdmin(body: Body): InviteAdminRequest {
   rejectUnknown(body, ['username', 'email']);
   const { username, email } = body;
   if (username === undefined) throw new BadRequestError('username', username, 'required');
-  if (typeof username !== 'string' || !USERNAME.test(username)) throw new BadRequestError('username', username, USERNAME_RULE);
+  if (!matchesRule(USERNAME, username)) throw new BadRequestError('username', username, USERNAME.describe);
   if (email === undefined) throw new BadRequestError('email', email, 'required');
   if (typeof email !== 'string' || email.length > 254 || !EMAIL.test(email)) throw new BadRequestError('email', email, EMAIL_RULE);
   return { username, email };
 }
 
 export function checkUsername(value: string | undefined): string {
-  return checkPathParam('username', value, USERNAME, USERNAME_RULE);
+  return checkPathParam('username', value, USERNAME);
 }
 
 export function parsePatchTenant(body: Body): PatchTenantRequest {
@@ -175,7 +145,7 @@ export function parsePatchTenant(body: Body): PatchTenantRequest {
   return { status: checkStatus(body.status, true)! };
 }
 
-export function parseCreateClient(body: Body, grantable: ReadonlySet<string>, defaultValidity: number): CreateClientRequest {
+export function parseCreateClient(body: Body, grantable: ReadonlySet<string>, defaultValidity: number): ValidCreateClient {
   rejectUnknown(body, ['name', 'scopes', 'accessTokenValidityMinutes']);
   return {
     name: checkName(body.name),
@@ -184,9 +154,9 @@ export function parseCreateClient(body: Body, grantable: ReadonlySet<string>, de
   };
 }
 
-export function parsePatchClient(body: Body, grantable: ReadonlySet<string>): PatchClientRequest {
+export function parsePatchClient(body: Body, grantable: ReadonlySet<string>): ValidPatchClient {
   rejectUnknown(body, ['status', 'scopes', 'accessTokenValidityMinutes']);
-  const request: PatchClientRequest = {
+  const request: ValidPatchClient = {
     status: checkStatus(body.status, false),
     scopes: body.scopes === undefined ? undefined : checkScopes(body.scopes, grantable),
     accessTokenValidityMinutes: checkValidity(body.accessTokenValidityMinutes, undefined),
@@ -197,17 +167,17 @@ export function parsePatchClient(body: Body, grantable: ReadonlySet<string>): Pa
   return request;
 }
 
-export function checkPathParam(field: string, value: string | undefined, pattern: RegExp, rule: string): string {
-  if (value === undefined || !pattern.test(value)) throw new BadRequestError(field, value, rule);
+export function checkPathParam(field: string, value: string | undefined, rule: IdRule): string {
+  if (!matchesRule(rule, value)) throw new BadRequestError(field, value, rule.describe);
   return value;
 }
 
 export function checkClientId(value: string | undefined): string {
-  return checkPathParam('clientId', value, CLIENT_ID, 'an app client id ([\\w+], 1-128 characters)');
+  return checkPathParam('clientId', value, CLIENT_ID);
 }
 
 export function checkSecretId(value: string | undefined): string {
-  return checkPathParam('secretId', value, SECRET_ID, 'a client secret id ([\\w+-], 1-256 characters)');
+  return checkPathParam('secretId', value, SECRET_ID);
 }
 
 export function checkIdempotencyKey(value: string | undefined): string | undefined {

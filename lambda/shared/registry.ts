@@ -26,6 +26,7 @@
  * sequences of conditional writes with compensation.
  */
 import type { DynamoDBClient, GetItemCommand, GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { RegistryStatus } from '../../lib/private/contracts/portal-api';
 
 /**
  * `GetItemCommand`, loaded on first use: the authorizer bundles this module
@@ -36,9 +37,6 @@ function getItem(input: GetItemCommandInput): GetItemCommand {
   const sdk = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
   return new sdk.GetItemCommand(input);
 }
-
-/** Status of a tenant or client. `deleting` is a tombstone in progress: treated as not active. */
-export type RegistryStatus = 'active' | 'suspended' | 'deleting' | 'deleted';
 
 export const TENANT_SK = 'TENANT';
 export const CLIENT_SK = 'CLIENT';

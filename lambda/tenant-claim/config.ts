@@ -12,12 +12,14 @@
  */
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';
-import { CLIENT_TENANTS_PATH_ENV } from '../../lib/private/contracts/client-directory';
-import { claimNameProblem, DENY_UNKNOWN_CLIENTS_ENV, TENANT_CLAIM, TENANT_CLAIM_NAME_ENV } from '../../lib/private/contracts/tenant-claim';
+import { DIRECTORY_ENV } from '../../lib/private/contracts/client-directory';
+import { HANDLER_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../../lib/private/contracts/env';
+import { TABLE_NAME } from '../../lib/private/contracts/ids';
+import { claimNameProblem, TENANT_CLAIM, TENANT_CLAIM_ENV } from '../../lib/private/contracts/tenant-claim';
 import { directoryFromEnv, outageBackoffFromEnv } from '../authorizer/directory';
-import { ConfigError } from '../authorizer/errors';
 import { createRegistryTenantResolver } from '../authorizer/registry-resolver';
 import type { TenantResolver } from '../authorizer/tenant-resolver';
+import { Env, flag, integer, invalid, missing, optional, optionalId } from '../shared/config';
 import { Logger, logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface TenantClaimConfig {
@@ -44,47 +46,25 @@ export interface TenantClaimDeps {
   readonly now?: () => number;
 }
 
-/** A DynamoDB table name, or a table ARN. */
-const TABLE_NAME = /^(?:[A-Za-z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})$/;
-
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '' || raw === 'false') return false;
-  if (raw === 'true') return true;
-  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw.slice(0, 40))}`);
-}
-
-function ttlSeconds(env: NodeJS.ProcessEnv): number {
-  const raw = env.REGISTRY_CACHE_TTL_SECONDS;
-  if (raw === undefined || raw === '') return 30;
-  if (!/^\d{1,3}$/.test(raw) || Number(raw) > 900) {
-    throw new ConfigError(`REGISTRY_CACHE_TTL_SECONDS must be an integer from 0 to 900, got ${JSON.stringify(raw.slice(0, 40))}`);
-  }
-  return Number(raw);
-}
-
 /**
- * Environment variables: CLIENT_TENANTS_PATH and CLIENT_TENANTS_PARAMETERS
- * (required: lib/private/client-directory.ts), TENANT_CLAIM_NAME
- * (default `tenant_id`), DENY_UNKNOWN_CLIENTS (`true`/`false`, default false),
- * TABLE_NAME and REGISTRY_CACHE_TTL_SECONDS (optional: the tenant registry,
- * 0..900 s, default 30), OUTAGE_BACKOFF_MS (0..60000, default 5000), LOG_LEVEL.
+ * The configuration from the trigger's variables (TENANT_CLAIM_ENVIRONMENT,
+ * lib/private/contracts/environments.ts).
  */
-export function configFromEnv(env: NodeJS.ProcessEnv, clients: TenantClaimClients = {}, deps: TenantClaimDeps = {}): TenantClaimConfig {
-  const path = env[CLIENT_TENANTS_PATH_ENV];
-  if (path === undefined || path === '') throw new ConfigError(`${CLIENT_TENANTS_PATH_ENV} is not set`);
-  const claimName = env[TENANT_CLAIM_NAME_ENV] || TENANT_CLAIM;
-  const problem = claimNameProblem(claimName);
-  if (problem) throw new ConfigError(`${TENANT_CLAIM_NAME_ENV} ${JSON.stringify(claimName.slice(0, 140))} ${problem}`);
-  const denyUnknownClients = flag(env, DENY_UNKNOWN_CLIENTS_ENV);
-  const table = env.TABLE_NAME;
-  if (table !== undefined && table !== '' && !TABLE_NAME.test(table)) {
-    throw new ConfigError(`TABLE_NAME ${JSON.stringify(table.slice(0, 80))} is not a DynamoDB table name`);
+export function configFromEnv(env: Env, clients: TenantClaimClients = {}, deps: TenantClaimDeps = {}): TenantClaimConfig {
+  if (optional(env, DIRECTORY_ENV.path) === undefined) {
+    throw missing(DIRECTORY_ENV.path, 'the client directory\'s path (the trigger always reads a directory)');
   }
+  const claimName = optional(env, TENANT_CLAIM_ENV.claimName) ?? TENANT_CLAIM;
+  const problem = claimNameProblem(claimName);
+  if (problem) throw invalid(TENANT_CLAIM_ENV.claimName, claimName, problem);
+  const denyUnknownClients = flag(env, TENANT_CLAIM_ENV.denyUnknownClients, false);
+  const table = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
   const backoffMs = outageBackoffFromEnv(env);
   const declared = directoryFromEnv(env, { logger: deps.logger, now: deps.now, ssm: clients.ssm });
   const tenants = table
-    ? createRegistryTenantResolver({ table, ttlSeconds: ttlSeconds(env), declared, backoffMs, now: deps.now, clientConfig: clients.dynamodb })
+    ? createRegistryTenantResolver({
+      table, ttlSeconds: integer(env, REGISTRY_CACHE_TTL_SECONDS), declared, backoffMs, now: deps.now, clientConfig: clients.dynamodb,
+    })
     : declared;
-  return { claimName, denyUnknownClients, tenants, logLevel: logLevelFromEnv(env.LOG_LEVEL) };
+  return { claimName, denyUnknownClients, tenants, logLevel: logLevelFromEnv(env[HANDLER_ENV.logLevel]) };
 }

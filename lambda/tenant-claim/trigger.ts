@@ -23,7 +23,10 @@
  */
 import type { ClaimsAndScopeOverrideDetailsV3 } from 'aws-lambda';
 import { configFromEnv, TenantClaimClients, TenantClaimConfig } from './config';
-import { AuthorizerError, ConfigError } from '../authorizer/errors';
+import { HANDLER_ENV } from '../../lib/private/contracts/env';
+import { CLIENT_ID, matchesRule } from '../../lib/private/contracts/ids';
+import { AuthorizerError } from '../authorizer/errors';
+import { ConfigError, Env } from '../shared/config';
 import { Logger, logLevelFromEnv } from '../shared/log';
 
 /** The V3_0 pre-token-generation event, for any trigger source. */
@@ -40,8 +43,6 @@ export interface PreTokenGenerationEvent {
 
 export const CLIENT_CREDENTIALS = 'TokenGeneration_ClientCredentials';
 
-/** An app client id as Cognito generates them; a `/` would address another pool's directory entries. */
-const CLIENT_ID = /^[A-Za-z0-9_+-]{1,128}$/;
 
 export interface TenantClaimTrigger {
   /** Answers one event; rejects with `token refused: <reason>` to make Cognito issue no token. */
@@ -90,7 +91,8 @@ export function createTenantClaimTrigger(config: TenantClaimConfig, logger: Logg
       return event;
     }
     const raw = event.callerContext?.clientId;
-    const clientId = typeof raw === 'string' && CLIENT_ID.test(raw) ? raw : undefined;
+    // Only an app client id is looked up (a `/` would address another pool's directory entries).
+    const clientId = matchesRule(CLIENT_ID, raw) ? raw : undefined;
     let found: { tenantId: string } | { reason: NoTenant };
     try {
       found = clientId === undefined ? { reason: 'untrusted_client' } : await tenantOf(config, clientId);
@@ -129,10 +131,10 @@ export function createFailedTrigger(error: ConfigError, logger: Logger = new Log
 
 /** Loads the configuration from the environment and builds the trigger, or a failed one on a configuration error. */
 export function createTriggerFromEnv(
-  env: NodeJS.ProcessEnv,
+  env: Env,
   deps: { logger?: Logger; clients?: TenantClaimClients; now?: () => number } = {},
 ): TenantClaimTrigger {
-  const logger = deps.logger ?? new Logger(logLevelFromEnv(env.LOG_LEVEL));
+  const logger = deps.logger ?? new Logger(logLevelFromEnv(env[HANDLER_ENV.logLevel]));
   try {
     const config = configFromEnv(env, deps.clients, { logger, now: deps.now });
     return createTenantClaimTrigger(config, logger);

@@ -9,8 +9,8 @@ import { IM2mUserPool, IssuerFormat } from '../m2m-user-pool';
 import type { PortalUserPool } from '../portal-user-pool';
 import { acknowledgeRule } from '../private/acknowledge';
 import { AUTHORIZER_ENV, JWKS_TIMEOUT_MS } from '../private/contracts/authorizer';
-import { MAX_OUTAGE_BACKOFF_MS } from '../private/contracts/client-directory';
-import { PEOPLE_ENV, REGISTRY_CACHE_TTL_SECONDS } from '../private/contracts/env';
+import { DIRECTORY_ENV, MAX_OUTAGE_BACKOFF_MS } from '../private/contracts/client-directory';
+import { PEOPLE_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../private/contracts/env';
 import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
 import { poolState } from '../private/pool-state';
 import { buildRouteTable, RouteSource } from '../private/route-table';
@@ -104,7 +104,7 @@ export function bindTenantAwareAuthorizer(
   });
   const fn = root._function;
   if (userPool.issuerFormats.join() !== IssuerFormat.ORIGINAL) fn.addEnvironment(AUTHORIZER_ENV.userPoolIssuers, userPool.issuerFormats.join(','));
-  if (o.outageBackoff) fn.addEnvironment(AUTHORIZER_ENV.outageBackoffMs, String(o.outageBackoff.toMilliseconds()));
+  if (o.outageBackoff) fn.addEnvironment(DIRECTORY_ENV.outageBackoffMs, String(o.outageBackoff.toMilliseconds()));
   if (additional.length > 0) {
     fn.addEnvironment(AUTHORIZER_ENV.additionalUserPools, Stack.of(fn).toJsonString(
       additional.map((p): TrustedPoolEntry => ({ userPoolId: p.userPoolId, issuerFormats: p.issuerFormats })),
@@ -118,8 +118,8 @@ export function bindTenantAwareAuthorizer(
   if (o.registry) {
     const registryTtl = o.registryCacheTtl ?? Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.default);
     checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.min), Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.max));
-    fn.addEnvironment(AUTHORIZER_ENV.tableName, o.registry.tableName);
-    fn.addEnvironment(AUTHORIZER_ENV.registryCacheTtlSeconds, String(registryTtl.toSeconds()));
+    fn.addEnvironment(REGISTRY_ENV.tableName, o.registry.tableName);
+    fn.addEnvironment(REGISTRY_ENV.cacheTtlSeconds, String(registryTtl.toSeconds()));
     o.registry.grantLookup(fn);
   }
   if (people) {

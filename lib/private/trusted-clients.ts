@@ -3,9 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import {
-  CLIENT_TENANTS_ENV, CLIENT_TENANTS_PARAMETERS_ENV, CLIENT_TENANTS_PATH_ENV, DIRECTORY_PATH_PREFIX, directoryParameterName, formatDirectoryParameters,
-} from './contracts/client-directory';
+import { DIRECTORY_ENV, DIRECTORY_PATH_PREFIX, directoryParameterName, formatDirectoryParameters } from './contracts/client-directory';
 import { clientKey } from './contracts/trusted-pools';
 import { chunkEntries, entryChars, GENERATED_CLIENT_ID_CHARS, INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS } from './directory-budget';
 import { propError } from './validation';
@@ -84,7 +82,8 @@ export class WireTrustedClients implements IAspect {
     const fnStack = Stack.of(this.fn);
     const local = clients.every((e) => Stack.of(clientOf(e)) === fnStack);
     if (this.options.inline !== false && local && mappingChars(clients.map(entrySize)) <= INLINE_BUDGET_CHARS) {
-      this.fn.addEnvironment(CLIENT_TENANTS_ENV, fnStack.toJsonString(Object.fromEntries(clients.map((e) => [keyOf(e), clientOf(e).tenantId]))));
+      const mapping = Object.fromEntries(clients.map((e) => [keyOf(e), clientOf(e).tenantId]));
+      this.fn.addEnvironment(DIRECTORY_ENV.clientTenants, fnStack.toJsonString(mapping));
       return { mode: 'inline', parameters: [] };
     }
 
@@ -121,8 +120,8 @@ export class WireTrustedClients implements IAspect {
       throw propError(this.owner, 'trusted clients', `${counts.length} stacks`,
         `the list of the ${reader}'s directory parameters (${trusted.length} characters, about 4 plus the stack's id per stack holding clients) must fit ${INLINE_BUDGET_CHARS} characters of the function's environment: put the clients in fewer stacks, or give the stacks shorter ids`);
     }
-    this.fn.addEnvironment(CLIENT_TENANTS_PATH_ENV, path);
-    this.fn.addEnvironment(CLIENT_TENANTS_PARAMETERS_ENV, trusted);
+    this.fn.addEnvironment(DIRECTORY_ENV.path, path);
+    this.fn.addEnvironment(DIRECTORY_ENV.parameters, trusted);
     // GetParametersByPath is authorized on the path, not per parameter, so this cannot name the parameters;
     // reading the path is also what lets the function see (and report) a parameter the library did not create.
     const statement = new iam.PolicyStatement({

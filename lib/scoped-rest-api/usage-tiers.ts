@@ -6,7 +6,8 @@ import type { BoundM2mAuthorizer } from '../authorizers/m2m-authorizer';
 import type { IM2mUserPool } from '../m2m-user-pool';
 import { poolState } from '../private/pool-state';
 import { onceAtSynth } from '../private/synth-once';
-import { TIERED_API_NAME, USAGE_KEY_PREFIX, USAGE_KEY_PREFIX_ENV, UsageTiersConfig } from '../private/contracts/usage-tiers';
+import { AUTHORIZER_ENV } from '../private/contracts/authorizer';
+import { TIERED_API_NAME, USAGE_KEY_PREFIX, UsageTiersConfig } from '../private/contracts/usage-tiers';
 import { propError } from '../private/validation';
 import { UsageTier, UsageTierOptions } from '../usage-tier';
 
@@ -60,7 +61,7 @@ export class ApiUsageTiers {
     if (this.tiers.length === 0) {
       this.keyPrefix = usageKeyPrefix(this.api);
       cfn.apiKeySourceType = apigateway.ApiKeySourceType.AUTHORIZER;
-      fn.addEnvironment(USAGE_KEY_PREFIX_ENV, this.keyPrefix);
+      fn.addEnvironment(AUTHORIZER_ENV.usageKeyPrefix, this.keyPrefix);
       onceAtSynth(this.api, () => this.wireUsageKeys());
     }
     const tier = new UsageTier(this.api, `UsageTier-${name}`, {

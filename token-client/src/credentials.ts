@@ -34,8 +34,12 @@ export interface CredentialsLoadRequest {
  */
 export type CredentialsLoader = (request?: CredentialsLoadRequest) => Promise<string | ClientCredentials>;
 
-/** A user pool id: its Region, `_`, then letters and digits. */
-const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d+_[0-9A-Za-z]+$/;
+/**
+ * A user pool id: its Region, `_`, then letters and digits; at most 55 characters (the
+ * library's rule, lib/private/contracts/ids.ts USER_POOL_ID: a test keeps the two equal).
+ */
+const USER_POOL_ID = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}_[0-9A-Za-z]+$/;
+const USER_POOL_ID_MAX_CHARS = 55;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -74,7 +78,7 @@ export function validateCredentials(value: Record<string, unknown>, source: stri
   const tenantId = str('tenantId', false);
   const userPoolId = str('userPoolId', false);
   if (tokenEndpoint !== undefined) checkEndpoint(`${source}: field "tokenEndpoint"`, tokenEndpoint);
-  if (userPoolId !== undefined && !USER_POOL_ID.test(userPoolId)) {
+  if (userPoolId !== undefined && (userPoolId.length > USER_POOL_ID_MAX_CHARS || !USER_POOL_ID.test(userPoolId))) {
     throw configError(`${source}: field "userPoolId" must look like <region>_<id>, e.g. us-east-1_AbCdEf123, got "${userPoolId}"`);
   }
   const creds: ClientCredentials = { clientId, clientSecret, tokenEndpoint, scope, tenantId };

@@ -1,91 +1,15 @@
 /**
- * The portal API as the UI calls it: its shapes and one `fetch` wrapper that
- * turns every failure into an ApiError (HTTP error) or a NetworkError (no
- * answer), for the page to show.
+ * The portal API as the UI calls it: one `fetch` wrapper that calls a route of
+ * the portal's route table by name and turns every failure into an ApiError
+ * (HTTP error) or a NetworkError (no answer), for the page to show. The
+ * request and response shapes are the handler's own
+ * (lib/private/contracts/portal-api.ts).
  */
-import type { AuditEntry } from '../../lib/private/contracts/audit';
-
-export type Role = 'platform-admin' | 'tenant-admin';
-
-/** `GET /me`: who is signed in. */
-export interface Me {
-  readonly principal: string;
-  readonly kind: 'person' | 'client';
-  readonly role: Role;
-  readonly tenantId?: string;
-}
-
-export type TenantStatus = 'active' | 'suspended';
-
-export interface Tenant {
-  readonly tenantId: string;
-  readonly displayName?: string;
-  readonly status: TenantStatus;
-  readonly createdAt: string;
-  readonly createdBy: string;
-  readonly updatedAt: string;
-  readonly updatedBy: string;
-  readonly version: number;
-}
-
-export type ClientStatus = 'active' | 'suspended' | 'deleting' | 'deleted' | 'registering';
-
-export type Rotation =
-  | { readonly state: 'overlap'; readonly oldSecretId: string; readonly newSecretId: string; readonly graceUntil: string }
-  | { readonly state: 'in_progress' };
-
-export interface Client {
-  readonly tenantId: string;
-  readonly clientId: string;
-  readonly name: string;
-  readonly scopes: string[];
-  readonly accessTokenValidityMinutes: number;
-  readonly status: ClientStatus;
-  readonly tokenEndpoint: string;
-  readonly createdAt: string;
-  readonly createdBy: string;
-  readonly updatedAt: string;
-  readonly updatedBy: string;
-  readonly lastRotatedAt?: string;
-  readonly deletedAt?: string;
-  readonly rotation?: Rotation;
-  readonly version: number;
-}
-
-/** `POST …/clients`: the client and, this once, its secret. */
-export interface RegisteredClient extends Client {
-  clientSecret?: string;
-}
-
-/** `POST …/secrets`: the client and, this once, the new secret. */
-export interface RotatedClient extends Client {
-  clientSecret?: string;
-  readonly clientSecretId: string;
-  readonly oldSecretId: string;
-  readonly graceUntil: string;
-}
-
-export interface TenantAdmin {
-  readonly username: string;
-  readonly email?: string;
-  readonly status: string;
-  readonly enabled: boolean;
-}
-
-export interface InvitedAdmin {
-  readonly username: string;
-  readonly email: string;
-  readonly tenantId: string;
-  readonly status: string;
-}
-
-/** An audit entry as the portal stores and returns it. */
-export type { AuditEntry };
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
-}
+import type {
+  AuditEntry, Client, CreateClientRequest, InvitedAdmin, Me, Page, PortalRequests, PortalResponses, RegisteredClient, RemovedAdmin,
+  RotatedClient, SettableStatus, Tenant, TenantAdmin,
+} from '../../lib/private/contracts/portal-api';
+import { PORTAL_ROUTES, PortalRouteName } from '../../lib/private/contracts/portal-routes';
 
 /** The API answered with an error status. */
 export class ApiError extends Error {
@@ -109,20 +33,28 @@ export class NetworkError extends Error {
   }
 }
 
-interface RequestOptions {
-  readonly body?: unknown;
+/** What a call sends besides its route and path parameters. */
+interface RequestOptions<N extends PortalRouteName> {
+  readonly body?: N extends keyof PortalRequests ? PortalRequests[N] : never;
   /** Sent as `If-Match: "<version>"` (optimistic concurrency). */
   readonly ifMatch?: number;
   readonly idempotencyKey?: string;
   readonly query?: Record<string, string | undefined>;
 }
 
-function pathOf(...segments: string[]): string {
-  return '/' + segments.map(encodeURIComponent).join('/');
+/** The method and path of a route of the table, its `{parameters}` filled in (each URL-encoded). */
+export function routeRequest(name: PortalRouteName, params: Readonly<Record<string, string>>): { method: string; path: string } {
+  const route = PORTAL_ROUTES.find((r) => r.name === name);
+  if (!route) throw new Error(`the portal has no route ${name}`);
+  const path = route.path.replace(/\{([^}]+)\}/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`route ${name} needs ${key}`);
+    return encodeURIComponent(value);
+  });
+  return { method: route.method, path };
 }
 
-function asPage<T>(doc: unknown): Page<T> {
-  const page = doc as Page<T> | null;
+function asPage<T>(page: Page<T>): Page<T> {
   if (!page || !Array.isArray(page.items)) throw new ApiError(200, 'The API answered without an items list');
   return page;
 }
@@ -135,36 +67,36 @@ export class PortalApi {
   constructor(private readonly baseUrl: string, private readonly accessToken: () => Promise<string>) {}
 
   me(): Promise<Me> {
-    return this.request('GET', '/me');
+    return this.call('me', {});
   }
 
   async listTenants(nextToken?: string): Promise<Page<Tenant>> {
-    return asPage(await this.request('GET', '/tenants', { query: { nextToken } }));
+    return asPage(await this.call('listTenants', {}, { query: { nextToken } }));
   }
 
   createTenant(tenantId: string, displayName?: string): Promise<Tenant> {
-    return this.request('POST', '/tenants', { body: { tenantId, displayName } });
+    return this.call('createTenant', {}, { body: { tenantId, displayName } });
   }
 
-  setTenantStatus(tenant: Tenant, status: TenantStatus): Promise<Tenant> {
-    return this.request('PATCH', pathOf('tenants', tenant.tenantId), { body: { status }, ifMatch: tenant.version });
+  setTenantStatus(tenant: Tenant, status: SettableStatus): Promise<Tenant> {
+    return this.call('patchTenant', { tenantId: tenant.tenantId }, { body: { status }, ifMatch: tenant.version });
   }
 
   async listAdmins(tenantId: string): Promise<Page<TenantAdmin>> {
-    return asPage(await this.request('GET', pathOf('tenants', tenantId, 'admins')));
+    return asPage(await this.call('listAdmins', { tenantId }));
   }
 
   inviteAdmin(tenantId: string, username: string, email: string): Promise<InvitedAdmin> {
-    return this.request('POST', pathOf('tenants', tenantId, 'admins'), { body: { username, email } });
+    return this.call('inviteAdmin', { tenantId }, { body: { username, email } });
   }
 
   /** Deletes the person from the sign-in pool (platform admins only). */
-  removeAdmin(tenantId: string, username: string): Promise<unknown> {
-    return this.request('DELETE', pathOf('tenants', tenantId, 'admins', username));
+  removeAdmin(tenantId: string, username: string): Promise<RemovedAdmin> {
+    return this.call('removeAdmin', { tenantId, username });
   }
 
   async listClients(tenantId: string, nextToken?: string): Promise<Page<Client>> {
-    return asPage(await this.request('GET', pathOf('tenants', tenantId, 'clients'), { query: { nextToken } }));
+    return asPage(await this.call('listClients', { tenantId }, { query: { nextToken } }));
   }
 
   /** Every client of the tenant, following nextToken (for the catalog's reach table). */
@@ -180,36 +112,43 @@ export class PortalApi {
   }
 
   getClient(tenantId: string, clientId: string): Promise<Client> {
-    return this.request('GET', pathOf('tenants', tenantId, 'clients', clientId));
+    return this.call('getClient', { tenantId, clientId });
   }
 
-  registerClient(tenantId: string, body: { name: string; scopes: string[]; accessTokenValidityMinutes: number }, idempotencyKey: string):
-  Promise<RegisteredClient> {
-    return this.request('POST', pathOf('tenants', tenantId, 'clients'), { body, idempotencyKey });
+  registerClient(tenantId: string, body: CreateClientRequest, idempotencyKey: string): Promise<RegisteredClient> {
+    return this.call('createClient', { tenantId }, { body, idempotencyKey });
   }
 
-  patchClient(client: Client, body: { status?: 'active' | 'suspended'; scopes?: string[]; accessTokenValidityMinutes?: number }): Promise<Client> {
-    return this.request('PATCH', pathOf('tenants', client.tenantId, 'clients', client.clientId), { body, ifMatch: client.version });
+  patchClient(client: Client, body: PortalRequests['patchClient']): Promise<Client> {
+    return this.call('patchClient', { tenantId: client.tenantId, clientId: client.clientId }, { body, ifMatch: client.version });
   }
 
   deleteClient(client: Client): Promise<Client> {
-    return this.request('DELETE', pathOf('tenants', client.tenantId, 'clients', client.clientId));
+    return this.call('deleteClient', { tenantId: client.tenantId, clientId: client.clientId });
   }
 
   rotateSecret(client: Client): Promise<RotatedClient> {
-    return this.request('POST', pathOf('tenants', client.tenantId, 'clients', client.clientId, 'secrets'));
+    return this.call('rotateSecret', { tenantId: client.tenantId, clientId: client.clientId });
   }
 
   /** Ends a rotation's grace period early: deletes the old secret. */
   deleteSecret(client: Client, secretId: string): Promise<Client> {
-    return this.request('DELETE', pathOf('tenants', client.tenantId, 'clients', client.clientId, 'secrets', secretId));
+    return this.call('deleteSecret', { tenantId: client.tenantId, clientId: client.clientId, secretId });
   }
 
   async audit(tenantId: string, nextToken?: string): Promise<Page<AuditEntry>> {
-    return asPage(await this.request('GET', pathOf('tenants', tenantId, 'audit'), { query: { limit: '50', nextToken } }));
+    return asPage(await this.call('getAudit', { tenantId }, { query: { limit: '50', nextToken } }));
   }
 
-  private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  /** Calls a route by name; the answer is the route's response type. */
+  private async call<N extends PortalRouteName>(
+    name: N, params: Readonly<Record<string, string>>, options: RequestOptions<N> = {},
+  ): Promise<PortalResponses[N]> {
+    const { method, path } = routeRequest(name, params);
+    return this.request(method, path, options);
+  }
+
+  private async request<N extends PortalRouteName>(method: string, path: string, options: RequestOptions<N>): Promise<PortalResponses[N]> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) query.set(k, v);
     const qs = query.toString();
@@ -250,6 +189,6 @@ export class PortalApi {
       throw new ApiError(res.status, message, typeof body.error === 'string' ? body.error : undefined, requestId);
     }
     if (doc === undefined) throw new ApiError(res.status, 'The API answered with something other than JSON');
-    return doc as T;
+    return doc as PortalResponses[N];
   }
 }

@@ -3,10 +3,10 @@
  * rotate its secret (then confirm the rotation), suspend or resume it,
  * delete it. Each action reports to the page's Feedback and then reloads.
  */
-import type { Client } from './api';
 import { busy, confirmDialog, Feedback, graceText, secretPanel, takeSecret } from './components';
 import { Child, h, replace, time } from './dom';
 import type { PageContext } from './page';
+import type { Client } from '../../lib/private/contracts/portal-api';
 
 export interface ActionHost {
   readonly ctx: PageContext;

@@ -61,7 +61,6 @@ const BADGE: Record<string, string> = {
   CONFIRMED: 'success',
   suspended: 'warning',
   FORCE_CHANGE_PASSWORD: 'info',
-  registering: 'info',
   deleting: 'danger',
   deleted: 'neutral',
   disabled: 'neutral',

@@ -4,7 +4,7 @@
  * shows the page named by the URL's hash (`#/tenants/globex/clients`).
  */
 import './styles.css';
-import { Me, PortalApi } from './api';
+import { PortalApi } from './api';
 import { accessToken, completeSignIn, initAuth, isSignedIn, signOut, startSignIn, takeSignOutNotice } from './auth';
 import { busy, errorAlert, Feedback } from './components';
 import { Child, h, hashHref, replace } from './dom';
@@ -16,6 +16,7 @@ import { clientPage } from './pages/client';
 import { clientsPage } from './pages/clients';
 import { registerPage } from './pages/register';
 import { tenantsPage } from './pages/tenants';
+import type { Me } from '../../lib/private/contracts/portal-api';
 import { checkWebUiConfig, WEB_UI_FILES, WebUiConfig } from '../../lib/private/contracts/web-ui';
 
 const APP_NAME = 'Developer portal';

@@ -1,5 +1,6 @@
 /** What every page gets from the app shell. */
-import type { Me, PortalApi } from './api';
+import type { PortalApi } from './api';
+import type { Me } from '../../lib/private/contracts/portal-api';
 import type { WebUiConfig } from '../../lib/private/contracts/web-ui';
 
 export interface PageContext {

@@ -2,8 +2,8 @@
  * The tenant-aware authorizer's CloudWatch metrics: the contract between the
  * handler, which writes them in Embedded Metric Format (lambda/authorizer/metrics.ts),
  * and the constructs that read them (TenantAwareAuthorizer's metric methods
- * in lib/m2m-authorizer.ts, M2mMonitoring). No imports: the handler bundles
- * this module.
+ * in lib/authorizers/tenant-aware-authorizer.ts, M2mMonitoring). No imports:
+ * the handler bundles this module.
  *
  * - Namespace `CdkCognitoM2m`.
  * - `Denied` (Count): 1 per denial, on the denial's log line, with the
@@ -13,7 +13,7 @@
  *   line at most every ALLOWED_FLUSH_MS per execution environment, with the
  *   dimension set [`functionName`].
  * - `UntrustedDirectoryParameters`: parameters under the client directory's
- *   path that the library did not create (lib/private/client-directory.ts),
+ *   path that the library did not create (client-directory.ts),
  *   ignored; written by the authorizer and by the tenant-claim trigger on
  *   each directory load that finds any (the count of that load), with the
  *   dimension set [`functionName`]. Any is worth an alarm.

@@ -34,21 +34,24 @@
 import type { DefaultedSetting } from './env';
 import { CLIENT_ID, matchesRule, TENANT_ID, USER_POOL_ID } from './ids';
 
-/** Environment variable of the inline mapping. */
-export const CLIENT_TENANTS_ENV = 'CLIENT_TENANTS';
-/** Environment variable of the directory's parameter path (ends with `/`). */
-export const CLIENT_TENANTS_PATH_ENV = 'CLIENT_TENANTS_PATH';
-/** Environment variable of the directory's parameters: `{"<stack id>":<count>,...}` (see `formatDirectoryParameters`). */
-export const CLIENT_TENANTS_PARAMETERS_ENV = 'CLIENT_TENANTS_PARAMETERS';
-/** Environment variable of the outage back-off, in milliseconds (integer). */
-export const OUTAGE_BACKOFF_MS_ENV = 'OUTAGE_BACKOFF_MS';
+/** The variables of the client mapping, on the authorizer and the tenant-claim trigger. */
+export enum DIRECTORY_ENV {
+  /** The inline mapping. */
+  clientTenants = 'CLIENT_TENANTS',
+  /** The directory's parameter path (ends with `/`). */
+  path = 'CLIENT_TENANTS_PATH',
+  /** The directory's parameters: `{"<stack id>":<count>,...}` (see `formatDirectoryParameters`). */
+  parameters = 'CLIENT_TENANTS_PARAMETERS',
+  /** The outage back-off, in milliseconds (OUTAGE_BACKOFF_MS). */
+  outageBackoffMs = 'OUTAGE_BACKOFF_MS',
+}
 /** The back-off when OUTAGE_BACKOFF_MS is not set. */
 export const DEFAULT_OUTAGE_BACKOFF_MS = 5000;
 /** The longest back-off: a longer one would keep denying long after a short outage. */
 export const MAX_OUTAGE_BACKOFF_MS = 60_000;
 /** OUTAGE_BACKOFF_MS as the functions read it (`outageBackoff`; 0 turns the back-off off). */
 export const OUTAGE_BACKOFF_MS: DefaultedSetting = {
-  env: OUTAGE_BACKOFF_MS_ENV, default: DEFAULT_OUTAGE_BACKOFF_MS, min: 0, max: MAX_OUTAGE_BACKOFF_MS, unit: 'milliseconds',
+  env: DIRECTORY_ENV.outageBackoffMs, default: DEFAULT_OUTAGE_BACKOFF_MS, min: 0, max: MAX_OUTAGE_BACKOFF_MS, unit: 'milliseconds',
 };
 /** Where directory parameters live: `/cdk-cognito-m2m/clients/<authorizer>/`. */
 export const DIRECTORY_PATH_PREFIX = '/cdk-cognito-m2m/clients/';
@@ -110,18 +113,18 @@ export function formatDirectoryParameters(counts: ReadonlyArray<readonly [string
 export function parseDirectoryParameters(json: string | undefined, path: string): Set<string> {
   const rule = `must be a JSON object of stack ids (letters and digits) to parameter counts (1-${MAX_PARAMETERS_PER_STACK})`;
   const shown = JSON.stringify((json ?? '').slice(0, 80));
-  if (json === undefined || json.trim() === '') throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} is not set: it ${rule}`);
+  if (json === undefined || json.trim() === '') throw new Error(`${DIRECTORY_ENV.parameters} is not set: it ${rule}`);
   let doc: unknown;
   try {
     doc = JSON.parse(json);
   } catch {
-    throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} ${shown} is not valid JSON: it ${rule}`);
+    throw new Error(`${DIRECTORY_ENV.parameters} ${shown} is not valid JSON: it ${rule}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} ${shown} ${rule}`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${DIRECTORY_ENV.parameters} ${shown} ${rule}`);
   const names = new Set<string>();
   for (const [stackId, count] of Object.entries(doc)) {
     if (!DIRECTORY_GROUP.test(stackId) || !Number.isInteger(count) || count < 1 || count > MAX_PARAMETERS_PER_STACK) {
-      throw new Error(`${CLIENT_TENANTS_PARAMETERS_ENV} ${shown} ${rule}: ${JSON.stringify(stackId.slice(0, 80))}: ${JSON.stringify(count)}`);
+      throw new Error(`${DIRECTORY_ENV.parameters} ${shown} ${rule}: ${JSON.stringify(stackId.slice(0, 80))}: ${JSON.stringify(count)}`);
     }
     for (let i = 0; i < count; i++) names.add(directoryParameterName(path, stackId, i));
   }

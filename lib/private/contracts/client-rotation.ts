@@ -12,21 +12,23 @@
  * a secret and moves with `PutSecretValue` and `UpdateSecretVersionStage`, so
  * the record and the value can never disagree.
  */
-import { IntegerSetting, LOG_LEVEL_ENV } from './env';
+import type { IntegerSetting } from './env';
 
-/** Environment variable: the user pool whose app clients the function rotates. */
-export const USER_POOL_ID_ENV = 'USER_POOL_ID';
-/** Environment variable: seconds an old Cognito client secret keeps working after a rotation. */
-export const GRACE_SECONDS_ENV = 'GRACE_SECONDS';
-
-/**
- * Environment variable: the names of the stacks whose secrets the function
- * may rotate, as a JSON array. A secret is rotated only when CloudFormation
- * reports it as a resource of one of these stacks (see `BINDING_*`).
- */
-export const TRUSTED_STACKS_ENV = 'TRUSTED_STACKS';
-/** Environment variable: the pool's token endpoint, the only URL testSecret sends a secret to (absent: GetClientToken). */
-export const TOKEN_ENDPOINT_ENV = 'TOKEN_ENDPOINT';
+/** The rotation function's variables; TOKEN_ENDPOINT when the pool has a domain, the others always. */
+export enum CLIENT_ROTATION_ENV {
+  /** The user pool whose app clients the function rotates. */
+  userPoolId = 'USER_POOL_ID',
+  /** Seconds an old Cognito client secret keeps working after a rotation (GRACE_SECONDS). */
+  graceSeconds = 'GRACE_SECONDS',
+  /**
+   * The names of the stacks whose secrets the function may rotate, as a JSON
+   * array. A secret is rotated only when CloudFormation reports it as a
+   * resource of one of these stacks (see `BINDING_*`).
+   */
+  trustedStacks = 'TRUSTED_STACKS',
+  /** The pool's token endpoint, the only URL testSecret sends a secret to (absent: GetClientToken). */
+  tokenEndpoint = 'TOKEN_ENDPOINT',
+}
 
 /**
  * Tags on a rotated secret naming the stack and logical id of the
@@ -81,18 +83,7 @@ export function clientIdOfSecretId(clientSecretId: string): string | undefined {
 }
 
 /** GRACE_SECONDS as the function reads it: whole seconds, at least MIN_GRACE_SECONDS (the construct allows whole hours). */
-export const GRACE_SECONDS: IntegerSetting = { env: GRACE_SECONDS_ENV, min: MIN_GRACE_SECONDS, max: Infinity, unit: 'seconds' };
-
-/** Every variable the construct sets on the rotation function; TOKEN_ENDPOINT when the pool has a domain. */
-export const CLIENT_ROTATION_ENV = {
-  userPoolId: USER_POOL_ID_ENV,
-  graceSeconds: GRACE_SECONDS_ENV,
-  trustedStacks: TRUSTED_STACKS_ENV,
-  tokenEndpoint: TOKEN_ENDPOINT_ENV,
-} as const;
-
-/** What the function also reads and no construct sets. */
-export const CLIENT_ROTATION_OPERATOR_ENV = { logLevel: LOG_LEVEL_ENV } as const;
+export const GRACE_SECONDS: IntegerSetting = { env: CLIENT_ROTATION_ENV.graceSeconds, min: MIN_GRACE_SECONDS, max: Infinity, unit: 'seconds' };
 
 /**
  * The JSON object a TenantAppClient secret holds: written by the construct,

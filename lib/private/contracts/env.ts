@@ -1,13 +1,14 @@
 /**
  * What the functions' environment contracts are made of, and the variables
- * several functions share. Each function's own contract lists every variable
- * its construct sets (`AUTHORIZER_ENV` in authorizer.ts, with `PEOPLE_ENV` here
- * on the portal's authorizer; `TENANT_CLAIM_ENV` in tenant-claim.ts;
- * `PORTAL_ENV` in portal.ts; `CLIENT_ROTATION_ENV` in client-rotation.ts) and
- * apart from them the variables only an operator sets (`*_OPERATOR_ENV`). The
- * constructs set the variables from those constants and the handlers read
- * them through lambda/shared/config.ts. No imports: the handlers bundle this
- * module.
+ * several functions share. Each variable name is declared once, as a member
+ * of a string enum of the contract it belongs to (esbuild inlines enum
+ * members into a bundle, so a name costs a handler no more than a literal):
+ * AUTHORIZER_ENV (authorizer.ts), DIRECTORY_ENV (client-directory.ts),
+ * TENANT_CLAIM_ENV (tenant-claim.ts), PORTAL_ENV (portal.ts),
+ * CLIENT_ROTATION_ENV (client-rotation.ts), and here the shared ones.
+ * environments.ts lists every function's variables. The constructs set the
+ * variables by these names and the handlers read them through
+ * lambda/shared/config.ts. No imports: the handlers bundle this module.
  */
 
 /**
@@ -29,38 +30,39 @@ export interface DefaultedSetting extends IntegerSetting {
   readonly default: number;
 }
 
-/**
- * Log level of every handler (`debug`, `info`, `warn` or `error`; default
- * `info`). No construct sets it: an operator may, to debug a deployment.
- */
-export const LOG_LEVEL_ENV = 'LOG_LEVEL';
+/** Variables of every handler that no construct sets: an operator may, to debug a deployment. */
+export enum HANDLER_ENV {
+  /** `debug`, `info`, `warn` or `error` (default `info`). */
+  logLevel = 'LOG_LEVEL',
+}
 
-/** The tenant registry's table (`TenantRegistry.tableName`, an `ids.ts` TABLE_NAME), for the functions that read or write it. */
-export const TABLE_NAME_ENV = 'TABLE_NAME';
+/** The tenant registry, on the functions that read it (the authorizer, the tenant-claim trigger) or write it (the portal: its table only). */
+export enum REGISTRY_ENV {
+  /** `TenantRegistry.tableName` (an `ids.ts` TABLE_NAME). */
+  tableName = 'TABLE_NAME',
+  /** How long a registry answer is kept (`registryCacheTtl`): REGISTRY_CACHE_TTL_SECONDS. */
+  cacheTtlSeconds = 'REGISTRY_CACHE_TTL_SECONDS',
+}
+
+export const REGISTRY_CACHE_TTL_SECONDS: DefaultedSetting = { env: REGISTRY_ENV.cacheTtlSeconds, default: 30, min: 0, max: 900, unit: 'seconds' };
 
 /**
- * How long the authorizer and the tenant-claim trigger keep a registry
- * answer (`registryCacheTtl`, whole seconds).
+ * The developer portal's sign-in pool for people (PortalUserPool): all of
+ * them on the portal's own authorizer (lambda/authorizer/people.ts checks
+ * people's tokens), the pool and the tenant-group prefix on the portal
+ * (lambda/portal/people.ts invites them).
  */
-export const REGISTRY_CACHE_TTL_SECONDS: DefaultedSetting = { env: 'REGISTRY_CACHE_TTL_SECONDS', default: 30, min: 0, max: 900, unit: 'seconds' };
-
-/**
- * The developer portal's sign-in pool for people (PortalUserPool), on the
- * functions that deal with people: all of them on the portal's own authorizer
- * (lambda/authorizer/people.ts checks people's tokens), the pool and the
- * tenant-group prefix on the portal (lambda/portal/people.ts invites them).
- */
-export const PEOPLE_ENV = {
+export enum PEOPLE_ENV {
   /** The sign-in pool (an `ids.ts` USER_POOL_ID). */
-  poolId: 'PEOPLE_POOL_ID',
+  poolId = 'PEOPLE_POOL_ID',
   /** The portal's public web client (an `ids.ts` CLIENT_ID): the only client whose people's tokens count. */
-  clientId: 'PEOPLE_CLIENT_ID',
+  clientId = 'PEOPLE_CLIENT_ID',
   /** The group of platform admins (an `ids.ts` GROUP_NAME). */
-  adminGroup: 'PEOPLE_ADMIN_GROUP',
+  adminGroup = 'PEOPLE_ADMIN_GROUP',
   /** A tenant's admins are the members of `<prefix><tenant id>` (a GROUP_NAME prefix). */
-  tenantGroupPrefix: 'PEOPLE_TENANT_GROUP_PREFIX',
+  tenantGroupPrefix = 'PEOPLE_TENANT_GROUP_PREFIX',
   /** The full scope a platform admin acts with. */
-  adminScope: 'PEOPLE_ADMIN_SCOPE',
+  adminScope = 'PEOPLE_ADMIN_SCOPE',
   /** The full scope a tenant admin acts with. */
-  tenantAdminScope: 'PEOPLE_TENANT_ADMIN_SCOPE',
-} as const;
+  tenantAdminScope = 'PEOPLE_TENANT_ADMIN_SCOPE',
+}

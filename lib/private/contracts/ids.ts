@@ -39,7 +39,7 @@ export const CLIENT_ID: IdRule = {
   pattern: /^[\w+]+$/,
   minLength: 1,
   maxLength: 128,
-  describe: 'an app client id: letters, digits, "_" and "+", 1-128 characters',
+  describe: 'an app client id ([\\w+], 1-128 characters)',
 };
 
 /**
@@ -51,7 +51,7 @@ export const USER_POOL_ID: IdRule = {
   pattern: /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}_[0-9A-Za-z]+$/,
   minLength: 1,
   maxLength: 55,
-  describe: 'a user pool id: its Region, "_", then letters and digits, like us-east-1_AbCdEf123 (at most 55 characters)',
+  describe: 'a user pool id like us-east-1_AbCdEf123 (at most 55 characters)',
 };
 
 /** A DynamoDB table name (the registry's: what `TenantRegistry.tableName` resolves to). */
@@ -59,7 +59,7 @@ export const TABLE_NAME: IdRule = {
   pattern: /^[A-Za-z0-9_.-]+$/,
   minLength: 3,
   maxLength: 255,
-  describe: 'a DynamoDB table name: letters, digits, "_", "." and "-", 3-255 characters',
+  describe: 'a DynamoDB table name ([A-Za-z0-9_.-], 3-255 characters)',
 };
 
 /** A username in the portal's sign-in pool: what the portal invites and PortalUserPool's platform admins. */

@@ -245,7 +245,8 @@ export const CLIENT_NAME: IdRule = {
 };
 
 /** Access-token validity of a registered client, in minutes (Cognito's range for access tokens). */
-export const ACCESS_TOKEN_VALIDITY_MINUTES = { min: 5, max: 1440 } as const;
+export const MIN_ACCESS_TOKEN_VALIDITY_MINUTES = 5;
+export const MAX_ACCESS_TOKEN_VALIDITY_MINUTES = 1440;
 
 /** Scopes one client may hold (Cognito's limit per app client). */
 export const MAX_SCOPES = 50;

@@ -7,9 +7,8 @@
  * contracts: the handler bundles this module.
  */
 import { METRICS_NAMESPACE } from './authorizer-metrics';
-import { DefaultedSetting, LOG_LEVEL_ENV, PEOPLE_ENV, TABLE_NAME_ENV } from './env';
-import { ACCESS_TOKEN_VALIDITY_MINUTES } from './portal-api';
-import { USAGE_TIERS_ENV } from './usage-tiers';
+import type { DefaultedSetting } from './env';
+import { MAX_ACCESS_TOKEN_VALIDITY_MINUTES, MIN_ACCESS_TOKEN_VALIDITY_MINUTES } from './portal-api';
 
 /**
  * Prefix of the Cognito app client names the portal gives the clients it
@@ -37,51 +36,45 @@ export function isPortalClientName(clientName: string): boolean {
 /** A setting of the portal, defaulted by the handler. */
 export type PortalLimit = DefaultedSetting;
 
+/**
+ * The portal function's own variables. DeveloperPortal sets all of them but
+ * the last two always (the M2M pool, the token endpoint, the portal's scopes
+ * as full scope strings, GRANTABLE_SCOPES a JSON array of them, and the
+ * settings below); ALLOWED_ORIGIN with a web UI, USAGE_TIERS (usage-tiers.ts)
+ * with tiered APIs.
+ */
+export enum PORTAL_ENV {
+  userPoolId = 'USER_POOL_ID',
+  tokenEndpoint = 'TOKEN_ENDPOINT',
+  adminScope = 'ADMIN_SCOPE',
+  tenantAdminScope = 'TENANT_ADMIN_SCOPE',
+  grantableScopes = 'GRANTABLE_SCOPES',
+  defaultTokenValidityMinutes = 'DEFAULT_TOKEN_VALIDITY_MINUTES',
+  rotationGraceHours = 'ROTATION_GRACE_HOURS',
+  maxClientsPerTenant = 'MAX_CLIENTS_PER_TENANT',
+  callerRequestsPerMinute = 'CALLER_REQUESTS_PER_MINUTE',
+  appClientQuota = 'APP_CLIENT_QUOTA',
+  /** The web UI's origin, the only one allowed to read answers (CORS). */
+  allowedOrigin = 'ALLOWED_ORIGIN',
+  usageTiers = 'USAGE_TIERS',
+}
+
 /** Clients a tenant may hold at once: active, suspended and pending registrations. */
-export const MAX_CLIENTS_PER_TENANT: PortalLimit = { env: 'MAX_CLIENTS_PER_TENANT', default: 25, min: 1, max: 1000 };
+export const MAX_CLIENTS_PER_TENANT: PortalLimit = { env: PORTAL_ENV.maxClientsPerTenant, default: 25, min: 1, max: 1000 };
 
 /** Changes (POST, PUT, PATCH, DELETE) one caller may make per minute. */
-export const CALLER_REQUESTS_PER_MINUTE: PortalLimit = { env: 'CALLER_REQUESTS_PER_MINUTE', default: 60, min: 1, max: 10_000 };
+export const CALLER_REQUESTS_PER_MINUTE: PortalLimit = { env: PORTAL_ENV.callerRequestsPerMinute, default: 60, min: 1, max: 10_000 };
 
 /** The user pool's app client quota (1,000 by default, raisable to 10,000 in Service Quotas). */
-export const APP_CLIENT_QUOTA: PortalLimit = { env: 'APP_CLIENT_QUOTA', default: 1000, min: 1, max: 100_000 };
+export const APP_CLIENT_QUOTA: PortalLimit = { env: PORTAL_ENV.appClientQuota, default: 1000, min: 1, max: 100_000 };
 
 /** Access-token validity of a client registered without one (`defaultAccessTokenValidity`). */
 export const DEFAULT_TOKEN_VALIDITY_MINUTES: PortalLimit = {
-  env: 'DEFAULT_TOKEN_VALIDITY_MINUTES', default: 60, ...ACCESS_TOKEN_VALIDITY_MINUTES, unit: 'minutes',
+  env: PORTAL_ENV.defaultTokenValidityMinutes, default: 60, min: MIN_ACCESS_TOKEN_VALIDITY_MINUTES, max: MAX_ACCESS_TOKEN_VALIDITY_MINUTES, unit: 'minutes',
 };
 
 /** How long both secrets work after a rotation (`rotationGracePeriod`). */
-export const ROTATION_GRACE_HOURS: PortalLimit = { env: 'ROTATION_GRACE_HOURS', default: 24, min: 1, max: 720, unit: 'hours' };
-
-/**
- * Every variable DeveloperPortal sets on the portal function: the M2M pool,
- * the registry, the token endpoint, the portal's scopes (full scope strings;
- * GRANTABLE_SCOPES a JSON array of them) and the settings above always; the
- * sign-in pool and the web UI's origin with a web UI; USAGE_TIERS (usage-tiers.ts)
- * with tiered APIs.
- */
-export const PORTAL_ENV = {
-  userPoolId: 'USER_POOL_ID',
-  tableName: TABLE_NAME_ENV,
-  tokenEndpoint: 'TOKEN_ENDPOINT',
-  adminScope: 'ADMIN_SCOPE',
-  tenantAdminScope: 'TENANT_ADMIN_SCOPE',
-  grantableScopes: 'GRANTABLE_SCOPES',
-  defaultTokenValidityMinutes: DEFAULT_TOKEN_VALIDITY_MINUTES.env,
-  rotationGraceHours: ROTATION_GRACE_HOURS.env,
-  maxClientsPerTenant: MAX_CLIENTS_PER_TENANT.env,
-  callerRequestsPerMinute: CALLER_REQUESTS_PER_MINUTE.env,
-  appClientQuota: APP_CLIENT_QUOTA.env,
-  peoplePoolId: PEOPLE_ENV.poolId,
-  peopleTenantGroupPrefix: PEOPLE_ENV.tenantGroupPrefix,
-  /** The web UI's origin, the only one allowed to read answers (CORS). */
-  allowedOrigin: 'ALLOWED_ORIGIN',
-  usageTiers: USAGE_TIERS_ENV,
-} as const;
-
-/** What the portal also reads and no construct sets. */
-export const PORTAL_OPERATOR_ENV = { logLevel: LOG_LEVEL_ENV } as const;
+export const ROTATION_GRACE_HOURS: PortalLimit = { env: PORTAL_ENV.rotationGraceHours, default: 24, min: 1, max: 720, unit: 'hours' };
 
 /**
  * Pool metrics, in namespace `CdkCognitoM2m` with the dimension `userPoolId`

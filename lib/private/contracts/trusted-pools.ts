@@ -1,13 +1,13 @@
 /**
  * Which user pools the Lambda authorizer trusts, and with which issuer
- * formats: the contract between the construct (lib/m2m-authorizer.ts) and
- * the handler (lambda/authorizer/config.ts, authorizer.ts). No imports: the
- * handler bundles this module.
+ * formats: the contract between the construct (lib/authorizers/tenant-aware-binding.ts)
+ * and the handler (lambda/authorizer/config.ts, authorizer.ts). No imports:
+ * the handler bundles this module.
  *
  * - `USER_POOL_ID`: the API's own pool. `USER_POOL_ISSUERS`: its issuer
  *   formats, comma-separated (absent: `ORIGINAL`).
  * - `ADDITIONAL_USER_POOLS`: a JSON array of `{ "userPoolId", "issuerFormats" }`
- *   for more pools (absent: none).
+ *   for more pools (absent: none). The names are in authorizer.ts (AUTHORIZER_ENV).
  * - Trusted clients of the API's pool are keyed by client id; those of an
  *   additional pool by `<userPoolId>/<clientId>` (`clientKey`), so a client
  *   is trusted for tokens of its own pool only.
@@ -16,9 +16,6 @@
 /** Cognito's issuer formats (IssuerConfiguration Type). */
 export const ISSUER_FORMATS = ['ORIGINAL', 'UPDATED'] as const;
 export type IssuerFormatName = typeof ISSUER_FORMATS[number];
-
-export const USER_POOL_ISSUERS_ENV = 'USER_POOL_ISSUERS';
-export const ADDITIONAL_USER_POOLS_ENV = 'ADDITIONAL_USER_POOLS';
 
 /** An additional pool as ADDITIONAL_USER_POOLS lists it. */
 export interface TrustedPoolEntry {

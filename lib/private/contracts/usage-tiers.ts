@@ -1,8 +1,8 @@
 /**
  * Per-tenant usage tiers: the contract between the constructs
- * (lib/usage-tier.ts, lib/scoped-rest-api.ts, lib/developer-portal.ts) and
+ * (lib/usage-tier.ts, lib/scoped-rest-api/usage-tiers.ts, lib/developer-portal.ts) and
  * the handlers (lambda/authorizer/config.ts and authorizer.ts, lambda/portal).
- * Only Node's crypto: the handlers bundle this module.
+ * Only Node's crypto and other contracts: the handlers bundle this module.
  *
  * A tiered API uses `apiKeySource: AUTHORIZER`: API Gateway takes the API key
  * from the authorizer's `usageIdentifierKey`, never from the caller's
@@ -15,17 +15,16 @@
  * not a secret: callers cannot present it, and the authorizer returns it only
  * for a verified token of that tenant.
  *
- * - `USAGE_KEY_PREFIX` (authorizer): set when the API has tiers; the
+ * - `USAGE_KEY_PREFIX` (authorizer.ts AUTHORIZER_ENV.usageKeyPrefix): set when the API has tiers; the
  *   authorizer returns `usageKeyValue(prefix, tenantId)` as
  *   `usageIdentifierKey` for every allowed request.
- * - `USAGE_TIERS` (portal): a JSON array of `UsageTiersConfig`, one per tiered
+ * - `USAGE_TIERS` (portal.ts PORTAL_ENV.usageTiers): a JSON array of `UsageTiersConfig`, one per tiered
  *   API the portal manages.
  */
 
 import { createHash } from 'crypto';
+import { PORTAL_ENV } from './portal';
 
-export const USAGE_KEY_PREFIX_ENV = 'USAGE_KEY_PREFIX';
-export const USAGE_TIERS_ENV = 'USAGE_TIERS';
 
 /** Tier names: they appear in usage plan names and in portal requests. */
 export const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -70,11 +69,11 @@ export interface UsageTiersConfig {
 export function usageTiersProblem(value: unknown): string | undefined {
   const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
   const bad = (field: string, v: unknown, rule: string) => `${field}: ${show(v)} is invalid: ${rule}`;
-  if (!Array.isArray(value)) return bad(USAGE_TIERS_ENV, value, 'a JSON array of tiered APIs');
+  if (!Array.isArray(value)) return bad(PORTAL_ENV.usageTiers, value, 'a JSON array of tiered APIs');
   const apis = new Set<string>();
   const prefixes = new Set<string>();
   for (let i = 0; i < value.length; i++) {
-    const at = `${USAGE_TIERS_ENV}[${i}]`;
+    const at = `${PORTAL_ENV.usageTiers}[${i}]`;
     const entry = value[i] as Record<string, unknown> | null;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return bad(at, entry, 'an object with api, keyPrefix, defaultTier and tiers');
     const { api, keyPrefix, defaultTier, tiers } = entry;

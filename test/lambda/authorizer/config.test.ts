@@ -10,10 +10,10 @@ import * as path from 'path';
 import { CLIENTS, claims, jwksOf, makeKey, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { createAuthorizerFromEnv, AuthorizerEvent } from '../../../lambda/authorizer/authorizer';
 import { configFromEnv, RegistryFactory } from '../../../lambda/authorizer/config';
-import { ConfigError } from '../../../lambda/authorizer/errors';
 import { createRegistryTenantResolver, RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
 import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
+import { ConfigError } from '../../../lambda/shared/config';
 import { Logger } from '../../../lambda/shared/log';
 
 const key = makeKey();
@@ -110,6 +110,7 @@ const badEnv: [string, Record<string, string | undefined>][] = [
   ['JWKS_PATH not a JWKS', { JWKS_PATH: '/dev/null' }],
   ['TABLE_NAME malformed', { TABLE_NAME: 'no spaces allowed' }],
   ['TABLE_NAME too short', { TABLE_NAME: 'ab' }],
+  ['TABLE_NAME a table ARN (the construct writes the name)', { TABLE_NAME: 'arn:aws:dynamodb:us-east-1:123456789012:table/registry' }],
   ['REGISTRY_CACHE_TTL_SECONDS above 900', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '901' }],
   ['REGISTRY_CACHE_TTL_SECONDS negative', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '-1' }],
   ['REGISTRY_CACHE_TTL_SECONDS not an integer', { TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '1.5' }],
@@ -134,7 +135,6 @@ describe('tenant registry (TABLE_NAME)', () => {
     ['TTL default', 'registry', undefined],
     ['TTL 0', 'registry', '0'],
     ['TTL 900', 'registry', '900'],
-    ['a table ARN', 'arn:aws:dynamodb:us-east-1:123456789012:table/registry', '30'],
   ])('with TABLE_NAME the registry resolver wraps the declared clients (%s)', async (_, table, ttl) => {
     const config = configFromEnv(env({ TABLE_NAME: table, REGISTRY_CACHE_TTL_SECONDS: ttl }), dir, createRegistryTenantResolver);
     expect(config.tenants).toBeInstanceOf(RegistryTenantResolver);
@@ -159,7 +159,8 @@ describe('tenant registry (TABLE_NAME)', () => {
     expect(r.result).toBe('Unauthorized');
     expect(r.startup).toHaveLength(1);
     expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
-    expect(r.startup[0].configDetail).toBe('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
+    expect(r.startup[0].configDetail)
+      .toBe('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
   });
 });
 

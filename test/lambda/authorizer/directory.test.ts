@@ -21,9 +21,10 @@ import {
   checkDirectoryPath, createParameterDirectoryLoader, DIRECTORY_CLIENT_OPTIONS, DirectoryParameter, DirectoryTenantResolver, directoryFromEnv,
   mergeDirectory,
 } from '../../../lambda/authorizer/directory';
-import { AuthorizerError, ConfigError } from '../../../lambda/authorizer/errors';
+import { AuthorizerError } from '../../../lambda/authorizer/errors';
 import { untrustedParameterReporter } from '../../../lambda/authorizer/metrics';
 import { createRegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
+import { ConfigError } from '../../../lambda/shared/config';
 import { Logger } from '../../../lambda/shared/log';
 import { CLIENT_SK, clientPk, TENANT_SK, tenantPk } from '../../../lambda/shared/registry';
 import { M2mUserPool, ScopedRestApi, TenantAppClient } from '../../../lib';
@@ -529,6 +530,6 @@ describe('CLIENT_TENANTS_PARAMETERS and OUTAGE_BACKOFF_MS', () => {
   test.each(['-1', '60001', '1.5', 'five', ' 5'])('OUTAGE_BACKOFF_MS %p is a ConfigError that names it', (value) => {
     const load = () => directoryFromEnv({ ...base, OUTAGE_BACKOFF_MS: value });
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(`OUTAGE_BACKOFF_MS must be an integer number of milliseconds from 0 to 60000, got ${JSON.stringify(value)}`);
+    expect(load).toThrow(`OUTAGE_BACKOFF_MS: ${JSON.stringify(value)} is invalid: an integer from 0 to 60000 (milliseconds)`);
   });
 });

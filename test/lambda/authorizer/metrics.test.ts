@@ -1,6 +1,6 @@
 /**
  * The authorizer's decisions as CloudWatch metrics in Embedded Metric Format
- * (lambda/authorizer/metrics.ts, contract lib/private/authorizer-metrics.ts):
+ * (lambda/authorizer/metrics.ts, contract lib/private/contracts/authorizer-metrics.ts):
  * a denial's metric rides on its one log line; allowed decisions are counted
  * and written at most every 10 seconds; tenant and client ids are never
  * dimensions; no token reaches a line; outside Lambda nothing is written.

@@ -4,8 +4,8 @@
  * and nothing the person can edit.
  */
 import { API_PREFIX, claims, jwksOf, makeAuthorizer, makeKey, outcome, sign, tokenEvent } from './helpers';
-import { ConfigError } from '../../../lambda/authorizer/errors';
 import { PEOPLE, PeopleConfig, peopleConfigFromEnv, personOf } from '../../../lambda/authorizer/people';
+import { ConfigError } from '../../../lambda/shared/config';
 import { RouteTableSpec } from '../../../lib/private/route-plan';
 
 const PEOPLE_POOL = 'us-east-1_People1';
@@ -99,9 +99,10 @@ describe('peopleConfigFromEnv', () => {
   });
 
   test.each([
-    ['PEOPLE_POOL_ID', 'not-a-pool', 'PEOPLE_POOL_ID "not-a-pool" is not a user pool id'],
-    ['PEOPLE_CLIENT_ID', '', 'PEOPLE_CLIENT_ID "" is not an app client id'],
-    ['PEOPLE_ADMIN_SCOPE', 'two words', 'PEOPLE_ADMIN_SCOPE "two words" is not a scope'],
+    ['PEOPLE_POOL_ID', 'not-a-pool', 'PEOPLE_POOL_ID: "not-a-pool" is invalid: a user pool id'],
+    ['PEOPLE_CLIENT_ID', '', 'PEOPLE_CLIENT_ID is not set: an app client id'],
+    ['PEOPLE_CLIENT_ID', 'web-client', 'PEOPLE_CLIENT_ID: "web-client" is invalid: an app client id'],
+    ['PEOPLE_ADMIN_SCOPE', 'two words', 'PEOPLE_ADMIN_SCOPE: "two words" is invalid: a scope'],
     ['PEOPLE_ADMIN_GROUP', 'tenant-admins', 'PEOPLE_ADMIN_GROUP must not start with PEOPLE_TENANT_GROUP_PREFIX'],
   ])('%s=%j is a configuration error', (name, value, message) => {
     expect(() => peopleConfigFromEnv({ ...env, [name]: value })).toThrow(ConfigError);

@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { claims, jwksOf, makeAuthorizer, makeKey, outcome, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { configFromEnv } from '../../../lambda/authorizer/config';
-import { ConfigError } from '../../../lambda/authorizer/errors';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
+import { ConfigError } from '../../../lambda/shared/config';
 
 const EU_POOL = 'eu-west-1_EuPool9';
 const ORIGINAL = (pool: string) => `https://cognito-idp.${pool.split('_')[0]}.amazonaws.com/${pool}`;
@@ -89,13 +89,16 @@ describe('configuration', () => {
   });
 
   test.each([
-    [{ USER_POOL_ISSUERS: 'NEW' }, 'USER_POOL_ISSUERS must list ORIGINAL and/or UPDATED, each once'],
-    [{ USER_POOL_ISSUERS: 'UPDATED,UPDATED' }, 'USER_POOL_ISSUERS must list ORIGINAL and/or UPDATED, each once'],
-    [{ ADDITIONAL_USER_POOLS: '{' }, 'ADDITIONAL_USER_POOLS is not valid JSON'],
-    [{ ADDITIONAL_USER_POOLS: '{}' }, 'ADDITIONAL_USER_POOLS must be a JSON array of { userPoolId, issuerFormats }'],
-    [{ ADDITIONAL_USER_POOLS: '[{"userPoolId":"nope","issuerFormats":["ORIGINAL"]}]' }, 'ADDITIONAL_USER_POOLS[0].userPoolId is not a user pool id'],
-    [{ ADDITIONAL_USER_POOLS: `[{"userPoolId":"${USER_POOL_ID}","issuerFormats":["ORIGINAL"]}]` }, `ADDITIONAL_USER_POOLS[0].userPoolId ${USER_POOL_ID} is listed twice`],
-    [{ ADDITIONAL_USER_POOLS: `[{"userPoolId":"${EU_POOL}","issuerFormats":[]}]` }, 'ADDITIONAL_USER_POOLS[0].issuerFormats must list ORIGINAL and/or UPDATED'],
+    [{ USER_POOL_ISSUERS: 'NEW' }, 'USER_POOL_ISSUERS: "NEW" is invalid: ORIGINAL and/or UPDATED, each once, comma-separated'],
+    [{ USER_POOL_ISSUERS: 'UPDATED,UPDATED' }, 'USER_POOL_ISSUERS: "UPDATED,UPDATED" is invalid: ORIGINAL and/or UPDATED, each once'],
+    [{ ADDITIONAL_USER_POOLS: '{' }, 'ADDITIONAL_USER_POOLS is not valid JSON: a JSON array of { userPoolId, issuerFormats }'],
+    [{ ADDITIONAL_USER_POOLS: '{}' }, 'ADDITIONAL_USER_POOLS: the value is invalid: a JSON array of { userPoolId, issuerFormats }'],
+    [{ ADDITIONAL_USER_POOLS: '[{"userPoolId":"nope","issuerFormats":["ORIGINAL"]}]' },
+      'ADDITIONAL_USER_POOLS: [0].userPoolId is invalid: a user pool id like us-east-1_AbCdEf123'],
+    [{ ADDITIONAL_USER_POOLS: `[{"userPoolId":"${USER_POOL_ID}","issuerFormats":["ORIGINAL"]}]` },
+      `ADDITIONAL_USER_POOLS: [0].userPoolId is invalid: ${USER_POOL_ID} is listed twice`],
+    [{ ADDITIONAL_USER_POOLS: `[{"userPoolId":"${EU_POOL}","issuerFormats":[]}]` },
+      'ADDITIONAL_USER_POOLS: [0].issuerFormats is invalid: a JSON array of ORIGINAL and/or UPDATED'],
   ])('%j is a configuration error', (env, message) => {
     expect(() => config(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => config(env as Record<string, string>)).toThrow(message);

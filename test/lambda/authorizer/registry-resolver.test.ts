@@ -9,7 +9,8 @@ import { claims, CLIENTS, jwksOf, KeyPair, makeAuthorizer, makeKey, outcome, sig
 import { AuthorizerError } from '../../../lambda/authorizer/errors';
 import { RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
-import { ClientStatus, isActive, RegistryStatus } from '../../../lambda/shared/registry';
+import { ClientStatus, isActive } from '../../../lambda/shared/registry';
+import type { RegistryStatus } from '../../../lib/private/contracts/portal-api';
 
 const TTL = 30;
 const START = Date.now();

@@ -48,9 +48,12 @@ test('configuration: a pool id, a grace period of at least an hour, the trusted 
   const env = { USER_POOL_ID: 'us-east-1_AbC123', GRACE_SECONDS: '86400', TRUSTED_STACKS: '["Tenants","Pool"]', TOKEN_ENDPOINT };
   expect(loadConfig(env)).toEqual({ userPoolId: 'us-east-1_AbC123', graceMs: 86_400_000, trustedStacks: ['Tenants', 'Pool'], tokenEndpoint: TOKEN_ENDPOINT, logLevel: 'info' });
   expect(loadConfig({ ...env, TOKEN_ENDPOINT: undefined })).not.toHaveProperty('tokenEndpoint');
-  expect(() => loadConfig({ ...env, USER_POOL_ID: 'nope' })).toThrow('USER_POOL_ID: "nope" is invalid: must be a user pool id');
-  expect(() => loadConfig({ ...env, GRACE_SECONDS: '60' })).toThrow('GRACE_SECONDS: "60" is invalid: must be a whole number of seconds, at least 3600');
-  expect(() => loadConfig({ ...env, TRUSTED_STACKS: '[]' })).toThrow('TRUSTED_STACKS: "[]" is invalid: must be a JSON array of one or more CloudFormation stack names');
+  expect(() => loadConfig({ ...env, USER_POOL_ID: 'nope' })).toThrow('USER_POOL_ID: "nope" is invalid: a user pool id like us-east-1_AbCdEf123');
+  expect(() => loadConfig({ ...env, GRACE_SECONDS: '60' })).toThrow('GRACE_SECONDS: "60" is invalid: an integer of at least 3600 (seconds)');
+  expect(() => loadConfig({ ...env, GRACE_SECONDS: undefined })).toThrow('GRACE_SECONDS is not set: an integer of at least 3600 (seconds)');
+  expect(() => loadConfig({ ...env, TRUSTED_STACKS: '[]' }))
+    .toThrow('TRUSTED_STACKS: "[]" is invalid: a JSON array of one or more CloudFormation stack names');
   expect(() => loadConfig({ ...env, TRUSTED_STACKS: '["a b"]' })).toThrow('TRUSTED_STACKS');
-  expect(() => loadConfig({ ...env, TOKEN_ENDPOINT: 'https://attacker.example/collect' })).toThrow('TOKEN_ENDPOINT: "https://attacker.example/collect" is invalid: must be https://<domain>/oauth2/token');
+  expect(() => loadConfig({ ...env, TOKEN_ENDPOINT: 'https://attacker.example/collect' }))
+    .toThrow('TOKEN_ENDPOINT: "https://attacker.example/collect" is invalid: https://<domain>/oauth2/token');
 });

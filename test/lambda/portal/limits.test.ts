@@ -270,7 +270,7 @@ describe('pool headroom metric', () => {
 describe('configuration', () => {
   const base = {
     USER_POOL_ID: 'us-east-1_x',
-    TABLE_NAME: 't',
+    TABLE_NAME: 'registry',
     TOKEN_ENDPOINT: 'https://x/oauth2/token',
     ADMIN_SCOPE: 'p/admin',
     TENANT_ADMIN_SCOPE: 'p/tenant-admin',
@@ -289,6 +289,6 @@ describe('configuration', () => {
     ['CALLER_REQUESTS_PER_MINUTE', '10001', 'an integer from 1 to 10000'],
     ['APP_CLIENT_QUOTA', '1.5', 'an integer from 1 to 100000'],
   ])('%s=%s is a configuration error naming the variable, the value and the rule', (name, value, rule) => {
-    expect(() => loadConfig({ ...base, [name]: value })).toThrow(`environment variable ${name}: ${JSON.stringify(value)} is invalid: ${rule}`);
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow(`${name}: ${JSON.stringify(value)} is invalid: ${rule}`);
   });
 });

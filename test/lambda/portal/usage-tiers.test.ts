@@ -537,7 +537,7 @@ describe('failures', () => {
 describe('configuration', () => {
   const env = {
     USER_POOL_ID: 'us-east-1_x',
-    TABLE_NAME: 't',
+    TABLE_NAME: 'registry',
     TOKEN_ENDPOINT: 'https://x.example/oauth2/token',
     ADMIN_SCOPE: 'p/admin',
     TENANT_ADMIN_SCOPE: 'p/tenant-admin',
@@ -551,8 +551,8 @@ describe('configuration', () => {
   });
 
   test.each([
-    ['not JSON', '[{', 'environment variable USAGE_TIERS is not JSON'],
-    ['not an array', { api: 'orders' }, 'environment variable USAGE_TIERS: {"api":"orders"} is invalid: a JSON array of tiered APIs'],
+    ['not JSON', '[{', 'USAGE_TIERS is not valid JSON: a JSON array of tiered APIs'],
+    ['not an array', { api: 'orders' }, 'USAGE_TIERS: {"api":"orders"} is invalid: a JSON array of tiered APIs'],
     ['a bad API name', [{ ...ORDERS, api: 'or ders' }], 'USAGE_TIERS[0].api: "or ders" is invalid: 1-64 characters [A-Za-z0-9_-]'],
     ['an API twice', [ORDERS, { ...BILLING, api: 'orders' }], 'USAGE_TIERS[1].api: "orders" is invalid: another tiered API has this name'],
     ['a bad key prefix', [{ ...ORDERS, keyPrefix: 'usage-' }], 'USAGE_TIERS[0].keyPrefix: "usage-" is invalid: m2musage and 10 lowercase hex digits (usageKeyValue and usageKeyName derive a tenant\'s API key from it)'],
@@ -569,7 +569,7 @@ describe('configuration', () => {
       thrown = err as Error;
     }
     expect({ name: thrown?.name, message: thrown?.message })
-      .toEqual({ name: 'ConfigurationError', message: message.startsWith('environment') ? message : `environment variable ${message}` });
+      .toEqual({ name: 'ConfigError', message });
   });
 
   test('a portal given tiered APIs but no API Gateway client is a configuration error', () => {

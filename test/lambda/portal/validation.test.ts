@@ -11,8 +11,8 @@ afterAll(async () => close());
 const tenantCases: Array<[string, unknown, string]> = [
   ['missing tenantId', {}, 'tenantId: undefined is invalid: required'],
   ['tenantId not a string', { tenantId: 42 }, 'tenantId: 42 is invalid: must be a string'],
-  ['tenantId with a space', { tenantId: 'a b' }, 'tenantId: "a b" is invalid: 1-64 characters'],
-  ['tenantId ending with a dot', { tenantId: 'abc.' }, 'tenantId: "abc." is invalid: 1-64 characters'],
+  ['tenantId with a space', { tenantId: 'a b' }, 'tenantId: "a b" is invalid: letters, digits, "_", "." and "-", 1-64 characters'],
+  ['tenantId ending with a dot', { tenantId: 'abc.' }, 'tenantId: "abc." is invalid: letters, digits, "_", "." and "-", 1-64 characters, starting and ending with a letter or digit'],
   ['tenantId too long', { tenantId: 'a'.repeat(65) }, `tenantId: "${'a'.repeat(65)}" is invalid`],
   ['displayName not a string', { tenantId: 'ok', displayName: ['x'] }, 'displayName: ["x"] is invalid: must be a string'],
   ['displayName empty', { tenantId: 'ok', displayName: '' }, 'displayName: "" is invalid: 1-256 characters'],

@@ -387,7 +387,7 @@ describe('other trigger sources', () => {
 describe('an invalid configuration', () => {
   test('refuses every client-credentials token (config_error) and still passes user sign-ins', async () => {
     const h = makeTrigger({ TENANT_CLAIM_NAME: 'client_id' });
-    expect(h.logs()).toEqual([expect.objectContaining({ level: 'error', reason: 'config_error', configDetail: expect.stringContaining('TENANT_CLAIM_NAME "client_id"') })]);
+    expect(h.logs()).toEqual([expect.objectContaining({ level: 'error', reason: 'config_error', configDetail: expect.stringContaining('TENANT_CLAIM_NAME: "client_id" is invalid') })]);
     expect(await outcome(h, tokenRequest('declaredglobex'))).toBe('token refused: config_error');
     const signIn = tokenRequest('declaredglobex', undefined, 'TokenGeneration_HostedAuth');
     expect(await outcome(h, signIn)).toBe(signIn);

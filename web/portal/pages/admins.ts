@@ -1,11 +1,10 @@
 /** A tenant's admins (people who manage its clients) and inviting one. */
-import type { TenantAdmin } from '../api';
+import { matchesRule, USERNAME } from '../../../lib/private/contracts/ids';
+import type { TenantAdmin } from '../../../lib/private/contracts/portal-api';
 import { busy, confirmDialog, errorAlert, Feedback, field, loading, pageTitle } from '../components';
 import { badge, h, replace } from '../dom';
 import type { PageContext } from '../page';
 
-/** The portal API's rule for usernames. */
-export const USERNAME = /^[A-Za-z0-9_.@+-]{1,128}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export async function adminsPage(ctx: PageContext, tenantId: string): Promise<void> {
@@ -88,7 +87,7 @@ function inviteForm(ctx: PageContext, tenantId: string, reload: () => Promise<vo
     const u = username.input.value.trim();
     const e = email.input.value.trim();
     const ok = [
-      username.setError(USERNAME.test(u) ? undefined : 'Enter 1 to 128 letters, digits or _ . @ + -'),
+      username.setError(matchesRule(USERNAME, u) ? undefined : 'Enter 1 to 128 letters, digits or _ . @ + -'),
       email.setError(EMAIL.test(e) ? undefined : 'Enter an email address, e.g. name@example.com.'),
     ];
     if (!ok.every(Boolean)) {

@@ -1,5 +1,5 @@
 /** The tenant's audit trail: who did what, newest first, 50 at a time. */
-import type { AuditEntry } from '../api';
+import type { AuditEntry } from '../../../lib/private/contracts/portal-api';
 import { busy, errorAlert, Feedback, loading, pageTitle } from '../components';
 import { h, replace, time } from '../dom';
 import type { PageContext } from '../page';

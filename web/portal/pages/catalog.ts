@@ -3,8 +3,8 @@
  * OpenAPI document, and (in a tenant) which of the tenant's clients reach
  * each method.
  */
+import type { Client } from '../../../lib/private/contracts/portal-api';
 import { Catalog, CatalogApi, CatalogRoute, checkCatalog, routeReachedBy, WEB_UI_FILES } from '../../../lib/private/contracts/web-ui';
-import type { Client } from '../api';
 import { errorAlert, loading, pageTitle } from '../components';
 import { Child, h, replace } from '../dom';
 import type { PageContext } from '../page';

@@ -1,5 +1,5 @@
 /** One client: its details, its actions and how to get a token with it. */
-import type { Client } from '../api';
+import type { Client } from '../../../lib/private/contracts/portal-api';
 import { ActionHost, clientButtons, rotationText } from '../client-actions';
 import { busy, errorAlert, Feedback, loading } from '../components';
 import { badge, Child, h, hashHref, keepFocus, replace, time } from '../dom';

@@ -1,5 +1,5 @@
 /** A tenant's API clients: the table, with each client's actions. */
-import type { Client } from '../api';
+import type { Client } from '../../../lib/private/contracts/portal-api';
 import { ActionHost, clientButtons, rotationText } from '../client-actions';
 import { errorAlert, Feedback, loading, pageTitle } from '../components';
 import { badge, h, hashHref, keepFocus, replace } from '../dom';

@@ -1,13 +1,12 @@
 /** Registers a client; its secret is then shown once. */
+import { matchesRule } from '../../../lib/private/contracts/ids';
+import {
+  CLIENT_NAME, MAX_ACCESS_TOKEN_VALIDITY_MINUTES as MAX_VALIDITY, MIN_ACCESS_TOKEN_VALIDITY_MINUTES as MIN_VALIDITY,
+} from '../../../lib/private/contracts/portal-api';
 import type { GrantableScope } from '../../../lib/private/contracts/web-ui';
 import { busy, Feedback, field, pageTitle, secretPanel, takeSecret } from '../components';
 import { h, hashHref, replace, uid } from '../dom';
 import type { PageContext } from '../page';
-
-/** The portal API's rule for client names. */
-export const CLIENT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,46}[A-Za-z0-9])?$/;
-export const MIN_VALIDITY = 5;
-export const MAX_VALIDITY = 1440;
 
 function scopeChoice(scope: GrantableScope): { row: HTMLElement; box: HTMLInputElement } {
   const id = uid('scope');
@@ -80,7 +79,7 @@ export function registerPage(ctx: PageContext, tenantId: string): void {
     const chosen = choices.filter((c) => c.box.checked).map((c) => c.box.value);
     const minutes = Number(validity.input.value);
     const checks = [
-      name.setError(CLIENT_NAME.test(nameValue) ? undefined
+      name.setError(matchesRule(CLIENT_NAME, nameValue) ? undefined
         : 'Enter 1 to 48 letters, digits, hyphens or underscores, starting and ending with a letter or digit.'),
       ((): boolean => {
         const ok = chosen.length > 0;
@@ -104,6 +103,9 @@ export function registerPage(ctx: PageContext, tenantId: string): void {
       const created = await ctx.api.registerClient(tenantId, body, key);
       attempt = undefined;
       if (!ctx.isCurrent()) return;
+      if (!('clientSecret' in created)) {
+        throw new Error(`Client ${created.name} was already registered: its secret is not shown again. Rotate its secret to get a new one.`);
+      }
       const panel = secretPanel({
         title: `Client ${created.name} registered: its secret`,
         clientId: created.clientId,

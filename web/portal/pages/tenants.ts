@@ -1,11 +1,9 @@
 /** Platform admins: the tenants, creating one, suspending and resuming. */
-import type { Tenant } from '../api';
+import { matchesRule, TENANT_ID } from '../../../lib/private/contracts/ids';
+import type { Tenant } from '../../../lib/private/contracts/portal-api';
 import { busy, errorAlert, Feedback, field, loading, pageTitle } from '../components';
 import { badge, h, hashHref, keepFocus, replace, time } from '../dom';
 import type { PageContext } from '../page';
-
-/** The portal API's rule for tenant ids. */
-export const TENANT_ID = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
 
 export async function tenantsPage(ctx: PageContext): Promise<void> {
   const feedback = new Feedback();
@@ -98,7 +96,7 @@ function createTenantForm(ctx: PageContext, reload: () => Promise<void>): HTMLEl
     feedback.clear();
     const tenantId = id.input.value.trim();
     const displayName = name.input.value.trim() || undefined;
-    if (!id.setError(TENANT_ID.test(tenantId) ? undefined
+    if (!id.setError(matchesRule(TENANT_ID, tenantId) ? undefined
       : 'Enter 1 to 64 letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit.')) {
       id.input.focus();
       return;
