@@ -193,6 +193,27 @@ bench.exec('ts-node --prefer-ts-exts bench/token-client.bench.ts');
 // Synth CPU and peak memory of an API of 100 to 5,000 scoped methods against the same API in aws-cdk-lib alone.
 bench.exec('ts-node --prefer-ts-exts bench/synth.bench.ts');
 
+// Handlers and the web UI share with the constructs only lib/private/contracts/ (names, id rules, formats, the
+// portal API's types); the web UI never imports a handler. route-plan and overlap-flags (the route table's
+// planning, shared with the authorizer) are the two exceptions until they move into contracts/.
+const CONTRACTS_ONLY = {
+  // gitignore-style: a directory excluded cannot have a file re-included, so lib/private itself stays allowed.
+  group: ['**/lib/*', '!**/lib/private', '**/lib/private/*', '!**/lib/private/contracts', '!**/lib/private/route-plan', '!**/lib/private/overlap-flags'],
+  message: 'lambda/ and web/ import from lib/ only under lib/private/contracts/ (the contracts between constructs, handlers and the web UI)',
+};
+project.eslint?.addOverride({
+  files: ['lambda/**/*.ts'],
+  rules: { 'no-restricted-imports': ['error', { patterns: [CONTRACTS_ONLY] }] },
+});
+project.eslint?.addOverride({
+  files: ['web/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [CONTRACTS_ONLY, { group: ['**/lambda/**'], message: 'the web UI never imports a handler: shared shapes live in lib/private/contracts/' }],
+    }],
+  },
+});
+
 // `npm test` runs everything a change must pass.
 const test = project.tasks.tryFind('test')!;
 test.reset();
