@@ -46,13 +46,6 @@ export function optional(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** The variable's value; `rule` says what it must be when it is not set. */
-export function required(env: Env, name: string, rule: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw missing(name, rule);
-  return value;
-}
-
 /** The variable's value, which must satisfy an id rule of lib/private/contracts/ids.ts. */
 export function requiredId(env: Env, name: string, rule: IdRule): string {
   const value = optional(env, name);

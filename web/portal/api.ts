@@ -43,7 +43,7 @@ interface RequestOptions<N extends PortalRouteName> {
 }
 
 /** The method and path of a route of the table, its `{parameters}` filled in (each URL-encoded). */
-export function routeRequest(name: PortalRouteName, params: Readonly<Record<string, string>>): { method: string; path: string } {
+function routeRequest(name: PortalRouteName, params: Readonly<Record<string, string>>): { method: string; path: string } {
   const route = PORTAL_ROUTES.find((r) => r.name === name);
   if (!route) throw new Error(`the portal has no route ${name}`);
   const path = route.path.replace(/\{([^}]+)\}/g, (_, key: string) => {

@@ -4,7 +4,7 @@
  */
 import type { IntegerSetting } from '../../../lib/private/contracts/env';
 import { TENANT_ID } from '../../../lib/private/contracts/ids';
-import { ConfigError, flag, integer, json, optional, optionalId, required, requiredId } from '../../../lambda/shared/config';
+import { ConfigError, flag, integer, json, optional, optionalId, requiredId } from '../../../lambda/shared/config';
 
 const TTL: IntegerSetting = { env: 'TTL', default: 30, min: 0, max: 900, unit: 'seconds' };
 const GRACE: IntegerSetting = { env: 'GRACE', min: 3600, max: Infinity, unit: 'seconds' };
@@ -20,12 +20,12 @@ function failure(read: () => unknown): { name: string; reason: string; message: 
 }
 
 describe('strings', () => {
-  test('an unset or empty variable is undefined for optional, an error naming the rule for required', () => {
+  test('an unset or empty variable is undefined when optional, an error naming the rule when required', () => {
     expect(optional({ A: '' }, 'A')).toBeUndefined();
     expect(optional({}, 'A')).toBeUndefined();
     expect(optional({ A: 'x' }, 'A')).toBe('x');
-    expect(failure(() => required({ A: '' }, 'A', 'a name'))).toEqual({
-      name: 'ConfigError', reason: 'config_error', message: 'A is not set: a name',
+    expect(failure(() => requiredId({ A: '' }, 'A', TENANT_ID))).toEqual({
+      name: 'ConfigError', reason: 'config_error', message: `A is not set: ${TENANT_ID.describe}`,
     });
   });
 
