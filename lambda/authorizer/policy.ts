@@ -8,7 +8,7 @@
  * the token, so they are memoized per scope set; documents per API on top.
  */
 import type { RouteTable } from './route-table';
-import { ALIGNED, SHIFTED } from '../../lib/private/overlap-flags';
+import { ALIGNED, SHIFTED } from '../../lib/private/contracts/route-table';
 
 /** The parts of an IAM policy document an authorizer returns. */
 export interface PolicyStatement {

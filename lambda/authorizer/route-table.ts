@@ -4,7 +4,7 @@
  * shipped next to the bundle. Here it is only shape-checked at cold start;
  * a table that fails the check is a `ConfigError` (every request denied).
  */
-import type { PlannedRoute, PlannedRouteTable } from '../../lib/private/route-plan';
+import type { PlannedRoute, PlannedRouteTable } from '../../lib/private/contracts/route-table';
 import { ConfigError } from '../shared/config';
 
 export type RouteTable = PlannedRouteTable;

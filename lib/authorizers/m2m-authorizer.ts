@@ -5,7 +5,7 @@ import { bindCognitoAuthorizer, COGNITO_ACCESS_LOG_FIELDS, COGNITO_CALLER_CONTEX
 import { bindTenantAwareAuthorizer, PortalPeopleBinding, TENANT_AWARE_CALLER_CONTEXT, tenantAwareAccessLogFields } from './tenant-aware-binding';
 import type { TenantAwareAuthorizerOptions } from './tenant-aware-options';
 import type { IM2mUserPool } from '../m2m-user-pool';
-import type { RouteSource } from '../private/route-table';
+import type { ScopedRoute } from '../scoped-rest-api/method-options';
 
 /**
  * An authorizer as a `ScopedRestApi` uses it.
@@ -96,7 +96,7 @@ export abstract class M2mAuthorizer {
    *
    * @internal
    */
-  public abstract _bind(scope: Construct, userPool: IM2mUserPool, routes: () => RouteSource[]): BoundM2mAuthorizer;
+  public abstract _bind(scope: Construct, userPool: IM2mUserPool, routes: () => ScopedRoute[]): BoundM2mAuthorizer;
 }
 
 class CognitoM2mAuthorizer extends M2mAuthorizer {
@@ -136,7 +136,7 @@ class TenantAwareM2mAuthorizer extends M2mAuthorizer {
     return { ...TENANT_AWARE_CALLER_CONTEXT };
   }
 
-  public _bind(scope: Construct, userPool: IM2mUserPool, routes: () => RouteSource[]): BoundM2mAuthorizer {
+  public _bind(scope: Construct, userPool: IM2mUserPool, routes: () => ScopedRoute[]): BoundM2mAuthorizer {
     return bindTenantAwareAuthorizer(scope, userPool, routes, this.options, this.people);
   }
 }

@@ -13,7 +13,8 @@ import { DIRECTORY_ENV, MAX_OUTAGE_BACKOFF_MS } from '../private/contracts/clien
 import { PEOPLE_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../private/contracts/env';
 import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
 import { poolState } from '../private/pool-state';
-import { buildRouteTable, RouteSource } from '../private/route-table';
+import { buildRouteTable } from '../private/route-table';
+import type { ScopedRoute } from '../scoped-rest-api/method-options';
 import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
 import { WireTrustedClients } from '../private/trusted-clients';
 import type { TrustedPoolEntry } from '../private/contracts/trusted-pools';
@@ -66,7 +67,7 @@ export const TENANT_AWARE_CALLER_CONTEXT: Readonly<Record<string, string>> = {
  * the TOKEN authorizer in front of it.
  */
 export function bindTenantAwareAuthorizer(
-  scope: Construct, userPool: IM2mUserPool, routes: () => RouteSource[], o: TenantAwareAuthorizerOptions, people?: PortalPeopleBinding,
+  scope: Construct, userPool: IM2mUserPool, routes: () => ScopedRoute[], o: TenantAwareAuthorizerOptions, people?: PortalPeopleBinding,
 ): BoundM2mAuthorizer {
   const ttl = o.resultsCacheTtl ?? Duration.seconds(30);
   checkDuration(scope, 'authorizer.resultsCacheTtl', ttl, Duration.seconds(0), Duration.hours(1));

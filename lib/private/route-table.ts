@@ -1,14 +1,7 @@
 import { Token } from 'aws-cdk-lib';
-import { planRouteTable, PlannedRouteTable, RouteSpec } from './route-plan';
-
-/** What the table is built from: the API's declared methods. */
-export interface RouteSource {
-  readonly httpMethod: string;
-  readonly resourcePath: string;
-  readonly scopes: string[];
-  readonly scopeMatch: string;
-  readonly isPublic: boolean;
-}
+import type { PlannedRouteTable, RouteSpec } from './contracts/route-table';
+import { planRouteTable } from './route-plan';
+import type { ScopedRoute } from '../scoped-rest-api/method-options';
 
 /**
  * Builds the authorizer's route table (`routes.json`): every scoped method
@@ -17,7 +10,7 @@ export interface RouteSource {
  * methods are left out (no authorizer runs for them). Scopes must be literal
  * strings here: the table is written at synth time.
  */
-export function buildRouteTable(routes: readonly RouteSource[]): PlannedRouteTable {
+export function buildRouteTable(routes: readonly ScopedRoute[]): PlannedRouteTable {
   const scopes: string[] = [];
   const index = new Map<string, number>();
   const entries: RouteSpec[] = [];
@@ -35,7 +28,7 @@ export function buildRouteTable(routes: readonly RouteSource[]): PlannedRouteTab
       }
       return i;
     });
-    entries.push({ method: r.httpMethod.toUpperCase(), path: r.resourcePath, scopes: ids, match: r.scopeMatch === 'ALL_OF' ? 'ALL_OF' : 'ANY_OF' });
+    entries.push({ method: r.httpMethod.toUpperCase(), path: r.resourcePath, scopes: ids, match: r.scopeMatch });
   }
   return planRouteTable({ scopes, routes: entries });
 }

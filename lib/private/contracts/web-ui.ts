@@ -4,6 +4,7 @@
  * versions and shape checks, in one module the constructs and the web UI
  * (web/portal) both import.
  */
+import { SCOPE_MATCH_NAMES, ScopeMatchName } from './route-table';
 
 /** Version of `config.json`; the UI refuses any other. */
 export const WEB_UI_CONFIG_VERSION = 1;
@@ -76,7 +77,7 @@ export interface CatalogRoute {
   readonly path: string;
   /** Full scopes; empty for a public method. */
   readonly scopes: string[];
-  readonly scopeMatch: 'ANY_OF' | 'ALL_OF';
+  readonly scopeMatch: ScopeMatchName;
   readonly isPublic: boolean;
 }
 
@@ -168,7 +169,7 @@ export function checkCatalog(doc: unknown): Catalog {
       str(f, `apis[${i}].routes[${j}].method`, route.method);
       str(f, `apis[${i}].routes[${j}].path`, route.path);
       strings(f, `apis[${i}].routes[${j}].scopes`, route.scopes);
-      if (route.scopeMatch !== 'ANY_OF' && route.scopeMatch !== 'ALL_OF') fail(f, `apis[${i}].routes[${j}].scopeMatch`, 'must be ANY_OF or ALL_OF');
+      if (!(SCOPE_MATCH_NAMES as readonly unknown[]).includes(route.scopeMatch)) fail(f, `apis[${i}].routes[${j}].scopeMatch`, `must be ${SCOPE_MATCH_NAMES.join(' or ')}`);
       if (typeof route.isPublic !== 'boolean') fail(f, `apis[${i}].routes[${j}].isPublic`, 'must be a boolean');
     });
   });
