@@ -11,14 +11,14 @@ import { acknowledgeRule } from '../private/acknowledge';
 import { AUTHORIZER_ENV, JWKS_TIMEOUT_MS } from '../private/contracts/authorizer';
 import { DIRECTORY_ENV, MAX_OUTAGE_BACKOFF_MS } from '../private/contracts/client-directory';
 import { PEOPLE_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../private/contracts/env';
+import type { TrustedPoolEntry } from '../private/contracts/trusted-pools';
 import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
 import { poolState } from '../private/pool-state';
 import { buildRouteTable } from '../private/route-table';
-import type { ScopedRoute } from '../scoped-rest-api/method-options';
 import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
 import { WireTrustedClients } from '../private/trusted-clients';
-import type { TrustedPoolEntry } from '../private/contracts/trusted-pools';
 import { checkDuration, propError } from '../private/validation';
+import type { ScopedRoute } from '../scoped-rest-api/method-options';
 
 /**
  * Where `npx projen bundle` puts the authorizer (same depth from lib/ and out/):
