@@ -194,11 +194,10 @@ bench.exec('ts-node --prefer-ts-exts bench/token-client.bench.ts');
 bench.exec('ts-node --prefer-ts-exts bench/synth.bench.ts');
 
 // Handlers and the web UI share with the constructs only lib/private/contracts/ (names, id rules, formats, the
-// portal API's types); the web UI never imports a handler. route-plan and overlap-flags (the route table's
-// planning, shared with the authorizer) are the two exceptions until they move into contracts/.
+// route table, the portal API's types); the web UI never imports a handler.
 const CONTRACTS_ONLY = {
   // gitignore-style: a directory excluded cannot have a file re-included, so lib/private itself stays allowed.
-  group: ['**/lib/*', '!**/lib/private', '**/lib/private/*', '!**/lib/private/contracts', '!**/lib/private/route-plan', '!**/lib/private/overlap-flags'],
+  group: ['**/lib/*', '!**/lib/private', '**/lib/private/*', '!**/lib/private/contracts'],
   message: 'lambda/ and web/ import from lib/ only under lib/private/contracts/ (the contracts between constructs, handlers and the web UI)',
 };
 project.eslint?.addOverride({
