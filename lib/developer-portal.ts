@@ -16,21 +16,21 @@ import type { IM2mUserPool } from './m2m-user-pool';
 import { PortalUserPool } from './portal-user-pool';
 import { PortalWebUi } from './portal-web-ui';
 import { acknowledgeRule } from './private/acknowledge';
-import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
-import { CATALOG_API_NAME } from './private/openapi';
-import { resolveScopes, scopeDescriptions } from './private/pool-state';
+import { PEOPLE_ENV, REGISTRY_ENV } from './private/contracts/env';
 import {
   APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, MAX_CLIENTS_PER_TENANT, POOL_CLIENTS_METRIC, POOL_DIMENSION, POOL_HEADROOM_METRIC,
   PORTAL_ENV, PORTAL_METRICS_NAMESPACE, PortalLimit,
 } from './private/contracts/portal';
-import { PEOPLE_ENV, REGISTRY_ENV } from './private/contracts/env';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/contracts/portal-routes';
+import { TIERED_API_NAME } from './private/contracts/usage-tiers';
+import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/contracts/web-ui';
+import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
+import { CATALOG_API_NAME } from './private/openapi';
+import { resolveScopes, scopeDescriptions } from './private/pool-state';
 import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
 import { executeApiOrigin } from './private/site-policy';
 import { onceAtSynth } from './private/synth-once';
-import { TIERED_API_NAME } from './private/contracts/usage-tiers';
 import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } from './private/validation';
-import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/contracts/web-ui';
 import { ResourceServer } from './resource-server';
 import { ScopedRestApi } from './scoped-rest-api';
 import { ITenantRegistry, TenantRegistry } from './tenant-registry';

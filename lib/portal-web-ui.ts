@@ -13,10 +13,10 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeInPacks, acknowledgeRule } from './private/acknowledge';
 import { grantsOnlyForAwsServices, logsEncryptionKey, ManagedPolicyRole } from './private/compliance';
+import { WEB_UI_FILES } from './private/contracts/web-ui';
 import { contentSecurityPolicy } from './private/site-policy';
 import { onceAtSynth } from './private/synth-once';
 import { propError } from './private/validation';
-import { WEB_UI_FILES } from './private/contracts/web-ui';
 
 /**
  * Where and how the developer portal's web UI is served: its domain, the

@@ -12,7 +12,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
 import {
-  BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG, CLIENT_ROTATION_ENV, SECRET_NOT_BOUND_REASON, SWEEP_EVENT, SWEEP_INTERVAL_MINUTES,
+  BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG, CLIENT_ROTATION_ENV, SECRET_NOT_BOUND_REASON, SWEEP_EVENT,
+  SWEEP_INTERVAL_MINUTES,
 } from './contracts/client-rotation';
 import { handlerFunction } from './handler-function';
 import { poolState, RotationPlacement } from './pool-state';

@@ -10,8 +10,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRule } from './acknowledge';
-import { DIRECTORY_PATH_PREFIX } from './contracts/client-directory';
 import { logsEncryptionKey } from './compliance';
+import { DIRECTORY_PATH_PREFIX } from './contracts/client-directory';
 
 /**
  * The Cognito operations that change what secrets an app client holds, or
@@ -20,7 +20,7 @@ import { logsEncryptionKey } from './compliance';
  * GetClientToken, which CloudTrail did not show in Event History in 2026).
  */
 export const SECRET_LIFECYCLE_EVENTS = ['AddUserPoolClientSecret', 'DeleteUserPoolClientSecret', 'UpdateUserPoolClient', 'DeleteUserPoolClient'] as const;
-/** The SSM calls that change the client directory's parameters (lib/private/client-directory.ts). */
+/** The SSM calls that change the client directory's parameters (lib/private/contracts/client-directory.ts). */
 export const DIRECTORY_WRITE_EVENTS = ['PutParameter', 'DeleteParameter', 'DeleteParameters', 'LabelParameterVersion'] as const;
 /** Of the Cognito calls, the ones CloudFormation makes when a deployment changes or removes a `TenantAppClient`. */
 const DEPLOYMENT_EVENTS = ['UpdateUserPoolClient', 'DeleteUserPoolClient'];

@@ -58,7 +58,7 @@ export interface WireTrustedClientsOptions {
 /**
  * Hands the trusted client → tenant mapping to a function (the authorizer,
  * or the pre-token-generation trigger) when the app is synthesized (every
- * tenant is declared by then), as lib/private/client-directory.ts describes:
+ * tenant is declared by then), as lib/private/contracts/client-directory.ts describes:
  * inline when allowed, every client is in the function's stack and the
  * mapping fits, otherwise as SSM parameters in the clients' own stacks, which
  * the function may read (and nothing else).

@@ -15,11 +15,11 @@ import { BoundM2mAuthorizer, M2mAuthorizer } from '../authorizers/m2m-authorizer
 import type { IM2mUserPool } from '../m2m-user-pool';
 import { acknowledgeRule } from '../private/acknowledge';
 import { ApiGatewayAccount } from '../private/api-gateway-account';
+import type { UsageTiersConfig } from '../private/contracts/usage-tiers';
+import type { CatalogApi } from '../private/contracts/web-ui';
 import { ApiDescriptionInput, catalogApi, openApiDocument } from '../private/openapi';
 import { resolveScopes, scopeDescriptions } from '../private/pool-state';
-import type { UsageTiersConfig } from '../private/contracts/usage-tiers';
 import { pendingConstruct, propError } from '../private/validation';
-import type { CatalogApi } from '../private/contracts/web-ui';
 import { UsageTier, UsageTierOptions } from '../usage-tier';
 
 /**

@@ -4,10 +4,10 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BoundM2mAuthorizer } from '../authorizers/m2m-authorizer';
 import type { IM2mUserPool } from '../m2m-user-pool';
-import { poolState } from '../private/pool-state';
-import { onceAtSynth } from '../private/synth-once';
 import { AUTHORIZER_ENV } from '../private/contracts/authorizer';
 import { TIERED_API_NAME, USAGE_KEY_PREFIX, UsageTiersConfig } from '../private/contracts/usage-tiers';
+import { poolState } from '../private/pool-state';
+import { onceAtSynth } from '../private/synth-once';
 import { propError } from '../private/validation';
 import { UsageTier, UsageTierOptions } from '../usage-tier';
 
