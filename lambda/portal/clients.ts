@@ -26,7 +26,7 @@ import {
   BadRequestError, ClientLimitError, ConflictError, errorName, ForbiddenError, isConditionFailed, NotFoundError, PoolQuotaError,
 } from './errors';
 import { publishPoolClients } from './metrics';
-import { ClientRecord, NameReservation } from './store';
+import type { ClientRecord, NameReservation } from './records';
 import { fingerprint, ValidCreateClient, ValidPatchClient } from './validation';
 import { MAX_CLIENTS_PER_TENANT } from '../../lib/private/contracts/portal';
 import type { Client, ClientWithSecrets, RegisteredClient, Role } from '../../lib/private/contracts/portal-api';

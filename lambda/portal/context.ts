@@ -6,7 +6,8 @@
 import { AppClients } from './cognito';
 import { PortalConfig } from './config';
 import { errorName, NotFoundError } from './errors';
-import { ClientRecord, Store, TenantRecord } from './store';
+import type { ClientRecord, TenantRecord } from './records';
+import { Store } from './store';
 import { UsageKeys } from './usage-keys';
 import type { AuditDetail, Client, ClientRotation, Role, Tenant, TenantUsageTiers } from '../../lib/private/contracts/portal-api';
 import { Logger } from '../shared/log';

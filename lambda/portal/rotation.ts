@@ -41,7 +41,7 @@
  */
 import { audit, bestEffort, clientView, forward, isStale, OpContext } from './context';
 import { ConflictError, isConditionFailed, NotFoundError } from './errors';
-import { ClientRecord, RotationLock, RotationOverlap } from './store';
+import type { ClientRecord, RotationLock, RotationOverlap } from './records';
 import type { ClientWithoutSecret, RotatedClient } from '../../lib/private/contracts/portal-api';
 
 function requireLive(record: ClientRecord): void {

@@ -5,7 +5,7 @@
 import { deleteClient, Reply } from './clients';
 import { audit, bestEffort, newRecordFields, tenantView, OpContext } from './context';
 import { ConflictError, isConditionFailed, NotFoundError } from './errors';
-import { TenantRecord } from './store';
+import type { TenantRecord } from './records';
 import { completeTenantTiers, detachTenantKeys, provisionNewTenant } from './usage-tiers';
 import type { CreateTenantRequest, SettableStatus, Tenant } from '../../lib/private/contracts/portal-api';
 

@@ -18,7 +18,7 @@
  */
 import { audit, bestEffort, forward, isStale, OpContext, tenantView } from './context';
 import { BadRequestError, ConflictError, isConditionFailed, NotFoundError } from './errors';
-import { TenantRecord } from './store';
+import type { TenantRecord } from './records';
 import { UsageKey, UsageKeys } from './usage-keys';
 import { PORTAL_ENV } from '../../lib/private/contracts/portal';
 import type { SetUsageTierRequest, Tenant } from '../../lib/private/contracts/portal-api';
