@@ -6,8 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { DeveloperPortal, M2mAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRestApi, ScopedRestApiProps, ScopeMatch } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
 import { acknowledgements } from '../bin/nag';
-import { checkOpenApiDocument } from '../lib/private/openapi';
 import { checkCatalog } from '../lib/private/contracts/web-ui';
+import { checkOpenApiDocument } from '../lib/private/openapi';
 
 function apiStack() {
   const env = poolStack();

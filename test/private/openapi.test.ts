@@ -1,7 +1,7 @@
+import { checkCatalog, CatalogRoute } from '../../lib/private/contracts/web-ui';
 import {
   ApiDescriptionInput, catalogApi, checkOpenApiDocument, openApiDocument, openApiPath, operationId, SECURITY_SCHEME,
 } from '../../lib/private/openapi';
-import { checkCatalog, CatalogRoute } from '../../lib/private/contracts/web-ui';
 
 const READ = 'https://api.acme.example/orders/read';
 const WRITE = 'https://api.acme.example/orders/write';

@@ -39,11 +39,11 @@ import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver
 import { route } from '../../../lambda/portal/http';
 import { Logger } from '../../../lambda/shared/log';
 import { getClientStatus } from '../../../lambda/shared/registry';
-import { catalogApi, openApiDocument } from '../../../lib/private/openapi';
 import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES, PortalRoute } from '../../../lib/private/contracts/portal-routes';
+import { CatalogRoute, WEB_UI_CONFIG_VERSION } from '../../../lib/private/contracts/web-ui';
+import { catalogApi, openApiDocument } from '../../../lib/private/openapi';
 import { planRouteTable } from '../../../lib/private/route-plan';
 import { contentSecurityPolicy } from '../../../lib/private/site-policy';
-import { CatalogRoute, WEB_UI_CONFIG_VERSION } from '../../../lib/private/contracts/web-ui';
 import { buildWebUi } from '../../../scripts/build-web-ui';
 import { evaluatePolicy } from '../../lambda/authorizer/iam-eval';
 import { ADMIN_SCOPE, CREDENTIALS, Env, GRANTABLE, READ, REGION, setup, TENANT_ADMIN_SCOPE, WRITE } from '../../lambda/portal/harness';
