@@ -2,9 +2,9 @@
  * The handlers' one environment reader: every error is a ConfigError naming
  * the variable, the value received (cut, never for JSON) and the rule.
  */
+import { ConfigError, flag, integer, json, optional, optionalId, requiredId } from '../../../lambda/shared/config';
 import type { IntegerSetting } from '../../../lib/private/contracts/env';
 import { TENANT_ID } from '../../../lib/private/contracts/ids';
-import { ConfigError, flag, integer, json, optional, optionalId, requiredId } from '../../../lambda/shared/config';
 
 const TTL: IntegerSetting = { env: 'TTL', default: 30, min: 0, max: 900, unit: 'seconds' };
 const GRACE: IntegerSetting = { env: 'GRACE', min: 3600, max: Infinity, unit: 'seconds' };
