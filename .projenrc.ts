@@ -164,6 +164,9 @@ const bundle = project.addTask('bundle', {
   exec: 'ts-node --prefer-ts-exts scripts/bundle-handlers.ts',
 });
 project.preCompileTask.spawn(bundle);
+// jsii compiles lib/ into out/ and never deletes: a module moved into a folder (lib/x.ts -> lib/x/index.ts)
+// would leave out/x.js behind, which require('./x') still finds first.
+project.preCompileTask.exec('node -e "require(\'fs\').rmSync(\'out\', { recursive: true, force: true })"');
 // A fresh clone's `npm install` bundles too, so `npx cdk synth` works right after it.
 project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-handlers.ts');
 
