@@ -275,7 +275,12 @@ export class M2mUserPool extends M2mUserPoolBase {
       removalPolicy: RemovalPolicy.RETAIN,
     }));
 
-    registerPool(this, { imported: false, resourceServerQuota: props.resourceServerQuota, appClientQuota: props.appClientQuota });
+    registerPool(this, {
+      imported: false,
+      resourceServerQuota: props.resourceServerQuota,
+      appClientQuota: props.appClientQuota,
+      issuers: this.issuerFormats.map((f) => issuerOf(Stack.of(this).region, Stack.of(this), pool.userPoolId, f)),
+    });
     if (props.secretLifecycleAlarm ?? true) new SecretLifecycleAudit(this, 'SecretLifecycleAudit', this, pool.userPoolId);
     ClientSecretGrantCheck.addTo(this);
     if (props.secretRotation) {
@@ -392,7 +397,7 @@ class ImportedM2mUserPool extends M2mUserPoolBase {
       this._tokenEndpoint = `https://${attrs.domainPrefix}.auth.${region}.amazoncognito.com/oauth2/token`;
     }
     this.attrs = attrs;
-    registerPool(this, { imported: true });
+    registerPool(this, { imported: true, issuers: this.issuerFormats.map((f) => issuerOf(region, stack, attrs.userPoolId, f)) });
   }
 
   public get secretsKey(): kms.IKey {

@@ -142,6 +142,7 @@ export class TenantClaim extends Construct {
     super(scope, id);
     const pool = createdPool(this, props.userPool);
     this.claimName = props.claimName ?? TENANT_CLAIM;
+    poolState(props.userPool).tenantClaimName = this.claimName;
     if (!Token.isUnresolved(this.claimName)) {
       const problem = claimNameProblem(this.claimName);
       if (problem) throw propError(this, 'claimName', this.claimName, problem);

@@ -152,12 +152,78 @@ export function resourceSchema(cfnLint: CfnLint, typeName: string, region = 'us-
   return JSON.parse(fs.readFileSync(path.join(cfnLint.schemasDir, 'resources', `${hash}.json`), 'utf8'));
 }
 
+/** A value CloudFormation accepts in an enum property that cfn-lint's copy of the schema does not list yet. */
+interface EnumValueAddition {
+  readonly typeName: string;
+  readonly property: string;
+  readonly value: string;
+  readonly reason: string;
+}
+
+/** A property CloudFormation accepts that cfn-lint's copy of the schema does not define yet, with its schema and definitions. */
+interface PropertyAddition {
+  readonly typeName: string;
+  readonly property: string;
+  readonly schema: object;
+  readonly definitions: Record<string, object>;
+  readonly reason: string;
+}
+
 /**
- * Schema values that CloudFormation accepts but cfn-lint's copy of the schema
- * does not list yet. Each one is added to that copy (`--registry-schemas`),
- * so the rule keeps checking every other value of the property.
+ * The JWT authorizer of REST APIs (M2mAuthorizer.jwt()), as CloudFormation's
+ * template reference defines `AWS::ApiGateway::Authorizer` `JwtConfiguration`
+ * and its `JwtIssuer` and `JwtAdditionalClaim` types (every property, its
+ * type and whether it is required), with the values the API reference allows
+ * (algorithms; `SINGLE_STRING`, the only claim format).
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigateway-authorizer-jwtconfiguration.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/api/API_JwtAdditionalClaim.html
  */
-export const SCHEMA_ADDITIONS = [
+const JWT_CONFIGURATION: PropertyAddition = {
+  typeName: 'AWS::ApiGateway::Authorizer',
+  property: 'JwtConfiguration',
+  schema: { $ref: '#/definitions/JwtConfiguration' },
+  definitions: {
+    JwtConfiguration: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        DefaultAlgorithms: { type: 'array', items: { type: 'string', enum: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'] } },
+        Issuers: { type: 'array', items: { $ref: '#/definitions/JwtIssuer' } },
+      },
+      required: ['DefaultAlgorithms', 'Issuers'],
+    },
+    JwtIssuer: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        Issuer: { type: 'string' },
+        Audiences: { type: 'array', items: { type: 'string' } },
+        AdditionalClaims: { type: 'array', items: { $ref: '#/definitions/JwtAdditionalClaim' } },
+      },
+      required: ['Issuer', 'Audiences'],
+    },
+    JwtAdditionalClaim: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ClaimName: { type: 'string' },
+        Format: { type: 'string', enum: ['SINGLE_STRING'] },
+        ExpectedValues: { type: 'array', items: { type: 'string' } },
+        Required: { type: 'boolean' },
+      },
+      required: ['ClaimName', 'Format'],
+    },
+  },
+  reason: 'API Gateway\'s JWT authorizer for REST APIs (M2mAuthorizer.jwt()); cfn-lint\'s schema predates it',
+};
+
+/**
+ * What CloudFormation accepts but cfn-lint's copy of the schema does not know
+ * yet. Each addition goes into that copy (`--registry-schemas`), so the rules
+ * keep checking everything else of the resource type.
+ */
+export const SCHEMA_ADDITIONS: ReadonlyArray<EnumValueAddition | PropertyAddition> = [
   {
     typeName: 'AWS::Cognito::UserPoolClient',
     property: 'ExplicitAuthFlows',
@@ -167,6 +233,7 @@ export const SCHEMA_ADDITIONS = [
     // enum (taken from the Cognito API model) predates it (E3030).
     reason: 'the GetClientToken flow (TenantAppClient clientTokenAuth); cfn-lint\'s enum predates it',
   },
+  JWT_CONFIGURATION,
 ];
 
 /**
@@ -180,13 +247,22 @@ export function writeSchemaAdditions(cfnLint: CfnLint, dir: string): string[] {
   const byType = new Map<string, any>();
   for (const a of SCHEMA_ADDITIONS) {
     const schema = byType.get(a.typeName) ?? resourceSchema(cfnLint, a.typeName);
-    const enumOf: string[] | undefined = schema.properties?.[a.property]?.items?.enum ?? schema.properties?.[a.property]?.enum;
-    if (!enumOf) throw new Error(`cfn-lint ${cfnLint.version}: ${a.typeName}.${a.property} has no enum: remove its entry from SCHEMA_ADDITIONS`);
-    if (enumOf.includes(a.value)) {
-      notes.push(`cfn-lint ${cfnLint.version} already accepts ${a.typeName}.${a.property} ${a.value}: remove its entry from SCHEMA_ADDITIONS`);
-      continue;
+    if ('schema' in a) {
+      if (schema.properties?.[a.property] !== undefined) {
+        notes.push(`cfn-lint ${cfnLint.version} already defines ${a.typeName}.${a.property}: remove its entry from SCHEMA_ADDITIONS`);
+        continue;
+      }
+      schema.properties = { ...schema.properties, [a.property]: a.schema };
+      schema.definitions = { ...schema.definitions, ...a.definitions };
+    } else {
+      const enumOf: string[] | undefined = schema.properties?.[a.property]?.items?.enum ?? schema.properties?.[a.property]?.enum;
+      if (!enumOf) throw new Error(`cfn-lint ${cfnLint.version}: ${a.typeName}.${a.property} has no enum: remove its entry from SCHEMA_ADDITIONS`);
+      if (enumOf.includes(a.value)) {
+        notes.push(`cfn-lint ${cfnLint.version} already accepts ${a.typeName}.${a.property} ${a.value}: remove its entry from SCHEMA_ADDITIONS`);
+        continue;
+      }
+      enumOf.push(a.value);
     }
-    enumOf.push(a.value);
     byType.set(a.typeName, schema);
   }
   for (const [typeName, schema] of byType) {

@@ -1,8 +1,9 @@
 /**
  * The cfn-lint gate of scripts/cfn-lint.ts (run by `npm test` over the
  * reference app and the examples) reports what it should: schema errors and
- * warnings fail, the ignores of .cfnlintrc.yaml hold, and the schema addition
- * for ALLOW_CLIENT_TOKEN_AUTH accepts that value only.
+ * warnings fail, the ignores of .cfnlintrc.yaml hold, and the schema additions
+ * accept what CloudFormation documents and nothing else: ALLOW_CLIENT_TOKEN_AUTH,
+ * and the REST API JWT authorizer's JwtConfiguration.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -56,6 +57,39 @@ test('schema errors and warnings are reported; ignored rules are not', async () 
   expect(failures).toEqual([]);
   expect(findings.map((f) => f.rule).sort()).toEqual(['E3003', 'E3030', 'W1020']);
   expect(findings.find((f) => f.rule === 'E3030')!.message).toMatch(/'ALLOW_TOKEN_AUTH_TYPO' is not one of/);
+}, 60_000);
+
+const api = { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'api' } };
+const jwtAuthorizer = (config: unknown) => ({
+  Type: 'AWS::ApiGateway::Authorizer',
+  Properties: { RestApiId: { Ref: 'Api' }, Name: 'jwt', Type: 'JWT', IdentitySource: 'method.request.header.Authorization', JwtConfiguration: config },
+});
+const issuer = {
+  Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+  Audiences: ['client1'],
+  AdditionalClaims: [{ ClaimName: 'token_use', Format: 'SINGLE_STRING', ExpectedValues: ['access'], Required: true }],
+};
+
+test('a JWT authorizer as M2mAuthorizer.jwt() renders it passes: the schema addition defines JwtConfiguration', async () => {
+  const file = template('jwt', { Api: api, Jwt: jwtAuthorizer({ DefaultAlgorithms: ['RS256'], Issuers: [issuer] }) });
+  const { findings, failures } = await lintTemplates(cfnLint, schemaDir, [file]);
+  expect(failures).toEqual([]);
+  expect(findings).toEqual([]);
+}, 60_000);
+
+test('the JwtConfiguration addition still checks what the documentation defines', async () => {
+  const file = template('jwt-bad', {
+    Api: api,
+    // E3030: SINGLE_STRING is the only claim format; HS256 is no allowed algorithm
+    BadValues: jwtAuthorizer({ DefaultAlgorithms: ['HS256'], Issuers: [{ ...issuer, AdditionalClaims: [{ ClaimName: 'tenant_id', Format: 'ARRAY' }] }] }),
+    // E3003: an issuer needs Audiences
+    NoAudiences: jwtAuthorizer({ DefaultAlgorithms: ['RS256'], Issuers: [{ Issuer: issuer.Issuer }] }),
+    // E3002: no such property
+    Unknown: jwtAuthorizer({ DefaultAlgorithms: ['RS256'], Issuers: [issuer], CacheTtl: 300 }),
+  });
+  const { findings, failures } = await lintTemplates(cfnLint, schemaDir, [file]);
+  expect(failures).toEqual([]);
+  expect(findings.map((f) => f.rule).sort()).toEqual(['E3002', 'E3003', 'E3030', 'E3030']);
 }, 60_000);
 
 test('parses cfn-lint\'s parseable format', () => {

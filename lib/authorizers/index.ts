@@ -1,4 +1,5 @@
 export { M2mAuthorizer } from './m2m-authorizer';
+export { JwtAuthorizerOptions } from './jwt-authorizer';
 export { CognitoAuthorizerOptions } from './cognito-authorizer';
 export { TenantAwareAuthorizerOptions, LambdaAuthorizerOptions } from './tenant-aware-options';
 export { TenantAwareAuthorizer } from './tenant-aware-authorizer';

@@ -2,9 +2,11 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { bindCognitoAuthorizer, COGNITO_ACCESS_LOG_FIELDS, COGNITO_CALLER_CONTEXT, CognitoAuthorizerOptions } from './cognito-authorizer';
+import { bindJwtAuthorizer, jwtAccessLogFields, jwtCallerContext, JwtAuthorizerOptions } from './jwt-authorizer';
 import { bindTenantAwareAuthorizer, PortalPeopleBinding, TENANT_AWARE_CALLER_CONTEXT, tenantAwareAccessLogFields } from './tenant-aware-binding';
 import type { TenantAwareAuthorizerOptions } from './tenant-aware-options';
 import type { IM2mUserPool } from '../m2m-user-pool';
+import { poolState } from '../private/pool-state';
 import type { ScopedRoute } from '../scoped-rest-api/method-options';
 
 /**
@@ -17,6 +19,8 @@ export interface BoundM2mAuthorizer {
   /** The authorizer's function, for a Lambda authorizer. */
   readonly function?: lambda.IFunction;
   readonly authorizationType: apigateway.AuthorizationType;
+  /** True when the API must set the method's scopes itself (aws-cdk-lib renders them for Cognito authorizers only). */
+  readonly scopesOnMethod?: boolean;
   /** `authorizationScopes` of a method gated by these scopes, if the authorizer uses them. */
   authorizationScopes(scopes: string[]): string[] | undefined;
 }
@@ -32,6 +36,27 @@ export abstract class M2mAuthorizer {
    */
   public static cognito(options: CognitoAuthorizerOptions = {}): M2mAuthorizer {
     return new CognitoM2mAuthorizer(options);
+  }
+
+  /**
+   * API Gateway's own JWT authorizer: it validates Cognito access tokens in
+   * the gateway (signature, issuer, audience = the trusted app clients,
+   * `token_use` = `access`, and the tenant claim when a `TenantClaim` adds
+   * one) and allows a method when the token holds ANY of its scopes, with no
+   * Lambda invocation. It cannot require all of a method's scopes, trust
+   * clients registered at run time (a registry), suspend clients, or return
+   * usage keys: a method that needs any of these fails synthesis, naming it.
+   * The backend learns the caller from the token's claims.
+   *
+   * Whether API Gateway's REST API JWT authorizer accepts Cognito access
+   * tokens, which carry the client in `client_id` and have no `aud`, is not
+   * stated in its documentation (HTTP APIs check `client_id` when `aud` is
+   * absent): test it in your account before relying on it.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-jwt-authorizer.html
+   */
+  public static jwt(options: JwtAuthorizerOptions = {}): M2mAuthorizer {
+    return new JwtM2mAuthorizer(options);
   }
 
   /**
@@ -68,7 +93,8 @@ export abstract class M2mAuthorizer {
 
   /**
    * A short name of the authorizer kind: `cognito` for the Cognito
-   * user-pool authorizer, `lambda` for the tenant-aware Lambda authorizer.
+   * user-pool authorizer, `jwt` for API Gateway's JWT authorizer, `lambda`
+   * for the tenant-aware Lambda authorizer.
    */
   public abstract readonly kind: string;
 
@@ -82,14 +108,14 @@ export abstract class M2mAuthorizer {
    *
    * @internal
    */
-  public abstract _accessLogFields(): Record<string, string>;
+  public abstract _accessLogFields(userPool: IM2mUserPool): Record<string, string>;
 
   /**
    * Where the caller's identity is in API Gateway's `context` (header name → context path).
    *
    * @internal
    */
-  public abstract _callerContext(): Record<string, string>;
+  public abstract _callerContext(userPool: IM2mUserPool): Record<string, string>;
 
   /**
    * Creates the authorizer for an API, once.
@@ -138,5 +164,26 @@ class TenantAwareM2mAuthorizer extends M2mAuthorizer {
 
   public _bind(scope: Construct, userPool: IM2mUserPool, routes: () => ScopedRoute[]): BoundM2mAuthorizer {
     return bindTenantAwareAuthorizer(scope, userPool, routes, this.options, this.people);
+  }
+}
+
+class JwtM2mAuthorizer extends M2mAuthorizer {
+  public readonly kind = 'jwt';
+  public readonly supportsAllOf = false;
+
+  constructor(private readonly options: JwtAuthorizerOptions) {
+    super();
+  }
+
+  public _accessLogFields(userPool: IM2mUserPool): Record<string, string> {
+    return jwtAccessLogFields(poolState(userPool).tenantClaimName);
+  }
+
+  public _callerContext(userPool: IM2mUserPool): Record<string, string> {
+    return jwtCallerContext(poolState(userPool).tenantClaimName);
+  }
+
+  public _bind(scope: Construct, userPool: IM2mUserPool): BoundM2mAuthorizer {
+    return bindJwtAuthorizer(scope, userPool, this.options);
   }
 }

@@ -46,6 +46,10 @@ export interface PoolState {
   readonly appClientQuota: number;
   /** Where the pool's rotation functions run (M2mUserPool `secretRotation`, set by its constructor). */
   rotationPlacement?: RotationPlacement;
+  /** Every `iss` the pool's tokens may carry: one per issuer format. */
+  readonly issuers: readonly string[];
+  /** The claim a `TenantClaim` of this app adds to the pool's client-credentials tokens, if any. */
+  tenantClaimName?: string;
 }
 
 const POOL_STATE = 'PoolState';
@@ -72,6 +76,8 @@ export interface PoolDescription {
   readonly imported: boolean;
   readonly resourceServerQuota?: number;
   readonly appClientQuota?: number;
+  /** Every `iss` the pool's tokens may carry. */
+  readonly issuers: readonly string[];
 }
 
 /** Called once by the pool's constructor (M2mUserPool, or its import). */
@@ -83,13 +89,19 @@ export function registerPool(pool: object, description: PoolDescription): void {
     imported: description.imported,
     resourceServerQuota: description.resourceServerQuota ?? LIMITS.resourceServersDefault,
     appClientQuota: description.appClientQuota ?? LIMITS.appClientsDefault,
+    issuers: description.issuers,
   }));
 }
 
 export function poolState(pool: object): PoolState {
   // A pool nobody registered: a user implemented IM2mUserPool themselves; treat it like an imported pool.
   return existingState<PoolState>(pool, POOL_STATE) ?? ownedState<PoolState>(pool, POOL_STATE, () => ({
-    servers: [], tenants: new Map(), imported: true, resourceServerQuota: LIMITS.resourceServersDefault, appClientQuota: LIMITS.appClientsDefault,
+    servers: [],
+    tenants: new Map(),
+    imported: true,
+    resourceServerQuota: LIMITS.resourceServersDefault,
+    appClientQuota: LIMITS.appClientsDefault,
+    issuers: [(pool as { issuer: string }).issuer],
   }));
 }
 

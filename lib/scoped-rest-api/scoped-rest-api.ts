@@ -225,6 +225,11 @@ export class ScopedRestApi extends apigateway.RestApi {
       authorizationType: bound.authorizationType,
       authorizationScopes: bound.authorizationScopes(scopes),
     });
+    if (bound.scopesOnMethod) {
+      (method.node.defaultChild as apigateway.CfnMethod).authorizationScopes = scopes;
+      // The deployment's id hashes what aws-cdk-lib rendered: a change of these scopes must redeploy too.
+      this.latestDeployment?.addToLogicalId({ authorizationScopes: { method: label, scopes } });
+    }
     this.declared.set(method, { httpMethod: method.httpMethod, resourcePath: resource.path, scopes, scopeMatch: match, isPublic: false });
     return method;
   }
@@ -312,7 +317,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
    */
   public callerContextHeaders(): { [param: string]: string } {
-    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContext())
+    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContext(this.m2mUserPool))
       .map(([h, ctx]) => [`integration.request.header.${h}`, ctx] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
@@ -453,5 +458,5 @@ export class ScopedRestApi extends apigateway.RestApi {
 }
 
 /** Ids of children the API adds later (the authorizer on the first scoped method, CORS answers on the first preflight). */
-const LATER_CHILDREN = ['CognitoAuthorizer', 'TenantAuthorizer', 'LambdaAuthorizer', ...CORS_ERROR_ANSWER_IDS];
+const LATER_CHILDREN = ['CognitoAuthorizer', 'JwtAuthorizer', 'TenantAuthorizer', 'LambdaAuthorizer', ...CORS_ERROR_ANSWER_IDS];
 

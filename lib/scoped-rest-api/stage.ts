@@ -1,10 +1,11 @@
-import { AspectPriority, Aspects, IAspect, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, IAspect, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import type { ScopedRestApiProps } from './props';
 import type { M2mAuthorizer } from '../authorizers/m2m-authorizer';
+import type { IM2mUserPool } from '../m2m-user-pool';
 import { acknowledgeInPacks } from '../private/acknowledge';
 import { logsEncryptionKey } from '../private/compliance';
 import { propError } from '../private/validation';
@@ -50,13 +51,14 @@ export function addAccessLog(api: apigateway.RestApi, props: ScopedRestApiProps,
   const cfnStage = api.deploymentStage.node.defaultChild as apigateway.CfnStage;
   cfnStage.accessLogSetting = {
     destinationArn: logGroup.logGroupArn,
-    format: props.deployOptions?.accessLogFormat?.toString() ?? accessLogFormat(authorizer),
+    // Rendered at synthesis: a TenantClaim created after the API still adds its claim to a JWT authorizer's fields.
+    format: props.deployOptions?.accessLogFormat?.toString() ?? Lazy.string({ produce: () => accessLogFormat(authorizer, props.userPool) }),
   };
   return logGroup;
 }
 
 /** The JSON access-log line: request, outcome, latency and who called. */
-function accessLogFormat(authorizer: M2mAuthorizer): string {
+function accessLogFormat(authorizer: M2mAuthorizer, userPool: IM2mUserPool): string {
   return apigateway.AccessLogFormat.custom(JSON.stringify({
     requestId: '$context.requestId',
     requestTime: '$context.requestTime',
@@ -72,7 +74,7 @@ function accessLogFormat(authorizer: M2mAuthorizer): string {
     integrationLatency: '$context.integrationLatency',
     errorMessage: '$context.error.message',
     authorizerError: '$context.authorizer.error',
-    ...authorizer._accessLogFields(),
+    ...authorizer._accessLogFields(userPool),
   })).toString();
 }
 
