@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { complianceFindings, findingKey, formatFinding } from '../bin/nag';
+import { complianceFindings, formatFinding } from '../bin/nag';
 
 const synth = App.prototype.synth;
 let checking = false;
