@@ -193,6 +193,7 @@ const bench = project.addTask('bench', {
 bench.exec('ts-node --prefer-ts-exts bench/token-cache.bench.ts');
 // The token client: token-endpoint requests per 10,000 API calls from 50 concurrent callers, against one per call.
 bench.exec('ts-node --prefer-ts-exts bench/token-client.bench.ts');
+bench.exec('ts-node --prefer-ts-exts bench/directory.bench.ts');
 // Synth CPU and peak memory of an API of 100 to 5,000 scoped methods against the same API in aws-cdk-lib alone.
 bench.exec('ts-node --prefer-ts-exts bench/synth.bench.ts');
 

@@ -3,14 +3,22 @@
  * (CLIENT_TENANTS_PATH), for apps whose clients do not fit an environment
  * variable or live in other stacks (lib/private/contracts/client-directory.ts).
  *
- * - Every parameter directly under the path is read (GetParametersByPath,
- *   paginated); those the library created (`trusted`, from
+ * - The parameters the library created (`trusted`, from
  *   CLIENT_TENANTS_PARAMETERS) are merged into one map, and the whole map is
- *   replaced on each load, so clients removed from the app disappear. Any
- *   other parameter under the path is ignored before it is parsed: it can
- *   neither add nor change a mapping, nor fail the load; its name goes to
- *   `onUntrusted` (a log line and a metric, metrics.ts).
- * - The first request loads it; concurrent requests share one load.
+ *   replaced on each load, so clients removed from the app disappear.
+ * - Two reads (ssm.ts, no AWS SDK): a load a request waits for (the first,
+ *   an unknown client's, a map past `maxStaleMs`) reads the trusted
+ *   parameters by name (`loadTrusted`: GetParameters, 10 names per call,
+ *   DIRECTORY_CONCURRENCY calls at once); the background refresh reads
+ *   every parameter directly under the path (`load`: GetParametersByPath),
+ *   which is how a parameter someone else put there is found: it is ignored
+ *   before it is parsed (it can neither add nor change a mapping, nor fail
+ *   the load) and its name goes to `onUntrusted` (a log line and a metric,
+ *   metrics.ts). So foreign parameters are reported from an execution
+ *   environment's first refresh on (`refreshMs` after its first load), never
+ *   before its first answer. Under a role without ssm:GetParameters the
+ *   loads a request waits for read by path too (logged once).
+ * - The first request loads; concurrent requests share one load.
  * - A known client resolves synchronously from the map (the hot path does
  *   not wait). Once the map is `refreshMs` old, the next request starts a
  *   reload in the background and is answered from the current map.
@@ -23,17 +31,15 @@
  *   than `maxStaleMs`, the request is denied `tenants_unavailable` (fail
  *   closed, straight from memory within the window); a younger map keeps
  *   serving while SSM is down. The first load after the window that
- *   succeeds ends the back-off.
+ *   succeeds ends the back-off. A load fails with its first call that fails
+ *   (after that call's retry, ssm.ts): its later calls are not sent.
  * - `recheckAt` is the next refresh: a verified token cached by the
  *   authorizer is re-resolved then, so a removed client loses access within
  *   `refreshMs` of its removal reaching SSM.
- *
- * `@aws-sdk/client-ssm` (provided by the Lambda runtime) is loaded lazily, and
- * only by `createParameterDirectoryLoader`, i.e. only when the path is set.
  */
-import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { AuthorizerError } from './errors';
 import { untrustedParameterReporter } from './metrics';
+import { SsmCall, ssmCaller, SsmOptions } from './ssm';
 import type { TenantResolver } from './tenant-resolver';
 import {
   DIRECTORY_ENV, DIRECTORY_PATH_PREFIX, OUTAGE_BACKOFF_MS, parseDirectoryParameters, parseMapping,
@@ -48,11 +54,17 @@ export interface DirectoryParameter {
   readonly value: string | undefined;
 }
 
-/** Reads every parameter of the directory; rejects on an outage. */
+/** Reads parameters of the directory; rejects on an outage. */
 export type DirectoryLoader = () => Promise<readonly DirectoryParameter[]>;
 
 export interface DirectoryTenantResolverOptions {
+  /** Reads every parameter under the path (the background refresh, which finds the untrusted ones). */
   readonly load: DirectoryLoader;
+  /**
+   * Reads the trusted parameters only: the loads a request waits for (no map yet, a map past
+   * `maxStaleMs`, an unknown client). @default - `load`
+   */
+  readonly loadTrusted?: DirectoryLoader;
   /** Full names of the parameters the library created (CLIENT_TENANTS_PARAMETERS): the only ones read. */
   readonly trusted: ReadonlySet<string>;
   /** Told the names of the other parameters under the path, after every load that finds any. @default - ignored silently */
@@ -100,6 +112,7 @@ export class DirectoryTenantResolver implements TenantResolver {
   #failure: unknown;
   #inflight: Promise<Map<string, string>> | undefined;
   readonly #load: DirectoryLoader;
+  readonly #loadTrusted: DirectoryLoader;
   readonly #trusted: ReadonlySet<string>;
   readonly #onUntrusted: (names: readonly string[]) => void;
   readonly #backoffMs: number;
@@ -110,6 +123,7 @@ export class DirectoryTenantResolver implements TenantResolver {
 
   constructor(options: DirectoryTenantResolverOptions) {
     this.#load = options.load;
+    this.#loadTrusted = options.loadTrusted ?? options.load;
     this.#trusted = options.trusted;
     this.#onUntrusted = options.onUntrusted ?? (() => undefined);
     this.#backoffMs = Math.max(0, options.backoffMs ?? 0);
@@ -126,16 +140,16 @@ export class DirectoryTenantResolver implements TenantResolver {
     const now = this.#now();
     const map = this.#map;
     if (map === undefined || now - this.#loadedAt >= this.#maxStaleMs) {
-      return this.#reload().then((m) => m.get(clientId), (err: unknown) => {
+      return this.#reload(this.#loadTrusted).then((m) => m.get(clientId), (err: unknown) => {
         throw new AuthorizerError('tenants_unavailable', err, clientId);
       });
     }
-    if (now - this.#loadedAt >= this.#refreshMs) this.#reload().catch(() => undefined);
+    if (now - this.#loadedAt >= this.#refreshMs) this.#reload(this.#load).catch(() => undefined);
     const tenant = map.get(clientId);
     if (tenant !== undefined) return tenant;
     if (now - this.#attemptedAt < this.#unknownRetryMs) return undefined;
     // Unknown: perhaps added since the last load. An outage here is not the caller's fault, but the client stays unknown.
-    return this.#reload().then((m) => m.get(clientId), () => undefined);
+    return this.#reload(this.#loadTrusted).then((m) => m.get(clientId), () => undefined);
   }
 
   public declares(clientId: string): boolean {
@@ -146,7 +160,8 @@ export class DirectoryTenantResolver implements TenantResolver {
     return Math.max(now, this.#loadedAt + this.#refreshMs);
   }
 
-  #reload(): Promise<Map<string, string>> {
+  /** Starts `load` unless a load is in flight (then shares it) or the back-off holds. */
+  #reload(load: DirectoryLoader): Promise<Map<string, string>> {
     if (this.#inflight) return this.#inflight;
     const started = this.#now();
     // Within the back-off window after a failure: the same answer, without calling SSM.
@@ -154,7 +169,7 @@ export class DirectoryTenantResolver implements TenantResolver {
     this.#attemptedAt = started;
     let loading: Promise<readonly DirectoryParameter[]>;
     try {
-      loading = this.#load();
+      loading = load();
     } catch (err) {
       loading = Promise.reject(err);
     }
@@ -179,15 +194,6 @@ export class DirectoryTenantResolver implements TenantResolver {
   }
 }
 
-/**
- * Options of the authorizer's SSM client: bounded retries and timeouts, so an
- * unreachable SSM is answered (denied) well within the function's timeout.
- */
-export const DIRECTORY_CLIENT_OPTIONS: SSMClientConfig = {
-  maxAttempts: 2,
-  requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
-};
-
 /** Validates CLIENT_TENANTS_PATH. */
 export function checkDirectoryPath(path: string): string {
   const rest = path.startsWith(DIRECTORY_PATH_PREFIX) ? path.slice(DIRECTORY_PATH_PREFIX.length) : undefined;
@@ -206,8 +212,8 @@ export interface DirectoryDeps {
   readonly logger?: Logger;
   /** @default Date.now */
   readonly now?: () => number;
-  /** Overrides for the SSM client (endpoint, region...). */
-  readonly ssm?: SSMClientConfig;
+  /** Overrides of the SSM endpoint, Region and credentials the environment gives (ssm.ts). */
+  readonly ssm?: SsmOptions;
 }
 
 /**
@@ -225,8 +231,13 @@ export function directoryFromEnv(env: Env, deps: DirectoryDeps = {}): DirectoryT
     throw new ConfigError((err as Error).message);
   }
   const logger = deps.logger ?? new Logger(logLevelFromEnv(env[HANDLER_ENV.logLevel]));
+  const call = ssmCaller(env, deps.ssm);
+  const byPath = readByPath(call, path);
   return new DirectoryTenantResolver({
-    load: createParameterDirectoryLoader(path, deps.ssm),
+    load: byPath,
+    loadTrusted: readByName(call, [...trusted], byPath, () => {
+      logger.warn('ssm:GetParameters denied: the directory is read by path', { errorName: 'AccessDeniedException' });
+    }),
     trusted,
     onUntrusted: untrustedParameterReporter(env.AWS_LAMBDA_FUNCTION_NAME, logger, deps.now),
     backoffMs: outageBackoffFromEnv(env),
@@ -234,33 +245,53 @@ export function directoryFromEnv(env: Env, deps: DirectoryDeps = {}): DirectoryT
   });
 }
 
-/** The SSM client of the execution environment (built on first use). */
-let ssmClient: SSMClient | undefined;
+/** GetParameters calls of one load in flight at once (a wave). */
+export const DIRECTORY_CONCURRENCY = 8;
 
-/**
- * The loader the Lambda uses: GetParametersByPath on `path` (not recursive,
- * 10 per page, every page) through a module-scope SSM client. Only this
- * function loads `@aws-sdk/client-ssm`.
- */
-export function createParameterDirectoryLoader(path: string, clientConfig?: SSMClientConfig): DirectoryLoader {
-  let sdk: typeof import('@aws-sdk/client-ssm');
-  try {
-    // A lazy require is the point: the runtime-provided SDK loads only when the directory is configured.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    sdk = require('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm');
-    if (ssmClient === undefined || clientConfig !== undefined) ssmClient = new sdk.SSMClient({ ...DIRECTORY_CLIENT_OPTIONS, ...clientConfig });
-  } catch (err) {
-    throw new ConfigError(`${DIRECTORY_ENV.path} is set but the SSM client could not be loaded: ${err instanceof Error ? err.name : 'error'}`);
-  }
-  const ssm = ssmClient;
+const parametersOf = (output: Record<string, unknown>): DirectoryParameter[] =>
+  ((output.Parameters ?? []) as { Name?: string; Value?: string }[]).map((p) => ({ name: p.Name ?? '(unnamed)', value: p.Value }));
+
+/** Every parameter directly under `path` (GetParametersByPath, not recursive, 10 per page, every page). */
+export function readByPath(call: SsmCall, path: string): DirectoryLoader {
   return async () => {
     const out: DirectoryParameter[] = [];
-    let token: string | undefined;
+    let token: unknown;
     do {
-      const page = await ssm.send(new sdk.GetParametersByPathCommand({ Path: path.replace(/\/$/, ''), Recursive: false, MaxResults: 10, NextToken: token }));
-      for (const p of page.Parameters ?? []) out.push({ name: p.Name ?? '(unnamed)', value: p.Value });
+      const page = await call('GetParametersByPath', { Path: path.replace(/\/$/, ''), Recursive: false, MaxResults: 10, NextToken: token });
+      out.push(...parametersOf(page));
       token = page.NextToken;
     } while (token);
     return out;
+  };
+}
+
+/**
+ * The parameters named (GetParameters, 10 names per call, in waves of
+ * DIRECTORY_CONCURRENCY calls), in the order of `names`; a name SSM does not
+ * have is left out. A call that fails fails the load, and the later waves
+ * are not sent. Under a role without ssm:GetParameters
+ * (AccessDeniedException), `fallback` reads them from then on, and
+ * `onDenied` is told once.
+ */
+export function readByName(call: SsmCall, names: readonly string[], fallback: DirectoryLoader, onDenied: () => void): DirectoryLoader {
+  let denied = false;
+  const get = (i: number) => call('GetParameters', { Names: names.slice(i, i + 10) }).then(parametersOf);
+  return async () => {
+    if (!denied) {
+      try {
+        const out: DirectoryParameter[] = [];
+        for (let i = 0; i < names.length; i += 10 * DIRECTORY_CONCURRENCY) {
+          const wave: Promise<DirectoryParameter[]>[] = [];
+          for (let j = i; j < Math.min(names.length, i + 10 * DIRECTORY_CONCURRENCY); j += 10) wave.push(get(j));
+          for (const got of await Promise.all(wave)) out.push(...got);
+        }
+        return out;
+      } catch (err) {
+        if ((err as Error).name !== 'AccessDeniedException') throw err;
+        denied = true;
+        onDenied();
+      }
+    }
+    return fallback();
   };
 }

@@ -39,10 +39,22 @@ export type EmfMembers = { readonly [member: string]: string | number | object }
 export type LogSink = (line: string) => void;
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,128}$/;
-const TENANT_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
-const ERROR_NAME = /^[A-Za-z0-9_]{1,64}$/;
-const PARAMETER_NAME = /^[A-Za-z0-9_./-]{1,1011}$/;
+
+/**
+ * The fields a line takes, in this order, each with its check: a pattern the
+ * value must match (identifiers, names), or `true` for our own text (cut to
+ * 1,000 characters) and counts (finite numbers). A value failing its check
+ * is dropped.
+ */
+const FIELDS: readonly (readonly [keyof SafeLogFields, RegExp | true])[] = [
+  ['reason', /^/],
+  ['clientId', /^[A-Za-z0-9_-]{1,128}$/],
+  ['tenantId', /^[A-Za-z0-9_.:@-]{1,128}$/],
+  ['errorName', /^[A-Za-z0-9_]{1,64}$/],
+  ['configDetail', true],
+  ['count', true],
+  ['parameterName', /^[A-Za-z0-9_./-]{1,1011}$/],
+];
 
 /** Writes one JSON line per call to stdout (or the given sink). */
 export class Logger {
@@ -63,20 +75,21 @@ export class Logger {
   public warn(msg: string, fields?: SafeLogFields): void { this.#write('warn', msg, fields); }
   public error(msg: string, fields?: SafeLogFields): void { this.#write('error', msg, fields); }
 
-  #write(level: LogLevel, msg: string, fields?: SafeLogFields): void {
+  #write(level: LogLevel, msg: string, fields: SafeLogFields = {}): void {
     if (LEVELS[level] < this.#min) return;
-    const line: Record<string, string | number> = { level, msg };
-    if (fields) {
-      if (fields.reason !== undefined) line.reason = fields.reason;
-      if (fields.clientId !== undefined && CLIENT_ID.test(fields.clientId)) line.clientId = fields.clientId;
-      if (fields.tenantId !== undefined && TENANT_ID.test(fields.tenantId)) line.tenantId = fields.tenantId;
-      if (fields.errorName !== undefined && ERROR_NAME.test(fields.errorName)) line.errorName = fields.errorName;
-      if (fields.configDetail !== undefined) line.configDetail = fields.configDetail.slice(0, 1000);
-      if (fields.count !== undefined && Number.isFinite(fields.count)) line.count = fields.count;
-      if (fields.parameterName !== undefined && PARAMETER_NAME.test(fields.parameterName)) line.parameterName = fields.parameterName;
-      Object.assign(line, fields.emf);
+    const line: Record<string, unknown> = { level, msg };
+    for (const [name, check] of FIELDS) {
+      const value = fields[name] as string | number | undefined;
+      if (value === undefined) continue;
+      if (check !== true) {
+        if (check.test(value as string)) line[name] = value;
+      } else if (typeof value === 'string') {
+        line[name] = value.slice(0, 1000);
+      } else if (Number.isFinite(value)) {
+        line[name] = value;
+      }
     }
-    this.#sink(JSON.stringify(line) + '\n');
+    this.#sink(JSON.stringify(Object.assign(line, fields.emf)) + '\n');
   }
 }
 

@@ -113,18 +113,19 @@ export function formatDirectoryParameters(counts: ReadonlyArray<readonly [string
 export function parseDirectoryParameters(json: string | undefined, path: string): Set<string> {
   const rule = `must be a JSON object of stack ids (letters and digits) to parameter counts (1-${MAX_PARAMETERS_PER_STACK})`;
   const shown = JSON.stringify((json ?? '').slice(0, 80));
-  if (json === undefined || json.trim() === '') throw new Error(`${DIRECTORY_ENV.parameters} is not set: it ${rule}`);
+  const fail = (problem: string): never => { throw new Error(`${DIRECTORY_ENV.parameters} ${problem}`); };
+  if (json === undefined || json.trim() === '') fail(`is not set: it ${rule}`);
   let doc: unknown;
   try {
-    doc = JSON.parse(json);
+    doc = JSON.parse(json!);
   } catch {
-    throw new Error(`${DIRECTORY_ENV.parameters} ${shown} is not valid JSON: it ${rule}`);
+    fail(`${shown} is not valid JSON: it ${rule}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${DIRECTORY_ENV.parameters} ${shown} ${rule}`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail(`${shown} ${rule}`);
   const names = new Set<string>();
-  for (const [stackId, count] of Object.entries(doc)) {
+  for (const [stackId, count] of Object.entries(doc as object)) {
     if (!DIRECTORY_GROUP.test(stackId) || !Number.isInteger(count) || count < 1 || count > MAX_PARAMETERS_PER_STACK) {
-      throw new Error(`${DIRECTORY_ENV.parameters} ${shown} ${rule}: ${JSON.stringify(stackId.slice(0, 80))}: ${JSON.stringify(count)}`);
+      fail(`${shown} ${rule}: ${JSON.stringify(stackId.slice(0, 80))}: ${JSON.stringify(count)}`);
     }
     for (let i = 0; i < count; i++) names.add(directoryParameterName(path, stackId, i));
   }

@@ -32,12 +32,13 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const requiresOf = (file: string) => [...new Set([...fs.readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
 
-test('the bundles have no dependencies besides Node.js built-ins (and the runtime-provided SSM and DynamoDB clients)', () => {
+test('the bundles have no dependencies besides Node.js built-ins (and the runtime-provided DynamoDB client)', () => {
   // stream: aws-jwt-verify's Node.js module imports it (for its own fetch, which the authorizer's JWKS cache replaces).
-  // @aws-sdk/client-ssm: only required lazily, when CLIENT_TENANTS_PATH is set (the client directory).
-  expect(requiresOf(bundle)).toEqual(['@aws-sdk/client-ssm', 'crypto', 'fs', 'node:https', 'path', 'stream']);
+  // node:http, node:https: required on first use (a JWKS fetch, a read of the client directory; node:http for a loopback endpoint).
+  // No SDK for the client directory: its two SSM reads are signed requests (lambda/authorizer/ssm.ts).
+  expect(requiresOf(bundle)).toEqual(['crypto', 'fs', 'node:http', 'node:https', 'path', 'stream']);
   // @aws-sdk/client-dynamodb: only required lazily, when TABLE_NAME is set (see the tests below).
-  expect(requiresOf(registryBundle)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ssm', 'crypto', 'fs', 'node:https', 'path', 'stream']);
+  expect(requiresOf(registryBundle)).toEqual(['@aws-sdk/client-dynamodb', 'crypto', 'fs', 'node:http', 'node:https', 'path', 'stream']);
   // The registry code (resolver, DynamoDB lookup) is only in the registry bundle.
   expect(fs.readFileSync(bundle, 'utf8')).not.toContain('CLIENT#');
   expect(fs.readFileSync(registryBundle, 'utf8')).toContain('CLIENT#');
@@ -112,7 +113,7 @@ test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed f
   expect(lines[0]).toMatchObject({ level: 'error', msg: 'denied', reason: 'registry_unavailable', clientId: 'portalclient9' });
 });
 
-test('the bundle with the SSM client directory: the library\'s parameter admits its client; a foreign parameter under the path admits nobody, and is logged and counted', async () => {
+test('the bundle with the SSM client directory: the library\'s parameter admits its client, the SDK unloaded; a foreign parameter under the path admits nobody, and the refresh logs and counts it', async () => {
   const ssm = await startLocalSsm();
   const dirPath = '/cdk-cognito-m2m/clients/ApiTenantAuthorizerBUNDLE1/';
   ssm.parameters.set(`${dirPath}Api-0`, JSON.stringify({ client1globex: 'globex' }));
@@ -121,13 +122,22 @@ test('the bundle with the SSM client directory: the library\'s parameter admits 
     const key = makeKey();
     const jwksPath = path.join(dir, 'jwks-directory.json');
     fs.writeFileSync(jwksPath, JSON.stringify(jwksOf(key)));
+    // The clock moves 5 minutes (the directory's refresh period) before the third request: it starts the refresh,
+    // which lists the path in the background; the process ends when the refresh has.
     const script = `
+      const realNow = Date.now;
+      let skew = 0;
+      Date.now = () => realNow() + skew;
       const { handler } = require(${JSON.stringify(bundle)});
       const ev = (t) => ({ type: 'TOKEN', authorizationToken: 'Bearer ' + t, methodArn: ${JSON.stringify(METHOD_ARN)} });
+      const good = ${JSON.stringify(sign(key, claims()))};
       (async () => {
-        const ok = await handler(ev(${JSON.stringify(sign(key, claims()))}));
+        const ok = await handler(ev(good));
         const denied = await handler(ev(${JSON.stringify(sign(key, claims({ client_id: 'nobody', sub: 'nobody' })))})).then(() => 'allowed', (e) => e.message);
-        process.stderr.write(JSON.stringify({ principal: ok.principalId, tenant: ok.context.tenantId, denied }));
+        const sdk = Object.keys(require.cache).some((f) => f.includes('@aws-sdk'));
+        skew = 300000;
+        const later = await handler(ev(good));
+        process.stderr.write(JSON.stringify({ principal: ok.principalId, tenant: ok.context.tenantId, denied, sdk, later: later.context.tenantId }));
       })();`;
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
       execFile(process.execPath, ['-e', script], {
@@ -149,14 +159,18 @@ test('the bundle with the SSM client directory: the library\'s parameter admits 
         },
       }, (err, out, errOut) => (err ? reject(err) : resolve({ stdout: out, stderr: errOut })));
     });
-    expect(JSON.parse(stderr.slice(stderr.lastIndexOf('{"principal"')))).toEqual({ principal: 'client1globex', tenant: 'globex', denied: 'Unauthorized' });
+    expect(JSON.parse(stderr.slice(stderr.lastIndexOf('{"principal"'))))
+      .toEqual({ principal: 'client1globex', tenant: 'globex', denied: 'Unauthorized', sdk: false, later: 'globex' });
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.msg, l.parameterName ?? l.UntrustedDirectoryParameters ?? l.reason ?? l.Allowed])).toEqual([
-      ['untrusted directory parameter ignored', `${dirPath}Api-1`],
-      ['untrusted directory parameters', 1],
       ['allowed', 1],
       ['denied', 'untrusted_client'],
+      ['allowed', 1],
+      ['untrusted directory parameter ignored', `${dirPath}Api-1`],
+      ['untrusted directory parameters', 1],
     ]);
+    // The first answer read the library's parameter by name; the refresh listed the path.
+    expect([ssm.calls('GetParameters'), ssm.calls('GetParametersByPath')]).toEqual([1, 1]);
     expect(stdout).not.toContain('"nobody":');
   } finally {
     await ssm.close();

@@ -11,19 +11,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { mockClient } from 'aws-sdk-client-mock';
 import { claims, makeAuthorizer, makeKey, jwksOf, outcome, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { configFromEnv } from '../../../lambda/authorizer/config';
 import {
-  checkDirectoryPath, createParameterDirectoryLoader, DIRECTORY_CLIENT_OPTIONS, DirectoryParameter, DirectoryTenantResolver, directoryFromEnv,
-  mergeDirectory,
+  checkDirectoryPath, DIRECTORY_CONCURRENCY, DirectoryParameter, DirectoryTenantResolver, directoryFromEnv, mergeDirectory, readByName, readByPath,
 } from '../../../lambda/authorizer/directory';
 import { AuthorizerError } from '../../../lambda/authorizer/errors';
 import { untrustedParameterReporter } from '../../../lambda/authorizer/metrics';
 import { createRegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
+import { SSM_MAX_ATTEMPTS, ssmCaller } from '../../../lambda/authorizer/ssm';
 import { ConfigError } from '../../../lambda/shared/config';
 import { Logger } from '../../../lambda/shared/log';
 import { CLIENT_SK, clientPk, TENANT_SK, tenantPk } from '../../../lambda/shared/registry';
@@ -39,8 +37,16 @@ const param = (name: string, map: Record<string, string>): DirectoryParameter =>
 /** The parameters the construct created: CLIENT_TENANTS_PARAMETERS `{"S":2}`. */
 const TRUSTED = parseDirectoryParameters('{"S":2}', PATH);
 const FN = 'Api-TenantAuthorizerFunction-AbC123';
-/** Requests one directory load makes to a failing SSM: the SDK client's attempts. */
-const ATTEMPTS = DIRECTORY_CLIENT_OPTIONS.maxAttempts as number;
+/** Requests one call to a failing SSM makes: its attempts (lambda/authorizer/ssm.ts). */
+const ATTEMPTS = SSM_MAX_ATTEMPTS;
+/** The resolver's default refresh period: the background refresh, which lists the path, runs after it. */
+const REFRESH_MS = 300_000;
+
+/** Waits until `check` holds (background work to finish), for at most 5 s. */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((res) => setTimeout(res, 10));
+  expect(check()).toBe(true);
+}
 
 /** A loader whose answers the test controls; counts calls. */
 function controlledLoader() {
@@ -310,24 +316,201 @@ describe('through the authorizer', () => {
   });
 });
 
-describe('createParameterDirectoryLoader', () => {
-  // Mocked only while these tests run: the later ones use a local SSM through the real client.
-  const stub = () => mockClient(SSMClient);
-  let ssm: ReturnType<typeof stub>;
-  beforeAll(() => { ssm = stub(); });
-  afterEach(() => ssm.reset());
-  afterAll(() => ssm.restore());
+describe('two reads: the loads a request waits for read the library\'s parameters by name, the refresh lists the path', () => {
+  /** A resolver whose two loaders are counted: `load` lists the path (the library's S-0 and a foreign parameter), `loadTrusted` reads S-0. */
+  function twoReads(opts: { unknownRetryMs?: number; maxStaleMs?: number } = {}) {
+    let now = 1_700_000_000_000;
+    const lines: string[] = [];
+    const calls: string[] = [];
+    let s0: Record<string, string> = { clientA: 'alpha' };
+    const foreign = param('zz-intruder', { clientA: 'evil', clientX: 'beta' });
+    const r = new DirectoryTenantResolver({
+      load: async () => { calls.push('byPath'); return [param('S-0', s0), foreign]; },
+      loadTrusted: async () => { calls.push('byName'); return [param('S-0', s0)]; },
+      trusted: TRUSTED,
+      now: () => now,
+      onUntrusted: untrustedParameterReporter(FN, new Logger('info', (l) => { lines.push(l); }), () => now),
+      ...opts,
+    });
+    return {
+      r,
+      calls,
+      advance: (ms: number) => { now += ms; },
+      set: (m: Record<string, string>) => { s0 = m; },
+      untrusted: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.parameterName).map((l) => l.parameterName),
+    };
+  }
 
-  test('reads every page directly under the path', async () => {
-    ssm.on(GetParametersByPathCommand, { NextToken: undefined }).resolves({ Parameters: [{ Name: `${PATH}S-0`, Value: '{"a":"x"}' }], NextToken: 'p2' });
-    ssm.on(GetParametersByPathCommand, { NextToken: 'p2' }).resolves({ Parameters: [{ Name: `${PATH}S-1`, Value: '{"b":"y"}' }] });
-    const load = createParameterDirectoryLoader(PATH, { region: 'us-east-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 's' } });
-    expect(await load()).toEqual([{ name: `${PATH}S-0`, value: '{"a":"x"}' }, { name: `${PATH}S-1`, value: '{"b":"y"}' }]);
-    const inputs = ssm.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input);
-    expect(inputs).toEqual([
-      { Path: PATH.slice(0, -1), Recursive: false, MaxResults: 10, NextToken: undefined },
-      { Path: PATH.slice(0, -1), Recursive: false, MaxResults: 10, NextToken: 'p2' },
+  test('the first request waits for the library\'s parameters only: no foreign parameter is read, listed or reported before the first answer', async () => {
+    const { r, calls, untrusted } = twoReads();
+    expect(await r.resolve('clientA')).toBe('alpha');
+    expect(r.resolve('clientX')).toBeUndefined();
+    expect(calls).toEqual(['byName']);
+    expect(untrusted()).toEqual([]);
+  });
+
+  test('the refresh lists the path: the foreign parameter is ignored, logged once and counted; the map stays the library\'s', async () => {
+    const { r, calls, advance, untrusted } = twoReads();
+    await r.resolve('clientA');
+    advance(REFRESH_MS);
+    expect(r.resolve('clientA')).toBe('alpha'); // answered from the map while the listing runs
+    await new Promise((res) => setImmediate(res));
+    expect(calls).toEqual(['byName', 'byPath']);
+    expect(untrusted()).toEqual([`${PATH}zz-intruder`]);
+    expect([r.resolve('clientA'), r.resolve('clientX'), r.size]).toEqual(['alpha', undefined, 1]);
+  });
+
+  test('an unknown client and a map past maxStaleMs are waited for: read by name', async () => {
+    const { r, calls, advance, set } = twoReads({ unknownRetryMs: 30_000, maxStaleMs: 900_000 });
+    await r.resolve('clientA');
+    set({ clientA: 'alpha', clientB: 'beta' });
+    advance(30_000);
+    expect(await r.resolve('clientB')).toBe('beta');
+    advance(900_000);
+    expect(await r.resolve('clientB')).toBe('beta');
+    expect(calls).toEqual(['byName', 'byName', 'byName']);
+  });
+});
+
+describe('reading the directory from SSM (a local SSM over its JSON protocol)', () => {
+  const RPATH = '/cdk-cognito-m2m/clients/ApiTenantAuthorizerREAD01/';
+  let ssm: LocalSsm;
+  /** 25 parameters of the library (S-0 … S-24), one foreign one. */
+  const NAMES = Array.from({ length: 25 }, (_, i) => `${RPATH}S-${i}`);
+  beforeAll(async () => {
+    ssm = await startLocalSsm();
+    NAMES.forEach((n, i) => ssm.parameters.set(n, JSON.stringify({ [`client${i}`]: `tenant-${i}` })));
+    ssm.parameters.set(`${RPATH}zz-foreign`, '{"intruder":"tenant-0"}');
+  });
+  afterEach(() => {
+    ssm.denied.clear();
+    ssm.failing = false;
+    ssm.throttle = undefined;
+    ssm.log.length = 0;
+  });
+  afterAll(() => ssm.close());
+  const call = () => ssmCaller({}, { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS });
+  const fail = () => { throw new Error('the fallback was used'); };
+
+  test('by path: every page directly under the path, 10 per page, foreign parameters included (the refresh reports them)', async () => {
+    const got = await readByPath(call(), RPATH)();
+    expect(got.map((p) => p.name)).toEqual([...NAMES, `${RPATH}zz-foreign`].sort());
+    expect(ssm.log.map((l) => l.input)).toEqual([
+      { Path: RPATH.slice(0, -1), Recursive: false, MaxResults: 10 },
+      { Path: RPATH.slice(0, -1), Recursive: false, MaxResults: 10, NextToken: '10' },
+      { Path: RPATH.slice(0, -1), Recursive: false, MaxResults: 10, NextToken: '20' },
     ]);
+  });
+
+  test('by name: the library\'s parameters in 10-name GetParameters calls, in order; a name SSM does not have is left out', async () => {
+    const names = [...NAMES, `${RPATH}S-25`];
+    const got = await readByName(call(), names, fail, fail)();
+    expect(got).toEqual(NAMES.map((name, i) => ({ name, value: JSON.stringify({ [`client${i}`]: `tenant-${i}` }) })));
+    expect(ssm.log.map((l) => [l.operation, (l.input.Names as string[]).length])).toEqual([['GetParameters', 10], ['GetParameters', 10], ['GetParameters', 6]]);
+    expect(ssm.log.flatMap((l) => l.input.Names as string[]).sort()).toEqual([...names].sort());
+  });
+
+  test(`by name: at most ${DIRECTORY_CONCURRENCY} calls in flight at once`, async () => {
+    // A loader over 200 names (20 calls) whose calls are held until counted.
+    let inFlight = 0;
+    let most = 0;
+    const counting = async (op: 'GetParameters' | 'GetParametersByPath', input: object) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((res) => setTimeout(res, 5));
+      inFlight--;
+      return call()(op, input);
+    };
+    await readByName(counting, Array.from({ length: 200 }, (_, i) => `${RPATH}T-${i}`), fail, fail)();
+    expect(most).toBe(DIRECTORY_CONCURRENCY);
+  });
+
+  test('by name: the first call that fails fails the load; the calls not yet sent are not sent', async () => {
+    // A server of its own: the retries of the calls in flight when the load fails still arrive after it.
+    const throttling = await startLocalSsm();
+    try {
+      throttling.throttle = { perSecond: 0, burst: 3 };
+      const names = Array.from({ length: 200 }, (_, i) => `${RPATH}T-${i}`);
+      const own = ssmCaller({}, { endpoint: throttling.endpoint, region: REGION, credentials: CREDENTIALS });
+      await expect(readByName(own, names, fail, fail)()).rejects.toMatchObject({ name: 'ThrottlingException' });
+      // 20 calls of 10 names: the first 3 answered, then throttled; those in flight retried once (each retry within
+      // 500 ms, each attempt within 1 s: all done 1.6 s on), none started after the failure.
+      await new Promise((res) => setTimeout(res, 1600));
+      expect(throttling.calls()).toBeLessThanOrEqual(3 + 2 * DIRECTORY_CONCURRENCY);
+    } finally {
+      await throttling.close();
+    }
+  });
+
+  test('by name, under a role without ssm:GetParameters: read by path from then on, told once', async () => {
+    ssm.denied.add('GetParameters');
+    let told = 0;
+    const load = readByName(call(), NAMES, readByPath(call(), RPATH), () => { told++; });
+    const byName = () => ssm.log.filter((l) => l.operation === 'GetParameters').length;
+    expect((await load()).map((p) => p.name)).toContain(`${RPATH}zz-foreign`);
+    // The first load's calls (3, sent at once) were refused; no later load asks again.
+    expect(byName()).toBe(3);
+    for (let i = 0; i < 2; i++) expect((await load()).map((p) => p.name)).toContain(`${RPATH}zz-foreign`);
+    expect([byName(), told]).toEqual([3, 1]);
+  });
+
+  test('from the environment, under a role without ssm:GetParameters: the directory still loads, and the warning is logged once', async () => {
+    ssm.denied.add('GetParameters');
+    const lines: string[] = [];
+    const r = directoryFromEnv({ CLIENT_TENANTS_PATH: RPATH, CLIENT_TENANTS_PARAMETERS: '{"S":25}' }, {
+      logger: new Logger('info', (l) => { lines.push(l); }), ssm: { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS },
+    });
+    expect(await r.resolve('client7')).toBe('tenant-7');
+    expect(await r.resolve('intruder')).toBeUndefined();
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { level: 'warn', msg: 'ssm:GetParameters denied: the directory is read by path', errorName: 'AccessDeniedException' },
+      { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${RPATH}zz-foreign` },
+    ]);
+  });
+});
+
+describe('SSM throttling from a burst of new execution environments: fail closed, bounded retries', () => {
+  const BPATH = '/cdk-cognito-m2m/clients/ApiTenantAuthorizerBURST1/';
+  /** 15 parameters of the library (2 GetParameters calls per load), 10 clients each. */
+  const PARAMETERS = 15;
+  const ENVIRONMENTS = 20;
+  const T0 = 1_700_000_000_000;
+
+  test(`${ENVIRONMENTS} environments start at once and SSM throttles: each answers its tenant or tenants_unavailable, never another; `
+    + 'at most one load (2 attempts per call) per back-off window each; all recover in the next window', async () => {
+    const ssm = await startLocalSsm();
+    try {
+      for (let i = 0; i < PARAMETERS; i++) {
+        ssm.parameters.set(`${BPATH}Api-${i}`, JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, j) => [`client${i}x${j}`, `tenant-${i}-${j}`]))));
+      }
+      // GIVEN SSM answers 10 calls (5 environments' loads), then throttles every call
+      ssm.throttle = { perSecond: 0, burst: 10 };
+      let now = T0;
+      const environments = Array.from({ length: ENVIRONMENTS }, () => directoryFromEnv(
+        { CLIENT_TENANTS_PATH: BPATH, CLIENT_TENANTS_PARAMETERS: `{"Api":${PARAMETERS}}` },
+        { logger: new Logger('error', () => undefined), now: () => now, ssm: { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS } },
+      ));
+      const answer = (r: DirectoryTenantResolver, clientId: string) => Promise.resolve(r.resolve(clientId))
+        .catch((e: AuthorizerError) => `${e.reason}:${(e.cause as Error).name}`);
+      // WHEN each environment gets 50 requests in its first second (20 ms apart), all environments at once
+      const outcomes = new Set<unknown>();
+      for (let i = 0; i < 50; i++) {
+        now = T0 + i * 20;
+        for (const a of await Promise.all(environments.map((r) => answer(r, 'client14x9')))) outcomes.add(a);
+      }
+      // THEN each request got the client's tenant (an environment that loaded) or was denied: never another tenant, never an allow without data
+      expect([...outcomes].sort()).toEqual(['tenant-14-9', 'tenants_unavailable:ThrottlingException']);
+      // ... and SSM was asked at most once per environment within the window: 2 calls, each at most 2 attempts
+      expect(ssm.calls()).toBeLessThanOrEqual(ENVIRONMENTS * 2 * SSM_MAX_ATTEMPTS);
+      const firstWindow = ssm.calls();
+      // WHEN the throttling ends and the back-off window (5 s) is over
+      ssm.throttle = undefined;
+      now = T0 + 5_000;
+      // THEN every environment answers again, with one more load (2 calls) at most each
+      expect(new Set(await Promise.all(environments.map((r) => answer(r, 'client14x9'))))).toEqual(new Set(['tenant-14-9']));
+      expect(ssm.calls() - firstWindow).toBeLessThanOrEqual(ENVIRONMENTS * 2);
+    } finally {
+      await ssm.close();
+    }
   });
 });
 
@@ -449,12 +632,20 @@ describe('the authorizer from its environment, on a local SSM with the registry 
       expect(await a.tenantOf('portalclient1')).toBe('umbrella');
       // ... and a client nobody declared or registered stays untrusted
       expect(await a.tenantOf('madeupclient')).toBe('Unauthorized');
-      const warnings = a.logs().filter((l) => l.msg !== 'denied');
-      expect(warnings).toEqual([
+      // The first answers read the library's parameter by name: nothing foreign was read.
+      const warnings = () => a.logs().filter((l) => l.msg !== 'denied');
+      expect(warnings()).toEqual([]);
+      // WHEN the map is due for refresh: the refresh lists the path, in the background
+      a.at(REFRESH_MS);
+      expect(await a.tenantOf('client1globex')).toBe('globex');
+      // THEN the foreign parameters are logged once by name and counted; tenants unchanged
+      await eventually(() => warnings().length === 3);
+      expect(warnings()).toEqual([
         { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${LPATH}Api-1` },
         { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${LPATH}intruder` },
         expect.objectContaining({ level: 'warn', msg: 'untrusted directory parameters', count: 2, functionName: FN, UntrustedDirectoryParameters: 2 }),
       ]);
+      expect([await a.tenantOf('client1globex'), await a.tenantOf('portalclient1')]).toEqual(['globex', 'umbrella']);
       expect(JSON.stringify(a.logs())).not.toContain('initech');
     } finally {
       ssm.parameters.delete(`${LPATH}Api-1`);
@@ -462,7 +653,7 @@ describe('the authorizer from its environment, on a local SSM with the registry 
     }
   });
 
-  test('SSM down: 100 requests within 1 s make one load (its SDK attempts) per 5 s window (the default); SSM back, the next window recovers', async () => {
+  test('SSM down: 100 requests within 1 s make one load (its attempts) per 5 s window (the default); SSM back, the next window recovers', async () => {
     const a = fromEnv();
     ssm.failing = true;
     const before = ssm.calls();
@@ -470,7 +661,7 @@ describe('the authorizer from its environment, on a local SSM with the registry 
       a.at(i * 10);
       expect(await a.tenantOf('client1globex')).toBe('Unauthorized');
     }
-    // One load: the SDK client's attempts (DIRECTORY_CLIENT_OPTIONS.maxAttempts) of one request to SSM.
+    // One load: the attempts (SSM_MAX_ATTEMPTS) of its one call to SSM.
     expect(ssm.calls() - before).toBe(ATTEMPTS);
     expect(new Set(a.logs().map((l) => `${l.reason}:${l.errorName}`))).toEqual(new Set(['tenants_unavailable:InternalServerError']));
     expect(a.logs()).toHaveLength(100);

@@ -1,6 +1,6 @@
 /**
  * The bundled trigger (what the construct deploys): small, no dependencies
- * besides the runtime-provided SSM and DynamoDB clients, and, run as the
+ * besides the runtime-provided DynamoDB client, and, run as the
  * Lambda runtime would (a fresh Node.js process, configured by environment
  * variables only), it reads the directory from SSM and answers Cognito's events.
  */
@@ -30,14 +30,20 @@ afterAll(async () => {
   await ssm.close();
 });
 
-test('the bundle is small and requires nothing but the runtime-provided SDK clients', () => {
+test('the bundle is small and requires nothing but Node.js built-ins and the runtime-provided DynamoDB client', () => {
   const requires = [...new Set([...fs.readFileSync(bundle, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))].sort();
-  expect(requires).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ssm']);
+  // node:http(s) on the directory's first read (lambda/authorizer/ssm.ts: no SDK for SSM); DynamoDB only with TABLE_NAME.
+  expect(requires).toEqual(['@aws-sdk/client-dynamodb', 'crypto', 'node:http', 'node:https']);
   expect(fs.statSync(bundle).size).toBeLessThan(16 * 1024);
 });
 
-test('run as the Lambda runtime would: a declared client gets its claim, an unknown one is refused (a foreign parameter naming it ignored and counted), a sign-in passes', async () => {
+test('run as the Lambda runtime would: a declared client gets its claim, an unknown one is refused, a sign-in passes; the refresh logs and counts a foreign parameter naming it', async () => {
+  // The clock moves 5 minutes (the directory's refresh period) before the last token request: it starts the refresh,
+  // which lists the path in the background; the process ends when the refresh has.
   const script = `
+    const realNow = Date.now;
+    let skew = 0;
+    Date.now = () => realNow() + skew;
     const { handler } = require(${JSON.stringify(bundle)});
     const ev = (clientId, triggerSource = 'TokenGeneration_ClientCredentials') => ({
       version: '3', triggerSource, region: 'us-east-1', userPoolId: 'us-east-1_AbC123', userName: clientId,
@@ -49,6 +55,8 @@ test('run as the Lambda runtime would: a declared client gets its claim, an unkn
       const declared = await handler(ev('declaredglobex'));
       const unknown = await handler(ev('madeupclient')).then(() => 'issued', (e) => e.message);
       const signIn = await handler(ev('madeupclient', 'TokenGeneration_HostedAuth'));
+      skew = 300000;
+      await handler(ev('declaredglobex'));
       process.stderr.write(JSON.stringify({
         claims: declared.response.claimsAndScopeOverrideDetails.accessTokenGeneration.claimsToAddOrOverride,
         unknown,
@@ -58,7 +66,7 @@ test('run as the Lambda runtime would: a declared client gets its claim, an unkn
   const r = await promisify(execFile)(process.execPath, ['-e', script], {
     env: {
       PATH: process.env.PATH,
-      // The SDK is loadable, as in the Lambda runtime.
+      // The SDK is loadable, as in the Lambda runtime (the directory does not use it).
       NODE_PATH: path.join(__dirname, '..', '..', '..', 'node_modules'),
       CLIENT_TENANTS_PATH: PATH,
       CLIENT_TENANTS_PARAMETERS: '{"Identity":1}',
@@ -81,9 +89,10 @@ test('run as the Lambda runtime would: a declared client gets its claim, an unkn
     signIn: { claimsAndScopeOverrideDetails: null },
   });
   expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
-    { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
-    expect.objectContaining({ level: 'warn', msg: 'untrusted directory parameters', count: 1, functionName: 'Identity-TenantClaimFunction', UntrustedDirectoryParameters: 1 }),
     { level: 'info', msg: 'tenant claim added', clientId: 'declaredglobex', tenantId: 'globex' },
     { level: 'warn', msg: 'token refused', reason: 'untrusted_client', clientId: 'madeupclient' },
+    { level: 'info', msg: 'tenant claim added', clientId: 'declaredglobex', tenantId: 'globex' },
+    { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
+    expect.objectContaining({ level: 'warn', msg: 'untrusted directory parameters', count: 1, functionName: 'Identity-TenantClaimFunction', UntrustedDirectoryParameters: 1 }),
   ]);
 });

@@ -1,8 +1,8 @@
 /**
  * The tenant-claim trigger (lambda/tenant-claim) against real local servers:
- * the client directory in a local SSM (GetParametersByPath over its JSON
- * protocol) and the tenant registry in dynalite, read by the trigger's own SDK
- * clients. The tenant comes from the client id Cognito authenticated, never
+ * the client directory in a local SSM (GetParameters and GetParametersByPath
+ * over its JSON protocol, lambda/authorizer/ssm.ts) and the tenant registry in
+ * dynalite, read by the trigger's own clients. The tenant comes from the client id Cognito authenticated, never
  * from the caller's client metadata nor from a parameter under the directory's
  * path that the library did not create; clients without an active tenant get
  * no claim (or no token); an unavailable source refuses the token, and is not
@@ -10,8 +10,8 @@
  */
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CREDENTIALS, LocalSsm, REGION, startLocalSsm } from './local-ssm';
-import { DIRECTORY_CLIENT_OPTIONS } from '../../../lambda/authorizer/directory';
 import { REGISTRY_CLIENT_OPTIONS } from '../../../lambda/authorizer/registry-resolver';
+import { SSM_MAX_ATTEMPTS } from '../../../lambda/authorizer/ssm';
 import { Logger } from '../../../lambda/shared/log';
 import { CLIENT_SK, clientPk, TENANT_SK, tenantPk } from '../../../lambda/shared/registry';
 import { PreTokenGenerationEvent, TenantClaimTrigger, createTriggerFromEnv } from '../../../lambda/tenant-claim/trigger';
@@ -23,8 +23,8 @@ const PATH = '/cdk-cognito-m2m/clients/IdentityTenantClaimAB12CD34/';
 const CREATED = '{"Identity":1,"Tenants0":1}';
 const FN = 'Identity-TenantClaimFunction-AbC123';
 const T0 = 1_700_000_000_000;
-/** Requests one load makes to a failing server: the SDK clients' attempts. */
-const SSM_ATTEMPTS = DIRECTORY_CLIENT_OPTIONS.maxAttempts as number;
+/** Requests one load makes to a failing server: the clients' attempts (SSM: one call of the load, DynamoDB: the SDK's). */
+const SSM_ATTEMPTS = SSM_MAX_ATTEMPTS;
 const DDB_ATTEMPTS = REGISTRY_CLIENT_OPTIONS.maxAttempts as number;
 const TABLE = 'registry';
 const CLAIMS = 'claimsAndScopeOverrideDetails';
@@ -265,6 +265,18 @@ describe('a trusted source that cannot answer refuses the token (fail closed), w
 });
 
 describe('a parameter under the directory path that the library did not create', () => {
+  /** The directory's refresh period: its background refresh lists the path, which is how foreign parameters are found. */
+  const REFRESH_MS = 300_000;
+
+  /** Moves the clock to the refresh, starts it with a token request of a declared client, and waits for its log lines. */
+  async function refreshed(h: Harness, lines: number): Promise<Record<string, unknown>[]> {
+    h.at(REFRESH_MS);
+    expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
+    const found = () => h.logs().filter((l) => String(l.msg).startsWith('untrusted'));
+    for (let i = 0; i < 500 && found().length < lines; i++) await new Promise((res) => setTimeout(res, 10));
+    return found();
+  }
+
   /** Runs `body` with these parameters added under the path (names relative to it), removed afterwards. */
   async function withForeign(parameters: Record<string, string>, body: () => Promise<void>): Promise<void> {
     for (const [name, value] of Object.entries(parameters)) ssm.parameters.set(`${PATH}${name}`, value);
@@ -283,8 +295,10 @@ describe('a parameter under the directory path that the library did not create',
       expect(addedClaims(await outcome(h, tokenRequest('portalactive')))).toEqual({ tenant_id: 'umbrella' });
       expect(await outcome(h, tokenRequest('madeupclient'))).toBe('token refused: untrusted_client');
       expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
-      // The parameter is logged once by name, and counted (EMF) on the load that found it.
-      expect(h.logs().filter((l) => String(l.msg).startsWith('untrusted'))).toEqual([
+      // The tokens were answered from the library's parameters, read by name: nothing foreign read yet.
+      expect(h.logs().filter((l) => String(l.msg).startsWith('untrusted'))).toEqual([]);
+      // The refresh lists the path: the parameter is logged once by name, and counted (EMF) on the load that found it.
+      expect(await refreshed(h, 2)).toEqual([
         { level: 'warn', msg: 'untrusted directory parameter ignored', parameterName: `${PATH}Identity-1` },
         {
           level: 'warn',
@@ -292,9 +306,10 @@ describe('a parameter under the directory path that the library did not create',
           count: 1,
           functionName: FN,
           UntrustedDirectoryParameters: 1,
-          _aws: { Timestamp: T0, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
+          _aws: { Timestamp: T0 + REFRESH_MS, CloudWatchMetrics: [{ Namespace: 'CdkCognitoM2m', Dimensions: [['functionName']], Metrics: [{ Name: 'UntrustedDirectoryParameters' }] }] },
         },
       ]);
+      expect(await outcome(h, tokenRequest('madeupclient'))).toBe('token refused: untrusted_client');
     });
   });
 
@@ -303,7 +318,8 @@ describe('a parameter under the directory path that the library did not create',
       const h = makeTrigger({ AWS_LAMBDA_FUNCTION_NAME: FN });
       expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
       expect(addedClaims(await outcome(h, tokenRequest('declaredhooli')))).toEqual({ tenant_id: 'hooli' });
-      expect(h.logs().filter((l) => l.parameterName).map((l) => l.parameterName)).toEqual([`${PATH}Tenants0-7`, `${PATH}intruder`]);
+      expect((await refreshed(h, 3)).filter((l) => l.parameterName).map((l) => l.parameterName)).toEqual([`${PATH}Tenants0-7`, `${PATH}intruder`]);
+      expect(addedClaims(await outcome(h, tokenRequest('declaredhooli')))).toEqual({ tenant_id: 'hooli' });
       expect(h.lines.join('')).not.toContain('initech');
     });
   });
@@ -312,7 +328,7 @@ describe('a parameter under the directory path that the library did not create',
     await withForeign({ 'Broken-0': '{"declaredglobex": 42}' }, async () => {
       const h = makeTrigger();
       expect(addedClaims(await outcome(h, tokenRequest('declaredglobex')))).toEqual({ tenant_id: 'globex' });
-      expect(h.logs().filter((l) => l.parameterName).map((l) => l.parameterName)).toEqual([`${PATH}Broken-0`]);
+      expect((await refreshed(h, 1)).map((l) => l.parameterName)).toEqual([`${PATH}Broken-0`]);
     });
   });
 });
