@@ -46,6 +46,8 @@ describe('ScopedRestApi', () => {
       scopeMatch: 'ANY_OF',
       isPublic: false,
       scopes: ['https://api.acme.example/orders/read', 'https://api.acme.example/orders/write'],
+      authorizer: 'cognito',
+      authorizerReason: 'the API\'s authorizer: M2mAuthorizer.cognito()',
     }]);
   });
 

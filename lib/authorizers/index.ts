@@ -1,4 +1,4 @@
-export { M2mAuthorizer } from './m2m-authorizer';
+export { M2mAuthorizer, AutomaticAuthorizerOptions } from './m2m-authorizer';
 export { JwtAuthorizerOptions } from './jwt-authorizer';
 export { CognitoAuthorizerOptions } from './cognito-authorizer';
 export { TenantAwareAuthorizerOptions, LambdaAuthorizerOptions } from './tenant-aware-options';

@@ -1,13 +1,14 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { bindCognitoAuthorizer, COGNITO_ACCESS_LOG_FIELDS, COGNITO_CALLER_CONTEXT, CognitoAuthorizerOptions } from './cognito-authorizer';
-import { bindJwtAuthorizer, jwtAccessLogFields, jwtCallerContext, JwtAuthorizerOptions } from './jwt-authorizer';
+import { bindJwtAuthorizer, JWT_LIMITS, jwtAccessLogFields, jwtCallerContext, JwtAuthorizerOptions } from './jwt-authorizer';
 import { bindTenantAwareAuthorizer, PortalPeopleBinding, TENANT_AWARE_CALLER_CONTEXT, tenantAwareAccessLogFields } from './tenant-aware-binding';
 import type { TenantAwareAuthorizerOptions } from './tenant-aware-options';
 import type { IM2mUserPool } from '../m2m-user-pool';
 import { poolState } from '../private/pool-state';
-import type { ScopedRoute } from '../scoped-rest-api/method-options';
+import { propError } from '../private/validation';
+import { MethodAuthorizer, ScopedRoute } from '../scoped-rest-api/method-options';
 
 /**
  * An authorizer as a `ScopedRestApi` uses it.
@@ -23,6 +24,51 @@ export interface BoundM2mAuthorizer {
   readonly scopesOnMethod?: boolean;
   /** `authorizationScopes` of a method gated by these scopes, if the authorizer uses them. */
   authorizationScopes(scopes: string[]): string[] | undefined;
+}
+
+/**
+ * What an API knows about a scoped method when it picks the method's authorizer.
+ *
+ * @internal
+ */
+export interface MethodRequirements {
+  /** `GET /orders`, for errors. */
+  readonly label: string;
+  readonly allOf: boolean;
+  readonly override?: MethodAuthorizer;
+  /** Whether the API has usage tiers. */
+  readonly tiered: boolean;
+  readonly userPool: IM2mUserPool;
+}
+
+/**
+ * The authorizer that guards a method, and why.
+ *
+ * @internal
+ */
+export interface AuthorizerChoice {
+  readonly authorizer: M2mAuthorizer;
+  readonly reason: string;
+}
+
+/**
+ * Options of the automatic choice between API Gateway's JWT authorizer and
+ * the tenant-aware Lambda authorizer (`M2mAuthorizer.automatic()`).
+ */
+export interface AutomaticAuthorizerOptions {
+  /**
+   * Options of the tenant-aware authorizer, for the methods that need it.
+   *
+   * @default - the tenant-aware authorizer's defaults
+   */
+  readonly tenantAware?: TenantAwareAuthorizerOptions;
+
+  /**
+   * Options of the JWT authorizer, for the methods it is enough for.
+   *
+   * @default - the JWT authorizer's defaults
+   */
+  readonly jwt?: JwtAuthorizerOptions;
 }
 
 /**
@@ -57,6 +103,36 @@ export abstract class M2mAuthorizer {
    */
   public static jwt(options: JwtAuthorizerOptions = {}): M2mAuthorizer {
     return new JwtM2mAuthorizer(options);
+  }
+
+  /**
+   * The cheapest authorizer that enforces what each method needs, chosen per
+   * method when it is added: API Gateway's JWT authorizer (no Lambda
+   * invocation), unless the method needs the tenant-aware Lambda authorizer
+   * because
+   *
+   * - it requires all of its scopes (`ScopeMatch.ALL_OF`);
+   * - `tenantAware.registry` is set (clients registered at run time, and
+   *   suspension, are known to the registry only);
+   * - the API has usage tiers (only the tenant-aware authorizer returns
+   *   usage keys): add the tiers before the methods;
+   * - no `TenantClaim` puts the tenant in the pool's tokens (the tenant then
+   *   comes from the client directory): create it before the methods;
+   * - the pool has more declared clients than a JWT authorizer's issuer
+   *   lists audiences (50).
+   *
+   * A method may choose with `authorizer` (`MethodAuthorizer`). `api.routes`,
+   * the OpenAPI document and the portal's catalog say which authorizer guards
+   * each method and why. Backends learn the caller from the authorizer's
+   * answer or the token's claims: `api.callerContextHeaders(authorizer)`
+   * gives the mapping for each.
+   *
+   * The same caveat as `M2mAuthorizer.jwt()` applies: AWS does not document
+   * whether the REST API JWT authorizer accepts Cognito access tokens (no
+   * `aud`), so this choice is opt-in; the default stays `tenantAware()`.
+   */
+  public static automatic(options: AutomaticAuthorizerOptions = {}): M2mAuthorizer {
+    return new AutomaticM2mAuthorizer(options);
   }
 
   /**
@@ -123,6 +199,41 @@ export abstract class M2mAuthorizer {
    * @internal
    */
   public abstract _bind(scope: Construct, userPool: IM2mUserPool, routes: () => ScopedRoute[]): BoundM2mAuthorizer;
+
+  /**
+   * The authorizer of a scoped method: this one, unless the API chooses per method.
+   *
+   * @internal
+   */
+  public _choose(scope: IConstruct, req: MethodRequirements): AuthorizerChoice {
+    if (req.override !== undefined) {
+      throw propError(scope, `${req.label}: authorizer`, req.override,
+        `a method chooses its authorizer only on an API whose authorizer is M2mAuthorizer.automatic(); this API's is the ${this.kind} authorizer`);
+    }
+    return { authorizer: this, reason: `the API's authorizer: M2mAuthorizer.${this.kind === 'lambda' ? 'tenantAware' : this.kind}()` };
+  }
+
+  /**
+   * The authorizer that returns usage keys for usage tiers: this one (which may not).
+   *
+   * @internal
+   */
+  public _forUsageTiers(): M2mAuthorizer {
+    return this;
+  }
+
+  /**
+   * The caller context of the methods `which` guards (all of them when undefined).
+   *
+   * @internal
+   */
+  public _callerContextOf(scope: IConstruct, userPool: IM2mUserPool, which?: MethodAuthorizer): Record<string, string> {
+    const mine = this.kind === 'jwt' ? MethodAuthorizer.JWT : this.kind === 'lambda' ? MethodAuthorizer.TENANT_AWARE : undefined;
+    if (which !== undefined && which !== mine) {
+      throw propError(scope, 'callerContextHeaders(authorizer)', which, `no method of this API is guarded by it: the API's authorizer is the ${this.kind} authorizer`);
+    }
+    return this._callerContext(userPool);
+  }
 }
 
 class CognitoM2mAuthorizer extends M2mAuthorizer {
@@ -185,5 +296,71 @@ class JwtM2mAuthorizer extends M2mAuthorizer {
 
   public _bind(scope: Construct, userPool: IM2mUserPool): BoundM2mAuthorizer {
     return bindJwtAuthorizer(scope, userPool, this.options);
+  }
+}
+
+class AutomaticM2mAuthorizer extends M2mAuthorizer {
+  public readonly kind = 'automatic';
+  public readonly supportsAllOf = true;
+  private readonly tenantAware: TenantAwareM2mAuthorizer;
+  private readonly jwt: JwtM2mAuthorizer;
+
+  constructor(private readonly options: AutomaticAuthorizerOptions) {
+    super();
+    this.tenantAware = new TenantAwareM2mAuthorizer(options.tenantAware ?? {});
+    this.jwt = new JwtM2mAuthorizer(options.jwt ?? {});
+  }
+
+  public _accessLogFields(userPool: IM2mUserPool): Record<string, string> {
+    // Both answers: the tenant-aware authorizer's fields, and the token's claims as the JWT authorizer passes them.
+    const claims = jwtAccessLogFields(poolState(userPool).tenantClaimName);
+    return {
+      ...tenantAwareAccessLogFields(false),
+      ...Object.fromEntries(Object.entries(claims).map(([k, v]) => [`token${k[0].toUpperCase()}${k.slice(1)}`, v])),
+    };
+  }
+
+  public _callerContext(): Record<string, string> {
+    throw new Error('the caller context of an automatic authorizer depends on the method: use _callerContextOf');
+  }
+
+  public _callerContextOf(scope: IConstruct, userPool: IM2mUserPool, which?: MethodAuthorizer): Record<string, string> {
+    if (which === undefined) {
+      throw propError(scope, 'callerContextHeaders()', 'no authorizer',
+        'on an API whose authorizer is M2mAuthorizer.automatic() the caller context depends on the method\'s authorizer: '
+        + 'pass MethodAuthorizer.JWT or MethodAuthorizer.TENANT_AWARE (api.routes says which guards each method)');
+    }
+    return (which === MethodAuthorizer.JWT ? this.jwt : this.tenantAware)._callerContext(userPool);
+  }
+
+  public _bind(): BoundM2mAuthorizer {
+    throw new Error('an automatic authorizer is never bound itself: the API binds the authorizer _choose picks');
+  }
+
+  public _forUsageTiers(): M2mAuthorizer {
+    return this.tenantAware;
+  }
+
+  public _choose(scope: IConstruct, req: MethodRequirements): AuthorizerChoice {
+    const tenantAware = (reason: string): AuthorizerChoice => ({ authorizer: this.tenantAware, reason });
+    if (req.override === MethodAuthorizer.TENANT_AWARE) return tenantAware('chosen for the method (authorizer: MethodAuthorizer.TENANT_AWARE)');
+    if (req.override === MethodAuthorizer.JWT) {
+      if (req.allOf) {
+        throw propError(scope, `${req.label}: authorizer`, req.override,
+          'the JWT authorizer only checks that ANY of the scopes is present, and the method requires ALL_OF: leave the choice to the API or choose MethodAuthorizer.TENANT_AWARE');
+      }
+      return { authorizer: this.jwt, reason: 'chosen for the method (authorizer: MethodAuthorizer.JWT)' };
+    }
+    if (req.allOf) return tenantAware('all-of scopes: the JWT authorizer checks that any one is present');
+    if (this.options.tenantAware?.registry) return tenantAware('the registry\'s clients and their suspension: only the tenant-aware authorizer reads the registry');
+    if (req.tiered) return tenantAware('usage tiers: only the tenant-aware authorizer returns usage keys');
+    if (poolState(req.userPool).tenantClaimName === undefined) {
+      return tenantAware('the tenant comes from the client directory: no TenantClaim puts it in the pool\'s tokens (create the TenantClaim before the methods)');
+    }
+    const declared = [req.userPool, ...(this.options.jwt?.additionalUserPools ?? [])].map((p) => poolState(p).tenants.size);
+    if (Math.max(...declared) > JWT_LIMITS.audiencesPerIssuer) {
+      return tenantAware(`more declared clients than a JWT authorizer's issuer lists audiences (${JWT_LIMITS.audiencesPerIssuer})`);
+    }
+    return { authorizer: this.jwt, reason: 'any-of scopes, declared clients and the tenant in the token: API Gateway\'s JWT authorizer is enough' };
   }
 }

@@ -1,5 +1,5 @@
 export { ScopeMatch } from './scope-match';
-export { ScopedRestApiMethodOptions, ScopedMethodOptions, PublicMethodOptions, ScopedRoute } from './method-options';
+export { MethodAuthorizer, ScopedRestApiMethodOptions, ScopedMethodOptions, PublicMethodOptions, ScopedRoute } from './method-options';
 export { ScopedCorsOptions } from './cors';
 export { ScopedRestApiProps } from './props';
 export { ScopedRestApi } from './scoped-rest-api';

@@ -76,6 +76,27 @@ export interface ScopedMethodOptions extends ScopedRestApiMethodOptions {
    * @default ScopeMatch.ANY_OF
    */
   readonly scopeMatch?: ScopeMatch;
+
+  /**
+   * Which authorizer guards this method, on an API whose authorizer is
+   * `M2mAuthorizer.automatic()`. The JWT authorizer cannot guard a method
+   * with all-of scopes (an error).
+   *
+   * @default - the automatic choice: the JWT authorizer unless the method
+   * needs the tenant-aware one (see `M2mAuthorizer.automatic()`)
+   */
+  readonly authorizer?: MethodAuthorizer;
+}
+
+/**
+ * The authorizer of one method of an API whose authorizer is
+ * `M2mAuthorizer.automatic()`.
+ */
+export enum MethodAuthorizer {
+  /** API Gateway's JWT authorizer (`M2mAuthorizer.jwt()`). */
+  JWT = 'JWT',
+  /** The bundled tenant-aware Lambda authorizer (`M2mAuthorizer.tenantAware()`). */
+  TENANT_AWARE = 'TENANT_AWARE',
 }
 
 /**
@@ -104,4 +125,17 @@ export interface ScopedRoute {
   readonly scopeMatch: ScopeMatch;
   /** Whether the method is public on purpose. */
   readonly isPublic: boolean;
+  /**
+   * The kind of the authorizer that guards the method (`M2mAuthorizer.kind`:
+   * `jwt`, `lambda` or `cognito`).
+   *
+   * @default - none: the method is public
+   */
+  readonly authorizer?: string;
+  /**
+   * Why that authorizer guards the method.
+   *
+   * @default - none: the method is public
+   */
+  readonly authorizerReason?: string;
 }

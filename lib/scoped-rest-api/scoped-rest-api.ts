@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { addBearerErrorAnswers, ApiCorsOrigin, CORS_ERROR_ANSWER_IDS, ScopedCorsOptions } from './cors';
-import { PublicMethodOptions, ScopedMethodOptions, ScopedRestApiMethodOptions, ScopedRoute } from './method-options';
+import { MethodAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRestApiMethodOptions, ScopedRoute } from './method-options';
 import { ScopedRestApiPart, ScopedRestApiPartOptions } from './part';
 import type { ScopedRestApiProps } from './props';
 import { ScopeMatch } from './scope-match';
@@ -71,7 +71,9 @@ export class ScopedRestApi extends apigateway.RestApi {
   private readonly declared = new Map<apigateway.Method, ScopedRoute>();
   private readonly cors: ApiCorsOrigin;
   private readonly tiers: ApiUsageTiers;
-  private bound?: BoundM2mAuthorizer;
+  /** Each authorizer the API bound (one, or two with `M2mAuthorizer.automatic()`), and the methods each guards. */
+  private readonly bound = new Map<M2mAuthorizer, BoundM2mAuthorizer>();
+  private readonly guardedBy = new Map<apigateway.Method, M2mAuthorizer>();
 
   constructor(scope: Construct, id: string, props: ScopedRestApiProps) {
     checkProps(pendingConstruct(scope, id), props);
@@ -120,8 +122,8 @@ export class ScopedRestApi extends apigateway.RestApi {
     });
 
     this.cors = new ApiCorsOrigin(this, addBearerErrorAnswers(this));
-    this.tiers = new ApiUsageTiers(this, () => this.bind(), authorizer.kind,
-      () => [...this.declared].filter(([, route]) => !route.isPublic).map(([method]) => method));
+    this.tiers = new ApiUsageTiers(this, () => this.bind(authorizer._forUsageTiers()), authorizer.kind,
+      () => [...this.declared].filter(([, route]) => !route.isPublic).map(([method, route]) => ({ method, route })));
 
     if (props.cloudWatchRole ?? true) {
       this.cloudWatchAccount = ApiGatewayAccount.of(this, props.cloudWatchRoleRemovalPolicy ?? RemovalPolicy.RETAIN).account;
@@ -213,12 +215,15 @@ export class ScopedRestApi extends apigateway.RestApi {
       throw propError(this, `${label}: scopes`, '[]', 'a scoped method needs at least one scope; use addPublicMethod for a method that is public on purpose');
     }
     const match = options.scopeMatch ?? ScopeMatch.ANY_OF;
-    if (match === ScopeMatch.ALL_OF && !this.m2mAuthorizer.supportsAllOf) {
+    const choice = this.m2mAuthorizer._choose(this, {
+      label, allOf: match === ScopeMatch.ALL_OF, override: options.authorizer, tiered: this.tiers.all.length > 0, userPool: this.m2mUserPool,
+    });
+    if (match === ScopeMatch.ALL_OF && !choice.authorizer.supportsAllOf) {
       throw propError(this, `${label}: scopeMatch`, match,
-        `the ${this.m2mAuthorizer.kind} authorizer only checks that ANY of the scopes is present; use ScopeMatch.ANY_OF or an authorizer that supports ALL_OF`);
+        `the ${choice.authorizer.kind} authorizer only checks that ANY of the scopes is present; use ScopeMatch.ANY_OF or an authorizer that supports ALL_OF`);
     }
     const scopes = resolveScopes(this, `${label}: scopes`, this.m2mUserPool, options.scopes).map((s) => s.name);
-    const bound = this.bind();
+    const bound = this.bind(choice.authorizer);
     const method = resource.addMethod(httpMethod, integration, {
       ...this.methodOptions(options),
       authorizer: bound.authorizer,
@@ -230,7 +235,16 @@ export class ScopedRestApi extends apigateway.RestApi {
       // The deployment's id hashes what aws-cdk-lib rendered: a change of these scopes must redeploy too.
       this.latestDeployment?.addToLogicalId({ authorizationScopes: { method: label, scopes } });
     }
-    this.declared.set(method, { httpMethod: method.httpMethod, resourcePath: resource.path, scopes, scopeMatch: match, isPublic: false });
+    this.declared.set(method, {
+      httpMethod: method.httpMethod,
+      resourcePath: resource.path,
+      scopes,
+      scopeMatch: match,
+      isPublic: false,
+      authorizer: choice.authorizer.kind,
+      authorizerReason: choice.reason,
+    });
+    this.guardedBy.set(method, choice.authorizer);
     return method;
   }
 
@@ -303,7 +317,9 @@ export class ScopedRestApi extends apigateway.RestApi {
    * Integration request parameters that hand the caller's identity to an
    * HTTP backend as headers, from the authorizer's answer (never from the
    * request): `X-Tenant-Id`, `X-Client-Id` and `X-Scopes` (space-separated)
-   * with the tenant-aware Lambda authorizer; `X-Client-Id` and `X-Scopes`
+   * with the tenant-aware Lambda authorizer; the same from the token's claims
+   * with the JWT authorizer (`X-Tenant-Id` when a `TenantClaim` puts the
+   * tenant in the token: create it first); `X-Client-Id` and `X-Scopes`
    * from the token's claims with the Cognito authorizer. Pass them as
    * `options.requestParameters` of an `HttpIntegration`; a Lambda proxy
    * integration gets the same values in `event.requestContext.authorizer`.
@@ -313,11 +329,15 @@ export class ScopedRestApi extends apigateway.RestApi {
    * the order their keys arrive, then does not depend on whether the map made
    * a round trip through another language.
    *
+   * @param authorizer the authorizer of the methods the integration serves:
+   * required on an API whose authorizer is `M2mAuthorizer.automatic()`
+   * (`api.routes` says which guards each method)
+   * @default - the API's authorizer
    * @returns `integration.request.header.<name>` → `context.authorizer.<field>`
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
    */
-  public callerContextHeaders(): { [param: string]: string } {
-    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContext(this.m2mUserPool))
+  public callerContextHeaders(authorizer?: MethodAuthorizer): { [param: string]: string } {
+    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, authorizer))
       .map(([h, ctx]) => [`integration.request.header.${h}`, ctx] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
@@ -353,7 +373,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    * exists and the authorizer is `M2mAuthorizer.tenantAware()`.
    */
   public get authorizerFunction(): lambda.IFunction | undefined {
-    return this.bound?.function;
+    return [...this.bound.values()].find((b) => b.function)?.function;
   }
 
   /**
@@ -421,9 +441,15 @@ export class ScopedRestApi extends apigateway.RestApi {
     };
   }
 
-  private bind(): BoundM2mAuthorizer {
-    if (!this.bound) this.bound = this.m2mAuthorizer._bind(this, this.m2mUserPool, () => this.routes);
-    return this.bound;
+  /** Binds an authorizer once; its route table holds the methods it guards. */
+  private bind(authorizer: M2mAuthorizer): BoundM2mAuthorizer {
+    let bound = this.bound.get(authorizer);
+    if (!bound) {
+      const guarded = () => [...this.declared].filter(([m]) => this.guardedBy.get(m) === authorizer).map(([, r]) => r);
+      bound = authorizer._bind(this, this.m2mUserPool, guarded);
+      this.bound.set(authorizer, bound);
+    }
+    return bound;
   }
 
   private undeclaredMethods(): string[] {

@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BoundM2mAuthorizer } from '../authorizers/m2m-authorizer';
 import type { IM2mUserPool } from '../m2m-user-pool';
+import type { ScopedRoute } from './method-options';
 import { AUTHORIZER_ENV } from '../private/contracts/authorizer';
 import { TIERED_API_NAME, USAGE_KEY_PREFIX, UsageTiersConfig } from '../private/contracts/usage-tiers';
 import { poolState } from '../private/pool-state';
@@ -29,13 +30,13 @@ export class ApiUsageTiers {
   /**
    * @param api the API
    * @param authorizer the API's authorizer, bound on the first tier
-   * @param scopedMethods the API's scoped methods, at synthesis
+   * @param scopedMethods the API's scoped methods and their routes, at synthesis
    */
   constructor(
     private readonly api: TieredApi,
     private readonly authorizer: () => BoundM2mAuthorizer,
     private readonly authorizerKind: string,
-    private readonly scopedMethods: () => apigateway.Method[],
+    private readonly scopedMethods: () => Array<{ readonly method: apigateway.Method; readonly route: ScopedRoute }>,
   ) {}
 
   /** `ScopedRestApi.addUsageTier`. */
@@ -123,9 +124,15 @@ export class ApiUsageTiers {
     for (const tenantId of new Set([...declared.keys(), ...assigned.keys()])) {
       (assigned.get(tenantId) ?? byDefault)._addKey(tenantId, declared.get(tenantId));
     }
-    for (const method of this.scopedMethods()) {
+    for (const { method, route } of this.scopedMethods()) {
       const cfn = method.node.defaultChild as apigateway.CfnMethod;
-      if (cfn.apiKeyRequired === undefined) cfn.apiKeyRequired = true;
+      if (cfn.apiKeyRequired !== undefined) continue;
+      if (route.authorizer !== 'lambda') {
+        throw propError(this.api, `${route.httpMethod} ${route.resourcePath}: authorizer`, route.authorizer ?? 'none',
+          'the API has usage tiers, whose usage keys only the tenant-aware authorizer returns, and this method is guarded by another: '
+          + 'add the usage tiers before the methods, or give the method authorizer: MethodAuthorizer.TENANT_AWARE, or apiKeyRequired: false');
+      }
+      cfn.apiKeyRequired = true;
     }
   }
 }

@@ -1,0 +1,172 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { M2mAuthorizer, M2mUserPool, MethodAuthorizer, ScopeMatch, ScopedRestApi, TenantClaim, TenantRegistry } from '../../lib';
+
+const integration = new apigateway.MockIntegration();
+
+function setup(options: { tenantClaim?: boolean } = {}) {
+  const app = new App();
+  const stack = new Stack(app, 'Api', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const pool = new M2mUserPool(stack, 'Pool', { domainPrefix: 'acme-auto' });
+  const orders = pool.addResourceServer('Orders', {
+    identifier: 'orders',
+    scopes: [{ name: 'read', description: 'Read orders' }, { name: 'write', description: 'Write orders' }],
+  });
+  pool.addTenant('acme', { scopes: [orders.scope('read'), orders.scope('write')] });
+  if (options.tenantClaim ?? true) new TenantClaim(stack, 'TenantClaim', { userPool: pool });
+  return { app, stack, pool, orders };
+}
+
+/** The routes.json the tenant-aware authorizer ships with. */
+function shippedRoutes(app: App): Array<{ method: string; path: string }> {
+  const outdir = app.synth().directory;
+  const dirs = fs.readdirSync(outdir).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(outdir, d, 'routes.json')));
+  expect(dirs).toHaveLength(1);
+  return JSON.parse(fs.readFileSync(path.join(outdir, dirs[0], 'routes.json'), 'utf8')).routes;
+}
+
+const kinds = (api: ScopedRestApi) => Object.fromEntries(api.routes.map((r) => [`${r.httpMethod} ${r.resourcePath}`, r.authorizer]));
+
+describe('M2mAuthorizer.automatic()', () => {
+  test('puts each method behind the cheapest authorizer that enforces it, and says which and why', () => {
+    const { app, stack, pool, orders } = setup();
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
+    const res = api.root.addResource('orders');
+    api.addScopedMethod(res, 'GET', integration, { scopes: [orders.scope('read')] });
+    api.addScopedMethod(res, 'POST', integration, { scopes: [orders.scope('read'), orders.scope('write')], scopeMatch: ScopeMatch.ALL_OF });
+    api.addScopedMethod(res, 'DELETE', integration, { scopes: [orders.scope('write')], authorizer: MethodAuthorizer.TENANT_AWARE });
+    api.addPublicMethod(api.root.addResource('health'), 'GET', integration, { reason: 'Load-balancer health check; returns no data' });
+
+    expect(api.routes.map((r) => [`${r.httpMethod} ${r.resourcePath}`, r.authorizer, r.authorizerReason])).toEqual([
+      ['GET /orders', 'jwt', 'any-of scopes, declared clients and the tenant in the token: API Gateway\'s JWT authorizer is enough'],
+      ['POST /orders', 'lambda', 'all-of scopes: the JWT authorizer checks that any one is present'],
+      ['DELETE /orders', 'lambda', 'chosen for the method (authorizer: MethodAuthorizer.TENANT_AWARE)'],
+      ['GET /health', undefined, undefined],
+    ]);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'JWT', AuthorizationScopes: ['orders/read'] });
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'CUSTOM', AuthorizationScopes: Match.absent() });
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'JWT' });
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'TOKEN' });
+    // The tenant-aware authorizer's policy covers only the methods it guards.
+    expect(shippedRoutes(app).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /orders', 'DELETE /orders']);
+  });
+
+  test('an API whose every method the JWT authorizer is enough for has no Lambda authorizer at all', () => {
+    const { stack, pool, orders } = setup();
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', integration, { scopes: [orders.scope('read')] });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    expect(api.authorizerFunction).toBeUndefined();
+    // Only the TenantClaim trigger is a function.
+    t.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  test.each([
+    ['no TenantClaim puts the tenant in the token', { tenantClaim: false }, /the tenant comes from the client directory/],
+  ])('the tenant-aware authorizer when %s', (_, options, reason) => {
+    const { stack, pool, orders } = setup(options);
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', integration, { scopes: [orders.scope('read')] });
+    expect(api.routes[0].authorizer).toBe('lambda');
+    expect(api.routes[0].authorizerReason).toMatch(reason);
+  });
+
+  test('the tenant-aware authorizer for every method when the registry can hold clients and suspend them', () => {
+    const { stack, pool, orders } = setup();
+    const registry = new TenantRegistry(stack, 'Registry');
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic({ tenantAware: { registry } }) });
+    api.addScopedMethod(api.root.addResource('orders'), 'GET', integration, { scopes: [orders.scope('read')] });
+    expect(api.routes[0]).toMatchObject({ authorizer: 'lambda', authorizerReason: expect.stringMatching(/registry's clients and their suspension/) });
+  });
+
+  test('usage tiers: methods added after the first tier go to the tenant-aware authorizer; a JWT method before it fails synthesis, naming it', () => {
+    const { stack, pool, orders } = setup();
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
+    const res = api.root.addResource('orders');
+    api.addScopedMethod(res, 'GET', integration, { scopes: [orders.scope('read')] });
+    api.addUsageTier('gold', { rateLimit: 10, burstLimit: 20 });
+    api.addScopedMethod(res, 'POST', integration, { scopes: [orders.scope('write')] });
+    expect(kinds(api)).toEqual({ 'GET /orders': 'jwt', 'POST /orders': 'lambda' });
+    expect(() => Template.fromStack(stack)).toThrow(/GET \/orders: authorizer.*"jwt".*usage tiers.*add the usage tiers before the methods/);
+  });
+
+  test('a method may choose the JWT authorizer, but not for all-of scopes', () => {
+    const { stack, pool, orders } = setup({ tenantClaim: false });
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
+    const res = api.root.addResource('orders');
+    api.addScopedMethod(res, 'GET', integration, { scopes: [orders.scope('read')], authorizer: MethodAuthorizer.JWT });
+    expect(api.routes[0]).toMatchObject({ authorizer: 'jwt', authorizerReason: 'chosen for the method (authorizer: MethodAuthorizer.JWT)' });
+    expect(() => api.addScopedMethod(res, 'POST', integration, {
+      scopes: [orders.scope('read'), orders.scope('write')], scopeMatch: ScopeMatch.ALL_OF, authorizer: MethodAuthorizer.JWT,
+    })).toThrow(/POST \/orders: authorizer.*JWT.*ANY of the scopes.*ALL_OF/);
+  });
+
+  test('a method chooses its authorizer only on an automatic API', () => {
+    const { stack, pool, orders } = setup();
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool });
+    expect(() => api.addScopedMethod(api.root.addResource('orders'), 'GET', integration, { scopes: [orders.scope('read')], authorizer: MethodAuthorizer.JWT }))
+      .toThrow(/GET \/orders: authorizer.*only on an API whose authorizer is M2mAuthorizer.automatic\(\); this API's is the lambda authorizer/);
+  });
+
+  test('the caller context is the same on both paths, from the authorizer\'s answer or the token\'s claims, named per authorizer', () => {
+    const { stack, pool } = setup();
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
+    expect(() => api.callerContextHeaders()).toThrow(/callerContextHeaders\(\).*depends on the method's authorizer/);
+    expect(api.callerContextHeaders(MethodAuthorizer.JWT)).toEqual({
+      'integration.request.header.X-Client-Id': 'context.authorizer.claims.client_id',
+      'integration.request.header.X-Scopes': 'context.authorizer.claims.scope',
+      'integration.request.header.X-Tenant-Id': 'context.authorizer.claims.tenant_id',
+    });
+    expect(api.callerContextHeaders(MethodAuthorizer.TENANT_AWARE)).toEqual({
+      'integration.request.header.X-Client-Id': 'context.authorizer.clientId',
+      'integration.request.header.X-Scopes': 'context.authorizer.scopes',
+      'integration.request.header.X-Tenant-Id': 'context.authorizer.tenantId',
+    });
+    // On a single-authorizer API, naming another authorizer is an error.
+    const plain = new ScopedRestApi(stack, 'Plain', { userPool: pool });
+    expect(() => plain.callerContextHeaders(MethodAuthorizer.JWT)).toThrow(/callerContextHeaders\(authorizer\).*JWT.*lambda authorizer/);
+  });
+
+  test('property: a method that needs all-of scopes, the registry or a usage key never ends up on the JWT authorizer', () => {
+    // A small deterministic generator (mulberry32): 200 random APIs of random methods.
+    let seed = 20261205;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    for (let round = 0; round < 200; round++) {
+      const { stack, pool, orders } = setup({ tenantClaim: random() < 0.7 });
+      const withRegistry = random() < 0.2;
+      const api = new ScopedRestApi(stack, 'Orders', {
+        userPool: pool,
+        authorizer: M2mAuthorizer.automatic(withRegistry ? { tenantAware: { registry: new TenantRegistry(stack, 'Registry') } } : {}),
+      });
+      const tierAt = random() < 0.3 ? Math.floor(random() * 6) : -1;
+      const needs: Array<{ label: string; mustBeLambda: boolean }> = [];
+      for (let i = 0; i < 6; i++) {
+        if (i === tierAt) api.addUsageTier('gold', { rateLimit: 10, burstLimit: 20 });
+        const allOf = random() < 0.3;
+        const override = random() < 0.2 ? MethodAuthorizer.TENANT_AWARE : undefined;
+        const res = api.root.addResource(`r${i}`);
+        api.addScopedMethod(res, 'GET', integration, {
+          scopes: allOf ? [orders.scope('read'), orders.scope('write')] : [orders.scope('read')],
+          scopeMatch: allOf ? ScopeMatch.ALL_OF : ScopeMatch.ANY_OF,
+          authorizer: override,
+        });
+        needs.push({ label: `GET /r${i}`, mustBeLambda: allOf || withRegistry || (tierAt >= 0 && i >= tierAt) });
+      }
+      const chosen = kinds(api);
+      for (const n of needs) if (n.mustBeLambda) expect([n.label, chosen[n.label]]).toEqual([n.label, 'lambda']);
+      // A JWT method under usage tiers (added before the first tier) never deploys: synthesis fails instead.
+      const jwtUnderTiers = tierAt >= 0 && needs.some((n) => chosen[n.label] === 'jwt');
+      if (jwtUnderTiers) expect(() => Template.fromStack(stack)).toThrow(/usage tiers/);
+    }
+  });
+});
