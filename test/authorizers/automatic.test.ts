@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as fc from 'fast-check';
 import { M2mAuthorizer, M2mUserPool, MethodAuthorizer, ScopeMatch, ScopedRestApi, TenantClaim, TenantRegistry } from '../../lib';
 
 const integration = new apigateway.MockIntegration();
@@ -133,40 +134,34 @@ describe('M2mAuthorizer.automatic()', () => {
   });
 
   test('property: a method that needs all-of scopes, the registry or a usage key never ends up on the JWT authorizer', () => {
-    // A small deterministic generator (mulberry32): 200 random APIs of random methods.
-    let seed = 20261205;
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    for (let round = 0; round < 200; round++) {
-      const { stack, pool, orders } = setup({ tenantClaim: random() < 0.7 });
-      const withRegistry = random() < 0.2;
+    const methodSets = fc.record({
+      tenantClaim: fc.boolean(),
+      registry: fc.boolean(),
+      // The index of the method before which the first usage tier is added; -1: no tiers.
+      tierAt: fc.integer({ min: -1, max: 5 }),
+      methods: fc.array(fc.record({ allOf: fc.boolean(), tenantAware: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+    });
+    fc.assert(fc.property(methodSets, ({ tenantClaim, registry, tierAt, methods }) => {
+      const { stack, pool, orders } = setup({ tenantClaim });
       const api = new ScopedRestApi(stack, 'Orders', {
         userPool: pool,
-        authorizer: M2mAuthorizer.automatic(withRegistry ? { tenantAware: { registry: new TenantRegistry(stack, 'Registry') } } : {}),
+        authorizer: M2mAuthorizer.automatic(registry ? { tenantAware: { registry: new TenantRegistry(stack, 'Registry') } } : {}),
       });
-      const tierAt = random() < 0.3 ? Math.floor(random() * 6) : -1;
-      const needs: Array<{ label: string; mustBeLambda: boolean }> = [];
-      for (let i = 0; i < 6; i++) {
+      const mustBeLambda = new Map<string, boolean>();
+      methods.forEach((m, i) => {
         if (i === tierAt) api.addUsageTier('gold', { rateLimit: 10, burstLimit: 20 });
-        const allOf = random() < 0.3;
-        const override = random() < 0.2 ? MethodAuthorizer.TENANT_AWARE : undefined;
-        const res = api.root.addResource(`r${i}`);
-        api.addScopedMethod(res, 'GET', integration, {
-          scopes: allOf ? [orders.scope('read'), orders.scope('write')] : [orders.scope('read')],
-          scopeMatch: allOf ? ScopeMatch.ALL_OF : ScopeMatch.ANY_OF,
-          authorizer: override,
+        api.addScopedMethod(api.root.addResource(`r${i}`), 'GET', integration, {
+          scopes: m.allOf ? [orders.scope('read'), orders.scope('write')] : [orders.scope('read')],
+          scopeMatch: m.allOf ? ScopeMatch.ALL_OF : ScopeMatch.ANY_OF,
+          authorizer: m.tenantAware ? MethodAuthorizer.TENANT_AWARE : undefined,
         });
-        needs.push({ label: `GET /r${i}`, mustBeLambda: allOf || withRegistry || (tierAt >= 0 && i >= tierAt) });
-      }
+        mustBeLambda.set(`GET /r${i}`, m.allOf || registry || (tierAt >= 0 && i >= tierAt));
+      });
+      if (tierAt >= methods.length) api.addUsageTier('gold', { rateLimit: 10, burstLimit: 20 });
       const chosen = kinds(api);
-      for (const n of needs) if (n.mustBeLambda) expect([n.label, chosen[n.label]]).toEqual([n.label, 'lambda']);
+      for (const [label, lambda] of mustBeLambda) if (lambda) expect([label, chosen[label]]).toEqual([label, 'lambda']);
       // A JWT method under usage tiers (added before the first tier) never deploys: synthesis fails instead.
-      const jwtUnderTiers = tierAt >= 0 && needs.some((n) => chosen[n.label] === 'jwt');
-      if (jwtUnderTiers) expect(() => Template.fromStack(stack)).toThrow(/usage tiers/);
-    }
+      if (tierAt >= 0 && Object.values(chosen).includes('jwt')) expect(() => Template.fromStack(stack)).toThrow(/usage tiers/);
+    }), { seed: 20261205, numRuns: 150 });
   });
 });
