@@ -216,8 +216,24 @@ describe('config.json and catalog.json', () => {
     expect(catalog.apis).toHaveLength(1);
     expect(catalog.apis[0]).toMatchObject({ name: 'Orders', openApiPath: 'openapi/Orders.json' });
     expect(catalog.apis[0].routes).toEqual([
-      { method: 'GET', path: '/orders', scopes: ['https://api.acme.example/orders/read'], scopeMatch: 'ANY_OF', isPublic: false },
-      { method: 'POST', path: '/orders', scopes: ['https://api.acme.example/orders/write'], scopeMatch: 'ANY_OF', isPublic: false },
+      {
+        method: 'GET',
+        path: '/orders',
+        scopes: ['https://api.acme.example/orders/read'],
+        scopeMatch: 'ANY_OF',
+        isPublic: false,
+        authorizer: 'lambda',
+        authorizerReason: 'the API\'s authorizer: M2mAuthorizer.tenantAware()',
+      },
+      {
+        method: 'POST',
+        path: '/orders',
+        scopes: ['https://api.acme.example/orders/write'],
+        scopeMatch: 'ANY_OF',
+        isPublic: false,
+        authorizer: 'lambda',
+        authorizerReason: 'the API\'s authorizer: M2mAuthorizer.tenantAware()',
+      },
     ]);
     const openApi = JSON.parse(deployedText(app, stack, portal, 'openapi/Orders.json')!);
     expect(Object.keys(openApi.paths['/orders']).sort()).toEqual(['get', 'post']);

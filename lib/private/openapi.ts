@@ -53,10 +53,12 @@ export interface ResponseObject {
 export type SecurityRequirement = Record<string, string[]>;
 
 export interface OperationObject {
-  readonly operationId: string;
-  readonly description: string;
-  readonly security: SecurityRequirement[];
-  readonly responses: Record<string, ResponseObject>;
+  readonly 'operationId': string;
+  readonly 'description': string;
+  readonly 'security': SecurityRequirement[];
+  readonly 'responses': Record<string, ResponseObject>;
+  /** Which authorizer guards the operation and why (`api.routes`' `authorizer` and `authorizerReason`). */
+  readonly 'x-m2m-authorizer'?: { readonly kind: string; readonly reason: string };
 }
 
 export type PathItemObject = { parameters?: ParameterObject[] } & { [method in OperationMethod]?: OperationObject };
@@ -179,7 +181,14 @@ export function catalogApi(name: string, input: ApiDescriptionInput): CatalogApi
     ...(input.description !== undefined ? { description: input.description } : {}),
     url: input.url,
     openApiPath: `${WEB_UI_FILES.openApiDir}/${name}.json`,
-    routes: input.routes.map((r) => ({ method: r.method, path: r.path, scopes: [...r.scopes], scopeMatch: r.scopeMatch, isPublic: r.isPublic })),
+    routes: input.routes.map((r) => ({
+      method: r.method,
+      path: r.path,
+      scopes: [...r.scopes],
+      scopeMatch: r.scopeMatch,
+      isPublic: r.isPublic,
+      ...(r.authorizer !== undefined ? { authorizer: r.authorizer, authorizerReason: r.authorizerReason } : {}),
+    })),
   };
 }
 
@@ -346,6 +355,7 @@ function operation(route: CatalogRoute, id: string): OperationObject {
     // A security array is an OR of requirement objects; the scopes inside one object are an AND.
     security: allOf ? [{ [SECURITY_SCHEME]: [...route.scopes] }] : route.scopes.map((s) => ({ [SECURITY_SCHEME]: [s] })),
     responses: responses(true),
+    ...(route.authorizer !== undefined ? { 'x-m2m-authorizer': { kind: route.authorizer, reason: route.authorizerReason ?? '' } } : {}),
   };
 }
 

@@ -435,7 +435,13 @@ export class ScopedRestApi extends apigateway.RestApi {
       url: this.deploymentStage ? this.url : undefined,
       tokenUrl: this.m2mUserPool.tokenEndpoint,
       routes: this.routes.map((r) => ({
-        method: r.httpMethod, path: r.resourcePath, scopes: r.scopes, scopeMatch: r.scopeMatch, isPublic: r.isPublic,
+        method: r.httpMethod,
+        path: r.resourcePath,
+        scopes: r.scopes,
+        scopeMatch: r.scopeMatch,
+        isPublic: r.isPublic,
+        authorizer: r.authorizer,
+        authorizerReason: r.authorizerReason,
       })),
       scopeDescriptions: scopeDescriptions(this.m2mUserPool),
     };

@@ -52,6 +52,11 @@ describe('M2mAuthorizer.automatic()', () => {
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'CUSTOM', AuthorizationScopes: Match.absent() });
     t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'JWT' });
     t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'TOKEN' });
+    // The OpenAPI document says it too, per operation.
+    const doc = api.openApiDocument();
+    expect(doc.paths['/orders'].get['x-m2m-authorizer']).toEqual({ kind: 'jwt', reason: api.routes[0].authorizerReason });
+    expect(doc.paths['/orders'].post['x-m2m-authorizer']).toEqual({ kind: 'lambda', reason: api.routes[1].authorizerReason });
+    expect(doc.paths['/health'].get['x-m2m-authorizer']).toBeUndefined();
     // The tenant-aware authorizer's policy covers only the methods it guards.
     expect(shippedRoutes(app).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /orders', 'DELETE /orders']);
   });

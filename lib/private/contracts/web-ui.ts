@@ -79,6 +79,10 @@ export interface CatalogRoute {
   readonly scopes: string[];
   readonly scopeMatch: ScopeMatchName;
   readonly isPublic: boolean;
+  /** The kind of authorizer that guards the method (`jwt`, `lambda`, `cognito`); absent for a public method. */
+  readonly authorizer?: string;
+  /** Why that authorizer guards it. */
+  readonly authorizerReason?: string;
 }
 
 /** One API of the catalog. */
@@ -171,6 +175,9 @@ export function checkCatalog(doc: unknown): Catalog {
       strings(f, `apis[${i}].routes[${j}].scopes`, route.scopes);
       if (!(SCOPE_MATCH_NAMES as readonly unknown[]).includes(route.scopeMatch)) fail(f, `apis[${i}].routes[${j}].scopeMatch`, `must be ${SCOPE_MATCH_NAMES.join(' or ')}`);
       if (typeof route.isPublic !== 'boolean') fail(f, `apis[${i}].routes[${j}].isPublic`, 'must be a boolean');
+      for (const k of ['authorizer', 'authorizerReason'] as const) {
+        if (route[k] !== undefined && typeof route[k] !== 'string') fail(f, `apis[${i}].routes[${j}].${k}`, 'must be a string when present');
+      }
     });
   });
   return c as unknown as Catalog;
