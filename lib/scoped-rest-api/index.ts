@@ -3,4 +3,5 @@ export { MethodAuthorizer, ScopedRestApiMethodOptions, ScopedMethodOptions, Publ
 export { ScopedCorsOptions } from './cors';
 export { ScopedRestApiProps } from './props';
 export { ScopedRestApi } from './scoped-rest-api';
+export { TenantIsolatedIntegrationOptions } from './tenant-isolation';
 export { ScopedRestApiPart, ScopedRestApiPartOptions, ScopedRestApiPartProps } from './part';

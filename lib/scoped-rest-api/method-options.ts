@@ -139,3 +139,16 @@ export interface ScopedRoute {
    */
   readonly authorizerReason?: string;
 }
+
+/** API Gateway's method options from ours: everything but the authorization, which the API adds. */
+export function apiGatewayMethodOptions(o: ScopedRestApiMethodOptions, apiValidator: apigateway.IRequestValidator): apigateway.MethodOptions {
+  return {
+    operationName: o.operationName,
+    apiKeyRequired: o.apiKeyRequired,
+    methodResponses: o.methodResponses,
+    requestParameters: o.requestParameters,
+    requestModels: o.requestModels,
+    requestValidator: o.requestValidator ?? (o.requestValidatorOptions ? undefined : apiValidator),
+    requestValidatorOptions: o.requestValidatorOptions,
+  };
+}

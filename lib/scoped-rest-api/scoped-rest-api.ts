@@ -5,11 +5,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { addBearerErrorAnswers, ApiCorsOrigin, CORS_ERROR_ANSWER_IDS, ScopedCorsOptions } from './cors';
-import { MethodAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRestApiMethodOptions, ScopedRoute } from './method-options';
+import { describeApi } from './description';
+import { apiGatewayMethodOptions, MethodAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRoute } from './method-options';
 import { ScopedRestApiPart, ScopedRestApiPartOptions } from './part';
 import type { ScopedRestApiProps } from './props';
 import { ScopeMatch } from './scope-match';
 import { acknowledgeStageDefaults, addAccessLog, checkProps, SourceAccountOnInvokePermissions, stageOptions } from './stage';
+import { tenantIsolatedIntegration, TenantIsolatedIntegrationOptions } from './tenant-isolation';
 import { ApiUsageTiers } from './usage-tiers';
 import { BoundM2mAuthorizer, M2mAuthorizer } from '../authorizers/m2m-authorizer';
 import type { IM2mUserPool } from '../m2m-user-pool';
@@ -17,8 +19,8 @@ import { acknowledgeRule } from '../private/acknowledge';
 import { ApiGatewayAccount } from '../private/api-gateway-account';
 import type { UsageTiersConfig } from '../private/contracts/usage-tiers';
 import type { CatalogApi } from '../private/contracts/web-ui';
-import { ApiDescriptionInput, catalogApi, openApiDocument } from '../private/openapi';
-import { resolveScopes, scopeDescriptions } from '../private/pool-state';
+import { catalogApi, openApiDocument } from '../private/openapi';
+import { resolveScopes } from '../private/pool-state';
 import { pendingConstruct, propError } from '../private/validation';
 import { UsageTier, UsageTierOptions } from '../usage-tier';
 
@@ -225,7 +227,7 @@ export class ScopedRestApi extends apigateway.RestApi {
     const scopes = resolveScopes(this, `${label}: scopes`, this.m2mUserPool, options.scopes).map((s) => s.name);
     const bound = this.bind(choice.authorizer);
     const method = resource.addMethod(httpMethod, integration, {
-      ...this.methodOptions(options),
+      ...apiGatewayMethodOptions(options, this.requestValidator),
       authorizer: bound.authorizer,
       authorizationType: bound.authorizationType,
       authorizationScopes: bound.authorizationScopes(scopes),
@@ -262,7 +264,7 @@ export class ScopedRestApi extends apigateway.RestApi {
     const label = this.label(resource, httpMethod);
     this.checkOwnResource(resource, label);
     const method = resource.addMethod(httpMethod, integration, {
-      ...this.methodOptions(options),
+      ...apiGatewayMethodOptions(options, this.requestValidator),
       authorizationType: apigateway.AuthorizationType.NONE,
     });
     this.declarePublic(method, options.reason);
@@ -343,6 +345,29 @@ export class ScopedRestApi extends apigateway.RestApi {
   }
 
   /**
+   * A Lambda proxy integration for a function in Lambda's tenant isolation
+   * mode (`tenancyConfig: lambda.TenancyConfig.PER_TENANT`): API Gateway
+   * invokes it with `X-Amz-Tenant-Id` set to the verified tenant, from the
+   * tenant-aware authorizer's answer or the token's tenant claim (JWT
+   * authorizer with a `TenantClaim`), never from the request, so each tenant
+   * runs in execution environments of its own. A caller's own
+   * `X-Amz-Tenant-Id` header reaches the function as a request header in the
+   * event, never as the tenant of the invocation.
+   *
+   * @param handler the function, created with `tenancyConfig: lambda.TenancyConfig.PER_TENANT`
+   * @param options the authorizer of the methods it serves, on an automatic API
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/tenant-isolation.html
+   */
+  public tenantIsolatedIntegration(handler: lambda.IFunction, options: TenantIsolatedIntegrationOptions = {}): apigateway.LambdaIntegration {
+    const tenant = this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, options.authorizer)['X-Tenant-Id'];
+    if (tenant === undefined) {
+      throw propError(this, 'tenantIsolatedIntegration()', this.m2mAuthorizer.kind,
+        'the authorizer of these methods tells the backend no verified tenant: use the tenant-aware authorizer, or the JWT authorizer with a TenantClaim created before the API');
+    }
+    return tenantIsolatedIntegration(this, handler, tenant);
+  }
+
+  /**
    * Lets a web page at one origin call a resource from the browser: adds a
    * CORS preflight (`OPTIONS`) that API Gateway answers itself (a mock
    * integration) with the origin, methods and headers allowed, declared
@@ -407,7 +432,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @see https://spec.openapis.org/oas/v3.0.3
    */
   public openApiDocument(): any {
-    return openApiDocument(this.describeApi('openApiDocument()'));
+    return openApiDocument(describeApi(this, this.routes, 'openApiDocument()'));
   }
 
   /**
@@ -418,33 +443,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @internal
    */
   public _catalogApi(name: string): CatalogApi {
-    return catalogApi(name, this.describeApi(`the catalog entry ${name}`));
-  }
-
-  /** What the OpenAPI document and the catalog entry say about this API. */
-  private describeApi(what: string): ApiDescriptionInput {
-    const cfn = this.node.defaultChild as apigateway.CfnRestApi;
-    if (!this.m2mUserPool.hasTokenEndpoint) {
-      throw propError(this, 'userPool', this.m2mUserPool.node.path,
-        `${what}: OpenAPI's OAuth 2.0 client-credentials scheme needs a token URL, and the pool has none (no domain; tenants use GetClientToken): give the pool a domainPrefix or customDomain`);
-    }
-    return {
-      title: this.restApiName,
-      description: cfn.description,
-      // Without a stage (deploy: false and none assigned) the API has no URL yet.
-      url: this.deploymentStage ? this.url : undefined,
-      tokenUrl: this.m2mUserPool.tokenEndpoint,
-      routes: this.routes.map((r) => ({
-        method: r.httpMethod,
-        path: r.resourcePath,
-        scopes: r.scopes,
-        scopeMatch: r.scopeMatch,
-        isPublic: r.isPublic,
-        authorizer: r.authorizer,
-        authorizerReason: r.authorizerReason,
-      })),
-      scopeDescriptions: scopeDescriptions(this.m2mUserPool),
-    };
+    return catalogApi(name, describeApi(this, this.routes, `the catalog entry ${name}`));
   }
 
   /** Binds an authorizer once; its route table holds the methods it guards. */
@@ -463,19 +462,6 @@ export class ScopedRestApi extends apigateway.RestApi {
       .filter((m) => !this.declared.has(m))
       .map((m) => `${this.label(m.resource, m.httpMethod)} (${m.node.path}) declares no scopes: add it with api.addScopedMethod(resource, '${m.httpMethod}', integration, { scopes: [...] }), `
         + 'or with api.addPublicMethod(..., { reason }) / api.declarePublic(method, reason) if it is public on purpose, instead of resource.addMethod');
-  }
-
-  /** API Gateway's method options from ours: everything but the authorization, which the caller adds. */
-  private methodOptions(o: ScopedRestApiMethodOptions): apigateway.MethodOptions {
-    return {
-      operationName: o.operationName,
-      apiKeyRequired: o.apiKeyRequired,
-      methodResponses: o.methodResponses,
-      requestParameters: o.requestParameters,
-      requestModels: o.requestModels,
-      requestValidator: o.requestValidator ?? (o.requestValidatorOptions ? undefined : this.requestValidator),
-      requestValidatorOptions: o.requestValidatorOptions,
-    };
   }
 
   private checkOwnResource(resource: apigateway.IResource, label: string): void {
