@@ -12,7 +12,12 @@
  * a local file: no network but SSM). SSM is a local server speaking SSM's
  * JSON protocol on 127.0.0.1 (test/lambda/tenant-claim/local-ssm.ts), in this
  * process; DIRECTORY_BENCH_SSM_LATENCY_MS delays each of its answers (a round
- * trip to SSM in a Region rather than on loopback; 0 by default).
+ * trip to SSM in a Region rather than on loopback; 0 by default), and
+ * DIRECTORY_BENCH_DENY_GET_PARAMETERS=true refuses GetParameters, as for a
+ * role allowed GetParametersByPath only (the directory is then read by path),
+ * and DIRECTORY_BENCH_TLS=true serves HTTPS, as SSM does (a self-signed
+ * certificate made with the `openssl` command, trusted by the runs through
+ * NODE_EXTRA_CA_CERTS).
  * The directory holds what the construct writes for 0, 1,000 and 10,000
  * clients (1,000 clients per tenant stack, packed into 4 KB parameters by
  * lib/private/directory-budget.ts: 150 parameters at 10,000 clients); the
@@ -45,6 +50,8 @@ const CLIENTS_PER_STACK = 1_000;
 /** The product's target: the directory's load + first answer at 10,000 clients within this of inline's. */
 const TARGET_MS = 50;
 const LATENCY_MS = Number(process.env.DIRECTORY_BENCH_SSM_LATENCY_MS ?? 0);
+const DENY_GET_PARAMETERS = process.env.DIRECTORY_BENCH_DENY_GET_PARAMETERS === 'true';
+const TLS = process.env.DIRECTORY_BENCH_TLS === 'true';
 const root = path.join(__dirname, '..');
 const bundle = process.env.DIRECTORY_BENCH_BUNDLE ?? path.join(root, 'assets', 'authorizer', 'index.js');
 const USER_POOL_ID = 'us-east-1_BenchPool1';
@@ -92,7 +99,14 @@ async function main(): Promise<void> {
     execFileSync('npx', ['ts-node', '--prefer-ts-exts', path.join(root, 'scripts', 'bundle-handlers.ts')], { stdio: 'inherit', cwd: root });
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'directory-bench-'));
-  const ssm = await startLocalSsm({ latencyMs: LATENCY_MS });
+  const [keyFile, certFile] = [path.join(tmp, 'key.pem'), path.join(tmp, 'cert.pem')];
+  if (TLS) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  }
+  const tls = TLS ? { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') } : undefined;
+  const ssm = await startLocalSsm({ latencyMs: LATENCY_MS, tls });
+  if (DENY_GET_PARAMETERS) ssm.denied.add('GetParameters');
   try {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const kid = 'bench-key';
@@ -154,7 +168,7 @@ async function main(): Promise<void> {
       + `h({type:'TOKEN',authorizationToken:${JSON.stringify(`Bearer ${tokens.get(c.name)}`)},methodArn:${JSON.stringify(METHOD_ARN)}})`
       + `.then(r=>r.policyDocument.Statement[0].Effect==='Allow',e=>e.message==='Unauthorized'&&${c.clients === 0})`
       + ".then(ok=>{const e=process.hrtime.bigint();f.writeSync(2,'\\nBENCH '+(ok?'ok':'wrong')+' '+Number(l-s)/1e6+' '+Number(e-s)/1e6+'\\n');process.exit(0)})";
-    const env = { PATH: process.env.PATH, NODE_PATH: path.join(root, 'node_modules') };
+    const env = { PATH: process.env.PATH, NODE_PATH: path.join(root, 'node_modules'), ...(TLS ? { NODE_EXTRA_CA_CERTS: certFile } : {}) };
     const spawn = (args: string[]): Promise<{ ms: number; stderr: string }> => new Promise((resolve, reject) => {
       const start = msNow();
       execFile(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {
@@ -170,7 +184,8 @@ async function main(): Promise<void> {
       return { wallMs: r.ms, loadMs: Number(m[2]), answerMs: Number(m[3]) };
     };
 
-    console.log(`bundle: ${path.relative(root, bundle)} (${fs.statSync(bundle).size} bytes); SSM latency ${LATENCY_MS} ms; ${ROUNDS} rounds`);
+    console.log(`bundle: ${path.relative(root, bundle)} (${fs.statSync(bundle).size} bytes); SSM latency ${LATENCY_MS} ms`
+      + `${TLS ? ' (HTTPS)' : ''}${DENY_GET_PARAMETERS ? '; GetParameters refused' : ''}; ${ROUNDS} rounds`);
     for (const n of COUNTS) console.log(`  ${n.toLocaleString('en-US')} clients: ${pages[n].parameters} directory parameters (${pages[n].pages} GetParametersByPath pages, or as many GetParameters calls of 10)`);
     for (const c of cases) await run(c); // warm the file cache
     type Samples = { over: number[]; load: number[]; answer: number[] };

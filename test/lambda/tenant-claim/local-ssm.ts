@@ -8,10 +8,11 @@
  * request rate, as SSM does when a burst of new execution environments reads
  * at once; `denied` answers AccessDeniedException for the operations the
  * function's role would not allow; `latencyMs` delays every answer (a round
- * trip to SSM in a Region rather than on loopback). (Not a test file: no
- * network beyond 127.0.0.1.)
+ * trip to SSM in a Region rather than on loopback); `tls` serves HTTPS, as
+ * SSM does. (Not a test file: no network beyond 127.0.0.1.)
  */
 import * as http from 'http';
+import * as https from 'https';
 import type { AddressInfo } from 'net';
 
 export const REGION = 'us-east-1';
@@ -28,6 +29,8 @@ export interface Throttle {
 export interface LocalSsmOptions {
   /** Milliseconds before each answer. @default 0 */
   readonly latencyMs?: number;
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. @default - HTTP */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface LocalSsm {
@@ -120,7 +123,7 @@ export async function startLocalSsm(options: LocalSsmOptions = {}): Promise<Loca
 
   let hits = 0;
   const sockets = new Set<import('net').Socket>();
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     hits++;
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSSM\./, '');
     counts.set(operation, (counts.get(operation) ?? 0) + 1);
@@ -132,12 +135,13 @@ export async function startLocalSsm(options: LocalSsmOptions = {}): Promise<Loca
       if (options.latencyMs) setTimeout(send, options.latencyMs);
       else send();
     });
-  });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  };
+  const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
+  server.on(options.tls ? 'secureConnection' : 'connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     parameters,
     get failing() { return state.failing; },
     set failing(v: boolean) { state.failing = v; },
