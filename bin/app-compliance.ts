@@ -87,6 +87,14 @@ export interface BackendFunctionProps {
   readonly description: string;
   /** The handler's source: `exports.handler = async (event) => …`. */
   readonly inlineCode: string;
+  /**
+   * Whether the function runs in Lambda's tenant isolation mode (an
+   * execution environment per tenant, named by `X-Amz-Tenant-Id` on each
+   * invocation); it cannot be changed after creation.
+   *
+   * @default false
+   */
+  readonly tenantIsolation?: boolean;
 }
 
 /**
@@ -121,6 +129,7 @@ export class BackendFunction extends Construct {
       memorySize: 256,
       description: props.description,
       code: lambda.Code.fromInline(props.inlineCode),
+      ...(props.tenantIsolation ? { tenancyConfig: lambda.TenancyConfig.PER_TENANT } : {}),
     });
     this.function.node.addDependency(role.policy);
     Validations.of(role.policy).acknowledge({

@@ -356,7 +356,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    *
    * @param handler the function, created with `tenancyConfig: lambda.TenancyConfig.PER_TENANT`
    * @param options the authorizer of the methods it serves, on an automatic API
-   * @see https://docs.aws.amazon.com/lambda/latest/dg/tenant-isolation.html
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/tenant-isolation-invoke.html
    */
   public tenantIsolatedIntegration(handler: lambda.IFunction, options: TenantIsolatedIntegrationOptions = {}): apigateway.LambdaIntegration {
     const tenant = this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, options.authorizer)['X-Tenant-Id'];
