@@ -170,3 +170,32 @@ describe('M2mAuthorizer.automatic()', () => {
     }), { seed: 20261205, numRuns: 150 });
   });
 });
+
+describe('migrating an API from tenantAware() to automatic()', () => {
+  function build(authorizer: M2mAuthorizer) {
+    const { stack, pool, orders } = setup();
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer });
+    const res = api.root.addResource('orders');
+    api.addScopedMethod(res, 'GET', integration, { scopes: [orders.scope('read')] });
+    api.addScopedMethod(res, 'POST', integration, { scopes: [orders.scope('read'), orders.scope('write')], scopeMatch: ScopeMatch.ALL_OF });
+    return Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+  }
+
+  test('only the moved methods change, in place; the tenant-aware authorizer and every other resource keep their logical ids', () => {
+    const before = build(M2mAuthorizer.tenantAware());
+    const after = build(M2mAuthorizer.automatic());
+    const ids = (r: typeof before) => Object.keys(r).filter((id) => r[id].Type !== 'AWS::ApiGateway::Deployment').sort();
+    // Added: the JWT authorizer. Removed: nothing (no resource is replaced).
+    expect(ids(after).filter((id) => !(id in before)).map((id) => after[id].Type)).toEqual(['AWS::ApiGateway::Authorizer']);
+    expect(ids(before).filter((id) => !(id in after))).toEqual([]);
+    const changed = ids(before).filter((id) => JSON.stringify(before[id]) !== JSON.stringify(after[id]));
+    const method = (r: typeof before, verb: string) => Object.keys(r).find((id) => r[id].Type === 'AWS::ApiGateway::Method' && r[id].Properties.HttpMethod === verb)!;
+    // GET moves to the JWT authorizer (in place: AuthorizationType, AuthorizerId and scopes are updatable); the all-of POST stays.
+    expect(changed).toContain(method(before, 'GET'));
+    expect(changed).not.toContain(method(before, 'POST'));
+    expect(after[method(after, 'GET')].Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: ['orders/read'] });
+    expect(before[method(before, 'GET')].Properties.AuthorizationType).toBe('CUSTOM');
+    // The stage stays; its access log gains the token's claims beside the tenant-aware authorizer's answer.
+    expect(changed.map((id) => before[id].Type).sort()).toEqual(['AWS::ApiGateway::Method', 'AWS::ApiGateway::Stage', 'AWS::Lambda::Function']);
+  });
+});

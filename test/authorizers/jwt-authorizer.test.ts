@@ -148,3 +148,23 @@ describe('M2mAuthorizer.jwt()', () => {
     });
   });
 });
+
+test('several pools: one issuer per pool and format, each with the clients of its own pool only', () => {
+  const { stack, pool, orders } = setup();
+  const acme = pool.addTenant('acme', { scopes: [orders.scope('read')] });
+  const eu = M2mUserPool.fromUserPoolAttributes(stack, 'Eu', {
+    userPoolId: 'eu-central-1_AbCdEf123', domainPrefix: 'acme-eu', issuerFormats: [IssuerFormat.ORIGINAL, IssuerFormat.UPDATED],
+  });
+  const euOrders = eu.addResourceServer('Orders', { identifier: 'orders', scopes: [{ name: 'read', description: 'Read orders' }] });
+  const initech = eu.addTenant('initech', { scopes: [euOrders.scope('read')] });
+  const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.jwt({ additionalUserPools: [eu] }) });
+  api.addScopedMethod(api.root.addResource('orders'), 'GET', integration, { scopes: [orders.scope('read')] });
+
+  const config = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Authorizer'))[0] as any;
+  const issuers = config.Properties.JwtConfiguration.Issuers.map((i: any) => [JSON.stringify(i.Issuer), i.Audiences]);
+  expect(issuers).toEqual([
+    [JSON.stringify({ 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', stack.resolve(pool.userPoolId)]] }), [stack.resolve(acme.userPoolClientId)]],
+    [JSON.stringify({ 'Fn::Join': ['', ['https://cognito-idp.eu-central-1.', { Ref: 'AWS::URLSuffix' }, '/eu-central-1_AbCdEf123']] }), [stack.resolve(initech.userPoolClientId)]],
+    [JSON.stringify({ 'Fn::Join': ['', ['https://issuer-cognito-idp.eu-central-1.', { Ref: 'AWS::URLSuffix' }, '/eu-central-1_AbCdEf123']] }), [stack.resolve(initech.userPoolClientId)]],
+  ]);
+});
