@@ -229,6 +229,10 @@ describe('a tenant admin', () => {
     const reach = await api.locator(`[data-testid="reach"][data-client-id="${clientId}"]`).allTextContents();
     // orders-sync holds read only: GET /orders yes, POST /orders no.
     expect(reach.map((t) => t.trim().toLowerCase())).toEqual(['yes', 'no']);
+    // Which authorizer checks each method's token, with api.routes' reason as its title.
+    const authorizers = api.getByTestId('route-authorizer');
+    expect((await authorizers.allTextContents()).map((t) => t.trim())).toEqual(['checked by the tenant-aware authorizer', 'checked by the tenant-aware authorizer']);
+    expect(await authorizers.first().getAttribute('title')).toBe('the API\'s authorizer: M2mAuthorizer.tenantAware()');
     await shot(s.page, 'catalog');
     await expectAccessible(s.page, 'catalog');
   });

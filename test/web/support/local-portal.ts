@@ -56,9 +56,12 @@ const PEOPLE_ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${PEOPLE_POOL
 const API_PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:localapi01';
 
 /** The business API the catalog shows and M2M clients call. */
+/** What api.routes says of a method behind the API's tenant-aware authorizer (the local API's). */
+const TENANT_AWARE_REASON = 'the API\'s authorizer: M2mAuthorizer.tenantAware()';
+
 export const ORDERS_ROUTES: CatalogRoute[] = [
-  { method: 'GET', path: '/orders', scopes: [READ], scopeMatch: 'ANY_OF', isPublic: false },
-  { method: 'POST', path: '/orders', scopes: [WRITE], scopeMatch: 'ANY_OF', isPublic: false },
+  { method: 'GET', path: '/orders', scopes: [READ], scopeMatch: 'ANY_OF', isPublic: false, authorizer: 'lambda', authorizerReason: TENANT_AWARE_REASON },
+  { method: 'POST', path: '/orders', scopes: [WRITE], scopeMatch: 'ANY_OF', isPublic: false, authorizer: 'lambda', authorizerReason: TENANT_AWARE_REASON },
 ];
 
 export type SignInEvent =

@@ -31,12 +31,22 @@ function siteHref(path: string): string | undefined {
   }
 }
 
+/** The authorizers by the kind `api.routes` names (`M2mAuthorizer.kind`). */
+const AUTHORIZER_NAMES: Record<string, string> = { jwt: 'API Gateway\'s JWT authorizer', lambda: 'the tenant-aware authorizer', cognito: 'the Cognito authorizer' };
+
+/** Which authorizer checks the method's token, and why (the reason as the element's title). */
+function authorizerNote(route: CatalogRoute): Child {
+  if (route.authorizer === undefined) return null;
+  return h('div', { 'class': 'muted', 'title': route.authorizerReason ?? '', 'data-testid': 'route-authorizer' },
+    `checked by ${AUTHORIZER_NAMES[route.authorizer] ?? route.authorizer}`);
+}
+
 function scopesCell(route: CatalogRoute): Child[] {
   if (route.isPublic) return [h('span', { class: 'badge badge-info' }, 'public')];
   if (route.scopes.length === 0) return [h('span', { class: 'muted' }, 'no scope reaches it')];
   const list = h('ul', { class: 'plain-list' }, ...route.scopes.map((s) => h('li', {}, h('code', {}, s))));
-  if (route.scopes.length === 1) return [list];
-  return [h('span', { class: 'muted' }, route.scopeMatch === 'ALL_OF' ? 'all of:' : 'any of:'), list];
+  if (route.scopes.length === 1) return [list, authorizerNote(route)];
+  return [h('span', { class: 'muted' }, route.scopeMatch === 'ALL_OF' ? 'all of:' : 'any of:'), list, authorizerNote(route)];
 }
 
 function apiSection(api: CatalogApi, clients: readonly Client[]): HTMLElement {
