@@ -8,8 +8,8 @@
  *   replaced on each load, so clients removed from the app disappear.
  * - Two reads (ssm.ts, no AWS SDK): a load a request waits for (the first,
  *   an unknown client's, a map past `maxStaleMs`) reads the trusted
- *   parameters by name (`loadTrusted`: GetParameters, 10 names per call,
- *   DIRECTORY_CONCURRENCY calls at once); the background refresh reads
+ *   parameters by name (`loadTrusted`: GetParameters, 10 names per call, the
+ *   first call alone, then DIRECTORY_CONCURRENCY at once); the background refresh reads
  *   every parameter directly under the path (`load`: GetParametersByPath),
  *   which is how a parameter someone else put there is found: it is ignored
  *   before it is parsed (it can neither add nor change a mapping, nor fail
@@ -245,7 +245,7 @@ export function directoryFromEnv(env: Env, deps: DirectoryDeps = {}): DirectoryT
   });
 }
 
-/** GetParameters calls of one load in flight at once (a wave). */
+/** GetParameters calls of one load in flight at once (a wave, after the first call). */
 export const DIRECTORY_CONCURRENCY = 8;
 
 const parametersOf = (output: Record<string, unknown>): DirectoryParameter[] =>
@@ -266,12 +266,13 @@ export function readByPath(call: SsmCall, path: string): DirectoryLoader {
 }
 
 /**
- * The parameters named (GetParameters, 10 names per call, in waves of
- * DIRECTORY_CONCURRENCY calls), in the order of `names`; a name SSM does not
- * have is left out. A call that fails fails the load, and the later waves
- * are not sent. Under a role without ssm:GetParameters
- * (AccessDeniedException), `fallback` reads them from then on, and
- * `onDenied` is told once.
+ * The parameters named (GetParameters, 10 names per call), in the order of
+ * `names`; a name SSM does not have is left out. The first call goes alone,
+ * the others in waves of DIRECTORY_CONCURRENCY calls: a call that fails
+ * fails the load, and the later waves are not sent, so a load during an
+ * outage or under throttling costs one call (its attempts, ssm.ts). Under a
+ * role without ssm:GetParameters (AccessDeniedException), `fallback` reads
+ * them from then on, and `onDenied` is told once.
  */
 export function readByName(call: SsmCall, names: readonly string[], fallback: DirectoryLoader, onDenied: () => void): DirectoryLoader {
   let denied = false;
@@ -280,10 +281,10 @@ export function readByName(call: SsmCall, names: readonly string[], fallback: Di
     if (!denied) {
       try {
         const out: DirectoryParameter[] = [];
-        for (let i = 0; i < names.length; i += 10 * DIRECTORY_CONCURRENCY) {
-          const wave: Promise<DirectoryParameter[]>[] = [];
-          for (let j = i; j < Math.min(names.length, i + 10 * DIRECTORY_CONCURRENCY); j += 10) wave.push(get(j));
-          for (const got of await Promise.all(wave)) out.push(...got);
+        for (let i = 0, wave = 1; i < names.length; i += 10 * wave, wave = DIRECTORY_CONCURRENCY) {
+          const calls: Promise<DirectoryParameter[]>[] = [];
+          for (let j = i; j < Math.min(names.length, i + 10 * wave); j += 10) calls.push(get(j));
+          for (const got of await Promise.all(calls)) out.push(...got);
         }
         return out;
       } catch (err) {

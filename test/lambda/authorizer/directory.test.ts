@@ -424,7 +424,7 @@ describe('reading the directory from SSM (a local SSM over its JSON protocol)', 
     expect(most).toBe(DIRECTORY_CONCURRENCY);
   });
 
-  test('by name: the first call that fails fails the load; the calls not yet sent are not sent', async () => {
+  test('by name: the first call alone, then waves; a call that fails fails the load, and the later waves are not sent', async () => {
     // A server of its own: the retries of the calls in flight when the load fails still arrive after it.
     const throttling = await startLocalSsm();
     try {
@@ -432,10 +432,15 @@ describe('reading the directory from SSM (a local SSM over its JSON protocol)', 
       const names = Array.from({ length: 200 }, (_, i) => `${RPATH}T-${i}`);
       const own = ssmCaller({}, { endpoint: throttling.endpoint, region: REGION, credentials: CREDENTIALS });
       await expect(readByName(own, names, fail, fail)()).rejects.toMatchObject({ name: 'ThrottlingException' });
-      // 20 calls of 10 names: the first 3 answered, then throttled; those in flight retried once (each retry within
-      // 500 ms, each attempt within 1 s: all done 1.6 s on), none started after the failure.
+      // 20 calls of 10 names: the first alone, then a wave of 8, of which 2 answered and 6 throttled, each retried
+      // once (each retry within 500 ms, each attempt within 1 s: all done 1.6 s on); the later waves not sent.
       await new Promise((res) => setTimeout(res, 1600));
-      expect(throttling.calls()).toBeLessThanOrEqual(3 + 2 * DIRECTORY_CONCURRENCY);
+      expect(throttling.calls()).toBe(1 + DIRECTORY_CONCURRENCY + 6);
+      // Throttled from the first call: the load costs that call's attempts.
+      throttling.throttle = { perSecond: 0, burst: 0 };
+      const before = throttling.calls();
+      await expect(readByName(own, names, fail, fail)()).rejects.toMatchObject({ name: 'ThrottlingException' });
+      expect(throttling.calls() - before).toBe(SSM_MAX_ATTEMPTS);
     } finally {
       await throttling.close();
     }
@@ -447,10 +452,10 @@ describe('reading the directory from SSM (a local SSM over its JSON protocol)', 
     const load = readByName(call(), NAMES, readByPath(call(), RPATH), () => { told++; });
     const byName = () => ssm.log.filter((l) => l.operation === 'GetParameters').length;
     expect((await load()).map((p) => p.name)).toContain(`${RPATH}zz-foreign`);
-    // The first load's calls (3, sent at once) were refused; no later load asks again.
-    expect(byName()).toBe(3);
+    // The first load's first call was refused (the others were not sent); no later load asks again.
+    expect(byName()).toBe(1);
     for (let i = 0; i < 2; i++) expect((await load()).map((p) => p.name)).toContain(`${RPATH}zz-foreign`);
-    expect([byName(), told]).toEqual([3, 1]);
+    expect([byName(), told]).toEqual([1, 1]);
   });
 
   test('from the environment, under a role without ssm:GetParameters: the directory still loads, and the warning is logged once', async () => {
@@ -482,8 +487,8 @@ describe('SSM throttling from a burst of new execution environments: fail closed
       for (let i = 0; i < PARAMETERS; i++) {
         ssm.parameters.set(`${BPATH}Api-${i}`, JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, j) => [`client${i}x${j}`, `tenant-${i}-${j}`]))));
       }
-      // GIVEN SSM answers 10 calls (5 environments' loads), then throttles every call
-      ssm.throttle = { perSecond: 0, burst: 10 };
+      // GIVEN SSM answers 25 calls, then throttles every call: between 5 and 12 environments load (2 calls each)
+      ssm.throttle = { perSecond: 0, burst: 25 };
       let now = T0;
       const environments = Array.from({ length: ENVIRONMENTS }, () => directoryFromEnv(
         { CLIENT_TENANTS_PATH: BPATH, CLIENT_TENANTS_PARAMETERS: `{"Api":${PARAMETERS}}` },
@@ -499,8 +504,10 @@ describe('SSM throttling from a burst of new execution environments: fail closed
       }
       // THEN each request got the client's tenant (an environment that loaded) or was denied: never another tenant, never an allow without data
       expect([...outcomes].sort()).toEqual(['tenant-14-9', 'tenants_unavailable:ThrottlingException']);
-      // ... and SSM was asked at most once per environment within the window: 2 calls, each at most 2 attempts
+      // ... and SSM was asked at most once per environment within the window: 2 calls, each of at most 2 attempts
       expect(ssm.calls()).toBeLessThanOrEqual(ENVIRONMENTS * 2 * SSM_MAX_ATTEMPTS);
+      // (a throttled call was retried once: as many throttled answers as failed environments' calls, twice each)
+      expect(ssm.throttled() % SSM_MAX_ATTEMPTS).toBe(0);
       const firstWindow = ssm.calls();
       // WHEN the throttling ends and the back-off window (5 s) is over
       ssm.throttle = undefined;
