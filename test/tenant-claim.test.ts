@@ -115,7 +115,7 @@ describe('the client directory', () => {
     expect(new Set(parseMapping([...directoryParameters(t).values()][0], 'directory').values())).toEqual(new Set(['latecomer']));
   });
 
-  test('the function may call ssm:GetParametersByPath on exactly its directory path, and nothing else of SSM or DynamoDB', () => {
+  test('the function may list its directory path and read the parameters under it, and nothing else of SSM or DynamoDB', () => {
     const { stack, pool, orders } = poolStack();
     pool.addTenant('globex', { scopes: [orders.scope('read')] });
     new TenantClaim(stack, 'TenantClaim', { userPool: pool });
@@ -129,6 +129,12 @@ describe('the client directory', () => {
       Effect: 'Allow',
       Action: 'ssm:GetParametersByPath',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:us-east-1:111111111111:parameter${path.slice(0, -1)}`]] },
+    }, {
+      // The first load reads the parameters it was given by name: only under that path.
+      Sid: 'ReadClientDirectoryParameters',
+      Effect: 'Allow',
+      Action: 'ssm:GetParameters',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:us-east-1:111111111111:parameter${path}*`]] },
     }]);
     expect(JSON.stringify(all)).not.toContain('dynamodb:');
     expect(JSON.stringify(all)).not.toContain('kms:');

@@ -64,7 +64,7 @@ describe('directory', () => {
     expect(merged.size).toBe(120);
     for (const r of Object.values(t.findResources('AWS::SSM::Parameter'))) expect(r.Properties).toMatchObject({ Type: 'String', Tier: 'Standard' });
 
-    // The one statement about SSM: GetParametersByPath on exactly that path.
+    // The statements about SSM: GetParametersByPath on exactly that path, GetParameters under it.
     const statements = [...Object.values(t.findResources('AWS::IAM::Policy')), ...Object.values(t.findResources('AWS::IAM::ManagedPolicy'))]
       .flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
     const ssmStatements = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
@@ -73,6 +73,12 @@ describe('directory', () => {
       Action: 'ssm:GetParametersByPath',
       Effect: 'Allow',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:us-east-1:111111111111:parameter${path.slice(0, -1)}`]] },
+    }, {
+      // The first load reads the parameters it was given by name: only under that path.
+      Sid: 'ReadClientDirectoryParameters',
+      Effect: 'Allow',
+      Action: 'ssm:GetParameters',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:us-east-1:111111111111:parameter${path}*`]] },
     }]);
   });
 
