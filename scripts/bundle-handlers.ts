@@ -28,6 +28,7 @@ const lambdaDir = path.join(root, 'lambda');
 const AUTHORIZER_ALIASES = { https: './lambda/shared/lazy-https.ts' };
 const ALIASES: Record<string, Record<string, string>> = {
   'authorizer': AUTHORIZER_ALIASES,
+  'authorizer-directory': AUTHORIZER_ALIASES,
   'authorizer-registry': AUTHORIZER_ALIASES,
   'authorizer-portal': AUTHORIZER_ALIASES,
 };

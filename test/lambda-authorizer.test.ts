@@ -25,17 +25,22 @@ function shippedBundle(app: ReturnType<typeof poolStack>['app']): string {
 }
 
 test.each([
-  ['without a registry', false, 'authorizer'],
-  ['with a registry', true, 'authorizer-registry'],
-])('%s the function ships assets/%s (registry code only where it is used)', (_, withRegistry, bundleName) => {
+  ['inline clients, no registry', false, false, 'authorizer'],
+  ['clients in the SSM directory, no registry', true, false, 'authorizer-directory'],
+  ['inline clients and a registry', false, true, 'authorizer-registry'],
+  ['clients in the SSM directory and a registry', true, true, 'authorizer-registry'],
+])('%s: the function ships assets/%s (directory and registry code only where they are used)', (_, inDirectory, withRegistry, bundleName) => {
   const { app, stack, pool, orders } = poolStack();
-  pool.addTenant('globex', { scopes: [orders.scope('read')] });
+  // A client in another stack cannot go inline: the authorizer reads its clients from SSM.
+  const tenantStack = inDirectory ? new Stack(app, 'Tenants', { env: { account: '111111111111', region: 'us-east-1' } }) : stack;
+  new TenantAppClient(tenantStack, 'Globex', { userPool: pool, tenantId: 'globex', scopes: [orders.scope('read')] });
   const registry = withRegistry ? new TenantRegistry(stack, 'Registry') : undefined;
   const api = new ScopedRestApi(stack, 'Api', { userPool: pool, authorizer: M2mAuthorizer.tenantAware({ registry }) });
   api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [orders.scope('read')] });
   expect(shippedBundle(app)).toBe(fs.readFileSync(path.join(__dirname, '..', 'assets', bundleName, 'index.js'), 'utf8'));
   const env = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('M2M access tokens') } });
   const vars = Object.values(env)[0].Properties.Environment.Variables;
+  expect([vars.CLIENT_TENANTS_PATH !== undefined, vars.CLIENT_TENANTS !== undefined]).toEqual([inDirectory, !inDirectory]);
   expect(vars.TABLE_NAME !== undefined).toBe(withRegistry);
 });
 

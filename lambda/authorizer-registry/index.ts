@@ -3,7 +3,8 @@
  * (bundled as assets/authorizer-registry; the construct deploys it when
  * `registry` is set). Same authorizer as lambda/authorizer, plus the
  * registry resolver: clients the CDK app does not declare are looked up in
- * the registry table (TABLE_NAME).
+ * the registry table (TABLE_NAME). It serves the client directory in SSM
+ * (CLIENT_TENANTS_PATH) as well: `createRegistryTenantResolver` carries it.
  */
 import { AuthorizerEvent, AuthorizerResponse, createAuthorizerFromEnv } from '../authorizer/authorizer';
 import { createRegistryTenantResolver } from '../authorizer/registry-resolver';

@@ -22,7 +22,7 @@ import {
 import { assertIsJwks, type Jwks } from 'aws-jwt-verify/jwk';
 import type { Json } from 'aws-jwt-verify/safe-json-parse';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { AuthorizerConfig, configFromEnv, RegistryFactory } from './config';
+import { AuthorizerConfig, configFromEnv, DirectoryFactory, RegistryFactory } from './config';
 import { AuthorizerError, DenyReason } from './errors';
 import type { Transport } from './https-get';
 import { JwksCache } from './jwks';
@@ -64,6 +64,11 @@ export interface AuthorizerDeps {
   readonly tokenCacheMaxBytes?: number;
   /** Tenant-registry support (createAuthorizerFromEnv): without it, TABLE_NAME is a configuration error. */
   readonly registry?: RegistryFactory;
+  /**
+   * Client-directory support (createAuthorizerFromEnv; lambda/authorizer-directory): without it, and without a
+   * registry factory that carries one, CLIENT_TENANTS_PATH is a configuration error.
+   */
+  readonly directory?: DirectoryFactory;
   /** Developer-portal people (lambda/authorizer-portal only): tokens of the sign-in pool, roles from groups. */
   readonly people?: PeopleSupport;
   /** CloudWatch metrics of the decisions (EMF, lambda/authorizer/metrics.ts). @default none; createAuthorizerFromEnv: the Lambda function's */
@@ -444,7 +449,7 @@ export function createAuthorizerFromEnv(env: Env, bundleDir: string, deps: Autho
   const logger = deps.logger ?? new Logger(env[HANDLER_ENV.logLevel] === 'debug' ? 'debug' : 'info');
   const metrics = deps.metrics ?? decisionMetrics(env.AWS_LAMBDA_FUNCTION_NAME, logger);
   try {
-    const config = configFromEnv(env, bundleDir, deps.registry);
+    const config = configFromEnv(env, bundleDir, deps.registry, { directory: deps.directory });
     return createAuthorizer(deps.people ? { ...config, people: deps.people.fromEnv(env) } : config, { ...deps, logger, metrics });
   } catch (err) {
     if (err instanceof ConfigError) return createFailedAuthorizer(err, logger, metrics);

@@ -5,14 +5,14 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { DirectoryDeps, directoryFromEnv, outageBackoffFromEnv } from './directory';
+import type { DirectoryDeps } from './directory';
 import type { PeopleConfig } from './people';
 import { RouteTable, routeTableOf } from './route-table';
 import { StaticTenantResolver, TenantResolver } from './tenant-resolver';
 import {
   AUTHORIZER_ENV, AUTHORIZER_OPERATOR_ENV, JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, TOKEN_CACHE_MAX_ENTRIES,
 } from '../../lib/private/contracts/authorizer';
-import { DIRECTORY_ENV } from '../../lib/private/contracts/client-directory';
+import { DIRECTORY_ENV, OUTAGE_BACKOFF_MS } from '../../lib/private/contracts/client-directory';
 import { HANDLER_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../../lib/private/contracts/env';
 import { matchesRule, TABLE_NAME, USER_POOL_ID } from '../../lib/private/contracts/ids';
 import { ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry } from '../../lib/private/contracts/trusted-pools';
@@ -114,7 +114,15 @@ export function loadRouteTable(file: string): RouteTable {
  * one, so the registry code is not in the bundle of an authorizer without a
  * registry.
  */
-export type RegistryFactory = (options: RegistryOptions) => TenantResolver;
+export interface RegistryFactory {
+  (options: RegistryOptions): TenantResolver;
+  /**
+   * The registry builds serve the client directory too (their declared clients
+   * may be in SSM): `createRegistryTenantResolver` carries `directoryFromEnv`.
+   * @default - none: CLIENT_TENANTS_PATH needs `ConfigDeps.directory`
+   */
+  readonly directory?: DirectoryFactory;
+}
 export interface RegistryOptions {
   readonly table: string;
   readonly ttlSeconds: number;
@@ -127,10 +135,26 @@ export interface RegistryOptions {
 }
 
 /**
+ * Builds the client directory in SSM (CLIENT_TENANTS_PATH; `directoryFromEnv`,
+ * directory.ts). Only the directory entry (lambda/authorizer-directory) and the
+ * registry builds (`RegistryFactory.directory`) pass one, so the SSM code is not
+ * in the bundle of an authorizer whose clients are inline.
+ */
+export type DirectoryFactory = (env: Env, deps: DirectoryDeps) => TenantResolver;
+
+/** What `configFromEnv` needs besides the environment. */
+export interface ConfigDeps extends DirectoryDeps {
+  /** Client-directory support. @default - the registry factory's, if any: without one, CLIENT_TENANTS_PATH is a configuration error */
+  readonly directory?: DirectoryFactory;
+}
+
+/**
  * The CDK-declared clients: the inline mapping, or the SSM directory (its
  * path and the parameters the library created in it). Exactly one of the two is set.
+ * CLIENT_TENANTS_PATH on a bundle built without directory support is a
+ * configuration error (fail closed), not a silently ignored setting.
  */
-function declaredFromEnv(env: Env, deps: DirectoryDeps): TenantResolver {
+function declaredFromEnv(env: Env, directory: DirectoryFactory | undefined, deps: DirectoryDeps): TenantResolver {
   if (optional(env, DIRECTORY_ENV.path) === undefined) {
     if (optional(env, DIRECTORY_ENV.parameters) !== undefined) {
       throw new ConfigError(`${DIRECTORY_ENV.parameters} is set without ${DIRECTORY_ENV.path}`);
@@ -140,7 +164,10 @@ function declaredFromEnv(env: Env, deps: DirectoryDeps): TenantResolver {
   if (optional(env, DIRECTORY_ENV.clientTenants) !== undefined) {
     throw new ConfigError(`${DIRECTORY_ENV.clientTenants} and ${DIRECTORY_ENV.path} are both set`);
   }
-  return directoryFromEnv(env, deps);
+  if (!directory) {
+    throw new ConfigError(`${DIRECTORY_ENV.path} is set but this bundle has no client-directory support (deploy assets/authorizer-directory)`);
+  }
+  return directory(env, deps);
 }
 
 /**
@@ -149,14 +176,15 @@ function declaredFromEnv(env: Env, deps: DirectoryDeps): TenantResolver {
  * TABLE_NAME on a bundle built without registry support is a configuration
  * error (fail closed), not a silently ignored setting.
  */
-function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: DirectoryDeps): TenantResolver {
+function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: ConfigDeps): TenantResolver {
   const table = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
   const ttlSeconds = table ? integer(env, REGISTRY_CACHE_TTL_SECONDS) : 0;
   if (table && !registry) {
     throw new ConfigError(`${REGISTRY_ENV.tableName} is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)`);
   }
-  const backoffMs = outageBackoffFromEnv(env);
-  const declared = declaredFromEnv(env, deps);
+  const backoffMs = integer(env, OUTAGE_BACKOFF_MS);
+  const { directory, ...directoryDeps } = deps;
+  const declared = declaredFromEnv(env, directory ?? registry?.directory, directoryDeps);
   return table && registry ? registry({ table, ttlSeconds, declared, backoffMs, now: deps.now }) : declared;
 }
 
@@ -165,9 +193,10 @@ function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: D
  * lib/private/contracts/environments.ts); the route table from
  * ROUTE_TABLE_PATH, or routes.json next to the bundle.
  *
- * @param deps where the directory reports untrusted parameters, its clock and SSM client (tests); the Lambda passes none
+ * @param registry tenant-registry support (and, through it, client-directory support)
+ * @param deps client-directory support, and where the directory reports untrusted parameters, its clock and SSM client (tests)
  */
-export function configFromEnv(env: Env, bundleDir: string, registry?: RegistryFactory, deps: DirectoryDeps = {}): AuthorizerConfig {
+export function configFromEnv(env: Env, bundleDir: string, registry?: RegistryFactory, deps: ConfigDeps = {}): AuthorizerConfig {
   const userPoolId = requiredId(env, AUTHORIZER_ENV.userPoolId, USER_POOL_ID);
   const usageKeyPrefix = optional(env, AUTHORIZER_ENV.usageKeyPrefix);
   if (usageKeyPrefix !== undefined && !USAGE_KEY_PREFIX.test(usageKeyPrefix)) {

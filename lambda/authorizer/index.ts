@@ -1,10 +1,12 @@
 /**
  * Lambda entry of the tenant-aware authorizer. Configuration, verifier, JWKS
  * cache, route table and caches are built once per execution environment;
- * the handler only does per-request work. This entry has no tenant-registry
- * support (TABLE_NAME is a configuration error here): the construct deploys
- * lambda/authorizer-registry when a registry is set, so an authorizer without
- * one does not carry the registry code.
+ * the handler only does per-request work. This entry has neither
+ * tenant-registry nor client-directory support (TABLE_NAME and
+ * CLIENT_TENANTS_PATH are configuration errors here): the construct deploys
+ * lambda/authorizer-registry when a registry is set and
+ * lambda/authorizer-directory when the clients are in SSM, so an authorizer
+ * whose clients are inline carries neither the registry nor the SSM code.
  */
 import { AuthorizerEvent, AuthorizerResponse, createAuthorizerFromEnv } from './authorizer';
 

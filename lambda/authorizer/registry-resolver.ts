@@ -31,6 +31,7 @@
  * TABLE_NAME is set; the registry module itself does not load it at import.
  */
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { directoryFromEnv } from './directory';
 import { AuthorizerError } from './errors';
 import type { TenantResolver } from './tenant-resolver';
 import { REGISTRY_ENV } from '../../lib/private/contracts/env';
@@ -199,3 +200,6 @@ export function createRegistryTenantResolver(options: {
     now: options.now,
   });
 }
+
+/** The registry builds (lambda/authorizer-registry, lambda/authorizer-portal) serve the client directory too (config.ts, `RegistryFactory`). */
+createRegistryTenantResolver.directory = directoryFromEnv;

@@ -16,16 +16,19 @@ import { checkedNetwork, requestHandlerDefaults } from '../private/handler-funct
 import { poolState } from '../private/pool-state';
 import { buildRouteTable } from '../private/route-table';
 import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
-import { WireTrustedClients } from '../private/trusted-clients';
+import { TrustedClientsWiring, WireTrustedClients } from '../private/trusted-clients';
 import { checkDuration, propError } from '../private/validation';
 import type { ScopedRoute } from '../scoped-rest-api/method-options';
 
 /**
  * Where `npx projen bundle` puts the authorizer (same depth from lib/ and out/):
- * without and with tenant-registry support (the registry code and its
- * DynamoDB lookup only ship when a registry is set), and the portal's build.
+ * with inline clients only, with the client directory in SSM (its code only
+ * ships when the clients are wired as SSM parameters), with tenant-registry
+ * support (the registry code and its DynamoDB lookup only ship when a registry
+ * is set; the directory code too), and the portal's build (the registry's plus people).
  */
 const AUTHORIZER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'authorizer');
+const DIRECTORY_AUTHORIZER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'authorizer-directory');
 const REGISTRY_AUTHORIZER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'authorizer-registry');
 const PORTAL_AUTHORIZER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'authorizer-portal');
 
@@ -80,9 +83,10 @@ export function bindTenantAwareAuthorizer(
   if (o.outageBackoff) checkDuration(scope, 'authorizer.outageBackoff', o.outageBackoff, Duration.seconds(0), Duration.millis(MAX_OUTAGE_BACKOFF_MS));
 
   if (people && !o.registry) throw propError(scope, 'authorizer.registry', 'undefined', 'the portal authorizer needs the tenant registry');
-  const bundle = people ? PORTAL_AUTHORIZER_BUNDLE : o.registry ? REGISTRY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE;
+  let wire: WireTrustedClients | undefined;
+  // Without a registry, the build depends on how the clients are wired: asked when the code is staged, after the wiring.
+  const bundle = people ? PORTAL_AUTHORIZER_BUNDLE : o.registry ? REGISTRY_AUTHORIZER_BUNDLE : () => wiredBundle(wire?.wiring);
   const code = new LateFileCode(bundle, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
-  Aspects.of(scope).add(new StageLateFileCode(scope, code));
 
   const additional = o.additionalUserPools ?? [];
   checkAdditionalPools(scope, userPool, additional);
@@ -112,10 +116,13 @@ export function bindTenantAwareAuthorizer(
     ));
   }
   // CLIENT_TENANTS or CLIENT_TENANTS_PATH, decided once every tenant is declared.
-  Aspects.of(scope).add(new WireTrustedClients(root, fn, () => [
+  wire = new WireTrustedClients(root, fn, () => [
     ...(o.trustedClients ?? [...poolState(userPool).tenants.values()]),
     ...additional.flatMap((p) => [...poolState(p).tenants.values()].map((c) => ({ client: c, userPoolId: p.userPoolId }))),
-  ]));
+  ]);
+  Aspects.of(scope).add(wire);
+  // The code is staged when the aspects visit the function, a child of `root`: after the wiring (which visits `root`).
+  Aspects.of(scope).add(new StageLateFileCode(fn, code));
   if (o.registry) {
     const registryTtl = o.registryCacheTtl ?? Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.default);
     checkDuration(scope, 'authorizer.registryCacheTtl', registryTtl, Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.min), Duration.seconds(REGISTRY_CACHE_TTL_SECONDS.max));
@@ -146,6 +153,12 @@ export function bindTenantAwareAuthorizer(
     authorizationScopes: () => undefined,
     function: fn,
   };
+}
+
+/** The build of an authorizer without a registry: the directory's when its clients are SSM parameters, otherwise the plain one. */
+function wiredBundle(wiring: TrustedClientsWiring | undefined): string {
+  if (!wiring) throw new Error('The authorizer\'s code was staged before its trusted clients were wired: WireTrustedClients must visit first');
+  return wiring.mode === 'directory' ? DIRECTORY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE;
 }
 
 /** Each additional pool once, and none of them the API's own. */

@@ -33,7 +33,7 @@ function entrySize(e: Entry): number {
   return entryChars(pool + id, c.tenantId);
 }
 
-/** How an authorizer received its trusted clients (for tests and docs). */
+/** How an authorizer received its trusted clients: the build it ships depends on the mode (lib/authorizers/tenant-aware-binding.ts). */
 export interface TrustedClientsWiring {
   readonly mode: 'inline' | 'directory';
   /** The directory's path, ending with `/`. */

@@ -21,12 +21,14 @@ import { CREDENTIALS as SSM_CREDENTIALS, REGION as SSM_REGION, startLocalSsm } f
 
 let dir: string;
 let bundle: string;
+let directoryBundle: string;
 let registryBundle: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authorizer-bundle-'));
   bundle = await bundleHandler('authorizer', dir);
+  directoryBundle = await bundleHandler('authorizer-directory', dir);
   registryBundle = await bundleHandler('authorizer-registry', dir);
-  for (const b of [bundle, registryBundle]) fs.writeFileSync(path.join(path.dirname(b), 'routes.json'), JSON.stringify(REFERENCE_ROUTES));
+  for (const b of [bundle, directoryBundle, registryBundle]) fs.writeFileSync(path.join(path.dirname(b), 'routes.json'), JSON.stringify(REFERENCE_ROUTES));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -34,18 +36,70 @@ const requiresOf = (file: string) => [...new Set([...fs.readFileSync(file, 'utf8
 
 test('the bundles have no dependencies besides Node.js built-ins (and the runtime-provided DynamoDB client)', () => {
   // stream: aws-jwt-verify's Node.js module imports it (for its own fetch, which the authorizer's JWKS cache replaces).
-  // node:http, node:https: required on first use (a JWKS fetch, a read of the client directory; node:http for a loopback endpoint).
+  // node:https: required on first use (a JWKS fetch).
+  expect(requiresOf(bundle)).toEqual(['crypto', 'fs', 'node:https', 'path', 'stream']);
+  // node:http, node:https: also a read of the client directory (node:http for a loopback endpoint).
   // No SDK for the client directory: its two SSM reads are signed requests (lambda/authorizer/ssm.ts).
-  expect(requiresOf(bundle)).toEqual(['crypto', 'fs', 'node:http', 'node:https', 'path', 'stream']);
+  expect(requiresOf(directoryBundle)).toEqual(['crypto', 'fs', 'node:http', 'node:https', 'path', 'stream']);
   // @aws-sdk/client-dynamodb: only required lazily, when TABLE_NAME is set (see the tests below).
   expect(requiresOf(registryBundle)).toEqual(['@aws-sdk/client-dynamodb', 'crypto', 'fs', 'node:http', 'node:https', 'path', 'stream']);
-  // The registry code (resolver, DynamoDB lookup) is only in the registry bundle.
-  expect(fs.readFileSync(bundle, 'utf8')).not.toContain('CLIENT#');
-  expect(fs.readFileSync(registryBundle, 'utf8')).toContain('CLIENT#');
+  // The registry code (resolver, DynamoDB lookup) is only in the registry bundle; the directory's SSM reads in the directory and registry bundles.
+  const has = (file: string) => {
+    const code = fs.readFileSync(file, 'utf8');
+    return { registry: code.includes('CLIENT#'), directory: code.includes('GetParametersByPath') };
+  };
+  expect(has(bundle)).toEqual({ registry: false, directory: false });
+  expect(has(directoryBundle)).toEqual({ registry: false, directory: true });
+  expect(has(registryBundle)).toEqual({ registry: true, directory: true });
+});
+
+/** Size budgets (bytes): what every cold start loads and parses. */
+const BUDGETS: [string, () => string, number][] = [
+  ['authorizer (inline clients)', () => bundle, 36 * 1024],
+  ['authorizer-directory (clients in SSM)', () => directoryBundle, 44 * 1024],
+  ['authorizer-registry', () => registryBundle, 47 * 1024],
+];
+test.each(BUDGETS)('%s stays within its size budget', (name, file, budget) => {
+  const size = fs.statSync(file()).size;
+  expect({ name, size, withinBudget: size <= budget }).toEqual({ name, size, withinBudget: true });
+});
+
+test('the plain bundle refuses a client directory (CLIENT_TENANTS_PATH) as a configuration error: every request denied, never ignored', () => {
+  const key = makeKey();
+  const jwksPath = path.join(dir, 'jwks-refusal.json');
+  fs.writeFileSync(jwksPath, JSON.stringify(jwksOf(key)));
+  const script = `
+    const { handler } = require(${JSON.stringify(bundle)});
+    const ev = (t) => ({ type: 'TOKEN', authorizationToken: 'Bearer ' + t, methodArn: ${JSON.stringify(METHOD_ARN)} });
+    (async () => {
+      const denied = await handler(ev(${JSON.stringify(sign(key, claims()))})).then(() => 'allowed', (e) => e.message);
+      process.stderr.write(JSON.stringify({ denied }));
+    })();`;
+  const r = spawnSync(process.execPath, ['-e', script], {
+    env: {
+      PATH: process.env.PATH,
+      USER_POOL_ID,
+      JWKS_PATH: jwksPath,
+      CLIENT_TENANTS_PATH: '/cdk-cognito-m2m/clients/ApiTenantAuthorizerBUNDLE1/',
+      CLIENT_TENANTS_PARAMETERS: '{"Api":1}',
+    },
+    encoding: 'utf8',
+  });
+  expect(JSON.parse(r.stderr)).toEqual({ denied: 'Unauthorized' });
+  expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+    {
+      level: 'error',
+      msg: 'configuration invalid: every request will be denied',
+      reason: 'config_error',
+      configDetail: 'CLIENT_TENANTS_PATH is set but this bundle has no client-directory support (deploy assets/authorizer-directory)',
+    },
+    { level: 'error', msg: 'denied', reason: 'config_error' },
+  ]);
 });
 
 test.each([
   ['authorizer', () => bundle],
+  ['authorizer-directory (inline clients)', () => directoryBundle],
   ['authorizer-registry (no TABLE_NAME)', () => registryBundle],
 ])('%s: loads routes.json next to index.js, allows and denies, and leaves https and the SDK unloaded', (_, file) => {
   const key = makeKey();
@@ -113,7 +167,7 @@ test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed f
   expect(lines[0]).toMatchObject({ level: 'error', msg: 'denied', reason: 'registry_unavailable', clientId: 'portalclient9' });
 });
 
-test('the bundle with the SSM client directory: the library\'s parameter admits its client, the SDK unloaded; a foreign parameter under the path admits nobody, and the refresh logs and counts it', async () => {
+test('the directory bundle with the SSM client directory: the library\'s parameter admits its client, the SDK unloaded; a foreign parameter under the path admits nobody, and the refresh logs and counts it', async () => {
   const ssm = await startLocalSsm();
   const dirPath = '/cdk-cognito-m2m/clients/ApiTenantAuthorizerBUNDLE1/';
   ssm.parameters.set(`${dirPath}Api-0`, JSON.stringify({ client1globex: 'globex' }));
@@ -128,7 +182,7 @@ test('the bundle with the SSM client directory: the library\'s parameter admits 
       const realNow = Date.now;
       let skew = 0;
       Date.now = () => realNow() + skew;
-      const { handler } = require(${JSON.stringify(bundle)});
+      const { handler } = require(${JSON.stringify(directoryBundle)});
       const ev = (t) => ({ type: 'TOKEN', authorizationToken: 'Bearer ' + t, methodArn: ${JSON.stringify(METHOD_ARN)} });
       const good = ${JSON.stringify(sign(key, claims()))};
       (async () => {
@@ -183,7 +237,7 @@ test('aws-jwt-verify is pinned to one exact version and bundled as published: it
   const installed = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../../node_modules/aws-jwt-verify/package.json'), 'utf8')) as { version: string }).version;
   expect(manifest.devDependencies['aws-jwt-verify']).toMatch(/^\d+\.\d+\.\d+$/);
   expect(manifest.devDependencies['aws-jwt-verify']).toBe(installed);
-  for (const b of [bundle, registryBundle]) {
+  for (const b of [bundle, directoryBundle, registryBundle]) {
     const code = fs.readFileSync(b, 'utf8');
     // Property names of the verifier and of its JWKS and signature modules, which mangling or a drop-in would remove.
     for (const name of ['issuersConfig', 'getVerifyParameters', 'verifyDecomposedJwt', 'transformJwkToKeyObjectSync', 'penaltyBox', 'waitingUris', 'jwksParser']) {
@@ -248,7 +302,7 @@ describe('the bundles answer as the sources do', () => {
     return { results: JSON.parse(stderr), logs: stdout.trim().split('\n').map((l) => JSON.parse(l)) };
   }
 
-  test.each([['authorizer', () => bundle], ['authorizer-registry', () => registryBundle]])('%s', async (_, file) => {
+  test.each([['authorizer', () => bundle], ['authorizer-directory', () => directoryBundle], ['authorizer-registry', () => registryBundle]])('%s', async (_, file) => {
     const server = await loopbackServer((_req, res) => res.end(JSON.stringify(jwksOf(key))));
     try {
       const fromBundle = await runBundle(file(), server.port);

@@ -1,5 +1,5 @@
 /**
- * Configuration errors (routes.json, CLIENT_TENANTS, TABLE_NAME and
+ * Configuration errors (routes.json, CLIENT_TENANTS, CLIENT_TENANTS_PATH, TABLE_NAME and
  * REGISTRY_CACHE_TTL_SECONDS, other env vars) deny
  * every request with a config_error log line; the Lambda entry reads its
  * configuration from the environment and routes.json next to the bundle.
@@ -9,7 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { CLIENTS, claims, jwksOf, makeKey, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
 import { createAuthorizerFromEnv, AuthorizerEvent } from '../../../lambda/authorizer/authorizer';
-import { configFromEnv, RegistryFactory } from '../../../lambda/authorizer/config';
+import { configFromEnv, DirectoryFactory, RegistryFactory } from '../../../lambda/authorizer/config';
+import { directoryFromEnv, DirectoryTenantResolver } from '../../../lambda/authorizer/directory';
 import { createRegistryTenantResolver, RegistryTenantResolver } from '../../../lambda/authorizer/registry-resolver';
 import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
@@ -161,6 +162,41 @@ describe('tenant registry (TABLE_NAME)', () => {
     expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
     expect(r.startup[0].configDetail)
       .toBe('TABLE_NAME is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)');
+  });
+});
+
+describe('client directory (CLIENT_TENANTS_PATH)', () => {
+  const directoryEnv = () => env({ CLIENT_TENANTS: undefined, CLIENT_TENANTS_PATH: '/cdk-cognito-m2m/clients/ApiTenantAuthorizer1/', CLIENT_TENANTS_PARAMETERS: '{"Api":1}' });
+
+  test('CLIENT_TENANTS_PATH on a bundle without directory support is a config error (every request denied), not ignored', async () => {
+    const r = await run(directoryEnv());
+    expect(r.result).toBe('Unauthorized');
+    expect(r.startup).toHaveLength(1);
+    expect(r.startup[0]).toMatchObject({ level: 'error', reason: 'config_error' });
+    expect(r.startup[0].configDetail)
+      .toBe('CLIENT_TENANTS_PATH is set but this bundle has no client-directory support (deploy assets/authorizer-directory)');
+    expect(r.request).toEqual([{ level: 'error', msg: 'denied', reason: 'config_error' }]);
+  });
+
+  test('with directory support, the declared clients are the directory (read on the first request, not at cold start)', () => {
+    const directory = jest.fn<ReturnType<DirectoryFactory>, Parameters<DirectoryFactory>>(directoryFromEnv);
+    const config = configFromEnv(directoryEnv(), dir, undefined, { directory });
+    expect(config.tenants).toBeInstanceOf(DirectoryTenantResolver);
+    expect(directory).toHaveBeenCalledTimes(1);
+    expect(directory.mock.calls[0][0].CLIENT_TENANTS_PATH).toBe('/cdk-cognito-m2m/clients/ApiTenantAuthorizer1/');
+  });
+
+  test('the registry builds serve the directory: their factory carries it', () => {
+    expect(createRegistryTenantResolver.directory).toBe(directoryFromEnv);
+    expect(configFromEnv(directoryEnv(), dir, createRegistryTenantResolver).tenants).toBeInstanceOf(DirectoryTenantResolver);
+  });
+
+  test('inline clients need no directory support, and CLIENT_TENANTS with CLIENT_TENANTS_PATH is refused with or without it', () => {
+    expect(configFromEnv(env(), dir).tenants).toBeInstanceOf(StaticTenantResolver);
+    const both = env({ CLIENT_TENANTS_PATH: '/cdk-cognito-m2m/clients/ApiTenantAuthorizer1/', CLIENT_TENANTS_PARAMETERS: '{"Api":1}' });
+    for (const directory of [undefined, directoryFromEnv]) {
+      expect(() => configFromEnv(both, dir, undefined, { directory })).toThrow('CLIENT_TENANTS and CLIENT_TENANTS_PATH are both set');
+    }
   });
 });
 

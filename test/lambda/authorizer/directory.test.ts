@@ -618,7 +618,8 @@ describe('the authorizer from its environment, on a local SSM with the registry 
       ...extra,
     }, routesDir,
     (o) => createRegistryTenantResolver({ ...o, clientConfig: { endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS } }),
-    { logger, now: () => now, ssm: { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS } });
+    // The registry build's directory support (createRegistryTenantResolver.directory), which the wrapper above does not carry.
+    { directory: directoryFromEnv, logger, now: () => now, ssm: { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS } });
     const { authorizer } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants: config.tenants }, deps: { logger } });
     const tenantOf = async (clientId: string) => {
       const r = await outcome(authorizer, tokenEvent(sign(key, claims({ client_id: clientId, sub: clientId }))));
