@@ -5,9 +5,9 @@
  *
  *   npx ts-node --prefer-ts-exts bench/directory.bench.ts   (or: npx projen bench)
  *
- * Runs the shipped bundle (assets/authorizer/index.js, built by
- * `npx projen bundle`, rebuilt here if missing; DIRECTORY_BENCH_BUNDLE names
- * another one) in fresh `node` processes, as Lambda starts an execution
+ * Runs the shipped directory build (assets/authorizer-directory/index.js, which the construct deploys when
+ * the clients are in SSM; it serves inline clients too), built by `npx projen bundle` and rebuilt here if
+ * missing (DIRECTORY_BENCH_BUNDLE names another one), in fresh `node` processes, as Lambda starts an execution
  * environment: each process loads the bundle and answers one token (JWKS from
  * a local file: no network but SSM). SSM is a local server speaking SSM's
  * JSON protocol on 127.0.0.1 (test/lambda/tenant-claim/local-ssm.ts), in this
@@ -53,7 +53,7 @@ const LATENCY_MS = Number(process.env.DIRECTORY_BENCH_SSM_LATENCY_MS ?? 0);
 const DENY_GET_PARAMETERS = process.env.DIRECTORY_BENCH_DENY_GET_PARAMETERS === 'true';
 const TLS = process.env.DIRECTORY_BENCH_TLS === 'true';
 const root = path.join(__dirname, '..');
-const bundle = process.env.DIRECTORY_BENCH_BUNDLE ?? path.join(root, 'assets', 'authorizer', 'index.js');
+const bundle = process.env.DIRECTORY_BENCH_BUNDLE ?? path.join(root, 'assets', 'authorizer-directory', 'index.js');
 const USER_POOL_ID = 'us-east-1_BenchPool1';
 const ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${USER_POOL_ID}`;
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/orders';
