@@ -339,7 +339,16 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
    */
   public callerContextHeaders(authorizer?: MethodAuthorizer): { [param: string]: string } {
-    return Object.fromEntries(Object.entries(this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, authorizer))
+    const context = this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, authorizer);
+    if (context['X-Tenant-Id'] === undefined) {
+      // A TenantClaim created after this call puts the tenant in the tokens, but not in these headers.
+      this.node.addValidation({
+        validate: () => (this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, authorizer)['X-Tenant-Id'] === undefined ? [] : [
+          'callerContextHeaders() was called before the TenantClaim of the API\'s user pool was created, so its headers carry no X-Tenant-Id: create the TenantClaim first',
+        ]),
+      });
+    }
+    return Object.fromEntries(Object.entries(context)
       .map(([h, ctx]) => [`integration.request.header.${h}`, ctx] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }

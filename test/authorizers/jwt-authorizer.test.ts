@@ -168,3 +168,14 @@ test('several pools: one issuer per pool and format, each with the clients of it
     [JSON.stringify({ 'Fn::Join': ['', ['https://issuer-cognito-idp.eu-central-1.', { Ref: 'AWS::URLSuffix' }, '/eu-central-1_AbCdEf123']] }), [stack.resolve(initech.userPoolClientId)]],
   ]);
 });
+
+test('callerContextHeaders() before the TenantClaim would miss the tenant: synthesis says so', () => {
+  const { stack, pool, orders } = setup();
+  pool.addTenant('acme', { scopes: [orders.scope('read')] });
+  const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.jwt() });
+  const headers = api.callerContextHeaders();
+  expect(headers['integration.request.header.X-Tenant-Id']).toBeUndefined();
+  api.addScopedMethod(api.root.addResource('orders'), 'GET', integration, { scopes: [orders.scope('read')] });
+  new TenantClaim(stack, 'TenantClaim', { userPool: pool });
+  expect(() => Template.fromStack(stack)).toThrow(/callerContextHeaders\(\) was called before the TenantClaim.*create the TenantClaim first/);
+});
