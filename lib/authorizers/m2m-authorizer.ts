@@ -124,7 +124,7 @@ export abstract class M2mAuthorizer {
    * A method may choose with `authorizer` (`MethodAuthorizer`). `api.routes`,
    * the OpenAPI document and the portal's catalog say which authorizer guards
    * each method and why. Backends learn the caller from the authorizer's
-   * answer or the token's claims: `api.callerContextHeaders(authorizer)`
+   * answer or the token's claims: `api.callerContextHeadersFor(authorizer)`
    * gives the mapping for each.
    *
    * The same caveat as `M2mAuthorizer.jwt()` applies: AWS does not document
@@ -230,7 +230,7 @@ export abstract class M2mAuthorizer {
   public _callerContextOf(scope: IConstruct, userPool: IM2mUserPool, which?: MethodAuthorizer): Record<string, string> {
     const mine = this.kind === 'jwt' ? MethodAuthorizer.JWT : this.kind === 'lambda' ? MethodAuthorizer.TENANT_AWARE : undefined;
     if (which !== undefined && which !== mine) {
-      throw propError(scope, 'callerContextHeaders(authorizer)', which, `no method of this API is guarded by it: the API's authorizer is the ${this.kind} authorizer`);
+      throw propError(scope, 'callerContextHeadersFor(authorizer)', which, `no method of this API is guarded by it: the API's authorizer is the ${this.kind} authorizer`);
     }
     return this._callerContext(userPool);
   }
@@ -328,7 +328,7 @@ class AutomaticM2mAuthorizer extends M2mAuthorizer {
     if (which === undefined) {
       throw propError(scope, 'callerContextHeaders()', 'no authorizer',
         'on an API whose authorizer is M2mAuthorizer.automatic() the caller context depends on the method\'s authorizer: '
-        + 'pass MethodAuthorizer.JWT or MethodAuthorizer.TENANT_AWARE (api.routes says which guards each method)');
+        + 'use callerContextHeadersFor(MethodAuthorizer.JWT or MethodAuthorizer.TENANT_AWARE) (api.routes says which guards each method)');
     }
     return (which === MethodAuthorizer.JWT ? this.jwt : this.tenantAware)._callerContext(userPool);
   }

@@ -331,14 +331,30 @@ export class ScopedRestApi extends apigateway.RestApi {
    * the order their keys arrive, then does not depend on whether the map made
    * a round trip through another language.
    *
-   * @param authorizer the authorizer of the methods the integration serves:
-   * required on an API whose authorizer is `M2mAuthorizer.automatic()`
-   * (`api.routes` says which guards each method)
-   * @default - the API's authorizer
+   * On an API whose authorizer is `M2mAuthorizer.automatic()` the mapping
+   * depends on the methods' authorizer: use `callerContextHeadersFor()`.
+   *
    * @returns `integration.request.header.<name>` → `context.authorizer.<field>`
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
    */
-  public callerContextHeaders(authorizer?: MethodAuthorizer): { [param: string]: string } {
+  public callerContextHeaders(): { [param: string]: string } {
+    return this.callerContextMapping(undefined);
+  }
+
+  /**
+   * `callerContextHeaders()` for the methods one authorizer guards, on an API
+   * whose authorizer is `M2mAuthorizer.automatic()` (`api.routes` says which
+   * guards each method): from the tenant-aware authorizer's answer, or from
+   * the token's claims for the JWT authorizer.
+   *
+   * @param authorizer the authorizer of the methods the integration serves
+   * @returns `integration.request.header.<name>` → `context.authorizer.<field>`
+   */
+  public callerContextHeadersFor(authorizer: MethodAuthorizer): { [param: string]: string } {
+    return this.callerContextMapping(authorizer);
+  }
+
+  private callerContextMapping(authorizer: MethodAuthorizer | undefined): { [param: string]: string } {
     const context = this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, authorizer);
     if (context['X-Tenant-Id'] === undefined) {
       // A TenantClaim created after this call puts the tenant in the tokens, but not in these headers.

@@ -122,20 +122,20 @@ describe('M2mAuthorizer.automatic()', () => {
   test('the caller context is the same on both paths, from the authorizer\'s answer or the token\'s claims, named per authorizer', () => {
     const { stack, pool } = setup();
     const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
-    expect(() => api.callerContextHeaders()).toThrow(/callerContextHeaders\(\).*depends on the method's authorizer/);
-    expect(api.callerContextHeaders(MethodAuthorizer.JWT)).toEqual({
+    expect(() => api.callerContextHeaders()).toThrow(/callerContextHeaders\(\).*depends on the method's authorizer.*callerContextHeadersFor/);
+    expect(api.callerContextHeadersFor(MethodAuthorizer.JWT)).toEqual({
       'integration.request.header.X-Client-Id': 'context.authorizer.claims.client_id',
       'integration.request.header.X-Scopes': 'context.authorizer.claims.scope',
       'integration.request.header.X-Tenant-Id': 'context.authorizer.claims.tenant_id',
     });
-    expect(api.callerContextHeaders(MethodAuthorizer.TENANT_AWARE)).toEqual({
+    expect(api.callerContextHeadersFor(MethodAuthorizer.TENANT_AWARE)).toEqual({
       'integration.request.header.X-Client-Id': 'context.authorizer.clientId',
       'integration.request.header.X-Scopes': 'context.authorizer.scopes',
       'integration.request.header.X-Tenant-Id': 'context.authorizer.tenantId',
     });
     // On a single-authorizer API, naming another authorizer is an error.
     const plain = new ScopedRestApi(stack, 'Plain', { userPool: pool });
-    expect(() => plain.callerContextHeaders(MethodAuthorizer.JWT)).toThrow(/callerContextHeaders\(authorizer\).*JWT.*lambda authorizer/);
+    expect(() => plain.callerContextHeadersFor(MethodAuthorizer.JWT)).toThrow(/callerContextHeadersFor\(authorizer\).*JWT.*lambda authorizer/);
   });
 
   test('property: a method that needs all-of scopes, the registry or a usage key never ends up on the JWT authorizer', () => {
