@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { callerContextHeaders } from './caller-context';
 import { addBearerErrorAnswers, ApiCorsOrigin, CORS_ERROR_ANSWER_IDS, ScopedCorsOptions } from './cors';
 import { describeApi } from './description';
 import { apiGatewayMethodOptions, MethodAuthorizer, PublicMethodOptions, ScopedMethodOptions, ScopedRoute } from './method-options';
@@ -338,7 +339,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html
    */
   public callerContextHeaders(): { [param: string]: string } {
-    return this.callerContextMapping(undefined);
+    return callerContextHeaders(this, this.m2mAuthorizer, this.m2mUserPool, undefined);
   }
 
   /**
@@ -351,22 +352,7 @@ export class ScopedRestApi extends apigateway.RestApi {
    * @returns `integration.request.header.<name>` → `context.authorizer.<field>`
    */
   public callerContextHeadersFor(authorizer: MethodAuthorizer): { [param: string]: string } {
-    return this.callerContextMapping(authorizer);
-  }
-
-  private callerContextMapping(authorizer: MethodAuthorizer | undefined): { [param: string]: string } {
-    const context = this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, authorizer);
-    if (context['X-Tenant-Id'] === undefined) {
-      // A TenantClaim created after this call puts the tenant in the tokens, but not in these headers.
-      this.node.addValidation({
-        validate: () => (this.m2mAuthorizer._callerContextOf(this, this.m2mUserPool, authorizer)['X-Tenant-Id'] === undefined ? [] : [
-          'callerContextHeaders() was called before the TenantClaim of the API\'s user pool was created, so its headers carry no X-Tenant-Id: create the TenantClaim first',
-        ]),
-      });
-    }
-    return Object.fromEntries(Object.entries(context)
-      .map(([h, ctx]) => [`integration.request.header.${h}`, ctx] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return callerContextHeaders(this, this.m2mAuthorizer, this.m2mUserPool, authorizer);
   }
 
   /**
