@@ -2,6 +2,7 @@ import { Names } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import type { BoundM2mAuthorizer } from './m2m-authorizer';
+import { checkAdditionalPools } from './tenant-aware-binding';
 import type { IM2mUserPool } from '../m2m-user-pool';
 import { acknowledgeRule } from '../private/acknowledge';
 import { poolState, RegisteredTenant } from '../private/pool-state';
@@ -70,11 +71,8 @@ export interface JwtConfiguration {
  * the pool's tokens, the tenant claim.
  */
 export function jwtConfiguration(scope: Construct, userPool: IM2mUserPool, options: JwtAuthorizerOptions): JwtConfiguration {
+  checkAdditionalPools(scope, userPool, options.additionalUserPools ?? []);
   const pools = [userPool, ...(options.additionalUserPools ?? [])];
-  pools.forEach((p, i) => {
-    if (i > 0 && p === userPool) throw propError(scope, `authorizer.additionalUserPools[${i - 1}]`, p.node.path, 'is the API\'s own user pool, which is always trusted');
-    if (pools.indexOf(p) !== i) throw propError(scope, `authorizer.additionalUserPools[${i - 1}]`, p.node.path, 'is listed twice');
-  });
   const byPool = new Map<IM2mUserPool, string[]>(pools.map((p) => [p, []]));
   const clients: ReadonlyArray<{ readonly pool: IM2mUserPool; readonly client: RegisteredTenant }> = options.trustedClients
     ? options.trustedClients.map((c, i) => {

@@ -161,8 +161,8 @@ function wiredBundle(wiring: TrustedClientsWiring | undefined): string {
   return wiring.mode === 'directory' ? DIRECTORY_AUTHORIZER_BUNDLE : AUTHORIZER_BUNDLE;
 }
 
-/** Each additional pool once, and none of them the API's own. */
-function checkAdditionalPools(scope: Construct, own: IM2mUserPool, pools: IM2mUserPool[]): void {
+/** Each additional pool once, and none of them the API's own (the tenant-aware and JWT authorizers). */
+export function checkAdditionalPools(scope: Construct, own: IM2mUserPool, pools: IM2mUserPool[]): void {
   pools.forEach((p, i) => {
     if (p === own) throw propError(scope, `authorizer.additionalUserPools[${i}]`, p.node.path, 'is the API\'s own user pool, which is always trusted');
     if (pools.indexOf(p) !== i) throw propError(scope, `authorizer.additionalUserPools[${i}]`, p.node.path, 'is listed twice');

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { MIN_ACKNOWLEDGEMENT_REASON, show } from './validation';
 
@@ -66,4 +66,9 @@ const RULE_PACKS = {
 /** Acknowledges a rule, with one reason, in every HIPAA, NIST 800-53 and PCI DSS pack that has it. */
 export function acknowledgeInPacks(scope: IConstruct, rule: keyof typeof RULE_PACKS, reason: string): void {
   for (const pack of RULE_PACKS[rule]) acknowledgeRule(scope, `${pack}-${rule}`, reason);
+}
+
+/** A value as cdk-nag writes it in a finding's id: itself, or a placeholder for a token (e.g. `<AWS::Region>`). */
+export function nagShown(value: string, placeholder: string): string {
+  return Token.isUnresolved(value) ? placeholder : value;
 }

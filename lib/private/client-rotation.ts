@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeRule } from './acknowledge';
+import { acknowledgeRule, nagShown } from './acknowledge';
 import {
   BINDING_CLIENT_METADATA, BINDING_LOGICAL_ID_TAG, BINDING_STACK_TAG, CLIENT_ROTATION_ENV, SECRET_NOT_BOUND_REASON, SWEEP_EVENT,
   SWEEP_INTERVAL_MINUTES,
@@ -19,11 +19,6 @@ import { handlerFunction } from './handler-function';
 import { poolState, RotationPlacement } from './pool-state';
 import { deadLetterAlarm, libraryRolePath, SecurityAlarms } from './security-alarms';
 import type { IM2mUserPool } from '../m2m-user-pool';
-
-/** A value as cdk-nag writes it in a finding's id: itself, or a placeholder for a token. */
-function shown(value: string, placeholder: string): string {
-  return Token.isUnresolved(value) ? placeholder : value;
-}
 
 /** Where `npx projen bundle` puts the rotation handler (same depth from lib/ and out/). */
 const CLIENT_ROTATION_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'client-rotation');
@@ -131,7 +126,7 @@ export class ClientRotationFunction extends Construct {
     this.stackReads = new iam.PolicyStatement({ sid: 'ReadTheStacksThatDeclareRotatedSecrets', actions: ['cloudformation:DescribeStackResource'] });
     this.policy.addStatements(this.stackReads);
     acknowledgeRule(this.policy,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${shown(stack.region, '<AWS::Region>')}:${shown(stack.account, '<AWS::AccountId>')}:secret:*]`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${nagShown(stack.region, '<AWS::Region>')}:${nagShown(stack.account, '<AWS::AccountId>')}:secret:*]`,
       'The rotation actions are limited by the conditions secretsmanager:resource/AllowRotationLambdaArn (secrets whose rotation function is this function) and the stack tag of the stacks with rotated tenants, '
       + 'which keeps the policy one size for any number of tenants; the function also checks with CloudFormation that each secret is the one a TenantAppClient declared before it calls Cognito.');
     acknowledgeRule(this.policy, 'AwsSolutions-IAM5[Resource::*]',
@@ -189,7 +184,7 @@ export class ClientRotationFunction extends Construct {
     const stack = Stack.of(this);
     this.stackReads.addResources(stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stackName}/*` }));
     acknowledgeRule(this.policy,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${shown(stack.region, '<AWS::Region>')}:${shown(stack.account, '<AWS::AccountId>')}:stack/${stackName}/*]`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${nagShown(stack.region, '<AWS::Region>')}:${nagShown(stack.account, '<AWS::AccountId>')}:stack/${stackName}/*]`,
       `DescribeStackResource on stack ${stackName}, which declares rotated tenants: a stack's ARN ends with an id CloudFormation generates, so the stack name is followed by a wildcard.`);
   }
 

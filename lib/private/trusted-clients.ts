@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeRule } from './acknowledge';
+import { acknowledgeRule, nagShown } from './acknowledge';
 import { DIRECTORY_ENV, DIRECTORY_PATH_PREFIX, directoryParameterName, formatDirectoryParameters } from './contracts/client-directory';
 import { clientKey } from './contracts/trusted-pools';
 import { chunkEntries, entryChars, GENERATED_CLIENT_ID_CHARS, INLINE_BUDGET_CHARS, mappingChars, MAX_USER_POOL_ID_CHARS } from './directory-budget';
@@ -138,9 +138,8 @@ export class WireTrustedClients implements IAspect {
       actions: ['ssm:GetParameters'],
       resources: [fnStack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${path.slice(1)}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     }));
-    const shown = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
     acknowledgeRule(this.fn.role!,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${shown(fnStack.region, '<AWS::Region>')}:${shown(fnStack.account, '<AWS::AccountId>')}:parameter${path}*]`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${nagShown(fnStack.region, '<AWS::Region>')}:${nagShown(fnStack.account, '<AWS::AccountId>')}:parameter${path}*]`,
       `ssm:GetParameters on the parameters under the ${reader}'s client directory path, which ssm:GetParametersByPath on that path already lets it read: `
       + 'the parameters are created in the stacks that hold the clients, as many as they need, so they cannot be listed here without a cross-stack reference each; '
       + 'the function reads only the names it receives in its environment.');
