@@ -114,7 +114,7 @@ export interface TenantAppClientOptions {
    * the grace period ends. With rotation on, the secret's `scope` is empty
    * (a token request without scope gets every scope of the client), so the
    * secret's template value never changes and a deployment never writes the
-   * deleted original secret back; see the README section "Rotating the
+   * deleted original secret back; see docs/tokens.md, "Rotating the
    * secrets of CDK-declared tenants" for the changes that still rewrite it.
    *
    * @default - no rotation: the secret keeps the client secret Cognito

@@ -201,7 +201,7 @@ export class TenantRegistry extends TenantRegistryBase {
     } else {
       acknowledgeInPacks(table, 'DynamoDBInBackupPlan',
         'Point-in-time recovery is always on: the table can be restored to any second of the last 35 days. The backupPlan prop adds it to an AWS Backup plan '
-        + '(copies with their own retention in a vault, optionally in another account or Region; README, Compliance).');
+        + '(copies with their own retention in a vault, optionally in another account or Region; docs/compliance.md).');
     }
     this.table = table;
     this.tableName = table.tableName;

@@ -115,8 +115,8 @@ describe('compliance checks (the four cdk-nag packs and Control Tower, as npm te
     expect(api({ reservedConcurrentExecutions: 2.5 })).toThrow(/authorizer\.reservedConcurrentExecutions: 2\.5 is invalid/);
   });
 
-  test('the README\'s configuration for regulated teams: the library\'s resources have no unacknowledged finding (only the sample VPC\'s are reported)', () => {
-    // GIVEN the snippet as the README shows it, run as written
+  test('docs/compliance.md\'s configuration for regulated teams: the library\'s resources have no unacknowledged finding (only the sample VPC\'s are reported)', () => {
+    // GIVEN the snippet as docs/compliance.md shows it, run as written
     const app = readmeApp(REGULATED_HEADING);
     // WHEN the four packs and Control Tower's rules run over it
     const found = complianceFindings(app).filter((f) => f.severity === 'error');

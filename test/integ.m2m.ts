@@ -12,7 +12,7 @@
  *
  * `npm test` verifies the committed snapshot (test/integ.m2m.ts.snapshot/)
  * offline with integ-runner; a team with an AWS account deploys it for real
- * (see the README, "Integration tests"). Every resource is destroyed
+ * (see CONTRIBUTING.md, "Integration tests"). Every resource is destroyed
  * afterwards: the stack overrides the library's retain defaults.
  */
 import * as path from 'path';

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CONTROL_TOWER_REASONS } from '../bin/app-compliance';
 import { acknowledgements, awsSolutionsFindings, complianceFindings, CONTROL_TOWER_PLUGIN, findingKey } from '../bin/nag';
 import { ReferenceStack } from '../bin/reference-stack';
-import { readmeApp, REGULATED_HEADING } from './support/readme-app';
+import { COMPLIANCE_DOC, readmeApp, REGULATED_HEADING } from './support/readme-app';
 
 /** Constructs of the reference app itself (bin/), not of the library. */
 /** The reference app's own constructs (its backend) and its stack (the app's Control Tower acknowledgements). */
@@ -119,16 +119,16 @@ describe('reference app', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AddUserPoolClientSecret'))).toEqual([]);
   });
 
-  test('the README lists exactly the acknowledgements the library makes in the reference app', () => {
+  test('docs/compliance.md lists exactly the acknowledgements the library makes in the reference app', () => {
     const { app } = synth();
-    // The reference app uses every construct with its defaults; the README's regulated configuration
+    // The reference app uses every construct with its defaults; the regulated configuration in docs/compliance.md
     // sets the props, which brings the acknowledgements those make (the backup selection's role).
     const regulated = readmeApp(REGULATED_HEADING);
     const rows = new Set([
       ...acknowledgements(app).filter((a) => a.path !== 'Ref' && !USER_OWNED.some((p) => a.path === `Ref/${p}` || a.path.startsWith(`Ref/${p}/`))),
       ...acknowledgements(regulated).filter((a) => a.path.startsWith('RegulatedM2m/') && !a.path.startsWith('RegulatedM2m/Vpc/')),
     ].map((a) => `| \`${a.rule}\` | ${a.reason.replace(/\|/g, '\\|')} |`));
-    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(__dirname, '..', COMPLIANCE_DOC), 'utf8');
     const block = readme.split('<!-- library-acknowledgements:start -->')[1]?.split('<!-- library-acknowledgements:end -->')[0] ?? '';
     const listed = block.split('\n').filter((l) => l.startsWith('| `'));
     expect(listed.sort()).toEqual([...rows].sort());

@@ -150,7 +150,7 @@ export class ClientSecretRotation {
 
     const adopt = adoption(state, held);
     if (adopt.kind === 'ambiguous') {
-      throw new UnknownCurrentSecretError(`client ${current.clientId}: ${adopt.detail}; see the README section "Rotating the secrets of CDK-declared tenants"`);
+      throw new UnknownCurrentSecretError(`client ${current.clientId}: ${adopt.detail}; see docs/tokens.md, "Rotating the secrets of CDK-declared tenants"`);
     }
     if (adopt.kind === 'adopt') {
       const versionId = currentVersionId(state)!;

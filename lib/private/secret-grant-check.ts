@@ -122,6 +122,6 @@ export class ClientSecretGrantCheck implements IAspect {
     Annotations.of(node).addWarningV2(CLIENT_SECRET_GRANT_WARNING,
       `${node.node.path} allows ${ADD_CLIENT_SECRET} (through ${through}) to a principal that is not the library's rotation function or developer portal: `
       + 'it can mint a working secret for any app client of a user pool and get tokens with GetClientToken. Remove it, or scope it to pools this app does not use; '
-      + 'the M2mUserPool\'s secret-lifecycle alarm fires when anyone but the library calls it (README, Security model).');
+      + 'the M2mUserPool\'s secret-lifecycle alarm fires when anyone but the library calls it (docs/security.md, Security model).');
   }
 }

@@ -4,13 +4,14 @@ import { App } from 'aws-cdk-lib';
 import * as ts from 'typescript';
 
 /**
- * Runs the first ```ts snippet of the README section under `heading` as
- * written (the package name maps to the sources) and returns its app.
+ * Runs the first ```ts snippet of the section under `heading` of a Markdown
+ * file (default: docs/compliance.md) as written (the package name maps to
+ * the sources) and returns its app.
  */
-export function readmeApp(heading: string): App {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+export function readmeApp(heading: string, file = COMPLIANCE_DOC): App {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', file), 'utf8');
   const section = readme.split(heading)[1];
-  if (section === undefined) throw new Error(`README.md has no section "${heading}"`);
+  if (section === undefined) throw new Error(`${file} has no section "${heading}"`);
   const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
   const js = ts.transpileModule(`${code}\nmodule.exports.app = app;\n`, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
   const mod: { exports: { app?: App } } = { exports: {} };
@@ -20,5 +21,8 @@ export function readmeApp(heading: string): App {
   return mod.exports.app!;
 }
 
-/** The heading of the README's configuration with every compliance prop set. */
+/** Where the compliance material lives. */
+export const COMPLIANCE_DOC = 'docs/compliance.md';
+
+/** The heading of the configuration with every compliance prop set. */
 export const REGULATED_HEADING = '### A configuration for regulated teams';
