@@ -46,9 +46,9 @@ export interface DeveloperPortalWebUiOptions extends PortalSiteOptions {
 }
 
 /**
- * Properties of a `DeveloperPortal`. The placement options (`vpc`,
- * `vpcSubnets`, `securityGroups`, `reservedConcurrentExecutions`) apply to
- * the portal's handler and to its API's authorizer, each.
+ * Properties of a `DeveloperPortal`. The placement options (`runtime`,
+ * `vpc`, `vpcSubnets`, `securityGroups`, `reservedConcurrentExecutions`)
+ * apply to the portal's handler and to its API's authorizer, each.
  */
 export interface DeveloperPortalProps extends HandlerPlacementOptions {
   /**

@@ -25,6 +25,7 @@ import { methodsByPath, PORTAL_REQUEST_HEADERS, PORTAL_ROUTES } from './private/
 import { TIERED_API_NAME } from './private/contracts/usage-tiers';
 import { CATALOG_VERSION, WEB_UI_CONFIG_VERSION, WEB_UI_FILES } from './private/contracts/web-ui';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
+import { handlerRuntime } from './private/node-runtime';
 import { CATALOG_API_NAME } from './private/openapi';
 import { resolveScopes, scopeDescriptions } from './private/pool-state';
 import { deadLetterAlarm, libraryRolePath } from './private/security-alarms';
@@ -195,8 +196,10 @@ export class DeveloperPortal extends Construct {
     }
 
     const network = checkedNetwork(this, '', props);
+    const runtime = handlerRuntime(this, 'runtime', props.runtime);
     const authorizerOptions = {
       registry: this.registry,
+      runtime: props.runtime,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
@@ -211,6 +214,7 @@ export class DeveloperPortal extends Construct {
       timeout: Duration.seconds(25),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       network,
+      runtime,
       // The M2M pool's secret-lifecycle alarm ignores the calls of roles under this path.
       rolePath: libraryRolePath(props.userPool),
       // The hourly sweep is the only asynchronous invocation.

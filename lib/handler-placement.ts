@@ -1,14 +1,30 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /**
- * Where a bundled function of this library runs and how much concurrency it
- * keeps for itself: the settings HIPAA, NIST 800-53 and PCI DSS reviewers
- * ask for (`LambdaInsideVPC`, `LambdaConcurrency`, Control Tower
- * CT.LAMBDA.PR.3). Left out, the function runs outside a VPC with no
- * reservation, and the library acknowledges those findings on the function
- * with the reason (README, Compliance).
+ * Where a bundled function of this library runs, on which Node.js runtime,
+ * and how much concurrency it keeps for itself: the settings HIPAA, NIST
+ * 800-53 and PCI DSS reviewers ask for (`LambdaInsideVPC`,
+ * `LambdaConcurrency`, Control Tower CT.LAMBDA.PR.3) and the runtime
+ * cdk-nag's `AwsSolutions-L1` checks. Left out, the function runs outside a
+ * VPC with no reservation, and the library acknowledges those findings on
+ * the function with the reason (README, Compliance); it runs on the newest
+ * Node.js runtime your aws-cdk-lib knows.
  */
 export interface HandlerPlacementOptions {
+  /**
+   * The Lambda runtime of the function: Node.js 20 or later (the handlers
+   * are JavaScript bundles built for Node.js 20). Set it to pin a runtime
+   * (templates then stay the same when you upgrade aws-cdk-lib), or to use
+   * a runtime your aws-cdk-lib does not list yet, e.g.
+   * `new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS)`. Any
+   * other runtime is a synth error naming this prop.
+   *
+   * @default - the newest Node.js runtime the installed aws-cdk-lib knows (`lambda.Runtime.ALL`): e.g. `nodejs24.x` on aws-cdk-lib 2.257, `nodejs26.x` on 2.278; the one cdk-nag's AwsSolutions-L1 expects
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+   */
+  readonly runtime?: lambda.Runtime;
+
   /**
    * The VPC the function runs in. It must still reach the AWS services it
    * calls: give its subnets a NAT gateway (about $32 a month per AZ plus

@@ -9,6 +9,7 @@ import { acknowledgeRule } from './private/acknowledge';
 import { grantsOnlyForAwsServices } from './private/compliance';
 import { issuerHostPrefix } from './private/contracts/trusted-pools';
 import { checkedNetwork } from './private/handler-function';
+import { handlerRuntime } from './private/node-runtime';
 import { poolState, registerPool } from './private/pool-state';
 import { ClientSecretGrantCheck } from './private/secret-grant-check';
 import { SecretLifecycleAudit, SecurityAlarms } from './private/security-alarms';
@@ -287,6 +288,7 @@ export class M2mUserPool extends M2mUserPoolBase {
       poolState(this).rotationPlacement = {
         network: checkedNetwork(this, 'secretRotation.', props.secretRotation),
         reservedConcurrentExecutions: props.secretRotation.reservedConcurrentExecutions,
+        runtime: props.secretRotation.runtime && handlerRuntime(this, 'secretRotation.runtime', props.secretRotation.runtime),
       };
     }
   }

@@ -12,6 +12,7 @@ import { DIRECTORY_ENV, MAX_OUTAGE_BACKOFF_MS } from './private/contracts/client
 import { REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from './private/contracts/env';
 import { claimNameProblem, TENANT_CLAIM, TENANT_CLAIM_ENV } from './private/contracts/tenant-claim';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
+import { handlerRuntime } from './private/node-runtime';
 import { poolState } from './private/pool-state';
 import { SecurityAlarms } from './private/security-alarms';
 import { WireTrustedClients } from './private/trusted-clients';
@@ -165,6 +166,7 @@ export class TenantClaim extends Construct {
       logRetention: props.logRetention,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       network: checkedNetwork(this, '', props),
+      runtime: handlerRuntime(this, 'runtime', props.runtime),
       defaults: requestHandlerDefaults('the trigger is throttled and Cognito refuses the token requests',
         'SSM Parameter Store for the client directory, DynamoDB for a registry'),
       environment: {

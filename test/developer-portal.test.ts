@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { DeveloperPortal, M2mAuthorizer, ScopedRestApi, TenantAppClient, TenantRegistry } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
+import { newestNodeRuntime } from '../lib/private/node-runtime';
 
 function portalStack() {
   const env = poolStack();
@@ -120,7 +121,7 @@ describe('DeveloperPortal', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Developer portal'),
-      Runtime: 'nodejs24.x',
+      Runtime: newestNodeRuntime().name,
       TracingConfig: { Mode: 'Active' },
       Environment: {
         Variables: Match.objectLike({

@@ -4,6 +4,7 @@ import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { IssuerFormat, M2mAuthorizer, M2mUserPool, ScopedRestApi, ScopeMatch, TenantAppClient, TenantRegistry } from '../lib';
 import { mockIntegration, poolStack } from './fixtures';
+import { newestNodeRuntime } from '../lib/private/node-runtime';
 
 /** The asset directory of the authorizer function (the one with routes.json), from the synthesized assembly. */
 function shippedAssetDir(app: ReturnType<typeof poolStack>['app']): string {
@@ -83,7 +84,7 @@ describe('Lambda authorizer (default)', () => {
 
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
+      Runtime: newestNodeRuntime().name,
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,

@@ -14,6 +14,7 @@ import { clientsOf, directoryParameters } from './support/client-directory';
 import { awsSolutionsFindings } from '../bin/nag';
 import { M2mUserPool, ScopedRestApi, TenantAppClient, TenantClaim, TenantRegistry } from '../lib';
 import { parseDirectoryParameters, parseMapping } from '../lib/private/contracts/client-directory';
+import { newestNodeRuntime } from '../lib/private/node-runtime';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const DESCRIPTION = 'Adds the calling app client\'s tenant to Cognito client-credentials access tokens';
@@ -57,11 +58,11 @@ describe('the trigger', () => {
     }]);
   });
 
-  test('runs as every function of the library: Node.js 24 on arm64, 5 s (Cognito waits 5 s), logs kept as asked', () => {
+  test('runs as every function of the library: the newest Node.js runtime aws-cdk-lib knows, on arm64, 5 s (Cognito waits 5 s), logs kept as asked', () => {
     const { stack, pool } = poolStack();
     new TenantClaim(stack, 'TenantClaim', { userPool: pool, logRetention: logs.RetentionDays.THREE_MONTHS });
     const t = Template.fromStack(stack);
-    expect(triggerFunction(t).props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 5, Handler: 'index.handler' });
+    expect(triggerFunction(t).props).toMatchObject({ Runtime: newestNodeRuntime().name, Architectures: ['arm64'], Timeout: 5, Handler: 'index.handler' });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 

@@ -13,6 +13,7 @@ import { DIRECTORY_ENV, MAX_OUTAGE_BACKOFF_MS } from '../private/contracts/clien
 import { PEOPLE_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../private/contracts/env';
 import type { TrustedPoolEntry } from '../private/contracts/trusted-pools';
 import { checkedNetwork, requestHandlerDefaults } from '../private/handler-function';
+import { handlerRuntime } from '../private/node-runtime';
 import { poolState } from '../private/pool-state';
 import { buildRouteTable } from '../private/route-table';
 import { LateFileCode, StageLateFileCode } from '../private/route-table-code';
@@ -100,6 +101,7 @@ export function bindTenantAwareAuthorizer(
     logRetention: o.logRetention,
     reservedConcurrentExecutions: o.reservedConcurrentExecutions,
     network: checkedNetwork(scope, 'authorizer.', o),
+    runtime: handlerRuntime(scope, 'authorizer.runtime', o.runtime),
     defaults: requestHandlerDefaults('the authorizer is throttled and API Gateway denies the requests',
       'the user pool\'s JWKS, SSM Parameter Store for the client directory, DynamoDB for a registry'),
     environment: {

@@ -16,6 +16,7 @@ import {
   SWEEP_INTERVAL_MINUTES,
 } from './contracts/client-rotation';
 import { handlerFunction } from './handler-function';
+import { newestNodeRuntime } from './node-runtime';
 import { poolState, RotationPlacement } from './pool-state';
 import { deadLetterAlarm, libraryRolePath, SecurityAlarms } from './security-alarms';
 import type { IM2mUserPool } from '../m2m-user-pool';
@@ -77,6 +78,7 @@ export class ClientRotationFunction extends Construct {
       // The sweep walks every rotating secret of the account once an hour.
       timeout: Duration.minutes(5),
       network: placement.network,
+      runtime: placement.runtime ?? newestNodeRuntime(),
       reservedConcurrentExecutions: placement.reservedConcurrentExecutions,
       rolePath: libraryRolePath(pool),
       asyncInvocations: { queueId: 'DeadLetters', retryAttempts: 2, maxEventAge: Duration.hours(1), what: 'the hourly client-secret sweep' },

@@ -15,6 +15,8 @@ import { propError } from './validation';
 export interface HandlerFunctionProps {
   readonly ids: { readonly logs: string; readonly role: string; readonly function: string };
   readonly code: lambda.Code;
+  /** The Node.js runtime (`handlerRuntime` checks the user's choice and gives the default). */
+  readonly runtime: lambda.Runtime;
   readonly description: string;
   readonly roleDescription: string;
   readonly memorySize: number;
@@ -82,8 +84,8 @@ export interface HandlerFunction {
 export const HTTPS_EGRESS_DESCRIPTION = 'HTTPS to AWS service endpoints (through VPC endpoints or a NAT gateway)';
 
 /**
- * A bundled handler as every function of this library runs: Node.js 24 on
- * arm64, active tracing, JSON logs at INFO to its own retained log group
+ * A bundled handler as every function of this library runs: Node.js (the
+ * runtime given, by default the newest aws-cdk-lib knows) on arm64, active tracing, JSON logs at INFO to its own retained log group
  * encrypted with the stack's logs key, and a role whose customer-managed
  * policies allow writing those logs and traces and nothing else (callers add
  * what the handler needs).
@@ -106,7 +108,7 @@ export function handlerFunction(scope: Construct, props: HandlerFunctionProps): 
   const async = props.asyncInvocations;
   const deadLetterQueue = async && holdingQueue(scope, async.queueId, `This queue is the dead-letter queue of ${async.what}'s failed asynchronous invocations`);
   const fn = new lambda.Function(scope, props.ids.function, {
-    runtime: lambda.Runtime.NODEJS_24_X,
+    runtime: props.runtime,
     architecture: lambda.Architecture.ARM_64,
     handler: 'index.handler',
     code: props.code,

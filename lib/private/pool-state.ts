@@ -1,5 +1,6 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import type { HandlerNetwork } from './handler-function';
 import { existingState, ownedState } from './owned-state';
@@ -69,6 +70,8 @@ const BUILT_IN_SCOPES = new Set([
 export interface RotationPlacement {
   readonly network?: HandlerNetwork;
   readonly reservedConcurrentExecutions?: number;
+  /** The runtime the user chose (checked); none: the newest Node.js runtime when the function is created. */
+  readonly runtime?: lambda.Runtime;
 }
 
 /** How a pool's constructor describes the pool. */
