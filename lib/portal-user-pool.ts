@@ -289,8 +289,9 @@ export class PortalUserPool extends Construct {
         username: person.username,
         groupName: this.adminGroupName,
       });
-      attach.addDependency(user);
-      attach.addDependency(this.node.findChild('AdminGroup') as cognito.CfnUserPoolGroup);
+      // Construct dependencies, DependsOn in the template: CfnResource#addDependency is deprecated on aws-cdk-lib 2.278,
+      // and its replacement addResourceDependency does not exist on 2.257 and older, which the package accepts.
+      attach.node.addDependency(user, this.node.findChild('AdminGroup'));
     });
   }
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnElement, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnElement, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -219,7 +219,8 @@ export class PortalWebUi extends Construct {
       },
       domainNames: props.domainName ? [props.domainName] : undefined,
       certificate: props.certificate,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only a custom certificate has a security policy to choose; CloudFront's default one is fixed (aws-cdk-lib warns otherwise).
+      minimumProtocolVersion: props.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -227,6 +228,10 @@ export class PortalWebUi extends Construct {
       logFilePrefix: 'cloudfront/',
       webAclId: props.webAclArn,
     });
+    // The key policy cannot name the distribution (key, bucket and distribution would depend on one another), so
+    // aws-cdk-lib lets CloudFront decrypt with the key for any distribution of the account, and warns.
+    Annotations.of(this).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac',
+      'Only kms:Decrypt is allowed to any distribution of the account; reading the site bucket is allowed to this distribution only (the bucket policy names it), and the access-log bucket allows CloudFront no read at all.');
     if (!props.domainName) {
       acknowledgeRule(this.distribution, 'AwsSolutions-CFR4',
         'Without a custom domain the site uses CloudFront\'s default *.cloudfront.net certificate, whose minimum protocol CloudFront fixes; the domainName and certificate props give TLS 1.2 (TLSv1.2_2021) as the minimum.');

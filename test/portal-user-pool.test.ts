@@ -65,6 +65,17 @@ describe('PortalUserPool', () => {
     t.hasResourceProperties('AWS::Cognito::UserPoolUserToGroupAttachment', { Username: 'root', GroupName: 'platform-admins' });
   });
 
+  test('a platform admin joins the admin group once both the person and the group exist', () => {
+    const { t } = webUiStack();
+    const idOf = (type: string) => {
+      const ids = Object.keys(t.findResources(type));
+      expect(ids).toHaveLength(1);
+      return ids[0];
+    };
+    const attachment = t.toJSON().Resources[idOf('AWS::Cognito::UserPoolUserToGroupAttachment')];
+    expect([...attachment.DependsOn].sort()).toEqual([idOf('AWS::Cognito::UserPoolGroup'), idOf('AWS::Cognito::UserPoolUser')].sort());
+  });
+
   test.each([
     [{ domainPrefix: 'Bad_Prefix' }, /domainPrefix/],
     [{ callbackUrls: [] }, /callbackUrls: "\[\]" is invalid: list the web UI's URL/],

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { DeveloperPortal, M2mUserPool, PortalWebUi, ScopedRestApi } from '../lib';
 import { mockIntegration, poolStack, webUiStack } from './fixtures';
@@ -163,6 +163,13 @@ describe('the site', () => {
     expect(security.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(security.ContentTypeOptions).toEqual({ Override: true });
     expect(security.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+  });
+
+  test('without a custom domain: CloudFront\'s default certificate, no security policy it would ignore, no aws-cdk-lib warning left (the key policy\'s distribution wildcard is acknowledged)', () => {
+    const { stack, t } = webUiStack();
+    const distribution = Object.values(t.findResources('AWS::CloudFront::Distribution'))[0];
+    expect(distribution.Properties.DistributionConfig.ViewerCertificate).toBeUndefined();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('a custom domain gets TLS 1.2 as the minimum', () => {
