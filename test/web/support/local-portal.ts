@@ -17,7 +17,8 @@
  *   tokens signed with a local key;
  * - sign-in: a real OpenID Connect provider (oidc-provider.mjs) shaped like
  *   the portal's sign-in pool and its managed-login domain (Cognito's paths,
- *   refresh tokens that `/oauth2/revoke` really revokes).
+ *   refresh tokens that `/oauth2/revoke` really revokes, managed login's
+ *   session that answers `prompt=none` until `/logout` ends it).
  * Everything listens on 127.0.0.1.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -65,6 +66,8 @@ export const ORDERS_ROUTES: CatalogRoute[] = [
 ];
 
 export type SignInEvent =
+  /** `prompt`: `none` for a silent request; `session`: the request's cookie named a live managed-login session; `answer`: `code` or the error. */
+  | { kind: 'authorize'; prompt: 'none' | 'login'; session: boolean; answer: string }
   | { kind: 'token'; grantType: string; clientId: string; codeVerifier: boolean; clientSecret: boolean; status: number }
   | { kind: 'revoke'; clientId: string; liveRefreshToken: boolean; clientSecret: boolean; status: number }
   | { kind: 'logout'; clientId: string };
@@ -84,7 +87,7 @@ export interface LocalPortal {
   failNextRevoke(status: number): Promise<void>;
   /** Token requests the provider saw (grant type, PKCE verifier present, secret present, answer's status). */
   signInRequests(): Promise<Array<Extract<SignInEvent, { kind: 'token' }>>>;
-  /** Everything the provider saw, in order: token requests, revoke requests and logouts (never a token's value). */
+  /** Everything the provider saw, in order: authorize, token and revoke requests and logouts (never a token's or a cookie's value). */
   signInEvents(): Promise<SignInEvent[]>;
   /** A refresh-token grant at the sign-in domain's token endpoint, as the web client makes it. */
   refreshSignIn(refreshToken: string): Promise<{ status: number; body: any }>;
