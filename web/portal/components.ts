@@ -2,69 +2,20 @@
  * Building blocks shared by the pages: error alerts and status messages,
  * the confirmation dialog, the show-once secret panel, form fields.
  */
-import { ApiError, NetworkError } from './api';
-import { SESSION_ENDED, SESSION_NOT_REVOKED, SignInError } from './auth';
 import { append, Child, h, replace, time, uid } from './dom';
+import { describeError } from './error-text';
 
-/** A failure as the user reads it: what happened, the server's message, the request id. */
-export interface ErrorText {
-  readonly title: string;
-  readonly detail: string;
-  readonly requestId?: string;
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad request',
-  401: 'Not signed in or session expired',
-  403: 'Not allowed',
-  404: 'Not found',
-  409: 'Conflict',
-  412: 'Changed by someone else',
-  422: 'Not accepted',
-  429: 'Too many requests',
-  500: 'Server error',
-  502: 'Bad gateway',
-  503: 'Service unavailable',
-  504: 'Gateway timeout',
-};
-
-export function describeError(err: unknown): ErrorText {
-  if (err instanceof ApiError) {
-    const hints: Record<number, string> = {
-      401: ' Sign out and sign in again.',
-      412: ' Reload the page to see the latest version, then try again.',
-      429: ' Wait a moment and try again.',
-    };
-    return {
-      title: `${err.status} ${STATUS_TEXT[err.status] ?? 'Error'}${err.code ? ` (${err.code})` : ''}`,
-      detail: err.message + (hints[err.status] ?? ''),
-      requestId: err.requestId,
-    };
-  }
-  if (err instanceof NetworkError) {
-    return {
-      title: 'The portal API could not be reached',
-      detail: `${err.message}: the network is down, the API is unavailable, or it refused this site (CORS).`,
-    };
-  }
-  if (err instanceof SignInError) {
-    const title = err.code === SESSION_ENDED ? 'Your session has ended'
-      : err.code === SESSION_NOT_REVOKED ? 'Signed out, but your session could not be revoked'
-        : `Sign-in failed (${err.code})`;
-    return { title, detail: err.message };
-  }
-  return { title: 'Something went wrong', detail: err instanceof Error ? err.message : String(err) };
-}
-
-/** An error alert, announced as soon as it is shown. */
+/** An error alert, announced as soon as it is shown: what failed and why, what to do, and the details support needs. */
 export function errorAlert(err: unknown, action?: string): HTMLElement {
   const e = describeError(err);
-  const generic = !(err instanceof ApiError || err instanceof NetworkError || err instanceof SignInError);
-  const title = action ? (generic ? `${action} failed` : `${action} failed: ${e.title}`) : e.title;
+  const title = action ? `${action} failed: ${e.title}` : e.title.charAt(0).toUpperCase() + e.title.slice(1);
   return h('div', { 'class': 'alert alert-error', 'role': 'alert', 'data-testid': 'error' },
     h('p', { class: 'alert-title' }, title),
-    h('p', {}, e.detail),
+    e.detail ? h('p', { 'data-testid': 'error-detail' }, e.detail) : null,
+    e.advice ? h('p', { 'class': 'alert-advice', 'data-testid': 'error-advice' }, e.advice) : null,
     e.requestId ? h('p', { class: 'alert-meta' }, 'Request id: ', h('code', { 'data-testid': 'request-id' }, e.requestId)) : null,
+    e.support ? h('details', { class: 'alert-meta' }, h('summary', {}, 'Details for support'),
+      h('p', { 'data-testid': 'error-support' }, e.support)) : null,
   );
 }
 
