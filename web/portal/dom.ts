@@ -58,9 +58,7 @@ export function time(iso: string | undefined): HTMLElement | string {
 const BADGE: Record<string, string> = {
   active: 'success',
   enabled: 'success',
-  CONFIRMED: 'success',
   suspended: 'warning',
-  FORCE_CHANGE_PASSWORD: 'info',
   deleting: 'danger',
   deleted: 'neutral',
   disabled: 'neutral',

@@ -7,6 +7,25 @@ import type { PageContext } from '../page';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Cognito's user statuses (UserStatusType) in words, with their badge's colour (which only repeats the words). */
+const PERSON_STATUS: Readonly<Record<string, { readonly label: string; readonly tone: string }>> = {
+  FORCE_CHANGE_PASSWORD: { label: 'Invitation pending', tone: 'info' },
+  CONFIRMED: { label: 'Active', tone: 'success' },
+  RESET_REQUIRED: { label: 'Password reset required', tone: 'warning' },
+  UNCONFIRMED: { label: 'Not confirmed', tone: 'warning' },
+  COMPROMISED: { label: 'Blocked: password compromised', tone: 'danger' },
+  ARCHIVED: { label: 'Archived', tone: 'neutral' },
+  EXTERNAL_PROVIDER: { label: 'Signs in through another provider', tone: 'neutral' },
+  UNKNOWN: { label: 'Status unknown', tone: 'neutral' },
+};
+
+/** A person's status as a badge: words, with Cognito's own name kept in data-status (and as the text when it is new to the portal). */
+function personStatus(status: string): HTMLElement {
+  const known = PERSON_STATUS[status];
+  return h('span', { 'class': `badge badge-${known?.tone ?? 'neutral'}`, 'data-testid': 'status-badge', 'data-status': status },
+    known?.label ?? status);
+}
+
 export async function adminsPage(ctx: PageContext, tenantId: string): Promise<void> {
   const body = h('div', {}, loading('the admins'));
   const feedback = new Feedback();
@@ -37,11 +56,15 @@ export async function adminsPage(ctx: PageContext, tenantId: string): Promise<vo
         h('tbody', {}, ...admins.map((a) => h('tr', { 'data-testid': 'admin-row', 'data-username': a.username },
           h('th', { scope: 'row' }, a.username),
           h('td', {}, a.email ?? h('span', { class: 'muted' }, '—')),
-          h('td', {}, badge(a.status)),
+          h('td', {}, personStatus(a.status)),
           h('td', {}, badge(a.enabled ? 'enabled' : 'disabled', 'enabled-badge')),
           h('td', {}, removeButton(a)),
         ))),
-      )));
+      )),
+    admins.some((a) => a.status === 'FORCE_CHANGE_PASSWORD')
+      ? h('p', { 'class': 'hint table-note', 'data-testid': 'invitation-hint' }, 'Invitation pending: the person has not signed in yet. Their temporary '
+        + 'password from the invitation e-mail works for 3 days; after that, remove them and invite them again.')
+      : null);
   }
   function removeButton(admin: TenantAdmin): HTMLElement {
     const button: HTMLButtonElement = h('button', {
@@ -98,7 +121,7 @@ function inviteForm(ctx: PageContext, tenantId: string, reload: () => Promise<vo
       const invited = await ctx.api.inviteAdmin(tenantId, u, e);
       form.reset();
       feedback.success(`Invited ${invited.username}: Cognito emailed a temporary password to ${invited.email}. `
-        + 'They choose their own password at their first sign-in.');
+        + 'At their first sign-in they choose their own password and set up an authenticator app for the sign-in codes.');
       await reload();
     });
   });
