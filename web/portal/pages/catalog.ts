@@ -31,6 +31,12 @@ function siteHref(path: string): string | undefined {
   }
 }
 
+/** The saved file's name: `<document name>.openapi.json` (e.g. `Orders.openapi.json`). */
+function downloadName(openApiPath: string): string {
+  const base = openApiPath.split('/').pop()?.replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-') || 'api';
+  return `${base}.openapi.json`;
+}
+
 /** The authorizers by the kind `api.routes` names (`M2mAuthorizer.kind`). */
 const AUTHORIZER_NAMES: Record<string, string> = { jwt: 'API Gateway\'s JWT authorizer', lambda: 'the tenant-aware authorizer', cognito: 'the Cognito authorizer' };
 
@@ -59,7 +65,9 @@ function apiSection(api: CatalogApi, clients: readonly Client[]): HTMLElement {
     h('dl', { class: 'details' },
       h('dt', {}, 'Base URL'), h('dd', {}, h('code', {}, api.url)),
       h('dt', {}, 'OpenAPI'), h('dd', {}, href
-        ? h('a', { 'href': href, 'aria-label': `OpenAPI document of ${api.name}`, 'data-testid': 'openapi-link' }, 'OpenAPI document')
+        // A download: following the link would replace the app, and with it the session it keeps in memory.
+        ? h('a', { 'href': href, 'download': downloadName(api.openApiPath), 'data-testid': 'openapi-link' },
+          `Download the OpenAPI document of ${api.name} (JSON)`)
         : h('code', {}, api.openApiPath)),
     ),
     h('div', { 'class': 'table-scroll', 'tabindex': '0', 'role': 'region', 'aria-label': 'Methods' },
