@@ -13,6 +13,8 @@ export interface ActionHost {
   readonly feedback: Feedback;
   /** Where a new secret is shown. */
   readonly secretSlot: HTMLElement;
+  /** Runs when the person dismisses a new secret's panel. */
+  readonly onSecretDismissed?: () => void;
   /** Reloads the client(s) after a change. */
   reload(): Promise<void>;
 }
@@ -30,7 +32,8 @@ function actionButton(label: string, client: Client, key: string, onClick: (b: H
   return b;
 }
 
-async function rotate(client: Client, host: ActionHost): Promise<void> {
+/** Rotates the client's secret after the person confirms, then shows the new secret once in `host.secretSlot`. */
+export async function rotate(client: Client, host: ActionHost): Promise<void> {
   const { ctx } = host;
   const hours = ctx.config.rotationGraceHours;
   const ok = await confirmDialog({
@@ -51,6 +54,7 @@ async function rotate(client: Client, host: ActionHost): Promise<void> {
     clientId: client.clientId,
     secret: takeSecret(answer),
     extra: [h('p', { 'data-testid': 'grace-until' }, ...graceText(answer.graceUntil))],
+    onDismiss: host.onSecretDismissed,
     onLeave: ctx.onLeave,
   });
   replace(host.secretSlot, panel);

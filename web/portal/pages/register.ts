@@ -3,9 +3,12 @@ import { matchesRule } from '../../../lib/private/contracts/ids';
 import {
   CLIENT_NAME, MAX_ACCESS_TOKEN_VALIDITY_MINUTES as MAX_VALIDITY, MIN_ACCESS_TOKEN_VALIDITY_MINUTES as MIN_VALIDITY,
 } from '../../../lib/private/contracts/portal-api';
+import type { Client, RegisteredClient } from '../../../lib/private/contracts/portal-api';
 import type { GrantableScope } from '../../../lib/private/contracts/web-ui';
+import { ApiError, NetworkError } from '../api';
+import { ActionHost, rotate } from '../client-actions';
 import { busy, Feedback, field, pageTitle, secretPanel, takeSecret } from '../components';
-import { h, hashHref, replace, uid } from '../dom';
+import { badge, h, hashHref, replace, time, uid } from '../dom';
 import type { PageContext } from '../page';
 
 function scopeChoice(scope: GrantableScope): { row: HTMLElement; box: HTMLInputElement } {
@@ -27,6 +30,52 @@ function scopeChoice(scope: GrantableScope): { row: HTMLElement; box: HTMLInputE
     ),
   );
   return { row, box };
+}
+
+/**
+ * The answer to a repeated registration: the client exists, but its secret
+ * was only in the answer to the registration that created it. `retry`: this
+ * page sent the same request before (the same Idempotency-Key) and got no
+ * answer, so that answer was lost; otherwise the client was registered
+ * earlier with the same name, scopes and validity. Says so, and offers a
+ * rotation, whose new secret is then shown once here.
+ */
+function registeredWithoutSecret(ctx: PageContext, client: Client, retry: boolean, content: HTMLElement, feedback: Feedback): void {
+  const clientHref = hashHref('tenants', client.tenantId, 'clients', client.clientId);
+  const titleId = uid('registered-title');
+  const secretSlot = h('div', { class: 'secret-slot' });
+  const rotateButton = h('button', { 'type': 'button', 'class': 'button button-primary', 'data-testid': 'rotate-for-secret' },
+    'Rotate to get a secret');
+  const notice = h('section', { 'class': 'card', 'aria-labelledby': titleId, 'data-testid': 'registered-without-secret' },
+    h('h2', { id: titleId, tabindex: -1 }, `Client ${client.name} is registered`),
+    retry
+      ? h('p', {}, 'The portal registered it on your first attempt, but the answer, which carried the client\'s secret, did not reach this page. '
+        + 'The secret is shown only in that answer and the portal keeps no copy, so it cannot be shown again.')
+      : h('p', {}, 'It was registered before, with the same scopes and token validity, by ', h('code', {}, client.createdBy), ' (',
+        time(client.createdAt), '). Its secret was shown only then and the portal keeps no copy, so it cannot be shown again.'),
+    h('p', {}, 'To get a secret, rotate it: the client gets a new secret, shown here once.'),
+    h('dl', { class: 'details' },
+      h('dt', {}, 'Client id'), h('dd', {}, h('code', { 'data-testid': 'registered-client-id' }, client.clientId)),
+      h('dt', {}, 'Status'), h('dd', {}, badge(client.status)),
+    ),
+    h('div', { class: 'button-row' }, rotateButton, h('a', { class: 'button', href: clientHref }, 'Go to the client')),
+  );
+  const host: ActionHost = {
+    ctx,
+    feedback,
+    secretSlot,
+    // The rotation answered with the client's new secret: the notice has done its job.
+    reload: async () => notice.remove(),
+    onSecretDismissed: () => ctx.navigate(clientHref),
+  };
+  rotateButton.addEventListener('click', () => {
+    feedback.clear();
+    void busy(rotateButton, feedback, `Rotating the secret of ${client.name}`, () => rotate(client, host));
+  });
+  replace(content, secretSlot, notice);
+  feedback.success(retry ? `Client ${client.name} is registered; its secret was only in the answer that was lost.`
+    : `Client ${client.name} was already registered; its secret is not shown again.`);
+  notice.querySelector('h2')?.focus();
 }
 
 export function registerPage(ctx: PageContext, tenantId: string): void {
@@ -70,7 +119,7 @@ export function registerPage(ctx: PageContext, tenantId: string): void {
 
   // One Idempotency-Key per submitted body: a retry of the same form (after
   // a network failure) cannot register the client twice.
-  let attempt: { body: string; key: string } | undefined;
+  let attempt: { body: string; key: string; unanswered: boolean } | undefined;
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -97,14 +146,24 @@ export function registerPage(ctx: PageContext, tenantId: string): void {
     }
     const body = { name: nameValue, scopes: chosen, accessTokenValidityMinutes: minutes };
     const json = JSON.stringify(body);
-    if (attempt?.body !== json) attempt = { body: json, key: crypto.randomUUID() };
-    const key = attempt.key;
+    if (attempt?.body !== json) attempt = { body: json, key: crypto.randomUUID(), unanswered: false };
+    const current = attempt;
+    // Sent before and never answered: a client "already registered" now is that request's.
+    const retry = current.unanswered;
     void busy(submit, feedback, 'Registering the client', async () => {
-      const created = await ctx.api.registerClient(tenantId, body, key);
+      let created: RegisteredClient;
+      try {
+        created = await ctx.api.registerClient(tenantId, body, current.key);
+      } catch (err) {
+        // No answer, or API Gateway's timeout (the handler may have finished after it).
+        if (err instanceof NetworkError || (err instanceof ApiError && err.status === 504)) current.unanswered = true;
+        throw err;
+      }
       attempt = undefined;
       if (!ctx.isCurrent()) return;
       if (!('clientSecret' in created)) {
-        throw new Error(`Client ${created.name} was already registered: its secret is not shown again. Rotate its secret to get a new one.`);
+        registeredWithoutSecret(ctx, created, retry, content, feedback);
+        return;
       }
       const panel = secretPanel({
         title: `Client ${created.name} registered: its secret`,
