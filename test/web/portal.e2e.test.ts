@@ -4,9 +4,12 @@
  * portal handler and authorizer behind a local gateway (support/local-portal.ts):
  * sign-in with authorization code + PKCE at a real OpenID Connect provider,
  * a tenant admin's whole client lifecycle, tenant isolation, a platform
- * admin's tenants and invitations, readable errors, sign-out that revokes the
- * refresh token (and says so when it cannot), error links that only count
- * with the pending sign-in's state, and axe-core on every main page. Screenshots of the main pages go to test-reports/screenshots.
+ * admin's tenants and invitations, errors in plain words, sign-out that
+ * revokes the refresh token (and says so when it cannot), a reload that signs
+ * in again silently while managed login's session lasts, a registration
+ * whose answer was lost, the OpenAPI document downloaded without leaving the
+ * app, error links that only count with the pending sign-in's state, and
+ * axe-core on every main page. Screenshots of the main pages go to test-reports/screenshots.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -127,7 +130,9 @@ describe('a tenant admin', () => {
 
   test('signs in with the authorization code and PKCE, no client secret, and lands on the tenant\'s clients', async () => {
     await s.page.getByRole('heading', { name: 'API clients', level: 1 }).waitFor();
-    await expectText(s.page.getByTestId('role'), /tenant admin/);
+    // The tenant by its display name (GET /tenants lists a tenant admin's own tenant), its id beside it.
+    await expectText(s.page.getByTestId('role'), 'tenant admin · Globex Corporation (globex)');
+    await expectText(s.page.getByTestId('tenant-label'), 'Globex Corporation (globex)');
     const requests = await portal.signInRequests();
     expect(requests.at(-1)).toEqual({ kind: 'token', grantType: 'authorization_code', clientId: 'portalwebclient0000000001', codeVerifier: true, clientSecret: false, status: 200 });
     // Nothing about the session is kept in the browser: the PKCE verifier is gone, tokens live in memory.
@@ -157,10 +162,11 @@ describe('a tenant admin', () => {
     expect((await portal.env.call('GET', `/tenants/globex/clients/${clientId}`)).body).toMatchObject({ name: 'orders-sync', createdBy: 'user:alice' });
 
     await s.page.reload();
+    // Signed in again silently (managed login's session), on the client's page, without the secret.
+    await s.page.getByRole('heading', { name: 'orders-sync', level: 1 }).waitFor();
     expect(await s.page.content()).not.toContain(firstSecret);
     expect(await storageOf(s.page)).not.toContain(firstSecret);
-    // A reload ends the in-memory session: sign in again.
-    await s.page.getByRole('button', { name: 'Sign in' }).click();
+    await s.page.getByTestId('nav-clients').click();
     await row(s.page, 'orders-sync').waitFor();
     expect(await s.page.content()).not.toContain(firstSecret);
     await shot(s.page, 'clients');
@@ -281,8 +287,19 @@ describe('a tenant admin', () => {
     ]);
     expect(await s.page.getByTestId('error').count()).toBe(0);
     expect(JSON.parse(await storageOf(s.page))).toEqual({ local: {}, session: {}, cookie: '' });
+    // What the landing page says of signing in is true: the portal's own pool, managed login, an authenticator app.
+    await expectText(s.page.getByTestId('sign-in-help'), /portal's own sign-in page .* authenticator app/);
+    expect(await s.page.locator('body').textContent()).not.toMatch(/company account/i);
     await shot(s.page, 'signed-out');
     await expectAccessible(s.page, 'landing');
+
+    // The logout ended managed login's session too: a reload asks silently, is refused, and shows the sign-in card.
+    const before = (await portal.signInEvents()).length;
+    await s.page.reload();
+    await s.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect((await portal.signInEvents()).slice(before)).toEqual([{ kind: 'authorize', prompt: 'none', session: false, answer: 'login_required' }]);
+    expect(await s.page.getByTestId('principal').count()).toBe(0);
+    expect(await s.page.getByTestId('error').count()).toBe(0);
   });
 });
 
@@ -292,7 +309,7 @@ test('the API refuses a tenant admin\'s token for another tenant, and a person w
     // The access token the page uses, read from the Authorization header of its own API call.
     const [request] = await Promise.all([
       s.page.waitForRequest((r) => r.url().startsWith(portal.apiUrl) && r.method() === 'GET' && Boolean(r.headers().authorization)),
-      s.page.reload().then(() => s.page.getByRole('button', { name: 'Sign in' }).click()),
+      s.page.reload(),
     ]);
     const token = request.headers().authorization.replace(/^Bearer /, '');
     expect(await portal.api('GET', '/tenants/globex/clients', token)).toMatchObject({ status: 200 });
@@ -336,7 +353,13 @@ describe('a platform admin', () => {
     await s.page.getByLabel('Email').fill('erin@umbrella.example');
     await s.page.getByRole('button', { name: 'Invite admin' }).click();
     await expectText(s.page.getByTestId('invite-admin-form').getByTestId('status'), /Invited erin/);
-    await s.page.getByTestId('admin-row').filter({ hasText: 'erin' }).waitFor();
+    const erin = s.page.locator('[data-testid="admin-row"][data-username="erin"]');
+    await erin.waitFor();
+    // Cognito's FORCE_CHANGE_PASSWORD, in words.
+    await expectText(erin.getByTestId('status-badge'), 'Invitation pending');
+    expect(await erin.getByTestId('status-badge').getAttribute('data-status')).toBe('FORCE_CHANGE_PASSWORD');
+    expect(await s.page.locator('main').textContent()).not.toContain('FORCE_CHANGE_PASSWORD');
+    await expectText(s.page.getByTestId('invitation-hint'), /has not signed in yet/);
     await shot(s.page, 'invite-admin');
     await expectAccessible(s.page, 'admins');
     const groups = await portal.env.real.send(new AdminListGroupsForUserCommand({ UserPoolId: portal.env.config.people!.userPoolId, Username: 'erin' }));
@@ -365,16 +388,23 @@ describe('a platform admin', () => {
     await expectText(umbrella, /active/);
   });
 
-  test('a failed API call shows the API\'s own message', async () => {
-    // The tenant exists already: the API answers 409 with a message naming it.
+  test('a failed API call says in plain words what happened and what to do, with the API\'s message and the details for support', async () => {
+    // The tenant exists already: the API answers 409 conflict with a message naming it.
     await s.page.getByLabel('Tenant id').fill('globex');
     await s.page.getByRole('button', { name: 'Create tenant' }).click();
     const alert = s.page.getByTestId('error').first();
     await alert.waitFor();
+    await expectText(alert.locator('.alert-title'), 'Creating the tenant failed: it clashes with the current state');
     const message = (await portal.env.call('POST', '/tenants', { body: { tenantId: 'globex' } })).body.message as string;
-    await expectText(alert, message);
-    await expectText(alert, /409/);
+    await expectText(alert.getByTestId('error-detail'), message);
+    await expectText(alert.getByTestId('error-advice'), /Reload the page, check, and try again/);
+    // The status and code are there for support, not as the headline.
+    expect(await alert.getByTestId('error-support').isVisible()).toBe(false);
+    await alert.getByText('Details for support').click();
+    await expectText(alert.getByTestId('error-support'), 'HTTP 409, error code conflict');
+    expect(await alert.textContent()).not.toContain('409 Conflict');
     await shot(s.page, 'error-message');
+    await expectAccessible(s.page, 'tenants with an error');
   });
 });
 
@@ -513,14 +543,16 @@ describe('error links on the landing page', () => {
     const { context, page } = await freshPage();
     try {
       // A sign-in is pending in this tab (its trip to the sign-in service is cut short).
-      await page.route(`${portal.signInUrls.authorize}?*`, (r) => r.abort('aborted'));
       await page.goto(portal.siteUrl);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await page.route(`${portal.signInUrls.authorize}?*`, (r) => r.abort('aborted'));
       await Promise.all([
         page.waitForRequest((r) => r.url().startsWith(portal.signInUrls.authorize)),
         page.getByRole('button', { name: 'Sign in' }).click(),
       ]);
       const pending = JSON.parse(await page.evaluate('sessionStorage.getItem("portal.pending-sign-in")') as string);
       expect(typeof pending.state).toBe('string');
+      await page.unroute(`${portal.signInUrls.authorize}?*`);
       await page.goto(`${portal.siteUrl}${crafted}&state=${encodeURIComponent(`${pending.state}x`)}`);
       await expectIgnored(page);
       // The pending sign-in ended with the answer that did not match (the next one starts afresh).
@@ -551,4 +583,134 @@ describe('error links on the landing page', () => {
       await context.close();
     }
   });
+});
+
+describe('a session that outlives a reload, and links that keep it', () => {
+  test('a reload signs the person in again silently while managed login\'s session lasts: same person, same page, tokens only in memory', async () => {
+    const s = await signIn('alice', ['tenant-globex']);
+    try {
+      await s.page.goto(`${portal.siteUrl}#/tenants/globex/catalog`);
+      await s.page.locator('[data-testid="catalog-api"][data-api-name="Orders"]').waitFor();
+      const historyLength = await s.page.evaluate('history.length');
+      // Whoever would sign in next at the provider, the session is alice's.
+      await portal.signInAs('mallory', []);
+      const before = (await portal.signInEvents()).length;
+
+      await s.page.reload();
+      await s.page.locator('[data-testid="catalog-api"][data-api-name="Orders"]').waitFor();
+      await expectText(s.page.getByTestId('principal'), 'alice');
+      expect(new URL(s.page.url()).hash).toBe('#/tenants/globex/catalog');
+      expect(await s.page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+      // One silent request (prompt=none) answered from the session, one code exchange with PKCE: no page at the sign-in service.
+      expect((await portal.signInEvents()).slice(before)).toEqual([
+        { kind: 'authorize', prompt: 'none', session: true, answer: 'code' },
+        { kind: 'token', grantType: 'authorization_code', clientId: WEB_CLIENT_ID, codeVerifier: true, clientSecret: false, status: 200 },
+      ]);
+      // Tokens still never in storage; the silent trip replaced the reloaded page, so Back does not bounce through it.
+      expect(JSON.parse(await storageOf(s.page))).toEqual({ local: {}, session: {}, cookie: '' });
+      expect(await s.page.evaluate('history.length')).toBe(historyLength);
+
+      // A new tab of the same browser is signed in the same way.
+      const tab = await s.context.newPage();
+      await tab.goto(`${portal.siteUrl}#/tenants/globex/clients`);
+      await tab.getByRole('heading', { name: 'API clients', level: 1 }).waitFor();
+      await expectText(tab.getByTestId('principal'), 'alice');
+      await expectAccessible(tab, 'clients after a silent sign-in');
+    } finally {
+      await s.context.close();
+    }
+  });
+
+  test('the OpenAPI document downloads (keyboard too) and the app, and its session, carry on', async () => {
+    const s = await signIn('alice', ['tenant-globex']);
+    try {
+      await s.page.goto(`${portal.siteUrl}#/tenants/globex/catalog`);
+      const link = s.page.locator('[data-testid="catalog-api"][data-api-name="Orders"]').getByTestId('openapi-link');
+      await expectText(link, 'Download the OpenAPI document of Orders (JSON)');
+      await s.page.evaluate('window.sameDocument = true');
+
+      await link.focus();
+      const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.keyboard.press('Enter')]);
+      expect(download.suggestedFilename()).toBe('Orders.openapi.json');
+      const doc = JSON.parse(fs.readFileSync((await download.path())!, 'utf8'));
+      expect(doc).toMatchObject({ openapi: expect.stringMatching(/^3\./), info: { title: 'Orders' } });
+
+      // The same document, still signed in, and the API still answers it.
+      expect(await s.page.evaluate('window.sameDocument')).toBe(true);
+      expect(new URL(s.page.url()).hash).toBe('#/tenants/globex/catalog');
+      await s.page.getByTestId('nav-clients').click();
+      await s.page.getByRole('heading', { name: 'API clients', level: 1 }).waitFor();
+      await s.page.getByTestId('clients-table').or(s.page.getByTestId('no-clients')).waitFor();
+      expect(await s.page.getByTestId('error').count()).toBe(0);
+      await expectText(s.page.getByTestId('principal'), 'alice');
+    } finally {
+      await s.context.close();
+    }
+  });
+});
+
+test('a registration whose answer was lost: the retry says the client is registered and offers a rotation for its secret', async () => {
+  const s = await signIn('alice', ['tenant-globex']);
+  const url = `${portal.apiUrl}/tenants/globex/clients`;
+  const keys: string[] = [];
+  s.page.on('request', (r) => { if (r.url() === url && r.method() === 'POST') keys.push(r.headers()['idempotency-key']); });
+  let lostSecret: string | undefined;
+  try {
+    await s.page.goto(`${portal.siteUrl}#/tenants/globex/clients/new`);
+    await s.page.getByLabel('Name').fill('billing-export');
+    await s.page.getByRole('checkbox', { name: READ }).check();
+    // The first answer is lost on its way back: the API registers the client, the page sees the connection reset.
+    await s.page.route(url, async (route) => {
+      if (route.request().method() !== 'POST' || lostSecret !== undefined) return route.fallback();
+      lostSecret = (await (await route.fetch()).json()).clientSecret;
+      return route.abort('connectionreset');
+    });
+    await s.page.getByRole('button', { name: 'Register client' }).click();
+    await expectText(s.page.getByTestId('error'), 'Registering the client failed: the portal API could not be reached');
+    expect(typeof lostSecret).toBe('string');
+
+    // The person tries again: the same Idempotency-Key, and the API answers with the client but not its secret.
+    await s.page.getByRole('button', { name: 'Register client' }).click();
+    const notice = s.page.getByTestId('registered-without-secret');
+    await notice.getByRole('heading', { name: 'Client billing-export is registered', level: 2 }).waitFor();
+    await expectText(notice, /the answer, which carried the client's secret, did not reach this page/);
+    await expectText(notice, /cannot be shown again/);
+    await expectText(s.page.getByTestId('status'), 'Client billing-export is registered');
+    expect(await s.page.getByTestId('error').count()).toBe(0);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    const clientId = (await notice.getByTestId('registered-client-id').textContent())!.trim();
+    expect((await portal.env.call('GET', `/tenants/globex/clients/${clientId}`)).body).toMatchObject({ name: 'billing-export', status: 'active' });
+    await shot(s.page, 'registered-without-secret');
+    await expectAccessible(s.page, 'registered without its secret');
+
+    // "Rotate to get a secret": the rotation's confirmation, then the new secret, once.
+    await notice.getByRole('button', { name: 'Rotate to get a secret' }).click();
+    const dialog = s.page.getByRole('dialog');
+    await expectText(dialog, 'Rotate the secret of billing-export?');
+    await dialog.getByRole('button', { name: 'Rotate secret', exact: true }).click();
+    const secret = await secretShownOnce(s.page);
+    expect(secret).not.toBe(lostSecret);
+    expect(await s.page.getByTestId('registered-without-secret').count()).toBe(0);
+    expect(await s.page.content()).not.toContain(lostSecret);
+    expect((await portal.m2mToken(clientId, secret, READ)).status).toBe(200);
+    await expectAccessible(s.page, 'secret after a lost registration answer');
+
+    await s.page.getByRole('button', { name: 'I have stored the secret' }).click();
+    await s.page.getByRole('heading', { name: 'billing-export', level: 1 }).waitFor();
+    expect(await s.page.content()).not.toContain(secret);
+
+    // Registering the same client afresh (no lost answer): the page says it was registered before, and by whom.
+    await s.page.goto(`${portal.siteUrl}#/tenants/globex/clients/new`);
+    await s.page.getByLabel('Name').fill('billing-export');
+    await s.page.getByRole('checkbox', { name: READ }).check();
+    await s.page.getByRole('button', { name: 'Register client' }).click();
+    const again = s.page.getByTestId('registered-without-secret');
+    await expectText(again, /It was registered before, with the same scopes and token validity, by user:alice/);
+    expect(await again.textContent()).not.toContain('first attempt');
+    await expectText(s.page.getByTestId('status'), 'Client billing-export was already registered');
+    await expectText(again.getByRole('button', { name: 'Rotate to get a secret' }), 'Rotate to get a secret');
+  } finally {
+    await s.context.close();
+  }
 });

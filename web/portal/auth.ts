@@ -4,21 +4,26 @@
  *
  * The tokens live in this module's memory only, never in localStorage,
  * sessionStorage or a cookie: nothing outlives the tab, and no storage holds
- * a token for injected script to read. A reload therefore shows the landing
- * page again and asks to sign in (usually one click, as the hosted UI keeps
- * its own session). sessionStorage holds the PKCE verifier and the state only
- * from the redirect to the authorize endpoint until the return, and a
+ * a token for injected script to read. A reload (or a new tab) therefore
+ * starts without tokens and asks the sign-in domain for new ones silently:
+ * the same request with `prompt=none`, which managed login answers with a
+ * code while its own session (its cookie, on its own domain) lasts, and with
+ * `login_required` once it has ended; the landing page then asks to sign in.
+ * sessionStorage holds the PKCE verifier, the state and the page to return to
+ * only from the redirect to the authorize endpoint until the return, and a
  * sign-out's outcome (no token) only from the redirect through the logout
  * endpoint until the landing page shows it.
  *
  * Sign-out revokes the refresh token at the sign-in domain's revoke endpoint
- * before the hosted UI's session is ended: a copy of the refresh token taken
- * while the tab was open is then useless.
+ * before managed login's session is ended: a copy of the refresh token taken
+ * while the tab was open is then useless, and the next load cannot sign in
+ * silently.
  */
 import { revokeUrlOf, SignInConfig } from '../../lib/private/contracts/web-ui';
 
 const PENDING_KEY = 'portal.pending-sign-in';
-const SIGN_OUT_NOTICE_KEY = 'portal.sign-out-notice';
+/** Set by sign-out for the landing page after the logout redirect: `{ problem?: string }`. */
+const SIGNED_OUT_KEY = 'portal.signed-out';
 /** How long sign-out waits for the revoke endpoint before going on without it. */
 const REVOKE_TIMEOUT_MS = 10_000;
 /** Longest `error_description` shown from the sign-in service (the rest is cut). */
@@ -84,13 +89,34 @@ function randomString(byteCount: number): string {
   return base64url(crypto.getRandomValues(new Uint8Array(byteCount)));
 }
 
-/** Goes to the authorize endpoint with a fresh PKCE verifier (S256) and state. */
-export async function startSignIn(): Promise<void> {
+/** What a sign-in started in this tab keeps until the authorize endpoint's answer. */
+interface PendingSignIn {
+  readonly verifier: string;
+  readonly state: string;
+  /** Asked with `prompt=none`: a refusal only means "sign in yourself". */
+  readonly silent: boolean;
+  /** The page (`#/…`) to show once signed in. */
+  readonly returnTo: string;
+}
+
+/** A route of the app's own (`#/…`), at most 2,000 characters; anything else is not returned to. */
+function ownRoute(hash: unknown): string {
+  return typeof hash === 'string' && /^#\/[^\s]{0,2000}$/.test(hash) ? hash : '';
+}
+
+/**
+ * Goes to the authorize endpoint with a fresh PKCE verifier (S256) and state.
+ * `silent`: with `prompt=none`, replacing this page in the history (Back does
+ * not return to a page that would redirect again); managed login answers at
+ * once, with a code while its session lasts, with `login_required` otherwise.
+ */
+export async function startSignIn(silent = false): Promise<void> {
   const signIn = config();
   const verifier = randomString(64); // 86 characters (RFC 7636: 43 to 128)
   const state = randomString(32);
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ verifier, state }));
+  const pending: PendingSignIn = { verifier, state, silent, returnTo: ownRoute(location.hash) };
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   const url = new URL(signIn.authorizeUrl);
   const params: Record<string, string> = {
     response_type: 'code',
@@ -100,9 +126,11 @@ export async function startSignIn(): Promise<void> {
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...(silent ? { prompt: 'none' } : {}),
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  location.assign(url.toString());
+  if (silent) location.replace(url.toString());
+  else location.assign(url.toString());
 }
 
 /** An OAuth error code as RFC 6749 spells them (`access_denied`), or `error` for anything else. */
@@ -118,35 +146,43 @@ function plainText(v: string): string {
 }
 
 /**
+ * What the page's address says about a sign-in: `none` (not an authorize
+ * answer, or one this tab did not ask for), `signed-in`, or `silent-refused`
+ * (the answer to a silent attempt that found no managed-login session).
+ */
+export type SignInOutcome = 'none' | 'signed-in' | 'silent-refused';
+
+/**
  * Finishes a sign-in when the page is the authorize endpoint's answer
  * (`?code=…&state=…` or `?error=…&state=…`): checks the state, redeems the
- * code, and drops the query from the address bar. Returns false when the page
- * is not such an answer, including an `error` that does not carry the state
- * of the sign-in this tab started (anyone can send a link with an
- * `error_description` of their choosing: it is ignored, not shown). Throws a
- * SignInError when the sign-in failed.
+ * code, drops the query from the address bar and returns to the page the
+ * sign-in started from. An `error` that does not carry the state of the
+ * sign-in this tab started is ignored, not shown (anyone can send a link with
+ * an `error_description` of their choosing): `none`. Throws a SignInError
+ * when a sign-in the person started failed, or a code could not be redeemed.
  */
-export async function completeSignIn(): Promise<boolean> {
+export async function completeSignIn(): Promise<SignInOutcome> {
   const params = new URLSearchParams(location.search);
   const code = params.get('code');
   const error = params.get('error');
-  if (code === null && error === null) return false;
+  if (code === null && error === null) return 'none';
 
-  const pending = sessionStorage.getItem(PENDING_KEY);
+  const stored = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
-  history.replaceState(history.state, '', location.pathname + location.hash);
-
-  let saved: { verifier?: unknown; state?: unknown } | undefined;
+  let saved: Partial<Record<keyof PendingSignIn, unknown>> | undefined;
   try {
-    saved = JSON.parse(pending ?? 'null') ?? undefined;
+    saved = JSON.parse(stored ?? 'null') ?? undefined;
   } catch {
     saved = undefined;
   }
   const state = params.get('state');
   const ours = saved !== undefined && typeof saved.state === 'string' && typeof saved.verifier === 'string' && state === saved.state;
+  history.replaceState(history.state, '', location.pathname + (ours ? ownRoute(saved!.returnTo) : location.hash));
 
   if (error !== null) {
-    if (!ours) return false;
+    if (!ours) return 'none';
+    // No managed-login session (login_required), or any other refusal of a request nobody asked for: the landing page.
+    if (saved!.silent === true) return 'silent-refused';
     const description = plainText(params.get('error_description') ?? '');
     throw new SignInError(errorCode(error), description || `the sign-in service answered ${errorCode(error)}`);
   }
@@ -161,7 +197,7 @@ export async function completeSignIn(): Promise<boolean> {
     redirect_uri: redirectUri(),
     code_verifier: saved!.verifier as string,
   }));
-  return true;
+  return 'signed-in';
 }
 
 async function tokenRequest(form: Record<string, string>): Promise<TokenAnswer> {
@@ -289,10 +325,10 @@ async function revoke(refreshToken: string): Promise<string | undefined> {
 }
 
 /**
- * Signs out: revokes the refresh token, forgets the tokens and ends the
- * hosted UI's session (its logout endpoint sends the browser back to the
- * site). A revoke that fails does not stop the sign-out; the landing page
- * then says so (takeSignOutNotice).
+ * Signs out: revokes the refresh token, forgets the tokens and ends managed
+ * login's session (its logout endpoint sends the browser back to the site).
+ * A revoke that fails does not stop the sign-out; the landing page then says
+ * so (takeSignOut).
  */
 export async function signOut(): Promise<void> {
   const signIn = config();
@@ -301,21 +337,34 @@ export async function signOut(): Promise<void> {
   clearTimeout(refreshTimer);
   const problem = refreshToken ? await revoke(refreshToken) : undefined;
   forget();
-  if (problem) sessionStorage.setItem(SIGN_OUT_NOTICE_KEY, problem);
+  sessionStorage.setItem(SIGNED_OUT_KEY, JSON.stringify(problem ? { problem } : {}));
   const url = `${signIn.logoutUrl}?client_id=${encodeURIComponent(signIn.clientId)}&logout_uri=${encodeURIComponent(redirectUri())}`;
   location.assign(url);
 }
 
-/**
- * The outcome of the last sign-out in this tab when its refresh token could
- * not be revoked, read once (the landing page shows it after the redirect
- * through the logout endpoint).
- */
-export function takeSignOutNotice(): SignInError | undefined {
-  const problem = sessionStorage.getItem(SIGN_OUT_NOTICE_KEY);
-  sessionStorage.removeItem(SIGN_OUT_NOTICE_KEY);
-  if (!problem) return undefined;
-  return new SignInError(SESSION_NOT_REVOKED,
-    `This tab has forgotten your sign-in, but the sign-in service did not confirm that your session was revoked: ${plainText(problem)}. `
-    + 'Your session may stay usable until it expires. To end it now, ask a platform admin to sign you out everywhere.');
+/** The last sign-out in this tab, read once: the landing page after the logout redirect shows its notice. */
+export interface SignOutOutcome {
+  /** This load is the return from a sign-out (no silent sign-in now). */
+  readonly signedOut: boolean;
+  /** Set when the refresh token could not be revoked. */
+  readonly notice?: SignInError;
+}
+
+export function takeSignOut(): SignOutOutcome {
+  const stored = sessionStorage.getItem(SIGNED_OUT_KEY);
+  sessionStorage.removeItem(SIGNED_OUT_KEY);
+  if (stored === null) return { signedOut: false };
+  let problem: unknown;
+  try {
+    problem = (JSON.parse(stored) as { problem?: unknown }).problem;
+  } catch {
+    problem = undefined;
+  }
+  if (typeof problem !== 'string' || problem.length === 0) return { signedOut: true };
+  return {
+    signedOut: true,
+    notice: new SignInError(SESSION_NOT_REVOKED,
+      `This tab has forgotten your sign-in, but the sign-in service did not confirm that your session was revoked: ${plainText(problem)}. `
+      + 'Your session may stay usable until it expires. To end it now, ask a platform admin to sign you out everywhere.'),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import './styles.css';
 import { PortalApi } from './api';
-import { accessToken, completeSignIn, initAuth, isSignedIn, signOut, startSignIn, takeSignOutNotice } from './auth';
+import { accessToken, completeSignIn, initAuth, isSignedIn, signOut, SignInOutcome, startSignIn, takeSignOut } from './auth';
 import { busy, errorAlert, Feedback } from './components';
 import { Child, h, hashHref, replace } from './dom';
 import type { PageContext } from './page';
@@ -16,7 +16,7 @@ import { clientPage } from './pages/client';
 import { clientsPage } from './pages/clients';
 import { registerPage } from './pages/register';
 import { tenantsPage } from './pages/tenants';
-import type { Me } from '../../lib/private/contracts/portal-api';
+import type { Me, Tenant } from '../../lib/private/contracts/portal-api';
 import { checkWebUiConfig, WEB_UI_FILES, WebUiConfig } from '../../lib/private/contracts/web-ui';
 
 const APP_NAME = 'Developer portal';
@@ -73,7 +73,8 @@ function frame(): void {
     subnavSlot,
     main,
     h('footer', { class: 'site-footer' }, h('div', { class: 'container' },
-      'Your session lives in this tab only: reloading the page or closing the tab signs you out.')),
+      'The portal keeps your sign-in in this tab\'s memory, never in the browser\'s storage. After a reload, the sign-in page '
+      + 'signs you in again while its session lasts; Sign out ends both.')),
   );
 }
 
@@ -113,7 +114,7 @@ function showLanding(err?: unknown): void {
   const feedback = new Feedback();
   if (err !== undefined) feedback.error(err);
   const signIn = h('button', { 'type': 'button', 'class': 'button button-primary button-large', 'data-testid': 'sign-in' }, 'Sign in');
-  signIn.addEventListener('click', () => void busy(signIn, feedback, 'Signing in', startSignIn));
+  signIn.addEventListener('click', () => void busy(signIn, feedback, 'Signing in', () => startSignIn()));
   replace(main,
     h('section', { 'class': 'landing', 'aria-labelledby': 'landing-title' },
       h('h1', { id: 'landing-title', tabindex: -1 }, APP_NAME),
@@ -121,7 +122,8 @@ function showLanding(err?: unknown): void {
         + 'see which methods their scopes reach, and follow the audit trail of every change.'),
       feedback.el,
       signIn,
-      h('p', { class: 'muted' }, 'You sign in with your company account. The portal keeps your session in this tab only.'),
+      h('p', { 'class': 'muted', 'data-testid': 'sign-in-help' }, 'You sign in on the portal\'s own sign-in page with your portal account: '
+        + 'the username and password from your invitation e-mail, and a code from your authenticator app.'),
     ),
   );
 }
@@ -178,14 +180,29 @@ function routeTitle(route: Route): string {
 
 let stopRouter: () => void = () => undefined;
 
-function startRouter(config: WebUiConfig, api: PortalApi, me: Me): void {
+/**
+ * A tenant admin's own tenant as GET /tenants lists it (only theirs), for its
+ * display name; undefined when it cannot be read (the id is shown instead).
+ */
+async function ownTenantOf(api: PortalApi, me: Me): Promise<Tenant | undefined> {
+  if (me.role !== 'tenant-admin' || !me.tenantId) return undefined;
+  try {
+    return (await api.listTenants()).items.find((t) => t.tenantId === me.tenantId);
+  } catch {
+    return undefined;
+  }
+}
+
+function startRouter(config: WebUiConfig, api: PortalApi, me: Me, own: Tenant | undefined): void {
   const isPlatformAdmin = me.role === 'platform-admin';
   const ownTenant = me.tenantId;
+  const tenantLabel = (tenantId: string) =>
+    (own?.tenantId === tenantId && own.displayName ? `${own.displayName} (${tenantId})` : tenantId);
   replace(brandSlot, h('a', { href: '#/' }, APP_NAME));
   replace(userSlot,
     h('span', { 'class': 'principal', 'data-testid': 'principal' }, me.principal),
     h('span', { 'class': 'badge badge-role', 'data-testid': 'role' },
-      isPlatformAdmin ? 'platform admin' : `tenant admin${ownTenant ? ` · ${ownTenant}` : ''}`),
+      isPlatformAdmin ? 'platform admin' : `tenant admin${ownTenant ? ` · ${tenantLabel(ownTenant)}` : ''}`),
     signOutButton(true),
   );
 
@@ -222,6 +239,7 @@ function startRouter(config: WebUiConfig, api: PortalApi, me: Me): void {
       me,
       api,
       main,
+      tenantLabel,
       isCurrent: () => mine === generation,
       onLeave: (cleanup) => leaving.push(cleanup),
       navigate: (hash) => {
@@ -287,14 +305,25 @@ async function boot(): Promise<void> {
   config = { ...config, apiUrl: config.apiUrl.replace(/\/+$/, '') };
   initAuth(config.signIn, showLanding);
 
+  let outcome: SignInOutcome;
   try {
-    await completeSignIn();
+    outcome = await completeSignIn();
   } catch (err) {
     showLanding(err);
     return;
   }
   if (!isSignedIn()) {
-    showLanding(takeSignOutNotice());
+    const last = takeSignOut();
+    if (outcome === 'none' && !last.signedOut) {
+      // No tokens in memory (a reload, a new tab): managed login's session may still sign the person in, without a page.
+      try {
+        await startSignIn(true);
+        return;
+      } catch {
+        // No silent attempt possible: the landing page asks to sign in.
+      }
+    }
+    showLanding(last.notice);
     return;
   }
   const api = new PortalApi(config.apiUrl, accessToken);
@@ -307,7 +336,7 @@ async function boot(): Promise<void> {
       signOutButton(false));
     return;
   }
-  startRouter(config, api, me);
+  startRouter(config, api, me, await ownTenantOf(api, me));
 }
 
 void boot();

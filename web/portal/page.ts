@@ -9,6 +9,8 @@ export interface PageContext {
   readonly api: PortalApi;
   /** The `<main>` element; the page fills it. */
   readonly main: HTMLElement;
+  /** The tenant as people read it: `Display name (tenant-id)` when its display name is known, else its id. */
+  tenantLabel(tenantId: string): string;
   /** False once the user has left the page (late answers are then dropped). */
   isCurrent(): boolean;
   /** Runs `cleanup` when the user leaves the page (e.g. to wipe a secret). */

@@ -30,7 +30,7 @@ export async function adminsPage(ctx: PageContext, tenantId: string): Promise<vo
   const body = h('div', {}, loading('the admins'));
   const feedback = new Feedback();
   replace(ctx.main,
-    pageTitle('Tenant admins', h('p', { class: 'lead' }, 'The people who manage the clients of tenant ', h('strong', {}, tenantId), '.')),
+    pageTitle('Tenant admins', h('p', { class: 'lead' }, 'The people who manage the clients of tenant ', h('strong', {}, ctx.tenantLabel(tenantId)), '.')),
     feedback.el,
     body,
     inviteForm(ctx, tenantId, () => load()),

@@ -24,7 +24,7 @@ export async function auditPage(ctx: PageContext, tenantId: string): Promise<voi
   const feedback = new Feedback();
   const body = h('div', {}, loading('the audit trail'));
   replace(ctx.main,
-    pageTitle('Audit trail', h('p', { class: 'lead' }, 'Every change to tenant ', h('strong', {}, tenantId),
+    pageTitle('Audit trail', h('p', { class: 'lead' }, 'Every change to tenant ', h('strong', {}, ctx.tenantLabel(tenantId)),
       ' and its clients: who made it, when, and the request id to quote when asking about it.')),
     body,
   );

@@ -94,7 +94,7 @@ export async function catalogPage(ctx: PageContext, tenantId: string | undefined
   const body = h('div', {}, loading('the catalog'));
   replace(ctx.main,
     pageTitle('API catalog', h('p', { class: 'lead' }, ...(tenantId
-      ? ['The APIs clients can call, the scopes each method needs, and which clients of tenant ', h('strong', {}, tenantId), ' reach it.']
+      ? ['The APIs clients can call, the scopes each method needs, and which clients of tenant ', h('strong', {}, ctx.tenantLabel(tenantId)), ' reach it.']
       : ['The APIs clients can call and the scopes each method needs. Open a tenant to see which of its clients reach each method.']))),
     body,
   );

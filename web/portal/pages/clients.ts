@@ -31,7 +31,7 @@ export async function clientsPage(ctx: PageContext, tenantId: string): Promise<v
   replace(ctx.main,
     pageTitle('API clients',
       h('p', { class: 'lead' }, 'The clients your services use to get access tokens (OAuth 2.0 client credentials) for tenant ',
-        h('strong', {}, tenantId), '.'),
+        h('strong', { 'data-testid': 'tenant-label' }, ctx.tenantLabel(tenantId)), '.'),
       h('a', { class: 'button button-primary', href: hashHref('tenants', tenantId, 'clients', 'new') }, 'Register a client')),
     secretSlot,
     feedback.el,

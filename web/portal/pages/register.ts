@@ -111,7 +111,7 @@ export function registerPage(ctx: PageContext, tenantId: string): void {
   );
   const content = h('div', {}, form);
   replace(ctx.main,
-    pageTitle('Register a client', h('p', { class: 'lead' }, 'For tenant ', h('strong', {}, tenantId),
+    pageTitle('Register a client', h('p', { class: 'lead' }, 'For tenant ', h('strong', {}, ctx.tenantLabel(tenantId)),
       '. The client gets a secret, shown once after registration.')),
     feedback.el,
     content,
