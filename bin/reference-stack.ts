@@ -90,7 +90,11 @@ export class ReferenceStack extends Stack {
     this.pool.addTenant('platform-ops', { scopes: [this.portal.adminScope], accessTokenValidity: Duration.minutes(15) });
 
     // The business API trusts the declared tenants and the portal's registry,
-    // and denies suspended tenants and clients.
+    // and denies suspended tenants and clients. Every method runs on the
+    // tenant-aware authorizer: trusting clients registered at run time and
+    // suspending them needs its registry, which API Gateway's JWT authorizer
+    // cannot consult (M2mAuthorizer.automatic() would choose it for each method,
+    // and api.routes says so: authorizer 'lambda', with that reason).
     this.api = new ScopedRestApi(this, 'Api', {
       userPool: this.pool,
       description: 'Orders and invoices API for tenant backends (OAuth 2.0 client credentials)',
