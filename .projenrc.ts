@@ -1,15 +1,23 @@
-import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile, TextFile } from 'projen';
 
 /**
  * Environment every task runs with: a fixed region (integ-runner and the CDK
- * otherwise probe the instance-metadata address), no CLI telemetry, and no
- * end-of-life warning from jsii on the Node.js 20 machines we build on.
+ * otherwise probe the instance-metadata address) and no CLI telemetry.
  */
 const env = {
   AWS_REGION: 'us-east-1',
   CDK_DISABLE_CLI_TELEMETRY: 'true',
-  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20',
 };
+
+/**
+ * Node.js. Users (`engines`): the releases jsii supports, which run the library
+ * in Python, Java, .NET and Go too: 22 and 24 (20 reached end of life on
+ * 2026-04-30 and jsii dropped it on 2026-10-30). Contributors: 22.13 or later
+ * on 22, or 24 (.nvmrc): oauth2-mock-server (^22.12 || ^24 || ^26),
+ * basic-auth (>=22) and eslint-visitor-keys (^20.19 || ^22.13 || >=24) set
+ * that floor.
+ */
+const MIN_NODE_VERSION = '22.0.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-cognito-m2m',
@@ -42,7 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
   pullRequestTemplate: false,
   packageManager: javascript.NodePackageManager.NPM,
-  minNodeVersion: '20.0.0',
+  minNodeVersion: MIN_NODE_VERSION,
   docgen: true,
   docgenFilePath: 'API.md',
   publishToPypi: {
@@ -121,7 +129,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The published JavaScript carries no inline source maps or sources (they were most of out/*.js).
   tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   gitignore: ['/.venv-cfn-lint*',
-    '/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '*.tsbuildinfo', '/consumers/java/target/', '/token-client/dist/'],
+    '/assets/', 'cdk.out/', '/.jsii-out/', '/dist/', '/.jsii.tabl.json', '*.tsbuildinfo', '/consumers/java/target/', '/token-client/dist/'],
   npmignoreEnabled: true,
 });
 
@@ -156,6 +164,8 @@ project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 
 // projen derives `main` from srcdir; the compiled JavaScript lives in libdir.
 project.package.addField('main', 'out/index.js');
+// The contributors' Node.js, for nvm, fnm and setup-node: the active LTS.
+new TextFile(project, '.nvmrc', { lines: ['24'] });
 
 // Handlers in lambda/ are bundled (esbuild, minified) into assets/ before
 // compiling, so constructs load them with lambda.Code.fromAsset.
@@ -170,9 +180,14 @@ project.preCompileTask.exec('node -e "require(\'fs\').rmSync(\'out\', { recursiv
 // A fresh clone's `npm install` bundles too, so `npx cdk synth` works right after it.
 project.package.setScript('prepare', 'ts-node --prefer-ts-exts scripts/bundle-handlers.ts');
 
-// The npm package ships compiled constructs and bundled handlers, not the
-// sources of the app, handlers, examples or tooling.
-for (const p of ['/.venv-cfn-lint*', '/.cfnlintrc.yaml', '/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/token-client/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/']) {
+// The npm package ships what users need: the compiled constructs and their typings, the jsii
+// assembly, the bundled handlers and web UI (assets/); npm adds package.json, README.md and
+// LICENSE. An allow-list, so contributor material (sources, tests, docs/, API.md, CONTRIBUTING.md,
+// bench/, scripts/, stray local files) stays out. API.md is the repository's; Construct Hub and
+// the IDE read the same API from .jsii and the typings.
+project.package.addField('files', ['out/**/*.js', 'out/**/*.d.ts', '.jsii', 'assets/']);
+// npm ignores .npmignore for what `files` lists; these keep it saying the same.
+for (const p of ['/.venv-cfn-lint*', '/.cfnlintrc.yaml', '/bin/', '/lambda/', '/web/', '/docs/', '/consumers/', '/token-client/', '/bench/', '/scripts/', '/examples/', '/cdk.json', '/.ci/', '/.jsii-out/', '/cdk.out/', '/rosetta/', '/API.md', '/CONTRIBUTING.md', '/.jsii.tabl.json']) {
   project.addPackageIgnore(p);
 }
 // The token client for consuming services (token-client/): its own npm package, outside the jsii assembly.
@@ -183,8 +198,52 @@ const tokenClientCompile = project.addTask('token-client:compile', {
 // Examples import both packages by name: link the compiled packages for the type checker, ESLint and the runner.
 project.postCompileTask.spawn(tokenClientCompile);
 project.postCompileTask.exec('ts-node --prefer-ts-exts scripts/link-package.ts');
-// The published tarball ships what users need: no repository scripts, devDependencies or test config.
-project.tasks.tryFind('package:js')!.exec('ts-node --prefer-ts-exts scripts/published-package.ts');
+// Every package task works on its own, on a fresh clone: it compiles first when the assembly, out/ or
+// assets/ are missing or older than their sources (scripts/needs-compile.ts), and not otherwise, so
+// packaging after `npm test` or after another package task does not compile again.
+const compileIfNeeded = project.addTask('compile-if-needed', {
+  description: 'Bundle and compile (pre-compile, compile) when .jsii, out/ or assets/ are missing or older than their sources',
+  condition: 'ts-node --prefer-ts-exts scripts/needs-compile.ts',
+});
+compileIfNeeded.spawn(project.preCompileTask);
+compileIfNeeded.spawn(project.compileTask);
+// The README's and the API reference's TypeScript examples, translated once into .jsii.tabl.json, where
+// jsii-pacmak finds them: each package's README, docstrings and Javadoc are in its own language.
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Translate the README\'s and API reference\'s examples into Python, Java, C# and Go (jsii-rosetta, rosetta/default.ts-fixture) into .jsii.tabl.json',
+  exec: 'ts-node --prefer-ts-exts scripts/translate-snippets.ts',
+});
+// `--rosetta-unknown-snippets fail`: an example missing from the translations fails the package
+// instead of shipping as TypeScript. The checks read the built packages (scripts/consumers/readme-fences.py).
+const PACMAK = 'jsii-pacmak -v --rosetta-unknown-snippets fail';
+const packageSteps: Record<string, string[]> = {
+  'package:js': [
+    'jsii-pacmak -v --target js',
+    // The published tarball ships what users need: no repository scripts, devDependencies or test config.
+    'ts-node --prefer-ts-exts scripts/published-package.ts',
+  ],
+  'package:python': [
+    `${PACMAK} --target python`,
+    'python3 scripts/consumers/readme-fences.py python dist/python/*.whl',
+  ],
+  'package:java': [
+    `${PACMAK} --target java`,
+    'python3 scripts/consumers/readme-fences.py java dist/java/io/github/cdk-cognito-m2m/cdk-cognito-m2m/*/cdk-cognito-m2m-*-sources.jar',
+  ],
+  'package:dotnet': [`${PACMAK} --target dotnet`],
+  // pacmak generates the module; the script tidies and builds it itself (why: scripts/package-go.sh).
+  'package:go': ['bash scripts/package-go.sh'],
+};
+for (const [name, steps] of Object.entries(packageSteps)) {
+  const task = project.tasks.tryFind(name)!;
+  task.reset();
+  // pacmak packs the assembly with `npm pack`, which would run `prepare` and bundle assets/ again, behind
+  // compile-if-needed's back and under any other task reading assets/ at the same time.
+  task.env('npm_config_ignore_scripts', 'true');
+  task.spawn(compileIfNeeded);
+  if (name !== 'package:js') task.spawn(rosettaExtract);
+  for (const step of steps) task.exec(step);
+}
 const bench = project.addTask('bench', {
   description: 'Authorizer benchmarks (ratios against baselines measured in the same run)',
   exec: 'ts-node --prefer-ts-exts bench/authorizer.bench.ts',
@@ -266,8 +325,9 @@ project.addTask('integ:deploy', {
 });
 const pacmak = project.addTask('pacmak:code-only', {
   description: 'Generate Python, Java, .NET and Go code from the jsii assembly (offline)',
-  // --rosetta-translate-live: each package's README carries the snippets translated into its language.
-  exec: 'rm -rf .jsii-out && jsii-pacmak --code-only --rosetta-translate-live --outdir .jsii-out --target python --target java --target dotnet --target go && ls .jsii-out/python .jsii-out/java .jsii-out/dotnet .jsii-out/go >/dev/null',
+  // --rosetta-unknown-snippets translate: each package's README carries the snippets translated into its
+  // language (from .jsii.tabl.json when `rosetta:extract` made it, else translated here).
+  exec: 'rm -rf .jsii-out && jsii-pacmak --code-only --rosetta-unknown-snippets translate --outdir .jsii-out --target python --target java --target dotnet --target go && ls .jsii-out/python .jsii-out/java .jsii-out/dotnet .jsii-out/go >/dev/null',
 });
 test.spawn(pacmak);
 const drift = project.addTask('api-drift', {

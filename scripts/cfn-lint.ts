@@ -343,7 +343,6 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
 const SYNTH_ENV = {
   AWS_REGION: 'us-east-1',
   CDK_DISABLE_CLI_TELEMETRY: 'true',
-  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: process.env.JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?? '20',
   TS_NODE_TRANSPILE_ONLY: 'true',
 };
 

@@ -5,18 +5,21 @@
 # of the TypeScript Quick start. .NET stays code-only (`npm test` generates it with
 # `jsii-pacmak --code-only`): there is no .NET toolchain on these machines.
 #
-#   python  jsii-pacmak builds the wheel; a fresh virtualenv installs it with aws-cdk-lib
-#           and constructs from PyPI; consumers/python/app.py synthesizes.
-#   java    jsii-pacmak builds the jar with Maven (a Maven repository under dist/java);
-#           consumers/java (Maven, aws-cdk-lib from Maven Central) compiles and synthesizes.
-#   go      jsii-pacmak generates the module; `go mod tidy`, `go build` and `go vet` build it
-#           against aws-cdk-go from the Go module proxy; consumers/go builds and synthesizes.
+#   python  `npx projen package:python` builds the wheel (dist/python); a fresh virtualenv
+#           installs it with aws-cdk-lib and constructs from PyPI; consumers/python/app.py synthesizes.
+#   java    `npx projen package:java` builds the jar with Maven (a Maven repository under
+#           dist/java); consumers/java (Maven, aws-cdk-lib from Maven Central) compiles and synthesizes.
+#   go      `npx projen package:go` generates the module (dist/go) and builds it against aws-cdk-go
+#           from the Go module proxy; `go vet` checks it; consumers/go builds and synthesizes.
+# The package tasks are the ones users run (README, Install): they compile when needed and check
+# that the packages' READMEs, docstrings and Javadoc are in their language.
 #
 # Usage: scripts/language-consumers.sh [WORKDIR]
-#   WORKDIR (default: a new mktemp -d) receives dist/, venv/, <language>.out/, ts.out/
-#   and timings.txt. Needs node and the repository's node_modules, python3 (>= 3.10)
-#   with venv, Maven with a JDK 17, Go, and access to PyPI, Maven Central and the Go
-#   module proxy.
+#   WORKDIR (default: a new mktemp -d) receives venv/, <language>.out/, ts.out/ and
+#   timings.txt; the packages are in the repository's dist/. Needs the repository's
+#   node_modules, python3 (>= 3.10) with venv, Maven with a JDK 17, Go, and access to PyPI,
+#   Maven Central, the Go module proxy and the npm registry (scripts/supported-node.sh: the
+#   packages run the library in Node.js, on a release jsii supports).
 # Exit status: non-zero when a step fails or any template differs.
 set -euo pipefail
 
@@ -26,10 +29,11 @@ mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 TIMINGS="$WORK/timings.txt"
 : > "$TIMINGS"
-DIST="$WORK/dist"
+DIST="$ROOT/dist"
 
 export AWS_REGION="${AWS_REGION:-us-east-1}"
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
+# Python, Java and Go run the library in the `node` in PATH: a release jsii supports.
+source "$ROOT/scripts/supported-node.sh"
 
 step() { echo; echo "== $*"; }
 timed() { # timed LABEL CMD... : runs CMD, appends "LABEL <seconds>s" to timings.txt
@@ -50,20 +54,11 @@ echo "workdir: $WORK"
 echo "aws-cdk-lib $CDK_VERSION, constructs $CONSTRUCTS_VERSION (peer: $(node -p "JSON.stringify(require('./package.json').peerDependencies)"))"
 echo "python: $(python3 --version 2>&1); java: $(java -version 2>&1 | head -1); maven: $(mvn -v 2>/dev/null | head -1); go: $(go version)"
 
-step "1. jsii-pacmak: the wheel and the jar (built), the Go module (generated)"
-if [ ! -f .jsii ]; then
-  timed "compile" npx projen compile
-fi
-# --no-npmignore: pacmak would otherwise rewrite the repository's .npmignore.
-# --rosetta-translate-live: the packages' READMEs carry the snippets in their language.
-timed "pacmak python+java" npx jsii-pacmak --target python --target java --rosetta-translate-live \
-  --outdir "$DIST" --no-npmignore
-# pacmak's own Go build runs `go mod tidy` on a go.mod whose indirect requirements it takes
-# from node_modules (cloud-assembly-schema v53.28.0), a version the Go module proxy reachable
-# here does not serve. The module is generated here and built in step 5 with the versions
-# aws-cdk-go asks for.
-timed "pacmak go" npx jsii-pacmak --target go --code-only --rosetta-translate-live \
-  --outdir "$DIST" --no-npmignore
+step "1. the packages: npx projen package:python, package:java (built), package:go (in the background)"
+# The first one compiles and translates the examples (compile-if-needed, rosetta:extract); the others
+# find both current.
+timed "package:python" npx projen package:python
+timed "package:java" npx projen package:java
 WHEEL=$(ls "$DIST"/python/*.whl)
 ls -la "$DIST/python"
 find "$DIST/java" -name '*.jar' -exec ls -la {} +
@@ -71,11 +66,8 @@ find "$DIST/java" -name '*.jar' -exec ls -la {} +
 # The Go module's first build compiles aws-cdk-go (CPU-bound, minutes on 2 cores): it runs in the
 # background while the Python and Java steps below mostly wait on PyPI and Maven Central.
 GOMOD_DIR="$DIST/go/cdkcognitom2m"
-python3 scripts/consumers/readme-fences.py go "$GOMOD_DIR/README.md"
-# Drop pacmak's indirect requirements (see above); `go mod tidy` takes aws-cdk-go's own.
-sed -i '/\/\/ indirect/d' "$GOMOD_DIR/go.mod"
 GO_LOG="$WORK/go-build.log"
-(cd "$GOMOD_DIR" && timed "go build module" bash -c 'go mod tidy && go build ./... && go vet ./...') > "$GO_LOG" 2>&1 &
+(timed "package:go" npx projen package:go && cd "$GOMOD_DIR" && timed "go vet module" go vet ./...) > "$GO_LOG" 2>&1 &
 GO_PID=$!
 
 step "2. synth the README's TypeScript Quick start (from lib/)"
@@ -96,15 +88,9 @@ TS_NODE_COMPILER_OPTIONS="{\"module\":\"commonjs\",\"moduleResolution\":\"node\"
   timed "ts synth" npx ts-node --prefer-ts-exts "$WORK/ts-quickstart.ts"
 TS_TEMPLATE="$WORK/ts.out/Orders.template.json"
 
-step "3. Python: the wheel's README, a fresh virtualenv, consumers/python/app.py"
-# The README inside the wheel (what PyPI shows): no TypeScript left in its python fences.
-python3 - "$WHEEL" "$WORK/python-README.md" <<'PY'
-import sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as whl:
-    meta = next(n for n in whl.namelist() if n.endswith('.dist-info/METADATA'))
-    open(sys.argv[2], 'w', encoding='utf-8').write(whl.read(meta).decode('utf-8'))
-PY
-python3 scripts/consumers/readme-fences.py python "$WORK/python-README.md"
+step "3. Python: the wheel's README and docstrings, a fresh virtualenv, consumers/python/app.py"
+# The README inside the wheel (what PyPI shows) and its docstrings: no TypeScript left in them.
+python3 scripts/consumers/readme-fences.py python "$WHEEL"
 rm -rf "$WORK/venv"
 python3 -m venv "$WORK/venv"
 timed "pip install" "$WORK/venv/bin/pip" install --disable-pip-version-check -q \
@@ -114,7 +100,8 @@ rm -rf "$WORK/python.out"
 (cd "$ROOT/consumers/python" && CDK_OUTDIR="$WORK/python.out" timed "python synth" "$WORK/venv/bin/python" app.py)
 compare python "$WORK/python.out/Orders.template.json" "$TS_TEMPLATE"
 
-step "4. Java: consumers/java with Maven, the jar from pacmak's repository"
+step "4. Java: the jar's Javadoc, consumers/java with Maven, the jar from pacmak's repository"
+python3 scripts/consumers/readme-fences.py java "$(ls "$DIST"/java/io/github/cdk-cognito-m2m/cdk-cognito-m2m/0.0.0/*-sources.jar)"
 rm -rf "$WORK/java.out" "$WORK/java-target"
 # Maven copies a release version from a repository into its local repository once and never
 # looks again, so a jar from an earlier run would be used instead of the one just built.

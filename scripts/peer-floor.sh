@@ -17,7 +17,6 @@ WORK="${1:-$(mktemp -d -t peer-floor.XXXXXX)}"
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
 export AWS_REGION="${AWS_REGION:-us-east-1}"
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="${JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION:-20}"
 
 cd "$ROOT"
 floor() { node -p "require('./package.json').peerDependencies['$1'].replace(/^[\^~]/, '')"; }

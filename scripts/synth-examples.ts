@@ -106,7 +106,6 @@ function runExample(file: string): Promise<Result> {
         CDK_OUTDIR: outdir,
         AWS_REGION: 'us-east-1',
         CDK_DISABLE_CLI_TELEMETRY: 'true',
-        JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: process.env.JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?? '20',
         TS_NODE_PROJECT: TSCONFIG,
         TS_NODE_TRANSPILE_ONLY: 'true',
         TS_NODE_PREFER_TS_EXTS: 'true',

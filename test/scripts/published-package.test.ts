@@ -35,3 +35,14 @@ test('cleanTarball rewrites the package.json inside a tarball and leaves the oth
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the npm tarball ships what users need (compiled constructs, typings, the assembly, the bundled handlers) and no contributor material', () => {
+  const root = path.join(__dirname, '..', '..');
+  // --ignore-scripts: `prepare` would bundle the handlers again; npm test has just built them.
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
+  const files: string[] = pack.files.map((f: { path: string }) => f.path);
+  const outside = files.filter((f) => !/^(out\/.*\.(js|d\.ts)|assets\/.+|\.jsii|README\.md|LICENSE|package\.json)$/.test(f));
+  expect(outside).toEqual([]);
+  for (const needed of ['out/index.js', 'out/index.d.ts', '.jsii', 'README.md', 'LICENSE', 'package.json']) expect(files).toContain(needed);
+  expect(files.some((f) => f.startsWith('assets/authorizer/'))).toBe(true);
+});
