@@ -9,6 +9,8 @@
  * structured log line; a token that reaches no route gets a Deny policy.
  * A resolver answer with a short TTL (tenant registry: `recheckAt`) bounds how
  * long the verified-token cache serves the token without resolving again.
+ * A token the cache did not hold writes one info line once its tenant is
+ * known (lib/private/contracts/token-usage.ts: token traffic per client).
  */
 import { readFileSync } from 'fs';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
@@ -33,6 +35,7 @@ import { TokenCache } from './token-cache';
 import { AUTHORIZER_OPERATOR_ENV } from '../../lib/private/contracts/authorizer';
 import { HANDLER_ENV } from '../../lib/private/contracts/env';
 import { TENANT_CLAIM } from '../../lib/private/contracts/tenant-claim';
+import { TOKEN_FIRST_SEEN_MESSAGE } from '../../lib/private/contracts/token-usage';
 import { clientKey, issuerHostPrefix } from '../../lib/private/contracts/trusted-pools';
 import { usageKeyValue } from '../../lib/private/contracts/usage-tiers';
 import { ConfigError, Env, invalid } from '../shared/config';
@@ -351,13 +354,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   /** Caches and returns the grant of a verified token once its client's tenant is known. */
   const finish = (token: string, clientId: string, key: string, exp: number, claim: string, tenantId: string | undefined,
-    claimed: unknown): Grant => {
+    payload: Record<string, unknown>): Grant => {
     if (tenantId === undefined) throw new AuthorizerError('untrusted_client', undefined, clientId);
     // A tenant claim (lib/tenant-claim.ts) is only a hint: it must name the tenant the authorizer resolved itself.
+    const claimed = payload[TENANT_CLAIM];
     if (claimed !== undefined && claimed !== tenantId) throw new AuthorizerError('tenant_mismatch', undefined, clientId);
     const grant = grantFor(clientId, tenantId, claim);
     // A status with a short TTL (registry clients, the SSM directory): the cached token is re-verified and re-resolved after it.
-    tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(key, now()));
+    // Token traffic per client and tenant (lib/private/contracts/token-usage.ts): one line when the cache did not know
+    // the token (its first sighting here, or after eviction), none when a re-check stores it again.
+    if (tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(key, now()))) {
+      logger.info(TOKEN_FIRST_SEEN_MESSAGE, {
+        clientId, tenantId, tokenId: payload.jti as string | undefined, issuedAt: payload.iat as number | undefined, expiresAt: exp,
+      });
+    }
     return grant;
   };
 
@@ -379,10 +389,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     // A client is trusted for tokens of its own pool only.
     const key = pool.primary ? clientId : clientKey(pool.userPoolId, clientId);
     const tenantId = tenants.resolve(key);
-    const claimed = payload[TENANT_CLAIM];
     return typeof tenantId === 'object'
-      ? tenantId.then((t) => finish(token, clientId, key, exp, claim, t, claimed))
-      : finish(token, clientId, key, exp, claim, tenantId, claimed);
+      ? tenantId.then((t) => finish(token, clientId, key, exp, claim, t, payload))
+      : finish(token, clientId, key, exp, claim, tenantId, payload);
   };
 
   const deny = (err: unknown): Promise<never> => {

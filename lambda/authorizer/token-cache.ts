@@ -106,11 +106,15 @@ export class TokenCache<V> {
     return e.value;
   }
 
-  public set(token: string, value: V, expiresAt: number, extraBytes = 0, checkAfter?: number): void {
+  /**
+   * Stores the token's value. Returns false when the exact token had an entry
+   * (stored again after a re-check), true otherwise: a token the cache did not
+   * know, or one it cannot hold.
+   */
+  public set(token: string, value: V, expiresAt: number, extraBytes = 0, checkAfter?: number): boolean {
     const { maxEntries, maxBytes } = this.#options;
-    if (maxEntries <= 0) return;
     const bytes = token.length + extraBytes + ENTRY_OVERHEAD_BYTES;
-    if (bytes > maxBytes) return;
+    if (maxEntries <= 0 || bytes > maxBytes) return true;
     const key = token === this.#missToken ? this.#missKey : keyOf(token);
     this.#missToken = undefined;
     const old = this.#map.get(key);
@@ -120,6 +124,7 @@ export class TokenCache<V> {
     this.#map.set(key, e);
     this.#enqueue(e);
     this.#bytes += bytes;
+    return old?.token !== token;
   }
 
   public clear(): void {

@@ -26,6 +26,15 @@ export interface SafeLogFields {
   /** An SSM parameter's name (never its value); dropped unless it looks like one. */
   readonly parameterName?: string;
   /**
+   * A token's id (`jti`, which authenticates nothing; Cognito's is a UUID); dropped unless it looks like an id
+   * (`[A-Za-z0-9_-]{1,128}`, TOKEN_ID_PATTERN of lib/private/contracts/token-usage.ts).
+   */
+  readonly tokenId?: string;
+  /** When a token was issued (`iat`, seconds since the epoch; aws-jwt-verify admits only a finite number). */
+  readonly issuedAt?: number;
+  /** When a token expires (`exp`, seconds since the epoch; aws-jwt-verify admits only a finite number). */
+  readonly expiresAt?: number;
+  /**
    * Embedded Metric Format members added to the line as they are (metric and
    * dimension values, the `_aws` block): built by lambda/authorizer/metrics.ts
    * from fixed names and the function's own name, never from request data.
@@ -44,17 +53,22 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
  * The fields a line takes, in this order, each with its check: a pattern the
  * value must match (identifiers, names), or `true` for our own text (cut to
  * 1,000 characters) and counts (finite numbers). A value failing its check
- * is dropped.
+ * is dropped. (An object rather than a list of pairs: every handler bundles
+ * this, and the object is the smaller.)
  */
-const FIELDS: readonly (readonly [keyof SafeLogFields, RegExp | true])[] = [
-  ['reason', /^/],
-  ['clientId', /^[A-Za-z0-9_-]{1,128}$/],
-  ['tenantId', /^[A-Za-z0-9_.:@-]{1,128}$/],
-  ['errorName', /^[A-Za-z0-9_]{1,64}$/],
-  ['configDetail', true],
-  ['count', true],
-  ['parameterName', /^[A-Za-z0-9_./-]{1,1011}$/],
-];
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+const FIELDS: { readonly [name in Exclude<keyof SafeLogFields, 'emf'>]-?: RegExp | true } = {
+  reason: /^/,
+  clientId: ID,
+  tenantId: /^[A-Za-z0-9_.:@-]{1,128}$/,
+  errorName: /^[A-Za-z0-9_]{1,64}$/,
+  configDetail: true,
+  count: true,
+  parameterName: /^[A-Za-z0-9_./-]{1,1011}$/,
+  tokenId: ID,
+  issuedAt: true,
+  expiresAt: true,
+};
 
 /** Writes one JSON line per call to stdout (or the given sink). */
 export class Logger {
@@ -78,8 +92,10 @@ export class Logger {
   #write(level: LogLevel, msg: string, fields: SafeLogFields = {}): void {
     if (LEVELS[level] < this.#min) return;
     const line: Record<string, unknown> = { level, msg };
-    for (const [name, check] of FIELDS) {
-      const value = fields[name] as string | number | undefined;
+    let name: keyof typeof FIELDS;
+    for (name in FIELDS) {
+      const check = FIELDS[name];
+      const value = fields[name];
       if (value === undefined) continue;
       if (check !== true) {
         if (check.test(value as string)) line[name] = value;

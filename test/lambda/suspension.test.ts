@@ -16,7 +16,7 @@
  */
 import { CreateUserPoolClientCommand, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { allowsAnything, claims, closedPort, jwksOf, KeyPair, makeKey, outcome, sign, tokenEvent, USER_POOL_ID } from './authorizer/helpers';
+import { allowsAnything, claims, closedPort, isFirstSeen, jwksOf, KeyPair, makeKey, outcome, sign, tokenEvent, USER_POOL_ID } from './authorizer/helpers';
 import { CREDENTIALS, Env, READ, REGION, setup, WRITE } from './portal/harness';
 import { Authorizer, AuthorizerResponse, createAuthorizer } from '../../lambda/authorizer/authorizer';
 import { REGISTRY_CLIENT_OPTIONS, RegistryTenantResolver } from '../../lambda/authorizer/registry-resolver';
@@ -36,7 +36,9 @@ let key: KeyPair;
 let clock: number;
 let registryDdb: DynamoDBClient;
 let lookups: number;
+/** The authorizer's log lines (its decisions), and apart from them the tokens' first sightings. */
 let lines: string[];
+let sightings: Record<string, unknown>[];
 let authorizer: Authorizer;
 let clientId: string;
 let declaredClientId: string;
@@ -96,6 +98,7 @@ beforeAll(async () => {
   registryDdb = registryClient(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`);
   lookups = 0;
   lines = [];
+  sightings = [];
   const tenants = new RegistryTenantResolver({
     declared: new StaticTenantResolver(new Map([[declaredClientId, 'platform']])),
     lookup: (id) => {
@@ -116,7 +119,7 @@ beforeAll(async () => {
         { method: 'GET', path: '/orders/{orderId}', scopes: [0], match: 'ANY_OF' },
       ],
     }),
-  }, { logger: new Logger('info', (l) => { lines.push(l); }), now: () => clock });
+  }, { logger: new Logger('info', (l) => { if (isFirstSeen(l)) sightings.push(JSON.parse(l)); else lines.push(l); }), now: () => clock });
   authorizer.cacheJwks(jwksOf(key));
 });
 
@@ -214,4 +217,8 @@ test('suspend and resume a client, suspend its tenant, lose the registry: the au
   // 6. The registry is back: the next request reads it and is allowed.
   registryDdb = healthy;
   expect((await allowed(token)).context.tenantId).toBe('globex');
+
+  // Token traffic: the client's token was seen once through every suspension, resumption and outage (each re-check
+  // stored it again), its denied fresh tokens never; the declared client's token once.
+  expect(sightings.map((l) => [l.clientId, l.tenantId])).toEqual([[clientId, 'globex'], [declaredClientId, 'platform']]);
 });

@@ -6,8 +6,9 @@ const key = makeKey();
 test('TOKEN event: principal, context (all strings) and the policy for every stage', async () => {
   // GIVEN
   const t = makeAuthorizer({ jwks: jwksOf(key) });
+  const token = sign(key, claims({ scope: `${READ}  ${WRITE} other/scope` }));
   // WHEN
-  const r = await t.authorizer.handle(tokenEvent(sign(key, claims({ scope: `${READ}  ${WRITE} other/scope` }))));
+  const r = await t.authorizer.handle(tokenEvent(token));
   // THEN
   expect(r.principalId).toBe('client1globex');
   expect(r.context).toEqual({ tenantId: 'globex', clientId: 'client1globex', scopes: `${READ} ${WRITE} other/scope` });
@@ -21,8 +22,10 @@ test('TOKEN event: principal, context (all strings) and the policy for every sta
       Resource: [`${API_PREFIX}/*/GET/orders`, `${API_PREFIX}/*/POST/orders`, `${API_PREFIX}/*/GET/orders/*`, `${API_PREFIX}/*/*/admin/*`],
     }],
   });
-  // No per-request log line for allowed requests by default.
-  expect(t.lines).toHaveLength(0);
+  // No per-request log line for allowed requests by default: one line when the token is first seen (token traffic), none after.
+  expect(t.logs().map((l) => l.msg)).toEqual(['token first seen']);
+  await t.authorizer.handle(tokenEvent(token));
+  expect(t.lines).toHaveLength(1);
 });
 
 test('REQUEST event with a lower-case header gives the same answer', async () => {
@@ -61,8 +64,8 @@ test('LOG_LEVEL=debug logs allowed requests at debug level, without the token', 
   const t = makeAuthorizer({ jwks: jwksOf(key), logLevel: 'debug' });
   const token = sign(key, claims());
   await t.authorizer.handle(tokenEvent(token));
-  expect(t.logs()).toEqual([{ level: 'debug', msg: 'allowed', clientId: 'client1globex', tenantId: 'globex' }]);
-  expect(t.lines[0]).not.toContain(token.split('.')[2].slice(0, 20));
+  expect(t.decisionLogs()).toEqual([{ level: 'debug', msg: 'allowed', clientId: 'client1globex', tenantId: 'globex' }]);
+  for (const line of t.lines) expect(line).not.toContain(token.split('.')[2].slice(0, 20));
 });
 
 test('an asynchronous tenant resolver (future registry) is awaited', async () => {
@@ -73,7 +76,9 @@ test('an asynchronous tenant resolver (future registry) is awaited', async () =>
   const r = await t.authorizer.handle(tokenEvent(sign(key, claims())));
   expect(r.context.tenantId).toBe('from-registry');
   expect(await outcome(t.authorizer, tokenEvent(sign(key, claims({ client_id: 'client2initech' }))))).toBe('Unauthorized');
-  expect(t.logs().map((l) => l.reason)).toEqual(['untrusted_client']);
+  expect(t.decisionLogs().map((l) => l.reason)).toEqual(['untrusted_client']);
+  // The allowed token's first sighting carries the tenant the resolver answered.
+  expect(t.firstSeen()).toEqual([expect.objectContaining({ clientId: 'client1globex', tenantId: 'from-registry' })]);
 });
 
 test('a methodArn that is not an execute-api ARN is denied', async () => {

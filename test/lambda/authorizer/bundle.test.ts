@@ -123,7 +123,11 @@ test.each([
     encoding: 'utf8',
   });
   expect(JSON.parse(r.stderr)).toEqual({ principal: 'client1globex', denied: 'Unauthorized', https: false, sdk: false });
-  expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ level: 'warn', msg: 'denied', reason: 'untrusted_client', clientId: 'nobody' }]);
+  const { jti, iat, exp } = JSON.parse(Buffer.from(good.split('.')[1], 'base64url').toString('utf8'));
+  expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+    { level: 'info', msg: 'token first seen', clientId: 'client1globex', tenantId: 'globex', tokenId: jti, issuedAt: iat, expiresAt: exp },
+    { level: 'warn', msg: 'denied', reason: 'untrusted_client', clientId: 'nobody' },
+  ]);
 });
 
 test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed for registry clients when the registry is down, declared clients unaffected', async () => {
@@ -163,8 +167,9 @@ test('registry bundle with TABLE_NAME: loads the DynamoDB client, fails closed f
   });
   expect(JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{')))).toEqual({ principal: 'client1globex', denied: 'Unauthorized', sdk: true });
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatchObject({ level: 'error', msg: 'denied', reason: 'registry_unavailable', clientId: 'portalclient9' });
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatchObject({ level: 'info', msg: 'token first seen', clientId: 'client1globex', tenantId: 'globex' });
+  expect(lines[1]).toMatchObject({ level: 'error', msg: 'denied', reason: 'registry_unavailable', clientId: 'portalclient9' });
 });
 
 test('the directory bundle with the SSM client directory: the library\'s parameter admits its client, the SDK unloaded; a foreign parameter under the path admits nobody, and the refresh logs and counts it', async () => {
@@ -216,7 +221,9 @@ test('the directory bundle with the SSM client directory: the library\'s paramet
     expect(JSON.parse(stderr.slice(stderr.lastIndexOf('{"principal"'))))
       .toEqual({ principal: 'client1globex', tenant: 'globex', denied: 'Unauthorized', sdk: false, later: 'globex' });
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => [l.msg, l.parameterName ?? l.UntrustedDirectoryParameters ?? l.reason ?? l.Allowed])).toEqual([
+    // The good token is seen once: its re-check after the refresh period stores it again without a new sighting.
+    expect(lines.map((l) => [l.msg, l.parameterName ?? l.UntrustedDirectoryParameters ?? l.reason ?? l.Allowed ?? l.tenantId])).toEqual([
+      ['token first seen', 'globex'],
       ['allowed', 1],
       ['denied', 'untrusted_client'],
       ['allowed', 1],
@@ -317,10 +324,12 @@ describe('the bundles answer as the sources do', () => {
       expect(server.hits()).toBe(4);
       // What the scenarios cover: two allowed (one from the cache), a Deny policy, and each denial class once.
       expect(results.filter((r) => typeof r === 'object')).toHaveLength(4);
-      expect(t.logs().map((l) => l.reason)).toEqual([
+      expect(t.decisionLogs().map((l) => l.reason)).toEqual([
         'expired', 'not_yet_valid', 'alg_not_allowed', 'alg_not_allowed', 'wrong_token_use', 'bad_signature', 'wrong_issuer',
         'untrusted_client', 'no_scope', 'malformed', 'unknown_kid', 'unknown_kid', 'bad_scheme',
       ]);
+      // Three tokens were verified (the valid one, the REQUEST event's, the one reaching no method): three first sightings.
+      expect(t.firstSeen().map((l) => l.clientId)).toEqual(['client1globex', 'client1globex', 'client1globex']);
     } finally {
       await server.close();
     }

@@ -227,13 +227,15 @@ describe('the Lambda entry (index.ts)', () => {
     return handler!;
   }
 
-  test('reads the environment and routes.json, answers, and logs to stdout only on denial', async () => {
+  test('reads the environment and routes.json, answers, and logs to stdout only on denial and a token\'s first sighting', async () => {
     const out: string[] = [];
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
     const handler = loadHandler(env());
     const token = sign(key, claims());
     await expect(handler(tokenEvent(token))).resolves.toMatchObject({ principalId: 'client1globex' });
-    expect(out).toEqual([]);
+    await expect(handler(tokenEvent(token))).resolves.toMatchObject({ principalId: 'client1globex' });
+    expect(out.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'info', msg: 'token first seen', clientId: 'client1globex' })]);
+    out.length = 0;
     await expect(handler(tokenEvent(sign(key, claims({ client_id: 'nobody' }))))).rejects.toThrow(/^Unauthorized$/);
     expect(out.map((l) => JSON.parse(l))).toEqual([{ level: 'warn', msg: 'denied', reason: 'untrusted_client', clientId: 'nobody' }]);
   });

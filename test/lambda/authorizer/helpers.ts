@@ -13,6 +13,7 @@ import type { Transport } from '../../../lambda/authorizer/https-get';
 import { routeTableOf } from '../../../lambda/authorizer/route-table';
 import { StaticTenantResolver } from '../../../lambda/authorizer/tenant-resolver';
 import { Logger } from '../../../lambda/shared/log';
+import { TOKEN_FIRST_SEEN_MESSAGE } from '../../../lib/private/contracts/token-usage';
 import { planRouteTable, PlannedRouteTable, RouteTableSpec } from '../../../lib/private/route-plan';
 
 export const USER_POOL_ID = 'us-east-1_AbC123';
@@ -97,6 +98,15 @@ export interface TestAuthorizer {
   readonly lines: string[];
   /** Parsed log lines. */
   logs(): Record<string, unknown>[];
+  /** Parsed log lines, without the tokens' first sightings: the decisions, denials and the authorizer's own events. */
+  decisionLogs(): Record<string, unknown>[];
+  /** Parsed first-sighting lines (lib/private/contracts/token-usage.ts). */
+  firstSeen(): Record<string, unknown>[];
+}
+
+/** Whether a log line (raw or parsed) is a token's first sighting (lib/private/contracts/token-usage.ts). */
+export function isFirstSeen(line: string | Record<string, unknown>): boolean {
+  return (typeof line === 'string' ? JSON.parse(line) : line).msg === TOKEN_FIRST_SEEN_MESSAGE;
 }
 
 export function makeAuthorizer(opts: {
@@ -116,7 +126,14 @@ export function makeAuthorizer(opts: {
   };
   const authorizer = createAuthorizer(config, { logger, ...opts.deps });
   if (opts.jwks) authorizer.cacheJwks(opts.jwks);
-  return { authorizer, lines, logs: () => lines.map((l) => JSON.parse(l)) };
+  const logs = (): Record<string, unknown>[] => lines.map((l) => JSON.parse(l));
+  return {
+    authorizer,
+    lines,
+    logs,
+    decisionLogs: () => logs().filter((l) => !isFirstSeen(l)),
+    firstSeen: () => logs().filter(isFirstSeen),
+  };
 }
 
 /** Runs the handler; returns the response or the error message. */

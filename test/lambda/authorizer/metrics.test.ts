@@ -4,11 +4,15 @@
  * a denial's metric rides on its one log line; allowed decisions are counted
  * and written at most every 10 seconds; tenant and client ids are never
  * dimensions; no token reaches a line; outside Lambda nothing is written.
+ * A token's first sighting (token traffic per client) is a plain log line
+ * beside them, never a metric.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { claims, CLIENTS, jwksOf, KeyPair, makeAuthorizer, makeKey, outcome, READ, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID } from './helpers';
+import {
+  claims, CLIENTS, isFirstSeen, jwksOf, KeyPair, makeAuthorizer, makeKey, outcome, READ, REFERENCE_ROUTES, sign, tokenEvent, USER_POOL_ID,
+} from './helpers';
 import { createAuthorizerFromEnv } from '../../../lambda/authorizer/authorizer';
 import { decisionMetrics, untrustedParameterReporter } from '../../../lambda/authorizer/metrics';
 import { Logger } from '../../../lambda/shared/log';
@@ -19,17 +23,22 @@ const T0 = 1_700_000_000_000;
 let key: KeyPair;
 beforeAll(() => { key = makeKey(); });
 
-/** An authorizer whose metrics use a clock the test moves; every line it writes is captured. */
+/**
+ * An authorizer whose metrics use a clock the test moves; every line it writes is captured: `lines` and `parsed()`
+ * are the decisions' lines, `seen()` the tokens' first sightings.
+ */
 function metered() {
-  const lines: string[] = [];
-  const logger = new Logger('info', (l) => { lines.push(l); });
+  const all: string[] = [];
+  const logger = new Logger('info', (l) => { all.push(l); });
   let t = T0;
   const metrics = decisionMetrics(FN, logger, () => t)!;
   const a = makeAuthorizer({ jwks: jwksOf(key), deps: { logger, metrics } });
+  const decisions = () => all.filter((l) => !isFirstSeen(l));
   return {
     authorizer: a.authorizer,
-    lines,
-    parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    get lines() { return decisions(); },
+    parsed: () => decisions().map((l) => JSON.parse(l) as Record<string, unknown>),
+    seen: () => all.filter(isFirstSeen).map((l) => JSON.parse(l) as Record<string, unknown>),
     advance: (ms: number) => { t += ms; },
   };
 }
@@ -145,6 +154,13 @@ describe('allowed decisions', () => {
       expect(line).not.toMatch(/tenantId|clientId|globex|client1globex/);
       for (const t of tokens) expect(line).not.toContain(t.slice(-32));
     }
+    // Client and tenant are on the tokens' first sightings instead: one per token (the cache hit is none), and never a metric.
+    expect(m.seen().map((l) => l.tokenId)).toEqual(['t0', 't1', 't2', 't3']);
+    for (const line of m.seen()) {
+      expect(line).toMatchObject({ level: 'info', clientId: 'client1globex', tenantId: 'globex' });
+      expect(line).not.toHaveProperty('_aws');
+      expect(line).not.toHaveProperty('functionName');
+    }
   });
 
   test('denials in between do not disturb the allowed count', async () => {
@@ -172,11 +188,12 @@ describe('the Lambda entry (createAuthorizerFromEnv)', () => {
     return { USER_POOL_ID, CLIENT_TENANTS: JSON.stringify(CLIENTS), ROUTE_TABLE_PATH: routes, JWKS_PATH: jwks, ...overrides };
   }
 
+  /** The lines one request writes, without its token's first sighting. */
   async function linesOf(e: NodeJS.ProcessEnv, token: string | undefined) {
     const lines: string[] = [];
     const a = createAuthorizerFromEnv(e, dir, { logger: new Logger('info', (l) => { lines.push(l); }) });
     await outcome(a, tokenEvent(token));
-    return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    return lines.filter((l) => !isFirstSeen(l)).map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 
   test('in Lambda, the function\'s name (AWS_LAMBDA_FUNCTION_NAME) is the dimension', async () => {

@@ -167,6 +167,15 @@ describe('the portal authorizer', () => {
     expect(r.context).toEqual({ tenantId: 'globex', clientId: 'client1globex', scopes: TENANT_ADMIN });
   });
 
+  test('a person\'s token is no M2M token traffic: no first sighting is logged for it, an M2M token\'s is', async () => {
+    const t = portalAuthorizer();
+    await t.authorizer.handle(tokenEvent(sign(peopleKey, personClaims())));
+    await t.authorizer.handle(tokenEvent(sign(peopleKey, personClaims({ 'username': 'root', 'cognito:groups': ['platform-admins'] }))));
+    expect(t.lines).toEqual([]);
+    await t.authorizer.handle(tokenEvent(sign(m2mKey, claims({ scope: TENANT_ADMIN }))));
+    expect(t.firstSeen()).toEqual([expect.objectContaining({ clientId: 'client1globex', tenantId: 'globex' })]);
+  });
+
   test('without the portal build, a token of the sign-in pool is refused as a wrong issuer', async () => {
     const t = makeAuthorizer({ routes: PORTAL_SPEC, jwks: jwksOf(m2mKey), config: { people: CONFIG } });
     expect(await outcome(t.authorizer, tokenEvent(sign(peopleKey, personClaims())))).toBe('Unauthorized');

@@ -376,13 +376,15 @@ describe('through the authorizer', () => {
     expect(await outcome(t.authorizer, tokenEvent(tokenOf('strangerclient')))).toBe('Unauthorized');
     registry.fault = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
     expect(await outcome(t.authorizer, tokenEvent(tokenOf('portalclient3')))).toBe('Unauthorized');
-    expect(t.logs()).toEqual([
+    expect(t.decisionLogs()).toEqual([
       { level: 'warn', msg: 'denied', reason: 'suspended', clientId: 'portalclient2' },
       { level: 'warn', msg: 'denied', reason: 'untrusted_client', clientId: 'strangerclient' },
       { level: 'error', msg: 'denied', reason: 'registry_unavailable', clientId: 'portalclient3', errorName: 'TimeoutError' },
     ]);
     // the token never appears in a log line
     expect(t.lines.join('')).not.toContain(tokenOf('portalclient3').slice(-40));
+    // only the allowed registry client's token is seen, with the registry's tenant
+    expect(t.firstSeen()).toEqual([expect.objectContaining({ clientId: 'portalclient1', tenantId: 'acme' })]);
   });
 
   test('a cached registry token is re-checked once the status TTL has passed; a declared client token is not', async () => {
@@ -401,7 +403,7 @@ describe('through the authorizer', () => {
     clock = START + TTL * 1000;
     expect(await outcome(t.authorizer, tokenEvent(registryToken))).toBe('Unauthorized');
     expect(registry.calls).toHaveLength(2);
-    expect(t.logs()).toEqual([{ level: 'warn', msg: 'denied', reason: 'suspended', clientId: 'portalclient1' }]);
+    expect(t.decisionLogs()).toEqual([{ level: 'warn', msg: 'denied', reason: 'suspended', clientId: 'portalclient1' }]);
     // the declared client's cached token is unaffected (and never looked up)
     expect(await outcome(t.authorizer, tokenEvent(declaredToken))).toMatchObject({ context: { tenantId: 'globex' } });
     expect(registry.calls).toEqual(['portalclient1', 'portalclient1']);
@@ -418,6 +420,7 @@ describe('through the authorizer', () => {
     }
     // one lookup per TTL window
     expect(registry.calls).toHaveLength(3);
-    expect(t.lines).toEqual([]);
+    // one line for the token in all: its first sighting; a re-check that stores it again is no new sighting
+    expect(t.logs()).toEqual([expect.objectContaining({ msg: 'token first seen', clientId: 'portalclient1', tenantId: 'acme' })]);
   });
 });

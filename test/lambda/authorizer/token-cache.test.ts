@@ -39,7 +39,9 @@ describe('in the authorizer', () => {
     jest.spyOn(Date, 'now').mockReturnValue(exp * 1000 + 1000);
     expect(await outcome(t.authorizer, tokenEvent(token))).toBe('Unauthorized');
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(t.logs().map((l) => l.reason)).toEqual(['expired']);
+    expect(t.decisionLogs().map((l) => l.reason)).toEqual(['expired']);
+    // Seen first once, served from the cache until its expiry, then denied: one first sighting in all.
+    expect(t.firstSeen()).toHaveLength(1);
   });
 
   test('the entry cap is respected: without hits, the oldest tokens go first', async () => {
@@ -203,9 +205,29 @@ describe('TokenCache', () => {
     now = 50;
     expect(c.get(tok(1))).toBeUndefined();
     expect([c.size, c.totalBytes]).toEqual([1, BYTES]);
-    c.set(tok(1), 11, 1000, 0, 80);
+    expect(c.set(tok(1), 11, 1000, 0, 80)).toBe(false);
     expect(c.get(tok(1))).toBe(11);
     expect([c.size, c.totalBytes]).toEqual([1, BYTES]);
+  });
+
+  test('set tells a token the cache did not hold (true: a first sighting) from one it stores again (false)', () => {
+    let now = 0;
+    const c = new TokenCache<number>({ maxEntries: 1, maxBytes: 1e6, now: () => now });
+    expect(c.set(tok(1), 1, 1000, 0, 50)).toBe(true);
+    expect(c.set(tok(1), 1, 1000)).toBe(false);
+    // Evicted by another token: held no more, so new again.
+    expect(c.set(tok(2), 2, 1000)).toBe(true);
+    expect(c.set(tok(1), 1, 1000)).toBe(true);
+    // Expired and dropped by a lookup: new again.
+    now = 1000;
+    expect(c.get(tok(1))).toBeUndefined();
+    expect(c.set(tok(1), 1, 2000)).toBe(true);
+    // A different token sharing the 32-character suffix replaces the entry: new.
+    expect(c.set(forged(1), 3, 2000)).toBe(true);
+    // A cache that holds nothing (disabled, or the entry over the byte cap) reports every token as new.
+    expect(new TokenCache<number>({ maxEntries: 0, maxBytes: 1e6 }).set(tok(1), 1, 1000)).toBe(true);
+    const small = new TokenCache<number>({ maxEntries: 10, maxBytes: BYTES });
+    expect([small.set(tok(1), 1, 1000, 1), small.set(tok(1), 1, 1000, 1)]).toEqual([true, true]);
   });
 
   test('a different token with the same 32-character suffix is a miss; storing it replaces the other', () => {
