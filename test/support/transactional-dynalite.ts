@@ -23,7 +23,8 @@ export interface TransactionalDynalite {
   readonly calls: Map<string, number>;
   /** The number of the next request. */
   readonly nextRequest: number;
-  failFrom(n: number, mode: FaultMode): void;
+  /** Requests from number `n` fail (`times` of them; all by default) until `heal()`. */
+  failFrom(n: number, mode: FaultMode, times?: number): void;
   heal(): void;
   close(): Promise<void>;
 }
@@ -88,7 +89,9 @@ export async function startTransactionalDynalite(): Promise<TransactionalDynalit
     for (const { kind, op, key } of ops) {
       const snap = JSON.parse((await call('GetItem', { TableName: op.TableName, Key: key, ConsistentRead: true })).body).Item as Json | undefined;
       const cond = {
-        ConditionExpression: op.ConditionExpression, ExpressionAttributeNames: op.ExpressionAttributeNames, ExpressionAttributeValues: op.ExpressionAttributeValues,
+        ConditionExpression: op.ConditionExpression,
+        ExpressionAttributeNames: op.ExpressionAttributeNames,
+        ExpressionAttributeValues: op.ExpressionAttributeValues,
       };
       const [target, request] = kind === 'Put' ? ['PutItem', { TableName: op.TableName, Item: op.Item, ...cond }]
         : kind === 'Update' ? ['UpdateItem', { TableName: op.TableName, Key: key, UpdateExpression: op.UpdateExpression, ...cond }]
@@ -117,7 +120,7 @@ export async function startTransactionalDynalite(): Promise<TransactionalDynalit
 
   const calls = new Map<string, number>();
   let requests = 0;
-  let fault: { from: number; mode: FaultMode } | undefined;
+  let fault: { from: number; mode: FaultMode; left: number } | undefined;
   let queue: Promise<void> = Promise.resolve();
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -127,7 +130,7 @@ export async function startTransactionalDynalite(): Promise<TransactionalDynalit
         const n = ++requests;
         const target = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
         calls.set(target, (calls.get(target) ?? 0) + 1);
-        const failing = fault !== undefined && n >= fault.from ? fault.mode : undefined;
+        const failing = fault !== undefined && n >= fault.from && fault.left-- > 0 ? fault.mode : undefined;
         if (failing === 'refuse') { res.destroy(); return; }
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
         const out = target === 'TransactWriteItems' ? await transact(body) : await call(target, body);
@@ -143,7 +146,7 @@ export async function startTransactionalDynalite(): Promise<TransactionalDynalit
     endpoint: `http://127.0.0.1:${port}`,
     calls,
     get nextRequest() { return requests + 1; },
-    failFrom(n, mode) { fault = { from: n, mode }; },
+    failFrom(n, mode, times = Infinity) { fault = { from: n, mode, left: times }; },
     heal() { fault = undefined; },
     close: async () => {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));

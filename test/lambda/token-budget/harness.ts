@@ -28,6 +28,8 @@ export interface Harness {
   readonly logs: Array<Record<string, unknown>>;
   /** The clock every invocation reads (epoch ms). */
   clock: number;
+  /** Runs instead of the next publication (once), e.g. to fail it or crash the invocation. */
+  onPublish?: () => void;
   /** A new invocation (a new execution environment: no memory of the others) delivering `lines` as one batch. */
   deliver(lines: string[], requestId?: string): Promise<BatchResult>;
   items(prefix: string): Promise<Array<Record<string, any>>>;
@@ -88,7 +90,12 @@ export async function startHarness(config: BudgetConfig, clock: number): Promise
         budgets: new BudgetBook(config, { doc, table: REGISTRY_TABLE, ttlMs: 60_000 }, () => h.clock),
         logger: new Logger('info', (l) => logs.push(JSON.parse(l))),
         now: () => h.clock,
-        publish: async (_subject, message) => { published.push(JSON.parse(message)); },
+        publish: async (_subject, message) => {
+          const hook = h.onPublish;
+          h.onPublish = undefined;
+          hook?.();
+          published.push(JSON.parse(message));
+        },
         audit: (tenantId, action, detail, at, rid) => registry.audit({ tenantId, at: at.toISOString(), actor: 'system:token-budget', action, requestId: rid, detail }),
       });
       return handler.handle(subscriptionEvent(lines), requestId);
