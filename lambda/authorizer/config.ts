@@ -15,6 +15,7 @@ import {
 import { DIRECTORY_ENV, OUTAGE_BACKOFF_MS } from '../../lib/private/contracts/client-directory';
 import { HANDLER_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../../lib/private/contracts/env';
 import { matchesRule, TABLE_NAME, USER_POOL_ID } from '../../lib/private/contracts/ids';
+import { BUDGET_ENFORCEMENT_ENV } from '../../lib/private/contracts/token-budget';
 import { ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry } from '../../lib/private/contracts/trusted-pools';
 import { USAGE_KEY_PREFIX } from '../../lib/private/contracts/usage-tiers';
 import { ConfigError, Env, integer, invalid, invalidField, json, optional, optionalId, requiredId } from '../shared/config';
@@ -122,7 +123,17 @@ export interface RegistryFactory {
    * @default - none: CLIENT_TENANTS_PATH needs `ConfigDeps.directory`
    */
   readonly directory?: DirectoryFactory;
+  /**
+   * The registry builds enforce budget suspensions too (BUDGET_TABLE_NAME):
+   * `createRegistryTenantResolver` carries `budgetResolverFromEnv`.
+   * @default - none: BUDGET_TABLE_NAME is a configuration error
+   */
+  readonly budgets?: BudgetFactory;
 }
+
+/** Wraps the tenant resolver with budget suspensions when BUDGET_TABLE_NAME is set (budget-resolver.ts `budgetResolverFromEnv`). */
+export type BudgetFactory = (env: Env, inner: TenantResolver, now?: () => number) => TenantResolver;
+
 export interface RegistryOptions {
   readonly table: string;
   readonly ttlSeconds: number;
@@ -185,7 +196,12 @@ function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: C
   const backoffMs = integer(env, OUTAGE_BACKOFF_MS);
   const { directory, ...directoryDeps } = deps;
   const declared = declaredFromEnv(env, directory ?? registry?.directory, directoryDeps);
-  return table && registry ? registry({ table, ttlSeconds, declared, backoffMs, now: deps.now }) : declared;
+  const tenants = table && registry ? registry({ table, ttlSeconds, declared, backoffMs, now: deps.now }) : declared;
+  if (registry?.budgets) return registry.budgets(env, tenants, deps.now);
+  if (optional(env, BUDGET_ENFORCEMENT_ENV.budgetTable) !== undefined) {
+    throw new ConfigError(`${BUDGET_ENFORCEMENT_ENV.budgetTable} is set but this bundle has no token-budget support (deploy assets/authorizer-registry)`);
+  }
+  return tenants;
 }
 
 /**

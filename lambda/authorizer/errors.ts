@@ -10,7 +10,7 @@ export type DenyReason =
   | 'missing_header' | 'bad_scheme' | 'malformed' | 'too_large' | 'alg_not_allowed' | 'unknown_kid'
   | 'bad_signature' | 'expired' | 'not_yet_valid' | 'wrong_issuer' | 'wrong_token_use' | 'untrusted_client'
   | 'no_scope' | 'no_role' | 'suspended' | 'jwks_unavailable' | 'registry_unavailable' | 'tenants_unavailable' | 'config_error'
-  | 'tenant_mismatch';
+  | 'tenant_mismatch' | 'token_budget';
 
 /**
  * A denial with its reason class. Token errors have no message: only the
@@ -21,7 +21,9 @@ export type DenyReason =
  * client or its tenant is not active; `no_role`: a person of the portal's
  * sign-in pool whose groups give no role (lambda/authorizer/people.ts);
  * `tenant_mismatch`: the token's `tenant_id` claim names another tenant than
- * the authorizer's own mapping (lib/tenant-claim.ts).
+ * the authorizer's own mapping (lib/tenant-claim.ts); `token_budget`: the
+ * client or its tenant is suspended for crossing its token budget
+ * (budget-resolver.ts).
  */
 export class AuthorizerError extends Error {
   /**

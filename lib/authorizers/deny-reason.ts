@@ -33,6 +33,8 @@ export enum DenyReason {
   NO_ROLE = 'no_role',
   /** The tenant registry knows the client, but the client or its tenant is not active. */
   SUSPENDED = 'suspended',
+  /** The client or its tenant crossed its token budget and is suspended for a while (TokenBudgets, `suspendFor`). */
+  TOKEN_BUDGET = 'token_budget',
   /** The token's tenant claim names another tenant than the authorizer's own mapping. */
   TENANT_MISMATCH = 'tenant_mismatch',
   /** The user pool's JWKS could not be fetched (an outage, not the caller's fault). */

@@ -38,7 +38,7 @@ export const ALLOWED_FLUSH_MS = 10_000;
 /** Every reason the handler gives a denial (lambda/authorizer/errors.ts must give no other: metrics.ts checks it). */
 export const DENY_REASONS = [
   'missing_header', 'bad_scheme', 'malformed', 'too_large', 'alg_not_allowed', 'unknown_kid', 'bad_signature', 'expired', 'not_yet_valid',
-  'wrong_issuer', 'wrong_token_use', 'untrusted_client', 'no_scope', 'no_role', 'suspended', 'tenant_mismatch', 'jwks_unavailable',
+  'wrong_issuer', 'wrong_token_use', 'untrusted_client', 'no_scope', 'no_role', 'suspended', 'token_budget', 'tenant_mismatch', 'jwks_unavailable',
   'registry_unavailable', 'tenants_unavailable', 'config_error',
 ] as const;
 export type DenyReasonName = typeof DENY_REASONS[number];

@@ -12,6 +12,7 @@ import { CLIENT_ROTATION_ENV } from './client-rotation';
 import { HANDLER_ENV, PEOPLE_ENV, REGISTRY_ENV } from './env';
 import { PORTAL_ENV } from './portal';
 import { TENANT_CLAIM_ENV } from './tenant-claim';
+import { BUDGET_ENFORCEMENT_ENV } from './token-budget';
 
 export interface FunctionEnvironment {
   /** Every variable the function's construct may set. */
@@ -27,7 +28,8 @@ export interface FunctionEnvironment {
  */
 export const AUTHORIZER_ENVIRONMENT: FunctionEnvironment = {
   set: [...Object.values(AUTHORIZER_ENV), ...Object.values(DIRECTORY_ENV), ...Object.values(REGISTRY_ENV)],
-  operator: [...Object.values(HANDLER_ENV), ...Object.values(AUTHORIZER_OPERATOR_ENV)],
+  // Budget suspensions (token-budget.ts): read by the registry builds; no construct sets them yet, an operator may.
+  operator: [...Object.values(HANDLER_ENV), ...Object.values(AUTHORIZER_OPERATOR_ENV), ...Object.values(BUDGET_ENFORCEMENT_ENV)],
 };
 
 /** The developer portal's own authorizer (lambda/authorizer-portal): the authorizer's, and the sign-in pool. */
