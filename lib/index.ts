@@ -11,6 +11,7 @@ export * from './developer-portal-props';
 export * from './portal-user-pool';
 export * from './portal-web-ui';
 export * from './m2m-monitoring';
+export * from './monitoring';
 export * from './usage-tier';
 export * from './handler-placement';
 export * from './api-web-acl';

@@ -5,6 +5,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DenyReason, TenantAwareAuthorizer } from './authorizers';
+import { tokenGuardrails } from './monitoring/guardrails';
+import type { M2mSpendMonitoringProps } from './monitoring/props';
+import { tokenRequestUsage } from './monitoring/spend';
+import { tokenTrafficQueries } from './monitoring/token-insights';
 import { DENIED_METRIC, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION, UNAVAILABLE_REASONS } from './private/contracts/authorizer-metrics';
 import { thresholdAlarm } from './private/security-alarms';
 import { checkDuration, checkString, propError } from './private/validation';
@@ -13,7 +17,7 @@ import type { ScopedRestApi } from './scoped-rest-api';
 /**
  * Properties of `M2mMonitoring`.
  */
-export interface M2mMonitoringProps {
+export interface M2mMonitoringProps extends M2mSpendMonitoringProps {
   /**
    * The API to watch. Its authorizer must be the tenant-aware Lambda
    * authorizer (`M2mAuthorizer.tenantAware()`, the default), which the API
@@ -105,8 +109,9 @@ export interface M2mMonitoringProps {
   /**
    * Whether to save CloudWatch Logs Insights queries (denials by reason,
    * client and tenant; top tenants by requests; configuration errors;
-   * dependency outages). Saved queries cost nothing; running one is billed
-   * by the data it scans.
+   * dependency outages; new tokens per client and tenant; token per call
+   * suspects). Saved queries cost nothing; running one is billed by the
+   * data it scans.
    *
    * @default true
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_Insights-Saving-Queries.html
@@ -124,7 +129,8 @@ export interface M2mMonitoringProps {
 /**
  * A CloudWatch dashboard, alarms and saved Logs Insights queries for a
  * `ScopedRestApi` with the tenant-aware Lambda authorizer: who is denied and
- * why, whether the authorizer works, and how the API answers.
+ * why, whether the authorizer works, how the API answers, and what
+ * machine-to-machine traffic costs.
  *
  * The dashboard shows the authorizer's decisions (allowed, denied), denials
  * by reason, configuration errors, dependency outages and failures, the
@@ -136,6 +142,14 @@ export interface M2mMonitoringProps {
  * pool's security alarms (`IM2mUserPool.addSecurityAlarmAction`) when the
  * pool is in the monitoring's stack. The saved queries read the
  * authorizer's log group and the API's access log.
+ *
+ * Token traffic and spend: two Contributor Insights rules rank clients and
+ * tenants by new tokens (the authorizer's first sighting of each token, one
+ * log line per token and execution environment; no metric per client), the
+ * account's token requests per second against its quota with an alarm
+ * before it is reached, throttled token requests, and the estimated cost of
+ * token requests, app clients, the authorizer and API requests at the
+ * prices of `prices`.
  *
  * @example
  * declare const api: ScopedRestApi;
@@ -169,6 +183,24 @@ export class M2mMonitoring extends Construct {
    * of the app created (someone wrote one by hand), if alarms are created.
    */
   public readonly untrustedDirectoryAlarm?: cloudwatch.Alarm;
+
+  /**
+   * The alarm on the account's token requests per second reaching
+   * `tokenQuotaAlarmPercent` of `tokenRequestQuotaPerSecond`, if alarms are created.
+   */
+  public readonly tokenQuotaAlarm?: cloudwatch.Alarm;
+
+  /** The alarm on token requests Cognito throttled, if alarms are created. */
+  public readonly tokenThrottleAlarm?: cloudwatch.Alarm;
+
+  /**
+   * The Contributor Insights rule ranking clients (client and tenant) by new
+   * tokens: its `attrRuleName` and `attrArn` (none with `createContributorInsightsRules: false`).
+   */
+  public readonly topClientsRule?: cloudwatch.CfnInsightRule;
+
+  /** The Contributor Insights rule ranking tenants by new tokens (none with `createContributorInsightsRules: false`). */
+  public readonly topTenantsRule?: cloudwatch.CfnInsightRule;
 
   /** The saved Logs Insights queries (none with `createQueryDefinitions: false`). */
   public readonly queryDefinitions: logs.QueryDefinition[] = [];
@@ -236,6 +268,7 @@ export class M2mMonitoring extends Construct {
     const authorizerFailures = authorizer.metricFailures({ period });
     const configErrorMetric = authorizer.metricConfigErrors(m);
 
+    let createAlarm: ((alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string) => cloudwatch.Alarm) | undefined;
     if (props.createAlarms ?? true) {
       const notify = [...(props.alarmActions ?? []), ...(props.alarmTopic ? [new actions.SnsAction(props.alarmTopic)] : [])];
       const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm => {
@@ -245,6 +278,7 @@ export class M2mMonitoring extends Construct {
         this.alarms.push(a);
         return a;
       };
+      createAlarm = alarm;
       const where = `the tenant-aware authorizer of ${api.node.path}`;
       this.configErrorAlarm = alarm('ConfigErrorAlarm', configErrorMetric, configErrors,
         `${where} is misconfigured and denies every request: see the saved Logs Insights query "Configuration errors" or the log lines with reason config_error.`);
@@ -269,6 +303,13 @@ export class M2mMonitoring extends Construct {
         }
       }
     }
+
+    // Token traffic and spend (lib/monitoring): Contributor Insights rules, the account's token quota, costs.
+    const spend = tokenGuardrails(this, { api, authorizer, period, props, alarm: createAlarm });
+    this.topClientsRule = spend.rules?.topClients;
+    this.topTenantsRule = spend.rules?.topTenants;
+    this.tokenQuotaAlarm = spend.quotaAlarm;
+    this.tokenThrottleAlarm = spend.throttleAlarm;
 
     const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
       new cloudwatch.GraphWidget({ title, left, width: 8, height: 6, period, ...extra });
@@ -311,6 +352,7 @@ export class M2mMonitoring extends Construct {
             api.metricIntegrationLatency({ statistic: cloudwatch.Stats.p(99), period, label: 'Integration p99' }),
           ]),
         ],
+        ...spend.rows,
       ],
     });
 
@@ -328,7 +370,7 @@ export class M2mMonitoring extends Construct {
         sort: 'denials desc',
         limit: 100,
       }));
-      // The access log has a line per request; the authorizer sees a token once per cache TTL and writes no line when it allows.
+      // The access log has a line per request; the authorizer sees a token once per cache TTL and, when it allows, writes a line per new token only.
       if (api.accessLogGroup) {
         query('TopTenantsQuery', 'Top tenants by requests', api.accessLogGroup, new logs.QueryString({
           filterStatements: ['ispresent(tenantId) and tenantId != "" and tenantId != "-"'],
@@ -349,6 +391,30 @@ export class M2mMonitoring extends Construct {
         sort: '@timestamp desc',
         limit: 100,
       }));
+      for (const q of tokenTrafficQueries()) query(q.id, q.name, authorizer.logGroup, q.query);
     }
+  }
+
+  /**
+   * Machine-to-machine token requests of the account and Region that Cognito
+   * counted (`AWS/Usage` `CallCount` of the quota category
+   * `ClientAuthentication`: the token endpoint's client credentials grant
+   * and `GetClientToken`, every user pool together).
+   *
+   * @default - sum over 1 minute
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+   */
+  public metricTokenRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return tokenRequestUsage('CallCount', props);
+  }
+
+  /**
+   * Machine-to-machine token requests of the account and Region that Cognito
+   * throttled (`AWS/Usage` `ThrottleCount` of `ClientAuthentication`).
+   *
+   * @default - sum over 1 minute
+   */
+  public metricThrottledTokenRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return tokenRequestUsage('ThrottleCount', props);
   }
 }

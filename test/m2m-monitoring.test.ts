@@ -78,9 +78,11 @@ describe('dashboard', () => {
     expect(body.widgets.filter((w) => w.type === 'alarm')).toHaveLength(1);
   });
 
-  test('the period applies to every graph and alarm', () => {
+  test('the period applies to every graph and alarm (the cost over the dashboard\'s time range takes the time range)', () => {
     const { t } = monitored({ period: Duration.minutes(1) });
-    for (const w of dashboardBody(t).widgets.filter((x) => x.type === 'metric')) expect(w.properties.period).toBe(60);
+    const metricWidgets = dashboardBody(t).widgets.filter((x) => x.type === 'metric');
+    for (const w of metricWidgets.filter((x) => !x.properties.setPeriodToTimeRange)) expect(w.properties.period).toBe(60);
+    expect(metricWidgets.filter((x) => x.properties.setPeriodToTimeRange).map((x) => x.properties.title)).toEqual(['Cost over the dashboard\'s time range (USD)']);
     for (const [, a] of Object.entries(t.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('Monitoring'))) {
       for (const m of a.Properties.Metrics) if (m.MetricStat) expect(m.MetricStat.Period).toBe(60);
     }
@@ -163,8 +165,10 @@ describe('alarms', () => {
     })]);
   });
 
-  test('five alarms by default, none with createAlarms: false (and the dashboard then graphs the denial rate)', () => {
-    expect(monitored().monitoring.alarms).toHaveLength(5);
+  test('seven alarms by default (five on the authorizer, two on the account\'s token requests), none with createAlarms: false (and the dashboard then graphs the denial rate)', () => {
+    const all = monitored().monitoring;
+    expect(all.alarms).toHaveLength(7);
+    expect(all.alarms.slice(5)).toEqual([all.tokenQuotaAlarm, all.tokenThrottleAlarm]);
     const { t, monitoring } = monitored({ createAlarms: false });
     // Only the user pool's own (secret-lifecycle) alarm remains.
     expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm'))).toEqual([expect.stringMatching(/^PoolSecretLifecycleAuditAlarm/)]);
@@ -176,7 +180,7 @@ describe('alarms', () => {
 });
 
 describe('saved Logs Insights queries', () => {
-  test('denials, configuration errors and outages on the authorizer\'s log group; top tenants on the access log', () => {
+  test('denials, configuration errors, outages and token traffic on the authorizer\'s log group; top tenants on the access log', () => {
     const { t, stack, monitoring, api } = monitored();
     const authorizerLogs = stack.resolve(monitoring.authorizer.logGroup.logGroupName);
     const accessLogs = stack.resolve(api.accessLogGroup!.logGroupName);
@@ -201,6 +205,16 @@ describe('saved Logs Insights queries', () => {
         Name: 'cdk-cognito-m2m/Test/Api/Dependency outages',
         LogGroupNames: [authorizerLogs],
         QueryString: 'fields @timestamp, reason, errorName, clientId\n| filter reason in ["jwks_unavailable", "registry_unavailable", "tenants_unavailable"]\n| sort @timestamp desc\n| limit 100',
+      },
+      {
+        Name: 'cdk-cognito-m2m/Test/Api/New tokens per client and tenant',
+        LogGroupNames: [authorizerLogs],
+        QueryString: 'filter msg = "token first seen"\n| stats count_distinct(tokenId) as tokens, count(*) as sightings by clientId, tenantId\n| sort tokens desc\n| limit 100',
+      },
+      {
+        Name: 'cdk-cognito-m2m/Test/Api/Token per call suspects (new tokens per client in 5 minutes)',
+        LogGroupNames: [authorizerLogs],
+        QueryString: 'filter msg = "token first seen"\n| stats count_distinct(tokenId) as tokens, count(*) as sightings by bin(5m), clientId, tenantId\n| sort tokens desc\n| limit 50',
       },
     ]);
     expect(authorizerLogs).not.toEqual(accessLogs);

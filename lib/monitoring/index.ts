@@ -1,0 +1,2 @@
+export { M2mPrices } from './prices';
+export * from './props';
