@@ -18,10 +18,11 @@ export interface CognitoAuthorizerOptions {
   readonly resultsCacheTtl?: Duration;
 }
 
-/** Access-log fields of the Cognito authorizer: only the token's claims. */
+/** Access-log fields of the Cognito authorizer: only the token's claims (its id, `jti`, included: it authenticates nothing). */
 export const COGNITO_ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   clientId: '$context.authorizer.claims.client_id',
   scope: '$context.authorizer.claims.scope',
+  tokenId: '$context.authorizer.claims.jti',
 };
 
 /** The Cognito authorizer knows no tenant: the backend gets the token's claims. */

@@ -115,12 +115,17 @@ export function jwtCallerContext(tenantClaim: string | undefined): Record<string
   };
 }
 
-/** Access-log fields of the JWT authorizer: the token's claims. */
+/**
+ * Access-log fields of the JWT authorizer: the token's claims, its id (`jti`,
+ * which authenticates nothing) included, so that a query over the access log
+ * counts distinct tokens per client.
+ */
 export function jwtAccessLogFields(tenantClaim: string | undefined): Record<string, string> {
   return {
     ...(tenantClaim !== undefined ? { tenantId: `$context.authorizer.claims.${tenantClaim}` } : {}),
     clientId: '$context.authorizer.claims.client_id',
     scope: '$context.authorizer.claims.scope',
+    tokenId: '$context.authorizer.claims.jti',
   };
 }
 

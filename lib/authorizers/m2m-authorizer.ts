@@ -316,7 +316,8 @@ class AutomaticM2mAuthorizer extends M2mAuthorizer {
     const claims = jwtAccessLogFields(poolState(userPool).tenantClaimName);
     return {
       ...tenantAwareAccessLogFields(false),
-      ...Object.fromEntries(Object.entries(claims).map(([k, v]) => [`token${k[0].toUpperCase()}${k.slice(1)}`, v])),
+      // tokenTenantId, tokenClientId, tokenScope; tokenId as it is.
+      ...Object.fromEntries(Object.entries(claims).map(([k, v]) => [k.startsWith('token') ? k : `token${k[0].toUpperCase()}${k.slice(1)}`, v])),
     };
   }
 

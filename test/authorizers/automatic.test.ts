@@ -138,6 +138,21 @@ describe('M2mAuthorizer.automatic()', () => {
     expect(() => plain.callerContextHeadersFor(MethodAuthorizer.JWT)).toThrow(/callerContextHeadersFor\(authorizer\).*JWT.*lambda authorizer/);
   });
 
+  test('the access log has both answers: the tenant-aware authorizer\'s fields, and the token\'s claims (tokenTenantId, tokenClientId, tokenScope, tokenId)', () => {
+    const { stack, pool, orders } = setup();
+    const api = new ScopedRestApi(stack, 'Orders', { userPool: pool, authorizer: M2mAuthorizer.automatic() });
+    api.addScopedMethod(api.root, 'GET', integration, { scopes: [orders.scope('read')] });
+    const stage = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Stage'))[0];
+    expect(JSON.parse(stage.Properties.AccessLogSetting.Format)).toMatchObject({
+      tenantId: '$context.authorizer.tenantId',
+      clientId: '$context.authorizer.clientId',
+      tokenTenantId: '$context.authorizer.claims.tenant_id',
+      tokenClientId: '$context.authorizer.claims.client_id',
+      tokenScope: '$context.authorizer.claims.scope',
+      tokenId: '$context.authorizer.claims.jti',
+    });
+  });
+
   test('property: a method that needs all-of scopes, the registry or a usage key never ends up on the JWT authorizer', () => {
     const methodSets = fc.record({
       tenantClaim: fc.boolean(),

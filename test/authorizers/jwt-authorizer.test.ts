@@ -102,6 +102,8 @@ describe('M2mAuthorizer.jwt()', () => {
     expect(JSON.parse(stage.Properties.AccessLogSetting.Format)).toMatchObject({
       tenantId: '$context.authorizer.claims.tenant_id',
       clientId: '$context.authorizer.claims.client_id',
+      // The token's id (jti, which authenticates nothing): a query over the access log counts distinct tokens per client.
+      tokenId: '$context.authorizer.claims.jti',
     });
   });
 
