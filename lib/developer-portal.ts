@@ -35,6 +35,7 @@ import { checkDuration, checkString, propError, RESOURCE_SERVER_IDENTIFIER } fro
 import { ResourceServer } from './resource-server';
 import { ScopedRestApi } from './scoped-rest-api';
 import { ITenantRegistry, TenantRegistry } from './tenant-registry';
+import type { TokenBudgets } from './token-budgets';
 
 /** Where `npx projen bundle` puts the portal handler (same depth from lib/ and out/). */
 const PORTAL_BUNDLE = path.join(__dirname, '..', 'assets', 'portal');
@@ -442,6 +443,19 @@ export class DeveloperPortal extends Construct {
       acknowledgeRule(this.handlerRole, `AwsSolutions-IAM5[Resource::${resource}]`,
         `DeleteUsagePlanKey names the tenant's API key id, which API Gateway assigns when the portal creates the key at run time; the wildcard covers the keys of usage plan ${tier.tierName} of ${tier.node.scope?.node.path ?? 'its API'} only.`);
     }
+  }
+
+  /**
+   * Lets platform admins see and lift the suspensions of a `TokenBudgets`
+   * (`DELETE /tenants/{tenantId}/token-budget-suspension` and
+   * `…/clients/{clientId}/token-budget-suspension`), and shows them in the
+   * tenant and client answers. The budgets must use the portal's registry,
+   * where `PUT /tenants/{tenantId}/token-budget` stores tenant budgets.
+   *
+   * @param budgets the token budgets of an API whose tenants the portal manages
+   */
+  public addTokenBudgets(budgets: TokenBudgets): void {
+    budgets._bindPortal(this.portalFunction, this.registry);
   }
 
   private addRoutes(handler: lambda.IFunction): void {

@@ -2,6 +2,8 @@ export * from './m2m-user-pool';
 export * from './m2m-user-pool-props';
 export * from './resource-server';
 export * from './tenant-app-client';
+export * from './token-budget';
+export * from './token-budgets';
 export * from './authorizers';
 export * from './scoped-rest-api';
 export * from './tenant-registry';

@@ -6,11 +6,13 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { IM2mUserPool } from './m2m-user-pool';
 import { acknowledgeRule } from './private/acknowledge';
+import { poolBudgetWatchers } from './private/budget-state';
 import { ClientRotationFunction } from './private/client-rotation';
 import { ClientCredentialsSecret, MIN_GRACE_SECONDS } from './private/contracts/client-rotation';
 import { isPortalClientName, PORTAL_CLIENT_NAME_PREFIX } from './private/contracts/portal';
 import { registerTenant, resolveScopes } from './private/pool-state';
 import { checkDuration, checkString, CLIENT_NAME, LIMITS, propError, TENANT_ID } from './private/validation';
+import { checkTokenBudget, TokenBudget } from './token-budget';
 
 /** The explicit auth flow that lets an app client call GetClientToken. */
 const CLIENT_TOKEN_AUTH_FLOW = 'ALLOW_CLIENT_TOKEN_AUTH';
@@ -135,6 +137,17 @@ export interface TenantAppClientOptions {
    * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DeleteUserPoolClientSecret.html
    */
   readonly rotationGracePeriod?: Duration;
+
+  /**
+   * The client's token budget: new tokens per hour and per day before an
+   * alarm (and, with `suspendFor`, a suspension). It is counted by the
+   * `TokenBudgets` of an API whose tenant-aware authorizer trusts this
+   * client's pool; a budget that no `TokenBudgets` counts fails synthesis.
+   *
+   * @default - no budget of its own (its tenant's budget, if any, still applies)
+   * @see https://aws.amazon.com/cognito/pricing/
+   */
+  readonly tokenBudget?: TokenBudget;
 }
 
 /**
@@ -248,6 +261,11 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
    */
   public readonly rotationGracePeriod?: Duration;
 
+  /**
+   * The client's token budget; undefined when it has none of its own.
+   */
+  public readonly tokenBudget?: TokenBudget;
+
   constructor(scope: Construct, id: string, props: TenantAppClientProps) {
     super(scope, id);
     checkString(this, 'tenantId', props.tenantId, TENANT_ID);
@@ -277,6 +295,16 @@ export class TenantAppClient extends Resource implements ITenantAppClient {
     }
 
     const rotation = rotationOf(this, props, validity);
+    if (props.tokenBudget !== undefined) {
+      checkTokenBudget(this, 'tokenBudget', props.tokenBudget);
+      this.tokenBudget = props.tokenBudget;
+      this.node.addValidation({
+        validate: () => (poolBudgetWatchers(props.userPool).length > 0 ? [] : [
+          `[${this.node.path}] tokenBudget: is set but nothing counts it: no TokenBudgets watches an API whose tenant-aware authorizer trusts user pool ${props.userPool.node.path}; `
+          + 'add new TokenBudgets(scope, id, { api }) for such an API, or remove tokenBudget',
+        ]),
+      });
+    }
 
     this.tenantId = props.tenantId;
     this.m2mUserPool = props.userPool;

@@ -9,6 +9,7 @@ import { GROUP_NAME, matchesRule, TABLE_NAME, TOKEN_ENDPOINT, USER_POOL_ID } fro
 import {
   APP_CLIENT_QUOTA, CALLER_REQUESTS_PER_MINUTE, DEFAULT_TOKEN_VALIDITY_MINUTES, MAX_CLIENTS_PER_TENANT, PORTAL_ENV, ROTATION_GRACE_HOURS,
 } from '../../lib/private/contracts/portal';
+import { TOKEN_BUDGET_ENV } from '../../lib/private/contracts/token-budget';
 import { UsageTiersConfig, usageTiersProblem } from '../../lib/private/contracts/usage-tiers';
 import { ConfigError, Env, integer, invalid, invalidField, json, missing, optional, optionalId, requiredId } from '../shared/config';
 
@@ -37,6 +38,8 @@ export interface PortalConfig {
   readonly callerRequestsPerMinute?: number;
   /** The pool's app client quota, for the headroom metric. @default APP_CLIENT_QUOTA.default */
   readonly appClientQuota?: number;
+  /** The token budget table (DeveloperPortal.addTokenBudgets): budget suspensions to show and lift. @default none */
+  readonly budgetTable?: string;
 }
 
 /** Where the portal invites people: the sign-in pool and its tenant groups. */
@@ -99,5 +102,6 @@ export function loadConfig(env: Env): PortalConfig {
     maxClientsPerTenant: integer(env, MAX_CLIENTS_PER_TENANT),
     callerRequestsPerMinute: integer(env, CALLER_REQUESTS_PER_MINUTE),
     appClientQuota: integer(env, APP_CLIENT_QUOTA),
+    budgetTable: optionalId(env, TOKEN_BUDGET_ENV.budgetTable, TABLE_NAME),
   };
 }

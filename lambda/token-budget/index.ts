@@ -8,22 +8,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
-import { BudgetBook, budgetConfigFromEnv } from './budgets';
+import { BudgetBook } from './budgets';
+import { loadConfig } from './config';
 import { BudgetStore } from './counter';
 import { createBudgetHandler } from './handler';
-import { REGISTRY_ENV, HANDLER_ENV } from '../../lib/private/contracts/env';
-import { TABLE_NAME } from '../../lib/private/contracts/ids';
-import { TOKEN_BUDGET_ENV } from '../../lib/private/contracts/token-budget';
 import { Store } from '../portal/store';
-import { optional, optionalId, requiredId } from '../shared/config';
-import { Logger, logLevelFromEnv } from '../shared/log';
+import { Logger } from '../shared/log';
 
 const env = process.env;
-const logger = new Logger(logLevelFromEnv(env[HANDLER_ENV.logLevel]));
+const config = loadConfig(env);
+const { budgetTable, registryTable, topicArn } = config;
+const logger = new Logger(config.logLevel);
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 4 }), { marshallOptions: { removeUndefinedValues: true } });
-const budgetTable = requiredId(env, TOKEN_BUDGET_ENV.budgetTable, TABLE_NAME);
-const registryTable = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
-const topicArn = optional(env, TOKEN_BUDGET_ENV.alarmTopicArn);
 const registry = registryTable ? new Store(doc, registryTable) : undefined;
 
 interface SnsClient { send(command: unknown): Promise<unknown> }
@@ -39,7 +35,7 @@ function snsClient(): NonNullable<typeof sns> {
 
 const handler = createBudgetHandler({
   store: new BudgetStore(doc, budgetTable),
-  budgets: new BudgetBook(budgetConfigFromEnv(env), registryTable ? { doc, table: registryTable, ttlMs: 60_000 } : undefined),
+  budgets: new BudgetBook(config.budgets, registryTable ? { doc, table: registryTable, ttlMs: 60_000 } : undefined),
   logger,
   functionName: env.AWS_LAMBDA_FUNCTION_NAME,
   publish: topicArn === undefined ? undefined : async (subject, message) => {

@@ -5,12 +5,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DenyReason } from './deny-reason';
+import type { IM2mUserPool } from '../m2m-user-pool';
 import {
   ALLOWED_METRIC, DENIED_METRIC, DENY_POLICY_REASONS, DENY_REASONS, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
   UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
 } from '../private/contracts/authorizer-metrics';
+import { BUDGET_ENFORCEMENT_ENV } from '../private/contracts/token-budget';
 import { handlerFunction, HandlerFunctionProps } from '../private/handler-function';
 import { propError } from '../private/validation';
+import type { ITenantRegistry } from '../tenant-registry';
 
 /**
  * The bundled tenant-aware Lambda authorizer of an API: its function, log
@@ -70,12 +73,52 @@ export class TenantAwareAuthorizer extends Construct {
   /** @internal */
   public readonly _function: lambda.Function;
 
+  /**
+   * The pools whose tokens it accepts: the API's and `additionalUserPools` (set by the binding).
+   * @internal
+   */
+  public readonly _userPools: IM2mUserPool[] = [];
+
+  /**
+   * The developer portal's authorizer (people too): `TokenBudgets` refuses it.
+   * @internal
+   */
+  public _portal = false;
+
+  /**
+   * The tenant registry it reads, if any (set by the binding).
+   * @internal
+   */
+  public _registry?: ITenantRegistry;
+
+  /**
+   * The budget table it reads suspensions from, once `TokenBudgets` enforces them
+   * (the binding then deploys the registry build, which has budget support).
+   * @internal
+   */
+  public _budgetTable?: string;
+
   private constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
     const { fn } = handlerFunction(this, props);
     this._function = fn;
     this.handler = fn;
     this.logGroup = fn.logGroup;
+  }
+
+  /**
+   * Denies the clients and tenants the budget table suspends (`TokenBudgets`):
+   * BUDGET_TABLE_NAME and BUDGET_CACHE_TTL_SECONDS, and the registry build.
+   *
+   * @internal
+   */
+  public _enforceBudgets(tableName: string, cacheTtlSeconds: number): void {
+    if (this._budgetTable !== undefined) {
+      throw propError(this, 'TokenBudgets api', this.node.scope?.node.path, 'another TokenBudgets already enforces budgets on this API\'s authorizer: one TokenBudgets per API');
+    }
+    this._budgetTable = tableName;
+    this._function.addEnvironment(BUDGET_ENFORCEMENT_ENV.budgetTable, tableName);
+    this._function.addEnvironment(BUDGET_ENFORCEMENT_ENV.cacheTtlSeconds, String(cacheTtlSeconds));
   }
 
   /**

@@ -86,7 +86,9 @@ export function bindTenantAwareAuthorizer(
   if (people && !o.registry) throw propError(scope, 'authorizer.registry', 'undefined', 'the portal authorizer needs the tenant registry');
   let wire: WireTrustedClients | undefined;
   // Without a registry, the build depends on how the clients are wired: asked when the code is staged, after the wiring.
-  const bundle = people ? PORTAL_AUTHORIZER_BUNDLE : o.registry ? REGISTRY_AUTHORIZER_BUNDLE : () => wiredBundle(wire?.wiring);
+  // Budget suspensions (TokenBudgets, possibly added after the API) need the registry build too.
+  const bundle = people ? PORTAL_AUTHORIZER_BUNDLE : o.registry ? REGISTRY_AUTHORIZER_BUNDLE
+    : () => (root._budgetTable !== undefined ? REGISTRY_AUTHORIZER_BUNDLE : wiredBundle(wire?.wiring));
   const code = new LateFileCode(bundle, 'routes.json', () => JSON.stringify(buildRouteTable(routes())));
 
   const additional = o.additionalUserPools ?? [];
@@ -110,6 +112,9 @@ export function bindTenantAwareAuthorizer(
     },
   });
   const fn = root._function;
+  root._userPools.push(userPool, ...additional);
+  root._portal = people !== undefined;
+  root._registry = o.registry;
   if (userPool.issuerFormats.join() !== IssuerFormat.ORIGINAL) fn.addEnvironment(AUTHORIZER_ENV.userPoolIssuers, userPool.issuerFormats.join(','));
   if (o.outageBackoff) fn.addEnvironment(DIRECTORY_ENV.outageBackoffMs, String(o.outageBackoff.toMilliseconds()));
   if (additional.length > 0) {

@@ -71,7 +71,8 @@ export interface TenantAwareAuthorizerOptions extends HandlerPlacementOptions {
    * With a registry the function deploys the registry build of the bundled
    * authorizer (`assets/authorizer-registry`), which adds the registry
    * resolver and its DynamoDB lookup; without one it deploys the smaller
-   * `assets/authorizer`.
+   * `assets/authorizer` (unless a `TokenBudgets` enforces budget
+   * suspensions, which only the registry build does).
    *
    * @default - only the declared clients are trusted; no status checks
    */

@@ -16,6 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { configFromEnv as authorizerConfig } from '../../lambda/authorizer/config';
 import { PEOPLE, personOf } from '../../lambda/authorizer/people';
 import { createRegistryTenantResolver } from '../../lambda/authorizer/registry-resolver';
@@ -24,14 +25,16 @@ import { loadConfig as portalConfig } from '../../lambda/portal/config';
 import { checkClientId, checkUsername, parseCreateTenant } from '../../lambda/portal/validation';
 import { ConfigError, Env } from '../../lambda/shared/config';
 import { configFromEnv as tenantClaimConfig } from '../../lambda/tenant-claim/config';
+import { loadConfig as tokenBudgetConfig } from '../../lambda/token-budget/config';
 import {
   DeveloperPortal, IssuerFormat, M2mAuthorizer, M2mUserPool, PortalUserPool, ScopedRestApi, TenantAppClient, TenantClaim, TenantRegistry,
+  TokenBudgets,
 } from '../../lib';
 import { parseMapping } from '../../lib/private/contracts/client-directory';
 import { CLIENT_CREDENTIALS_FIELDS, ClientCredentialsSecret } from '../../lib/private/contracts/client-rotation';
 import {
   AUTHORIZER_ENVIRONMENT, CLIENT_ROTATION_ENVIRONMENT, FunctionEnvironment, PORTAL_AUTHORIZER_ENVIRONMENT, PORTAL_ENVIRONMENT,
-  TENANT_CLAIM_ENVIRONMENT,
+  TENANT_CLAIM_ENVIRONMENT, TOKEN_BUDGET_ENVIRONMENT,
 } from '../../lib/private/contracts/environments';
 import { CLIENT_ID, GROUP_NAME, IdRule, matchesRule, TABLE_NAME, TENANT_ID, TOKEN_ENDPOINT, USER_POOL_ID, USERNAME } from '../../lib/private/contracts/ids';
 import { ClientCredentials, credentialsFromSecretString } from '../../token-client/src';
@@ -41,7 +44,7 @@ import { REFERENCE_ROUTES } from '../lambda/authorizer/helpers';
 // ---- synthesized functions -------------------------------------------------------------
 
 /** The kinds of function the constructs create, by the description they give it. */
-type Kind = 'authorizer' | 'portalAuthorizer' | 'tenantClaim' | 'portal' | 'rotation';
+type Kind = 'authorizer' | 'portalAuthorizer' | 'tenantClaim' | 'portal' | 'rotation' | 'tokenBudget';
 
 const CONTRACT: Record<Kind, FunctionEnvironment> = {
   authorizer: AUTHORIZER_ENVIRONMENT,
@@ -49,6 +52,7 @@ const CONTRACT: Record<Kind, FunctionEnvironment> = {
   tenantClaim: TENANT_CLAIM_ENVIRONMENT,
   portal: PORTAL_ENVIRONMENT,
   rotation: CLIENT_ROTATION_ENVIRONMENT,
+  tokenBudget: TOKEN_BUDGET_ENVIRONMENT,
 };
 
 interface SynthesizedFunction {
@@ -63,6 +67,7 @@ function kindOf(logicalId: string, description: string): Kind | undefined {
   if (description.startsWith('Adds the calling app client\'s tenant')) return 'tenantClaim';
   if (description.startsWith('Developer portal: registers')) return 'portal';
   if (description.startsWith('Rotates the client secrets')) return 'rotation';
+  if (description.startsWith('Counts the tokens')) return 'tokenBudget';
   return undefined;
 }
 
@@ -130,6 +135,12 @@ function scenarios(): SynthesizedFunction[] {
   business.addUsageTier('basic', { rateLimit: 5, burstLimit: 10, isDefault: true });
   portal.addTieredApi('orders', business);
   new TenantClaim(main, 'TenantClaim', { userPool: pool, registry: portal.registry, outageBackoff: Duration.seconds(1) });
+  // Token budgets of the business API, with the portal's registry, an alarm topic and a client budget; the portal lifts suspensions.
+  pool.addTenant('initech', { scopes: [orders.scope('read')], tokenBudget: { perHour: 100, suspendFor: Duration.minutes(10) } });
+  const budgets = new TokenBudgets(main, 'Budgets', {
+    api: business, tenants: { globex: { perDay: 1000 } }, alarmTopic: sns.Topic.fromTopicArn(main, 'Oncall', 'arn:aws:sns:us-east-1:111111111111:oncall'),
+  });
+  portal.addTokenBudgets(budgets);
 
   // An API whose pool issues UPDATED tokens, with its clients in another stack (the SSM directory); a portal without a web UI.
   const updatedPool = new M2mUserPool(main, 'UpdatedPool', { domainPrefix: 'acme-updated', issuerFormats: [IssuerFormat.UPDATED] });
@@ -182,6 +193,9 @@ function load(fn: SynthesizedFunction): Set<string> {
       break;
     case 'rotation':
       rotationConfig(env);
+      break;
+    case 'tokenBudget':
+      tokenBudgetConfig(env);
       break;
   }
   return read;

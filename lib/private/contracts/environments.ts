@@ -12,7 +12,7 @@ import { CLIENT_ROTATION_ENV } from './client-rotation';
 import { HANDLER_ENV, PEOPLE_ENV, REGISTRY_ENV } from './env';
 import { PORTAL_ENV } from './portal';
 import { TENANT_CLAIM_ENV } from './tenant-claim';
-import { BUDGET_ENFORCEMENT_ENV } from './token-budget';
+import { BUDGET_ENFORCEMENT_ENV, TOKEN_BUDGET_ENV } from './token-budget';
 
 export interface FunctionEnvironment {
   /** Every variable the function's construct may set. */
@@ -27,9 +27,9 @@ export interface FunctionEnvironment {
  * back-off) and the registry.
  */
 export const AUTHORIZER_ENVIRONMENT: FunctionEnvironment = {
-  set: [...Object.values(AUTHORIZER_ENV), ...Object.values(DIRECTORY_ENV), ...Object.values(REGISTRY_ENV)],
-  // Budget suspensions (token-budget.ts): read by the registry builds; no construct sets them yet, an operator may.
-  operator: [...Object.values(HANDLER_ENV), ...Object.values(AUTHORIZER_OPERATOR_ENV), ...Object.values(BUDGET_ENFORCEMENT_ENV)],
+  // Budget suspensions (token-budget.ts): set by TokenBudgets, read by the registry builds.
+  set: [...Object.values(AUTHORIZER_ENV), ...Object.values(DIRECTORY_ENV), ...Object.values(REGISTRY_ENV), ...Object.values(BUDGET_ENFORCEMENT_ENV)],
+  operator: [...Object.values(HANDLER_ENV), ...Object.values(AUTHORIZER_OPERATOR_ENV)],
 };
 
 /** The developer portal's own authorizer (lambda/authorizer-portal): the authorizer's, and the sign-in pool. */
@@ -47,14 +47,23 @@ export const TENANT_CLAIM_ENVIRONMENT: FunctionEnvironment = {
   operator: Object.values(HANDLER_ENV),
 };
 
-/** The developer portal (DeveloperPortal; lambda/portal): with a web UI, the sign-in pool and its tenant groups too. */
+/**
+ * The developer portal (DeveloperPortal; lambda/portal): with a web UI, the
+ * sign-in pool and its tenant groups too; with `addTokenBudgets`, the budget table.
+ */
 export const PORTAL_ENVIRONMENT: FunctionEnvironment = {
-  set: [...Object.values(PORTAL_ENV), REGISTRY_ENV.tableName, PEOPLE_ENV.poolId, PEOPLE_ENV.tenantGroupPrefix],
+  set: [...Object.values(PORTAL_ENV), REGISTRY_ENV.tableName, PEOPLE_ENV.poolId, PEOPLE_ENV.tenantGroupPrefix, TOKEN_BUDGET_ENV.budgetTable],
   operator: Object.values(HANDLER_ENV),
 };
 
 /** The client-secret rotation (one per pool and grace period; lambda/client-rotation). */
 export const CLIENT_ROTATION_ENVIRONMENT: FunctionEnvironment = {
   set: Object.values(CLIENT_ROTATION_ENV),
+  operator: Object.values(HANDLER_ENV),
+};
+
+/** The token budget function (TokenBudgets; lambda/token-budget): with a registry, its table too. */
+export const TOKEN_BUDGET_ENVIRONMENT: FunctionEnvironment = {
+  set: [...Object.values(TOKEN_BUDGET_ENV), REGISTRY_ENV.tableName],
   operator: Object.values(HANDLER_ENV),
 };
