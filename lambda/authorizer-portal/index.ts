@@ -7,9 +7,9 @@
  */
 import { AuthorizerEvent, AuthorizerResponse, createAuthorizerFromEnv } from '../authorizer/authorizer';
 import { PEOPLE } from '../authorizer/people';
-import { createRegistryTenantResolver } from '../authorizer/registry-resolver';
+import { registryBuild } from '../authorizer/registry-build';
 
-const authorizer = createAuthorizerFromEnv(process.env, __dirname, { registry: createRegistryTenantResolver, people: PEOPLE });
+const authorizer = createAuthorizerFromEnv(process.env, __dirname, { registry: registryBuild, people: PEOPLE });
 
 // A CommonJS export, as in lambda/authorizer/index.ts.
 exports.handler = (event: AuthorizerEvent): Promise<AuthorizerResponse> => authorizer.handle(event);

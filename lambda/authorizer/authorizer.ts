@@ -144,7 +144,8 @@ function bearerToken(event: AuthorizerEvent, maxTokenBytes: number): string {
   }
   if (typeof raw !== 'string' || raw.length === 0) throw new AuthorizerError('missing_header');
   if (raw.length > maxTokenBytes + 7) throw new AuthorizerError('too_large');
-  const bearer = raw.startsWith('Bearer ') || (raw.length >= 8 && raw.charCodeAt(6) === 32 && raw.slice(0, 6).toLowerCase() === 'bearer');
+  // The scheme is case-insensitive (RFC 6750 via RFC 7235); the common spelling is checked without a regular expression.
+  const bearer = raw.startsWith('Bearer ') || /^bearer ./i.test(raw);
   if (!bearer) throw new AuthorizerError('bad_scheme');
   const token = raw.slice(7);
   if (token.length > maxTokenBytes) throw new AuthorizerError('too_large');
@@ -347,7 +348,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       logDenial(logger, new AuthorizerError('no_scope', undefined, grant.clientId), metrics);
     } else {
       metrics?.allowed();
-      if (debug) logger.debug('allowed', { clientId: grant.clientId, tenantId: grant.tenantId });
+      // The context's client and tenant (the logger keeps only fields that are safe to log).
+      if (debug) logger.debug('allowed', grant.context);
     }
     return response;
   };
@@ -364,8 +366,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     // Token traffic per client and tenant (lib/private/contracts/token-usage.ts): one line when the cache did not know
     // the token (its first sighting here, or after eviction), none when a re-check stores it again.
     if (tokenCache.set(token, grant, exp * 1000, 0, tenants.recheckAt?.(key, now()))) {
+      // The grant's context names the client and the tenant (the logger drops its scopes).
       logger.info(TOKEN_FIRST_SEEN_MESSAGE, {
-        clientId, tenantId, tokenId: payload.jti as string | undefined, issuedAt: payload.iat as number | undefined, expiresAt: exp,
+        ...grant.context, tokenId: payload.jti as string | undefined, issuedAt: payload.iat as number | undefined, expiresAt: exp,
       });
     }
     return grant;

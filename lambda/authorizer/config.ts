@@ -125,7 +125,7 @@ export interface RegistryFactory {
   readonly directory?: DirectoryFactory;
   /**
    * The registry builds enforce budget suspensions too (BUDGET_TABLE_NAME):
-   * `createRegistryTenantResolver` carries `budgetResolverFromEnv`.
+   * registry-build.ts `registryBuild` carries `budgetResolverFromEnv`.
    * @default - none: BUDGET_TABLE_NAME is a configuration error
    */
   readonly budgets?: BudgetFactory;
@@ -159,6 +159,11 @@ export interface ConfigDeps extends DirectoryDeps {
   readonly directory?: DirectoryFactory;
 }
 
+/** A setting this bundle cannot honour: a configuration error (fail closed), never silently ignored. */
+function unsupported(name: string, support: string, bundle = 'authorizer-registry'): ConfigError {
+  return new ConfigError(`${name} is set but this bundle has no ${support} support (deploy assets/${bundle})`);
+}
+
 /**
  * The CDK-declared clients: the inline mapping, or the SSM directory (its
  * path and the parameters the library created in it). Exactly one of the two is set.
@@ -176,7 +181,7 @@ function declaredFromEnv(env: Env, directory: DirectoryFactory | undefined, deps
     throw new ConfigError(`${DIRECTORY_ENV.clientTenants} and ${DIRECTORY_ENV.path} are both set`);
   }
   if (!directory) {
-    throw new ConfigError(`${DIRECTORY_ENV.path} is set but this bundle has no client-directory support (deploy assets/authorizer-directory)`);
+    throw unsupported(DIRECTORY_ENV.path, 'client-directory', 'authorizer-directory');
   }
   return directory(env, deps);
 }
@@ -191,7 +196,7 @@ function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: C
   const table = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
   const ttlSeconds = table ? integer(env, REGISTRY_CACHE_TTL_SECONDS) : 0;
   if (table && !registry) {
-    throw new ConfigError(`${REGISTRY_ENV.tableName} is set but this bundle has no tenant-registry support (deploy assets/authorizer-registry)`);
+    throw unsupported(REGISTRY_ENV.tableName, 'tenant-registry');
   }
   const backoffMs = integer(env, OUTAGE_BACKOFF_MS);
   const { directory, ...directoryDeps } = deps;
@@ -199,7 +204,7 @@ function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: C
   const tenants = table && registry ? registry({ table, ttlSeconds, declared, backoffMs, now: deps.now }) : declared;
   if (registry?.budgets) return registry.budgets(env, tenants, deps.now);
   if (optional(env, BUDGET_ENFORCEMENT_ENV.budgetTable) !== undefined) {
-    throw new ConfigError(`${BUDGET_ENFORCEMENT_ENV.budgetTable} is set but this bundle has no token-budget support (deploy assets/authorizer-registry)`);
+    throw unsupported(BUDGET_ENFORCEMENT_ENV.budgetTable, 'token-budget');
   }
   return tenants;
 }

@@ -31,7 +31,6 @@
  * TABLE_NAME is set; the registry module itself does not load it at import.
  */
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { budgetResolverFromEnv } from './budget-resolver';
 import { directoryFromEnv } from './directory';
 import { AuthorizerError } from './errors';
 import type { TenantResolver } from './tenant-resolver';
@@ -204,5 +203,3 @@ export function createRegistryTenantResolver(options: {
 
 /** The registry builds (lambda/authorizer-registry, lambda/authorizer-portal) serve the client directory too (config.ts, `RegistryFactory`). */
 createRegistryTenantResolver.directory = directoryFromEnv;
-/** The registry builds enforce budget suspensions (BUDGET_TABLE_NAME, config.ts `RegistryFactory.budgets`). */
-createRegistryTenantResolver.budgets = budgetResolverFromEnv;

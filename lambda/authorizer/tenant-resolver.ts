@@ -35,7 +35,7 @@ export class StaticTenantResolver implements TenantResolver {
   public static fromJson(json: string | undefined): StaticTenantResolver {
     if (json === undefined || json.trim() === '') throw missing(DIRECTORY_ENV.clientTenants, 'a JSON object of client ids to tenant ids');
     try {
-      return new StaticTenantResolver(parseMapping(json, `${DIRECTORY_ENV.clientTenants}`));
+      return new StaticTenantResolver(parseMapping(json, DIRECTORY_ENV.clientTenants));
     } catch (err) {
       throw new ConfigError((err as Error).message);
     }

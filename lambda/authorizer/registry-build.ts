@@ -1,0 +1,15 @@
+/**
+ * The resolver factory of the registry builds (lambda/authorizer-registry,
+ * lambda/authorizer-portal): the tenant registry, the client directory in SSM
+ * and token-budget suspensions. Kept out of registry-resolver.ts so that the
+ * tenant-claim trigger, which uses the registry resolver alone, does not
+ * carry the budget code.
+ */
+import { budgetResolverFromEnv } from './budget-resolver';
+import type { RegistryFactory, RegistryOptions } from './config';
+import { createRegistryTenantResolver } from './registry-resolver';
+
+export const registryBuild: RegistryFactory = Object.assign(
+  (options: RegistryOptions) => createRegistryTenantResolver(options),
+  { directory: createRegistryTenantResolver.directory, budgets: budgetResolverFromEnv },
+);
