@@ -335,7 +335,7 @@ export class TokenBudgets extends Construct {
     if (this.portalBound) throw propError(this, 'addTokenBudgets(budgets)', this.node.path, 'is added to the portal already');
     this.portalBound = true;
     portalFunction.addEnvironment(TOKEN_BUDGET_ENV.budgetTable, this.table.tableName);
-    portalFunction.addToRolePolicy(leadingKeys(['dynamodb:GetItem', 'dynamodb:DeleteItem'], this.table.tableArn, SUSPENSION_KEYS));
+    portalFunction.addToRolePolicy(leadingKeys(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'], this.table.tableArn, SUSPENSION_KEYS));
     this.encryptionKey.grant(portalFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
   }
 

@@ -72,7 +72,7 @@ describe('DeveloperPortal', () => {
     expect(portal.resourceServer.scopeFullName('admin')).toBe('m2m-portal/admin');
   });
 
-  test('gates every portal route: tenant lifecycle is for admins, client management also for tenant admins', () => {
+  test('gates every portal route: tenant lifecycle and token budgets are for admins, client management also for tenant admins', () => {
     const { portal } = portalStack();
     const routes = Object.fromEntries(portal.api.routes.map((r) => [`${r.httpMethod} ${r.resourcePath}`, r.scopes.join(' ')]));
     const admin = 'm2m-portal/admin';
@@ -96,6 +96,9 @@ describe('DeveloperPortal', () => {
       'POST /tenants/{tenantId}/clients/{clientId}/secrets': both,
       'DELETE /tenants/{tenantId}/clients/{clientId}/secrets/{secretId}': both,
       'PUT /tenants/{tenantId}/usage-tiers/{api}': admin,
+      'PUT /tenants/{tenantId}/token-budget': admin,
+      'DELETE /tenants/{tenantId}/token-budget-suspension': admin,
+      'DELETE /tenants/{tenantId}/clients/{clientId}/token-budget-suspension': admin,
     });
     expect(portal.api.routes.every((r) => !r.isPublic)).toBe(true);
   });

@@ -195,7 +195,7 @@ describe('the developer portal', () => {
     expect(functionOf(t, /^Developer portal: registers/).Environment.Variables.BUDGET_TABLE_NAME).toEqual(stack.resolve(budgets.table.tableName));
     const table = JSON.stringify(stack.resolve(budgets.table.tableArn));
     expect(statementsOf(t, 'PortalHandlerRole').filter((s) => JSON.stringify(s.Resource) === table)).toEqual([{
-      Action: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+      Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'],
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUSPENSION#CLIENT#*', 'SUSPENSION#TENANT#*'] } },
       Effect: 'Allow',
       Resource: expect.anything(),

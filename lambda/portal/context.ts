@@ -8,6 +8,7 @@ import { PortalConfig } from './config';
 import { errorName, NotFoundError } from './errors';
 import type { ClientRecord, TenantRecord } from './records';
 import { Store } from './store';
+import type { BudgetSuspensions } from './token-budgets';
 import { UsageKeys } from './usage-keys';
 import type { AuditDetail, Client, ClientRotation, Role, Tenant, TenantUsageTiers } from '../../lib/private/contracts/portal-api';
 import { Logger } from '../shared/log';
@@ -25,6 +26,8 @@ export interface OpContext {
   readonly actor: string;
   /** The caller's role; undefined for scheduled work. */
   readonly role?: Role;
+  /** Budget suspensions; set when the portal has token budgets (BUDGET_TABLE_NAME). */
+  readonly suspensions?: BudgetSuspensions;
 }
 
 /** A registration, scope change or rotation lock older than this was abandoned (the Lambda timeout is far shorter). */
@@ -87,6 +90,7 @@ export function tenantView(t: TenantRecord, config: PortalConfig): Tenant {
     updatedAt: t.updatedAt,
     updatedBy: t.updatedBy,
     usageTiers: usageTiersView(t, config),
+    tokenBudget: t.tokenBudget,
     version: t.version,
   };
 }

@@ -21,6 +21,9 @@ import { RetryOptions } from './retry';
 import { deleteSecret, rotateSecret, sweepRotations, SweepResult } from './rotation';
 import { Store } from './store';
 import { createTenant, deleteTenant, loadTenant, patchTenant } from './tenants';
+import {
+  BudgetSuspensions, liftSuspension, parseSetTokenBudget, setTokenBudget, withClientSuspensions, withTenantSuspension,
+} from './token-budgets';
 import { UsageKeys } from './usage-keys';
 import { setUsageTier } from './usage-tiers';
 import {
@@ -96,6 +99,7 @@ export function createPortal(deps: PortalDeps): Portal {
     throw new ConfigError(`${PORTAL_ENV.usageTiers} names tiered APIs but the portal was given no API Gateway client`);
   }
   const usage = deps.apiGateway ? new UsageKeys(deps.apiGateway, deps.retry ?? {}) : undefined;
+  const suspensions = config.budgetTable ? new BudgetSuspensions(doc, config.budgetTable) : undefined;
   const adminOnly = new Set(PORTAL_ROUTES.filter((r) => r.access === 'admin').map((r) => r.name));
   // Changes count against the caller's per-minute budget.
   const changes = new Set(PORTAL_ROUTES.filter((r) => r.method !== 'GET').map((r) => r.name));
@@ -103,7 +107,9 @@ export function createPortal(deps: PortalDeps): Portal {
   const tenantChanges = new Set(PORTAL_ROUTES.filter((r) => r.access === 'anyAdmin' && r.method !== 'GET').map((r) => r.name));
   const perMinute = config.callerRequestsPerMinute ?? CALLER_REQUESTS_PER_MINUTE.default;
 
-  const context = (requestId: string, actor: string, role?: Role): OpContext => ({ store, apps, usage, config, now, log, requestId, actor, role });
+  const context = (requestId: string, actor: string, role?: Role): OpContext => ({
+    store, apps, usage, config, now, log, requestId, actor, role, suspensions,
+  });
 
   const isAdmin = (c: Caller) => c.scopes.has(config.adminScope);
   const roleOf = (c: Caller): Role => (isAdmin(c) ? 'platform-admin' : 'tenant-admin');
@@ -193,8 +199,9 @@ export function createPortal(deps: PortalDeps): Portal {
       case 'getTenant': {
         const tenant = await loadTenant(ctx, tenantId!);
         const clients = await store.listClients(tenantId!, 100, undefined);
-        const items = clients.items.map((c) => clientView(c, config));
-        return answer(r.name, { ...tenantView(tenant, config), clients: items, clientsNextToken: clients.nextToken });
+        const items = await withClientSuspensions(ctx, clients.items.map((c) => clientView(c, config)));
+        const view = await withTenantSuspension(ctx, tenantView(tenant, config));
+        return answer(r.name, { ...view, clients: items, clientsNextToken: clients.nextToken });
       }
       case 'patchTenant': {
         const req = parsePatchTenant(parseBody(event.body, event.isBase64Encoded));
@@ -210,7 +217,7 @@ export function createPortal(deps: PortalDeps): Portal {
       case 'listClients': {
         await loadTenant(ctx, tenantId!);
         const page = await store.listClients(tenantId!, checkLimit(q.limit), q.nextToken);
-        return answer(r.name, { items: page.items.map((c) => clientView(c, config)), nextToken: page.nextToken });
+        return answer(r.name, { items: await withClientSuspensions(ctx, page.items.map((c) => clientView(c, config))), nextToken: page.nextToken });
       }
       case 'createClient': {
         const key = checkIdempotencyKey(header(event, 'Idempotency-Key'));
@@ -218,8 +225,22 @@ export function createPortal(deps: PortalDeps): Portal {
         const reply = await registerClient(ctx, tenantId!, req, key);
         return answer(r.name, reply.body, reply.status);
       }
-      case 'getClient':
-        return answer(r.name, await getClient(ctx, tenantId!, checkClientId(r.params.clientId)));
+      case 'getClient': {
+        const [client] = await withClientSuspensions(ctx, [await getClient(ctx, tenantId!, checkClientId(r.params.clientId))]);
+        return answer(r.name, client);
+      }
+      case 'setTokenBudget':
+        return answer(r.name,
+          await setTokenBudget(ctx, tenantId!, parseSetTokenBudget(parseBody(event.body, event.isBase64Encoded)), expectedVersion(event)));
+      case 'liftTenantBudgetSuspension': {
+        await liftSuspension(ctx, tenantId!, 'tenant', tenantId!);
+        return answer(r.name, tenantView(await loadTenant(ctx, tenantId!), config));
+      }
+      case 'liftClientBudgetSuspension': {
+        const record = await loadClient(ctx, tenantId!, checkClientId(r.params.clientId));
+        await liftSuspension(ctx, tenantId!, 'client', record.clientId);
+        return answer(r.name, clientView(record, config));
+      }
       case 'patchClient': {
         const clientId = checkClientId(r.params.clientId);
         const req = parsePatchClient(parseBody(event.body, event.isBase64Encoded), config.grantableScopes);

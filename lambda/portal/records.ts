@@ -4,7 +4,7 @@
  * of its listings.
  */
 import { BadRequestError } from './errors';
-import type { RegistryStatus, Role } from '../../lib/private/contracts/portal-api';
+import type { RegistryStatus, Role, TokenBudgetSpec } from '../../lib/private/contracts/portal-api';
 
 export interface TenantRecord {
   readonly tenantId: string;
@@ -19,6 +19,8 @@ export interface TenantRecord {
   readonly usageTiers?: Readonly<Record<string, string>>;
   /** A usage tier change in progress (a lock held by one request). */
   readonly pendingTier?: PendingTier;
+  /** The tenant's token budget (PUT …/token-budget), which the budget function reads. */
+  readonly tokenBudget?: TokenBudgetSpec;
 }
 
 /** The lock of a usage tier change: which request moves the key of which API to which tier. */

@@ -12,6 +12,7 @@
 import type { AuditEntry } from './audit';
 import type { IdRule } from './ids';
 import type { PortalRouteName } from './portal-routes';
+import type { BudgetSpec, BudgetSubject, BudgetWindow } from './token-budget';
 
 export type { AuditDetail, AuditEntry } from './audit';
 
@@ -59,8 +60,37 @@ export interface Tenant {
   readonly updatedBy: string;
   /** Absent when the portal manages no tiered API. */
   readonly usageTiers?: TenantUsageTiers;
+  /** The tenant's token budget set in the portal (all its clients together); absent: none. */
+  readonly tokenBudget?: TokenBudgetSpec;
+  /** The tenant's budget suspension while it lasts (token budgets only). */
+  readonly budgetSuspension?: BudgetSuspension;
   /** Sent back as `If-Match` to change the tenant (also the answer's ETag). */
   readonly version: number;
+}
+
+/**
+ * A token budget as the portal stores it on a tenant and the budget function
+ * reads it (token-budget.ts `BudgetSpec`): tokens per UTC hour and day, and
+ * the suspension after a crossing, in seconds (absent: alarm only).
+ */
+export type TokenBudgetSpec = BudgetSpec;
+
+/**
+ * A budget suspension in force: the authorizer denies the client (or every
+ * client of the tenant) with the reason `token_budget` until `until`, or
+ * until a platform admin lifts it.
+ */
+export interface BudgetSuspension {
+  readonly subject: BudgetSubject;
+  /** ISO time the suspension ends. */
+  readonly until: string;
+  /** The budget crossed: per `hour` or per `day`. */
+  readonly window: BudgetWindow;
+  readonly budget: number;
+  /** New tokens counted when the crossing was seen. */
+  readonly count: number;
+  /** ISO time of the suspension. */
+  readonly since?: string;
 }
 
 /** `GET /tenants/{tenantId}`: the tenant and its first clients. */
@@ -92,6 +122,8 @@ export interface Client {
   readonly rotation?: ClientRotation;
   /** Who suspended a suspended client: only a platform admin lifts a platform admin's suspension. */
   readonly suspendedBy?: Role;
+  /** The client's budget suspension while it lasts (in tenant and client answers; token budgets only). */
+  readonly budgetSuspension?: BudgetSuspension;
   /** Sent back as `If-Match` to change the client (also the answer's ETag). */
   readonly version: number;
 }
@@ -171,6 +203,9 @@ export interface PortalResponses {
   readonly rotateSecret: RotatedClient;
   readonly deleteSecret: ClientWithoutSecret;
   readonly setUsageTier: Tenant;
+  readonly setTokenBudget: Tenant;
+  readonly liftTenantBudgetSuspension: Tenant;
+  readonly liftClientBudgetSuspension: Client;
 }
 
 /** A compile error names a route without a response type here, or a response type of no route. */
@@ -209,6 +244,11 @@ export interface SetUsageTierRequest {
   readonly tier: string;
 }
 
+/** `PUT /tenants/{tenantId}/token-budget`: the tenant's budget, or `null` to remove it. */
+export interface SetTokenBudgetRequest {
+  readonly tokenBudget: TokenBudgetSpec | null;
+}
+
 /** The body of every route that takes one, by route name; the others take none. */
 export interface PortalRequests {
   readonly createTenant: CreateTenantRequest;
@@ -217,6 +257,7 @@ export interface PortalRequests {
   readonly createClient: CreateClientRequest;
   readonly patchClient: PatchClientRequest;
   readonly setUsageTier: SetUsageTierRequest;
+  readonly setTokenBudget: SetTokenBudgetRequest;
 }
 
 /** A compile error names a request body of no route. */

@@ -13,7 +13,8 @@ export type PortalRouteName =
   | 'listAdmins' | 'inviteAdmin' | 'removeAdmin'
   | 'listClients' | 'createClient' | 'getClient' | 'patchClient' | 'deleteClient'
   | 'rotateSecret' | 'deleteSecret'
-  | 'setUsageTier';
+  | 'setUsageTier'
+  | 'setTokenBudget' | 'liftTenantBudgetSuspension' | 'liftClientBudgetSuspension';
 
 export interface PortalRoute {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -43,6 +44,10 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
   { method: 'DELETE', path: '/tenants/{tenantId}/clients/{clientId}/secrets/{secretId}', name: 'deleteSecret', access: 'anyAdmin' },
   // Body `{"tier": "<name>"}`: moves the tenant's API key of a tiered API to that tier's usage plan.
   { method: 'PUT', path: '/tenants/{tenantId}/usage-tiers/{api}', name: 'setUsageTier', access: 'admin' },
+  // Token budgets (DeveloperPortal.addTokenBudgets): the tenant's budget, and lifting a budget suspension early.
+  { method: 'PUT', path: '/tenants/{tenantId}/token-budget', name: 'setTokenBudget', access: 'admin' },
+  { method: 'DELETE', path: '/tenants/{tenantId}/token-budget-suspension', name: 'liftTenantBudgetSuspension', access: 'admin' },
+  { method: 'DELETE', path: '/tenants/{tenantId}/clients/{clientId}/token-budget-suspension', name: 'liftClientBudgetSuspension', access: 'admin' },
 ];
 
 /** Request headers the web UI sends (CORS preflight answers allow exactly these). */

@@ -6,9 +6,12 @@ test('every route is unique by method and path, and every name is used once', ()
   expect(new Set(PORTAL_ROUTES.map((r) => r.name)).size).toBe(PORTAL_ROUTES.length);
 });
 
-test('tenant lifecycle, invitations and usage tiers are for platform admins only', () => {
+test('tenant lifecycle, invitations, usage tiers and token budgets are for platform admins only', () => {
   const adminOnly = PORTAL_ROUTES.filter((r) => r.access === 'admin').map((r) => r.name).sort();
-  expect(adminOnly).toEqual(['createTenant', 'deleteTenant', 'inviteAdmin', 'patchTenant', 'removeAdmin', 'setUsageTier']);
+  expect(adminOnly).toEqual([
+    'createTenant', 'deleteTenant', 'inviteAdmin', 'liftClientBudgetSuspension', 'liftTenantBudgetSuspension', 'patchTenant', 'removeAdmin',
+    'setTokenBudget', 'setUsageTier',
+  ]);
 });
 
 test('methodsByPath groups the methods of each resource, in table order', () => {
