@@ -8,14 +8,17 @@
  * revokes the refresh token (and says so when it cannot), a reload that signs
  * in again silently while managed login's session lasts, a registration
  * whose answer was lost, the OpenAPI document downloaded without leaving the
- * app, error links that only count with the pending sign-in's state, and
+ * app, error links that only count with the pending sign-in's state, token-budget
+ * suspensions shown with their reason and lifted by a platform admin, and
  * axe-core on every main page. Screenshots of the main pages go to test-reports/screenshots.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdminListGroupsForUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { LocalPortal, startLocalPortal, WEB_CLIENT_ID } from './support/local-portal';
+import { BUDGET_TABLE, LocalPortal, startLocalPortal, WEB_CLIENT_ID } from './support/local-portal';
+import { BudgetStore } from '../../lambda/token-budget/counter';
 import { expectNoSecretLeak, READ, WRITE } from '../lambda/portal/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -387,6 +390,57 @@ describe('a platform admin', () => {
     await umbrella.getByRole('button', { name: /^Resume/ }).click();
     await expectText(umbrella, /active/);
   });
+
+  test('sees a client\'s and a tenant\'s token-budget suspensions, with the reason and the end, and lifts them; a tenant admin sees them without Lift', async () => {
+    // GIVEN a client of initech whose budget function wrote a suspension, and a tenant-wide one
+    const created = await portal.env.call('POST', '/tenants/initech/clients', { body: { name: 'nightly', scopes: [READ] } });
+    expect(created.status).toBe(201);
+    const id: string = created.body.clientId;
+    const store = new BudgetStore(DynamoDBDocumentClient.from(portal.env.ddb), BUDGET_TABLE);
+    const until = Math.floor(Date.now() / 1000) + 1800;
+    await store.suspend({ subject: 'client', id, until, window: 'hour', budget: 100, count: 101 }, new Date().toISOString());
+    await store.suspend({ subject: 'tenant', id: 'initech', until, window: 'day', budget: 5000, count: 5001 }, new Date().toISOString());
+
+    // THEN the platform admin sees both, why and until when
+    await s.page.goto(`${portal.siteUrl}#/tenants/initech/clients`);
+    const notice = s.page.getByTestId('tenant-budget-suspension');
+    await expectText(notice, 'used 5001 new tokens this day (UTC), over the budget of 5000 per day');
+    const nightly = row(s.page, 'nightly');
+    await expectText(nightly.getByTestId('budget-reason'), 'Token budget exceeded: it used 101 new tokens this hour (UTC), over the budget of 100 per hour.');
+    expect(await nightly.getByTestId('budget-until').locator('time').getAttribute('datetime')).toBe(new Date(until * 1000).toISOString());
+    await shot(s.page, 'budget-suspension');
+    await expectAccessible(s.page, 'clients (budget suspensions)');
+
+    // AND a tenant admin of initech sees them, with no Lift
+    const t = await signIn('ivan', ['tenant-initech']);
+    try {
+      await t.page.goto(`${portal.siteUrl}#/tenants/initech/clients`);
+      await expectText(row(t.page, 'nightly').getByTestId('budget-reason'), 'used 101 new tokens this hour');
+      await t.page.getByTestId('tenant-budget-suspension').waitFor();
+      expect(await t.page.getByTestId('lift-budget-suspension').count()).toBe(0);
+    } finally {
+      await t.context.close();
+    }
+
+    // WHEN the platform admin lifts the client's suspension (confirming), then the tenant's
+    await nightly.getByRole('button', { name: 'Lift: nightly' }).click();
+    await s.page.getByRole('dialog').getByRole('button', { name: 'Lift suspension' }).click();
+    await expectText(s.page.getByTestId('status').first(), 'Budget suspension of nightly lifted.');
+    await nightly.getByTestId('client-id').waitFor();
+    expect(await nightly.getByTestId('client-budget-suspension').count()).toBe(0);
+    expect(await store.suspension('client', id)).toBeUndefined();
+    await notice.getByRole('button', { name: 'Lift: tenant initech' }).click();
+    await s.page.getByRole('dialog').getByRole('button', { name: 'Lift suspension' }).click();
+    await s.page.getByTestId('tenant-budget-suspension').waitFor({ state: 'detached' });
+    expect(await store.suspension('tenant', 'initech')).toBeUndefined();
+
+    // THEN both lifts are in the audit trail, by the person
+    const trail = (await portal.env.call('GET', '/tenants/initech/audit')).body.items as Array<{ action: string; actor: string; detail?: { subject?: string } }>;
+    expect(trail.filter((e) => e.action === 'token_budget.lifted').map((e) => [e.actor, e.detail?.subject]).sort()).toEqual([['user:root', 'client'], ['user:root', 'tenant']]);
+    // Back where the next journey starts.
+    await s.page.goto(`${portal.siteUrl}#/tenants`);
+    await s.page.getByTestId('tenants-table').waitFor();
+  }, 60_000);
 
   test('a failed API call says in plain words what happened and what to do, with the API\'s message and the details for support', async () => {
     // The tenant exists already: the API answers 409 conflict with a message naming it.

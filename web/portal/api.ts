@@ -7,7 +7,7 @@
  */
 import type {
   AuditEntry, Client, CreateClientRequest, InvitedAdmin, Me, Page, PortalRequests, PortalResponses, RegisteredClient, RemovedAdmin,
-  RotatedClient, SettableStatus, Tenant, TenantAdmin,
+  RotatedClient, SettableStatus, Tenant, TenantAdmin, TenantWithClients,
 } from '../../lib/private/contracts/portal-api';
 import { PORTAL_ROUTES, PortalRouteName } from '../../lib/private/contracts/portal-routes';
 
@@ -109,6 +109,20 @@ export class PortalApi {
       token = page.nextToken;
     } while (token);
     return all;
+  }
+
+  getTenant(tenantId: string): Promise<TenantWithClients> {
+    return this.call('getTenant', { tenantId });
+  }
+
+  /** Lifts a token-budget suspension of the client before its time (platform admins). */
+  liftClientBudgetSuspension(client: Client): Promise<Client> {
+    return this.call('liftClientBudgetSuspension', { tenantId: client.tenantId, clientId: client.clientId });
+  }
+
+  /** Lifts a token-budget suspension of the whole tenant before its time (platform admins). */
+  liftTenantBudgetSuspension(tenantId: string): Promise<Tenant> {
+    return this.call('liftTenantBudgetSuspension', { tenantId });
   }
 
   getClient(tenantId: string, clientId: string): Promise<Client> {

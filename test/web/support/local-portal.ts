@@ -10,7 +10,8 @@
  *   the real authorizer (portal build: registry + people) on every request,
  *   enforces its policy as API Gateway does, answers CORS preflights for the
  *   site's origin from the portal route table, and serves a business API
- *   (`GET /orders`) behind the registry authorizer;
+ *   (`GET /orders`) behind the registry authorizer; the portal has token
+ *   budgets (a budget table whose suspensions the journeys write);
  * - a stand-in for Cognito's M2M token endpoint (cognito-local has no
  *   client-credentials grant): `client_secret_basic`, checked against the
  *   client's current secrets, scopes within the client's allowed scopes,
@@ -47,9 +48,11 @@ import { planRouteTable } from '../../../lib/private/route-plan';
 import { contentSecurityPolicy } from '../../../lib/private/site-policy';
 import { buildWebUi } from '../../../scripts/build-web-ui';
 import { evaluatePolicy } from '../../lambda/authorizer/iam-eval';
-import { ADMIN_SCOPE, CREDENTIALS, Env, GRANTABLE, READ, REGION, setup, TENANT_ADMIN_SCOPE, WRITE } from '../../lambda/portal/harness';
+import { ADMIN_SCOPE, createTable, CREDENTIALS, Env, GRANTABLE, READ, REGION, setup, TENANT_ADMIN_SCOPE, WRITE } from '../../lambda/portal/harness';
 
 export const M2M_POOL = 'us-east-1_M2mLocal1';
+/** The token budgets' table the local portal shows and lifts suspensions of. */
+export const BUDGET_TABLE = 'budgets';
 export const PEOPLE_POOL = 'us-east-1_People1';
 export const WEB_CLIENT_ID = 'portalwebclient0000000001';
 const M2M_ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${M2M_POOL}`;
@@ -177,7 +180,11 @@ export async function startLocalPortal(): Promise<LocalPortal> {
   const gateway = http.createServer();
   const apiPort = await listen(gateway);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const { env, close: closeEnv } = await setup({ people: true, allowedOrigin: siteOrigin, tokenEndpoint: `${apiUrl}/oauth2/token` });
+  const { env, close: closeEnv } = await setup({
+    people: true, allowedOrigin: siteOrigin, tokenEndpoint: `${apiUrl}/oauth2/token`, config: { budgetTable: BUDGET_TABLE },
+  });
+  // The token budgets' table (DeveloperPortal.addTokenBudgets): the journeys write suspensions as the budget function does.
+  await createTable(env.ddb, BUDGET_TABLE);
   const oidc = await startOidc();
 
   // The M2M pool's signing key (the token endpoint stand-in) and the registry the authorizers read.

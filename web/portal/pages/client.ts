@@ -1,5 +1,6 @@
 /** One client: its details, its actions and how to get a token with it. */
 import type { Client } from '../../../lib/private/contracts/portal-api';
+import { liftButton, mayLift, suspensionLine } from '../budget';
 import { ActionHost, clientButtons, rotationText } from '../client-actions';
 import { busy, errorAlert, Feedback, loading } from '../components';
 import { badge, Child, h, hashHref, keepFocus, replace, time } from '../dom';
@@ -40,6 +41,7 @@ function details(client: Client): HTMLElement {
   return h('dl', { 'class': 'details', 'data-testid': 'client-details' },
     ...item('Client id', h('code', { 'data-testid': 'client-id' }, client.clientId)),
     ...item('Status', badge(client.status)),
+    ...(client.budgetSuspension ? item('Token budget', h('span', { 'data-testid': 'client-budget-suspension' }, ...suspensionLine(client.budgetSuspension))) : []),
     ...item('Scopes', client.scopes.length > 0 ? h('code', {}, client.scopes.join(' ')) : 'none'),
     ...item('Token validity', `${client.accessTokenValidityMinutes} minutes`),
     ...item('Secret rotation', ...rotationText(client)),
@@ -79,6 +81,9 @@ export async function clientPage(ctx: PageContext, tenantId: string, clientId: s
     document.title = `${client.name} · Developer portal`;
     const { actions, confirmRotation } = clientButtons(client, host);
     if (confirmRotation) actions.splice(1, 0, confirmRotation);
+    if (client.budgetSuspension && mayLift(ctx)) {
+      actions.unshift(liftButton('Lift budget suspension', client.name, feedback, () => ctx.api.liftClientBudgetSuspension(client), load));
+    }
     keepFocus(summary, () => replace(summary,
       details(client),
       actions.length > 0 ? h('div', { 'class': 'actions', 'role': 'group', 'aria-label': 'Client actions' }, ...actions) : null,

@@ -1,5 +1,6 @@
 /** A tenant's API clients: the table, with each client's actions. */
 import type { Client } from '../../../lib/private/contracts/portal-api';
+import { liftButton, mayLift, suspensionLine, tenantSuspensionNotice } from '../budget';
 import { ActionHost, clientButtons, rotationText } from '../client-actions';
 import { errorAlert, Feedback, loading, pageTitle } from '../components';
 import { badge, h, hashHref, keepFocus, replace } from '../dom';
@@ -12,11 +13,15 @@ function scopeList(scopes: readonly string[]): HTMLElement {
 
 function row(client: Client, host: ActionHost): HTMLTableRowElement {
   const { actions, confirmRotation } = clientButtons(client, host);
+  const suspension = client.budgetSuspension;
+  if (suspension && mayLift(host.ctx)) {
+    actions.unshift(liftButton('Lift', client.name, host.feedback, () => host.ctx.api.liftClientBudgetSuspension(client), () => host.reload()));
+  }
   const gone = client.status === 'deleted' || client.status === 'deleting';
   return h('tr', { 'class': gone ? 'row-gone' : undefined, 'data-testid': 'client-row', 'data-client-id': client.clientId, 'data-client-name': client.name },
     h('th', { scope: 'row' }, h('a', { href: hashHref('tenants', client.tenantId, 'clients', client.clientId) }, client.name)),
     h('td', {}, h('code', { 'class': 'small', 'data-testid': 'client-id' }, client.clientId)),
-    h('td', {}, badge(client.status)),
+    h('td', {}, badge(client.status), suspension ? h('div', { 'class': 'small', 'data-testid': 'client-budget-suspension' }, ...suspensionLine(suspension)) : null),
     h('td', {}, scopeList(client.scopes)),
     h('td', { class: 'numeric' }, `${client.accessTokenValidityMinutes} min`),
     h('td', {}, h('div', { class: 'rotation' }, ...rotationText(client)), confirmRotation ? h('div', { class: 'rotation-action' }, confirmRotation) : null),
@@ -28,6 +33,7 @@ export async function clientsPage(ctx: PageContext, tenantId: string): Promise<v
   const feedback = new Feedback();
   const secretSlot = h('div', { class: 'secret-slot' });
   const body = h('div', { 'class': 'table-region', 'aria-live': 'off' }, loading('clients'));
+  const tenantNotice = h('div', {});
   replace(ctx.main,
     pageTitle('API clients',
       h('p', { class: 'lead' }, 'The clients your services use to get access tokens (OAuth 2.0 client credentials) for tenant ',
@@ -35,6 +41,7 @@ export async function clientsPage(ctx: PageContext, tenantId: string): Promise<v
       h('a', { class: 'button button-primary', href: hashHref('tenants', tenantId, 'clients', 'new') }, 'Register a client')),
     secretSlot,
     feedback.el,
+    tenantNotice,
     body,
   );
 
@@ -64,8 +71,9 @@ export async function clientsPage(ctx: PageContext, tenantId: string): Promise<v
 
   async function load(append: boolean): Promise<void> {
     try {
-      const page = await ctx.api.listClients(tenantId, append ? nextToken : undefined);
+      const [page, tenant] = await Promise.all([ctx.api.listClients(tenantId, append ? nextToken : undefined), ctx.api.getTenant(tenantId)]);
       if (!ctx.isCurrent()) return;
+      replace(tenantNotice, tenantSuspensionNotice(ctx, tenantId, tenant.budgetSuspension, feedback, () => load(false)));
       clients = append ? [...clients, ...page.items] : page.items;
       nextToken = page.nextToken;
       keepFocus(body, render, ctx.main.querySelector('h1'));
