@@ -240,7 +240,11 @@ export class TokenBudgets extends Construct {
     this.handler = fn;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: COUNTER_ACTIONS, resources: [table.tableArn] }));
     this.encryptionKey.grant(role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-    props.alarmTopic?.grantPublish(role);
+    if (props.alarmTopic) {
+      // Publish, and the exact key actions an encrypted topic needs (grantPublish would allow kms:GenerateDataKey*).
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [props.alarmTopic.topicArn] }));
+      props.alarmTopic.masterKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
+    }
     if (this.registry) {
       // Tenant records (their portal budget) and audit entries, nothing else of the registry.
       role.addToPrincipalPolicy(leadingKeys(['dynamodb:GetItem'], this.registry.tableArn, ['TENANT#*']));

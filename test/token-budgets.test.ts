@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { mockIntegration, poolStack } from './fixtures';
@@ -121,6 +122,18 @@ describe('the budget function', () => {
     ].map((s) => expect.objectContaining({ ...s, Resource: expect.anything() })));
     expect(grants[1].Resource).toEqual(table);
     expect(stack.resolve(functionOf(t, /^Counts the tokens/).Environment.Variables.ALARM_TOPIC_ARN)).toBe(TOPIC_ARN);
+  });
+
+  test('an encrypted topic: the exact key actions a publisher needs, no wildcard action', () => {
+    const env = poolStack();
+    const key = new kms.Key(env.stack, 'TopicKey');
+    const topic = new sns.Topic(env.stack, 'Topic', { masterKey: key });
+    const api = new ScopedRestApi(env.stack, 'Api', { userPool: env.pool });
+    api.addScopedMethod(api.root, 'GET', mockIntegration(), { scopes: [env.orders.scope('read')] });
+    new TokenBudgets(env.stack, 'Budgets', { api, alarmTopic: topic });
+    const statements = statementsOf(Template.fromStack(env.stack), 'BudgetsRole');
+    expect(statements).toContainEqual({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: env.stack.resolve(key.keyArn) });
+    expect(statements.flatMap((st) => [st.Action].flat()).filter((a: string) => a.endsWith('*'))).toEqual([]);
   });
 
   test('with a registry: reads tenant records and appends audit entries, no other item of the registry', () => {
