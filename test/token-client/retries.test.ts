@@ -101,27 +101,45 @@ test('connection resets on every attempt end with code network', async () => {
   expect(err.status).toBeUndefined();
 });
 
-test('a slow answer past the attempt timeout ends with code timeout', async () => {
-  const timers: NodeJS.Timeout[] = [];
-  const { client, requests } = await clientFor((_r, _n, res) => { timers.push(setTimeout(() => tokenAnswer(res, 'tok-late'), 3_000)); },
-    { attemptTimeoutMs: 50, maxAttempts: 2 });
+/**
+ * The token client's fetch, recording the abort signal of each attempt: an attempt is counted when
+ * the client starts it, whether or not the request has reached the server before it is cut.
+ */
+function recordingFetch(): { fetch: typeof globalThis.fetch; signals: AbortSignal[] } {
+  const signals: AbortSignal[] = [];
+  return {
+    signals,
+    fetch: (input, init) => {
+      signals.push(init!.signal!);
+      return globalThis.fetch(input, init);
+    },
+  };
+}
+
+/** A server that never answers: only the client's own timers end an attempt, whatever the load. */
+const neverAnswers: Script = () => undefined;
+
+test('an answer that never comes ends each attempt at the attempt timeout; after maxAttempts, code timeout', async () => {
+  const attempts = recordingFetch();
+  const { client } = await clientFor(neverAnswers, { attemptTimeoutMs: 50, maxAttempts: 2, fetch: attempts.fetch });
 
   const err = await failure(client.getToken());
-  timers.forEach(clearTimeout);
   expect(err).toMatchObject({ code: 'timeout', attempts: 2 });
-  expect(requests).toHaveLength(2);
+  expect(err.message).toContain('no complete answer within 50 ms');
+  expect(attempts.signals).toHaveLength(2);
+  expect(attempts.signals.every((s) => s.aborted)).toBe(true);
 });
 
-test('the total deadline bounds an attempt too (real clock)', async () => {
-  const timers: NodeJS.Timeout[] = [];
-  const { client, requests } = await clientFor((_r, _n, res) => { timers.push(setTimeout(() => tokenAnswer(res, 'tok-late'), 3_000)); },
-    { now: Date.now, attemptTimeoutMs: 60_000, deadlineMs: 50, maxAttempts: 10 });
+test('the total deadline bounds an attempt too: an answer that never comes is cut at the deadline, not at the attempt timeout', async () => {
+  // The clock stands still at T0: 50 ms are left of the deadline when the attempt starts, whatever the load.
+  const attempts = recordingFetch();
+  const { client } = await clientFor(neverAnswers, { attemptTimeoutMs: 60_000, deadlineMs: 50, maxAttempts: 10, fetch: attempts.fetch });
 
   const err = await failure(client.getToken());
-  timers.forEach(clearTimeout);
-  expect(err.code).toBe('timeout');
-  expect(requests.length).toBeGreaterThanOrEqual(1);
-  expect(err.attempts).toBe(requests.length);
+  expect(err).toMatchObject({ code: 'timeout', attempts: 1 });
+  expect(err.message).toContain('no access token within the 50 ms deadline (1 attempt)');
+  expect(attempts.signals).toHaveLength(1);
+  expect(attempts.signals[0].aborted).toBe(true);
 });
 
 test.each(['invalid_client', 'invalid_scope', 'unauthorized_client', 'invalid_grant', 'unsupported_grant_type'])(
