@@ -17,6 +17,15 @@ beforeAll(() => {
 });
 
 /** Runs one event and checks: denied, one log line with this reason, token never logged. */
+/** Yields to I/O (setImmediate, which the tests never fake) until `condition` holds. */
+async function untilTrue(condition: () => boolean): Promise<void> {
+  for (let turns = 0; turns < 1_000_000; turns++) {
+    await new Promise((res) => setImmediate(res));
+    if (condition()) return;
+  }
+  throw new Error('the condition never held');
+}
+
 async function expectDenied(t: TestAuthorizer, event: Parameters<TestAuthorizer['authorizer']['handle']>[0], reason: string, secret?: string) {
   const before = t.lines.length;
   const result = await outcome(t.authorizer, event);
@@ -169,14 +178,22 @@ describe('JWKS endpoint problems', () => {
     await expectDenied(t, tokenEvent(sign(key, claims())), 'jwks_unavailable');
   });
 
-  test('JWKS endpoint hangs: the request is denied within the time bound', async () => {
+  test('JWKS endpoint hangs: the request is denied once the time bound has passed, not before', async () => {
     const server = await loopbackServer(() => undefined); // accepts, never answers
+    // The test moves the bound's timer (the sockets stay real): the denial comes at BOUND_MS exactly, whatever the load.
+    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate'] });
     try {
       const t = makeAuthorizer({ deps: { jwksTransport: loopbackTransport(server.port) }, config: { jwksTimeoutMs: BOUND_MS } });
-      const start = Date.now();
-      await expectDenied(t, tokenEvent(sign(key, claims())), 'jwks_unavailable');
-      expect(Date.now() - start).toBeLessThan(BOUND_MS + 1000);
+      let settled = false;
+      const denied = expectDenied(t, tokenEvent(sign(key, claims())), 'jwks_unavailable').finally(() => { settled = true; });
+      await untilTrue(() => server.hits() === 1);
+      jest.advanceTimersByTime(BOUND_MS - 1);
+      await untilTrue(() => true);
+      expect(settled).toBe(false);
+      jest.advanceTimersByTime(1);
+      await denied;
     } finally {
+      jest.useRealTimers();
       await server.close();
     }
   });
@@ -208,7 +225,9 @@ describe('JWKS endpoint problems', () => {
     const server = await loopbackServer((_, res) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(jwksOf(key))); });
     try {
       const transport = loopbackTransport(server.port);
-      const t = makeAuthorizer({ jwks: jwksOf(key), deps: { jwksTransport: transport, penaltyBoxSeconds: 1 } });
+      // The penalty interval is read on the authorizer's clock, which the test moves.
+      let clock = Date.now();
+      const t = makeAuthorizer({ jwks: jwksOf(key), deps: { jwksTransport: transport, penaltyBoxSeconds: 1, now: () => clock } });
       const strangers = [makeKey('kid-a'), makeKey('kid-b')];
       for (let i = 0; i < 6; i++) {
         expect(await outcome(t.authorizer, tokenEvent(sign(strangers[i % 2], claims())))).toBe('Unauthorized');
@@ -216,7 +235,7 @@ describe('JWKS endpoint problems', () => {
       expect(transport.calls).toBe(1);
       expect(t.logs().map((l) => l.reason)).toEqual(Array(6).fill('unknown_kid'));
       // After the interval, a rotated-in key is picked up by one more fetch.
-      await new Promise((r) => setTimeout(r, 1100));
+      clock += 1_000;
       expect(await outcome(t.authorizer, tokenEvent(sign(strangers[0], claims())))).toBe('Unauthorized');
       expect(transport.calls).toBe(2);
     } finally {

@@ -50,7 +50,8 @@ describe('JwksCache', () => {
     const server = await loopbackServer((_, res) => setTimeout(() => res.end(JSON.stringify(jwksOf(key, other))), 50));
     try {
       const transport = loopbackTransport(server.port);
-      const cache = new JwksCache({ transport });
+      // A deadline far beyond the server's 50 ms: sharing is what this test is about, not timing.
+      const cache = new JwksCache({ transport, timeoutMs: 30_000 });
       const jwks = await Promise.all([cache.getJwk(URI, jwt('kid-1')), cache.getJwk(URI, jwt('kid-2')), cache.getJwks(URI)]);
       expect(jwks[0].kid).toBe('kid-1');
       expect(jwks[1].kid).toBe('kid-2');
@@ -174,9 +175,8 @@ describe('httpsGet', () => {
   test('the deadline covers the whole exchange: headers sent, body never finished', async () => {
     const server = await loopbackServer((_, res) => { res.writeHead(200); res.write('{"keys":'); });
     try {
-      const start = Date.now();
+      // Only the 300 ms deadline ends this exchange; its message says so (no elapsed time is measured: that races the load).
       expect(await failure(get(server.port, 300))).toMatch(/^FetchError: .*no complete response within 300 ms/);
-      expect(Date.now() - start).toBeLessThan(1_300);
     } finally {
       await server.close();
     }

@@ -87,8 +87,11 @@ export async function startMockOAuthServer(env: { clientId: string; clientSecret
   };
 }
 
-/** Waits (polling, bounded) until the condition holds; fails the test if it never does. */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, limitMs = 5_000): Promise<void> {
+/**
+ * Waits (polling, bounded) until the condition holds; fails the test if it never does. The bound is far beyond
+ * the work waited for (loopback requests), so that a busy machine only makes the wait longer, never a failure.
+ */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, limitMs = 30_000): Promise<void> {
   const until = Date.now() + limitMs;
   while (!(await condition())) {
     if (Date.now() > until) throw new Error(`never happened: ${what}`);
