@@ -19,7 +19,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { configFromEnv as authorizerConfig } from '../../lambda/authorizer/config';
 import { PEOPLE, personOf } from '../../lambda/authorizer/people';
-import { createRegistryTenantResolver } from '../../lambda/authorizer/registry-resolver';
+import { registryBuild } from '../../lambda/authorizer/registry-build';
 import { loadConfig as rotationConfig } from '../../lambda/client-rotation/config';
 import { loadConfig as portalConfig } from '../../lambda/portal/config';
 import { checkClientId, checkUsername, parseCreateTenant } from '../../lambda/portal/validation';
@@ -179,10 +179,10 @@ function load(fn: SynthesizedFunction): Set<string> {
   });
   switch (fn.kind) {
     case 'authorizer':
-      authorizerConfig(env, bundleDir, createRegistryTenantResolver);
+      authorizerConfig(env, bundleDir, registryBuild);
       break;
     case 'portalAuthorizer':
-      authorizerConfig(env, bundleDir, createRegistryTenantResolver);
+      authorizerConfig(env, bundleDir, registryBuild);
       PEOPLE.fromEnv(env);
       break;
     case 'tenantClaim':
@@ -305,7 +305,7 @@ const EXAMPLES: Record<string, Examples> = {
     sides: {
       'TenantRegistry tableName (synth)': (v) => new TenantRegistry(stack(), 'R', { tableName: v }),
       'authorizer TABLE_NAME': (v) => authorizerConfig({ USER_POOL_ID: 'us-east-1_P', CLIENT_TENANTS: '{"client1":"globex"}', TABLE_NAME: v }, bundleDir,
-        createRegistryTenantResolver),
+        registryBuild),
       'tenant-claim TABLE_NAME': (v) => tenantClaimConfig({ CLIENT_TENANTS_PATH: '/cdk-cognito-m2m/clients/a/', CLIENT_TENANTS_PARAMETERS: '{}', TABLE_NAME: v }),
       'portal TABLE_NAME': (v) => portalConfig({ ...PORTAL_VARIABLES, TABLE_NAME: v }),
     },
