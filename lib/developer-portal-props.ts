@@ -33,7 +33,7 @@ export interface DeveloperPortalWebUiOptions extends PortalSiteOptions {
    * Platform admins to create with the sign-in pool. Cognito e-mails each a
    * temporary password; tenant admins are invited from the portal.
    *
-   * @default - none; create the first one with the AWS CLI (see the README)
+   * @default - none; create the first one with the AWS CLI (see docs/developer-portal.md)
    */
   readonly platformAdmins?: PortalPerson[];
 
