@@ -11,10 +11,13 @@
 # (scripts/library-warnings.ts). Fails on any of them; aws-cdk-lib's own
 # deprecation noise passes only when listed there by API and calling module.
 #
-# On the newest version it also runs cdk-nag's AwsSolutions pack over the
-# reference app the way the README tells users to: as a policy validation
-# plugin, `Validations.of(app).addPlugins(new AwsSolutionsChecks())`, whose
-# report fails `app.synth()` on an unacknowledged error.
+# On the newest version (the last one listed) it also runs cdk-nag's
+# AwsSolutions pack over the reference app the way the README tells users to:
+# as a policy validation plugin, `Validations.of(app).addPlugins(new
+# AwsSolutionsChecks())`, whose report fails `app.synth()` on an
+# unacknowledged error or warning. (2.278 gives plugins the construct tree
+# cdk-nag 3 needs; on 2.257 and 2.252 the plugin itself fails synth with
+# "NagPack requires a construct tree on the validation context".)
 #
 # The examples' NodejsFunction (token-client-consumer) is not bundled
 # (context aws:cdk:bundling-stacks = []): bundling is the example's, not the
