@@ -98,6 +98,18 @@ export interface BackendFunctionProps {
 }
 
 /**
+ * The newest Node.js Lambda runtime the installed aws-cdk-lib lists
+ * (`lambda.Runtime.ALL`): what cdk-nag's AwsSolutions-L1 expects of a
+ * function, so a newer aws-cdk-lib moves the app's own functions with it
+ * (nodejs24.x on aws-cdk-lib 2.257, nodejs26.x on 2.278).
+ */
+export function newestNodeRuntime(): lambda.Runtime {
+  const major = (r: lambda.Runtime) => Number(/^nodejs(\d+)\.x$/.exec(r.name)?.[1] ?? 0);
+  const node = lambda.Runtime.ALL.filter((r) => r.family === lambda.RuntimeFamily.NODEJS && major(r) > 0);
+  return node.reduce((a, b) => (major(b) > major(a) ? b : a));
+}
+
+/**
  * A small API backend written the way the HIPAA, NIST 800-53 and PCI DSS
  * packs and AWS Control Tower's rules expect of an app's own function: its
  * log group kept a year and encrypted with a key of its own (rotated, grant
@@ -118,7 +130,7 @@ export class BackendFunction extends Construct {
     const role = new ManagedPolicyRole(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
     this.function = new lambda.Function(this, 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: newestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       role,

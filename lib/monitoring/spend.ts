@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ResolvedPrices, SECONDS_PER_MONTH } from './prices';
@@ -85,6 +85,29 @@ export interface CostLines {
 }
 
 /**
+ * The app clients' cost when their count is known only at synthesis (clients
+ * declared after the monitoring): the expression's price per second is written
+ * when the dashboard renders, as a literal. A token in the expression would
+ * do, but aws-cdk-lib before 2.257 reads a token's text as unknown
+ * identifiers and warns (CloudWatch:Math:UnknownIdentifier).
+ */
+class DeclaredClientsCost extends cloudwatch.MathExpression {
+  // Not a #private field: MathExpression's constructor already asks for the config (its checks), before this is set.
+  private perSecond: (() => number) | undefined;
+
+  constructor(props: cloudwatch.MathExpressionProps, perSecond: () => number) {
+    super(props);
+    this.perSecond = perSecond;
+  }
+
+  public toMetricConfig(): cloudwatch.MetricConfig {
+    const config = super.toMetricConfig();
+    if (this.perSecond === undefined) return config;
+    return { ...config, mathExpression: { ...config.mathExpression!, expression: `TIME_SERIES(${num(this.perSecond())}) * PERIOD(calls)` } };
+  }
+}
+
+/**
  * The cost of one period, per part: token requests of the account and
  * Region × the token price; app clients × the monthly price × the period's
  * share of a month; the authorizer's invocations × the request price plus
@@ -104,7 +127,8 @@ export function costLines(s: CostSources): CostLines {
   const declared = typeof s.appClients === 'function' ? s.appClients : undefined;
   const appClients = declared
     // A count known at synthesis: a series of it (metric math needs a series; TIME_SERIES makes one).
-    ? line('App clients', `TIME_SERIES(${Lazy.string({ produce: () => num(declared() * prices.appClientPerMonth / SECONDS_PER_MONTH) })}) * PERIOD(calls)`, { calls })
+    ? new DeclaredClientsCost({ label: 'App clients', period, expression: 'TIME_SERIES(0) * PERIOD(calls)', usingMetrics: { calls } },
+      () => declared() * prices.appClientPerMonth / SECONDS_PER_MONTH)
     // A published count (hourly, say): the last value holds until the next.
     : line('App clients', `FILL(clients, REPEAT) * ${num(prices.appClientPerMonth / SECONDS_PER_MONTH)} * PERIOD(calls)`,
       { calls, clients: s.appClients as cloudwatch.IMetric });
