@@ -60,7 +60,15 @@ describe('TypeScript snippets of the README and docs/', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = (id: string) => (id === 'cdk-cognito-m2m' ? require('../lib') : require(id));
     const run = new Function('require', 'exports', 'module', js);
-    expect(() => run(load, {}, { exports: {} })).not.toThrow();
+    // A snippet that reports a failure the way a CLI app does (process.exitCode) fails too: the cdk-nag one does on any finding.
+    const before = process.exitCode;
+    process.exitCode = undefined;
+    try {
+      expect(() => run(load, {}, { exports: {} })).not.toThrow();
+      expect(process.exitCode ?? 0).toBe(0);
+    } finally {
+      process.exitCode = before;
+    }
   });
 });
 
