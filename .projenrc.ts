@@ -323,6 +323,10 @@ project.addTask('integ:deploy', {
   exec: `${INTEG_RUNNER} --update-on-failed --force`,
   env: integEnv,
 });
+project.addTask('cdk-versions', {
+  description: 'Synthesize the reference app and every example from the packed tarball on aws-cdk-lib 2.252.0, 2.257.0 and 2.278.0; fail on any library warning or deprecation',
+  exec: 'bash scripts/cdk-versions.sh',
+});
 const pacmak = project.addTask('pacmak:code-only', {
   description: 'Generate Python, Java, .NET and Go code from the jsii assembly (offline)',
   // --rosetta-unknown-snippets translate: each package's README carries the snippets translated into its
