@@ -329,6 +329,8 @@ describe('the portal API with a web UI', () => {
       'OPTIONS /me', 'OPTIONS /tenants', 'OPTIONS /tenants/{tenantId}', 'OPTIONS /tenants/{tenantId}/admins',
       'OPTIONS /tenants/{tenantId}/admins/{username}', 'OPTIONS /tenants/{tenantId}/audit', 'OPTIONS /tenants/{tenantId}/clients', 'OPTIONS /tenants/{tenantId}/clients/{clientId}', 'OPTIONS /tenants/{tenantId}/clients/{clientId}/secrets',
       'OPTIONS /tenants/{tenantId}/clients/{clientId}/secrets/{secretId}',
+      'OPTIONS /tenants/{tenantId}/clients/{clientId}/token-budget-suspension',
+      'OPTIONS /tenants/{tenantId}/token-budget', 'OPTIONS /tenants/{tenantId}/token-budget-suspension',
       'OPTIONS /tenants/{tenantId}/usage-tiers/{api}',
     ]);
     t.hasResourceProperties('AWS::ApiGateway::Method', {
