@@ -323,6 +323,8 @@ project.addTask('integ:deploy', {
   exec: `${INTEG_RUNNER} --update-on-failed --force`,
   env: integEnv,
 });
+// jsii-docgen writes no table of contents: scripts/api-toc.ts adds one to API.md.
+project.tasks.tryFind('docgen')!.exec('ts-node --prefer-ts-exts scripts/api-toc.ts');
 project.addTask('cdk-versions', {
   description: 'Synthesize the reference app and every example from the packed tarball on aws-cdk-lib 2.252.0, 2.257.0 and 2.278.0; fail on any library warning or deprecation',
   exec: 'bash scripts/cdk-versions.sh',
