@@ -7,17 +7,25 @@
  * (refreshed in the background at 75% of it), not one per call. The secret is
  * read with the AWS SDK the Lambda runtime provides, on the first call and
  * again after an `invalid_client` answer (a rotated secret).
+ *
+ * The client's events become CloudWatch metrics (embedded metric format):
+ * one log line per invocation, flushed in `finally`, with TokenFetched,
+ * TokenCacheHit, TokenRefreshFailed, TokenRetry... under the Service
+ * dimension only. If the client were built per call, TokenFetched would
+ * equal the invocations and TokenCacheHit stay at zero.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { TokenClient, TokenClientError } from 'cdk-cognito-m2m-token-client';
+import { TokenClient, TokenClientError, emfMetrics } from 'cdk-cognito-m2m-token-client';
 
 const secrets = new SecretsManagerClient({});
+const metrics = emfMetrics({ namespace: 'CognitoM2mExample/OrdersReader', dimensions: { Service: 'orders-reader' } });
 const tokens = new TokenClient({
   credentials: async () => {
     const out = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.M2M_SECRET_ARN }));
     if (!out.SecretString) throw new Error('the credentials secret has no SecretString');
     return out.SecretString;
   },
+  onEvent: metrics.onEvent,
 });
 
 export async function handler(): Promise<{ statusCode: number; body: string }> {
@@ -32,5 +40,7 @@ export async function handler(): Promise<{ statusCode: number; body: string }> {
       return { statusCode: 502, body: JSON.stringify({ message: 'could not get a token for the Orders API' }) };
     }
     throw e;
+  } finally {
+    metrics.flush();
   }
 }

@@ -17,7 +17,7 @@ test('tsc -p token-client/tsconfig.json --noEmit passes', () => {
   expect({ status: r.status, errors: r.stdout.trim() }).toEqual({ status: 0, errors: '' });
 });
 
-test('package.json: no runtime dependencies, output and README only, Node 20+', () => {
+test('package.json: no runtime dependencies, output and README only, Node 22+ (Node 20 is end-of-life)', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(PKG, 'package.json'), 'utf8')) as Record<string, unknown>;
   expect(pkg).toMatchObject({
     name: 'cdk-cognito-m2m-token-client',
@@ -25,7 +25,7 @@ test('package.json: no runtime dependencies, output and README only, Node 20+', 
     license: 'Apache-2.0',
     main: 'dist/index.js',
     types: 'dist/index.d.ts',
-    engines: { node: '>= 20' },
+    engines: { node: '>= 22' },
   });
   expect(pkg.dependencies).toBeUndefined();
   expect(pkg.peerDependencies).toBeUndefined();

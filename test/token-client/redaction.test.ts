@@ -3,11 +3,12 @@
  * that answers 400, 401 and 500 with the request's Authorization header, the Basic credential it
  * carries (as sent, decoded, truncated, URL-encoded) or the body, quoted back in its error. No form
  * of the secret may be readable anywhere on the error: message, stack, own properties (hidden ones
- * too), its cause, `JSON.stringify` and `util.inspect`.
+ * too), its cause, `JSON.stringify` and `util.inspect`; nor in the events hooks receive, `stats()` or
+ * the EMF lines made of them, which hold no token either.
  */
 import * as util from 'util';
-import { ScriptedServer, SeenRequest, json, scriptedServer } from './support/servers';
-import { TokenClient, TokenClientError } from '../../token-client/src';
+import { ScriptedServer, SeenRequest, eventually, json, scriptedServer, tokenAnswer } from './support/servers';
+import { TokenClient, TokenClientError, TokenClientEvent, emfMetrics } from '../../token-client/src';
 
 const CLIENT_ID = 'echo-client-7f3k';
 /** Characters that every encoding writes differently: space, +, /, %, ", \ and a non-ASCII letter. */
@@ -197,5 +198,63 @@ describe('GetClientToken', () => {
 
     expect(err.remoteError).toContain('[redacted]');
     expect(leaks(readable(err))).toEqual([]);
+  });
+});
+
+describe('events, stats() and EMF lines', () => {
+  /** Tokens whose every 8-character fragment is distinctive. */
+  const TOKENS = ['eyJ1.Zq8Xv2Lm9Wp4Rt7Yc3Nb.sig', 'eyJ2.Hk5Jd8Fs2Ga6Qw1Ue4Io.sig'];
+
+  test('every kind of event, fed by an endpoint that echoes the credential, holds no form of the secret and no token', async () => {
+    // GIVEN an endpoint that fails with echoes of the credential around two good answers
+    server = await scriptedServer((req, n, res) => {
+      if (n === 0) return json(res, 500, { error: 'server_error', error_description: ECHOES['the Authorization header'](req) });
+      if (n === 1) return tokenAnswer(res, TOKENS[0], 100);
+      if (n === 2) return json(res, 400, { error: 'invalid_client', error_description: ECHOES['the decoded credential'](req) });
+      if (n === 3) return tokenAnswer(res, TOKENS[1], 100);
+      return json(res, 401, { error: 'invalid_client', error_description: ECHOES['a client_secret form field'](req) });
+    });
+    const T0 = 1_800_000_000_000;
+    let clock = T0;
+    const events: TokenClientEvent[] = [];
+    const lines: string[] = [];
+    const metrics = emfMetrics({ namespace: 'Acme', dimensions: { Service: 'orders-reader' }, write: (l) => lines.push(l), now: () => clock });
+    const client = new TokenClient({
+      credentials: { clientId: CLIENT_ID, clientSecret: SECRET, tokenEndpoint: server.url },
+      now: () => clock,
+      sleep: async () => undefined,
+      refreshSkewMs: 0,
+      maxAttempts: 2,
+      onEvent: (e) => {
+        events.push(e);
+        metrics.onEvent(e);
+      },
+    });
+    const seen = (type: string) => events.some((e) => e.type === type);
+
+    // WHEN it retries, fetches, hits, fails and succeeds a background refresh, invalidates and fails a fetch
+    expect(await client.getToken()).toBe(TOKENS[0]);
+    clock = T0 + 1_000;
+    await client.getToken();
+    clock = T0 + 80_000;
+    await client.getToken();
+    await eventually(() => seen('refresh-failed'), 'the failed background refresh');
+    clock = T0 + 82_000;
+    await client.getToken();
+    await eventually(() => seen('token-refreshed'), 'the background refresh');
+    client.invalidate(TOKENS[1]);
+    await expect(client.getToken()).rejects.toMatchObject({ code: 'invalid_client', status: 401 });
+    metrics.flush();
+
+    // THEN every type was reported, and nothing reported shows the secret, a credential or a token
+    expect([...new Set(events.map((e) => e.type))].sort()).toEqual(
+      ['cache-hit', 'fetch-failed', 'refresh-failed', 'retry', 'token-fetched', 'token-invalidated', 'token-refreshed']);
+    const text = readable({ events, stats: client.stats(), lines });
+    expect(leaks(text)).toEqual([]);
+    expect(text).not.toMatch(/Basic|Bearer|client_secret|redacted/);
+    const tokenFragments = TOKENS.flatMap((t) => Array.from({ length: t.length - 7 }, (_, i) => t.slice(i, i + 8)));
+    expect(tokenFragments.filter((f) => text.includes(f))).toEqual([]);
+    // while the server did receive the credential
+    expect(server.requests.every((r) => r.headers.authorization === `Basic ${BASIC}`)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { ClientCredentials, CredentialsLoader, configError, credentialsFromSecretString, loaderError, sameCredentials, validateCredentials } from './credentials';
 import { TokenClientError, amend } from './errors';
+import { KeyInfo, Telemetry, TokenClientEvent, TokenClientStats, TokenFetchedEvent, TokenFailure, TokenLifetime, keyInfo } from './events';
 import { FetchFn, postOnce } from './http';
 import { TokenMethod, buildRequest } from './methods';
 import { backoffDelay } from './retry';
@@ -44,6 +45,15 @@ export interface TokenClientOptions {
   readonly random?: () => number;
   /** The fetch used for token requests and by `fetchWithToken`. @default globalThis.fetch */
   readonly fetch?: FetchFn;
+  /**
+   * Called synchronously with each `TokenClientEvent` (a cache hit, a token fetched or refreshed in the
+   * background, a failed fetch or refresh, a retry, an invalidation). Events carry the cache key, client id
+   * and scopes, never the token or the secret. Whatever the hook throws, or its promise rejects with, is
+   * dropped (and counted in `stats().hookErrors`); a returned promise is not awaited. A hook therefore never
+   * fails a call, and delays it only by its own synchronous work: keep it cheap (count, buffer, enqueue).
+   * @default none
+   */
+  readonly onEvent?: (event: TokenClientEvent) => void;
 }
 
 export interface TokenRequestOptions {
@@ -54,11 +64,19 @@ export interface TokenRequestOptions {
 interface CachedToken {
   readonly accessToken: string;
   readonly refreshAt: number;
+  /** Handed out until then: the expiry less `expiryMarginMs`. */
   readonly expiresAt: number;
+  /** When its request was sent, and its lifetime from then. */
+  readonly issuedAt: number;
+  readonly lifetimeMs: number;
 }
 
 interface Entry {
+  /** The key and identity events and `stats()` use. */
+  readonly info: KeyInfo;
   token?: CachedToken;
+  /** The last token was dropped by `invalidate` (the reason of the next `token-fetched` event). */
+  invalidated?: boolean;
   inflight?: Promise<CachedToken>;
   /** After a failed background refresh, the next one waits until then. */
   backgroundPauseUntil?: number;
@@ -91,6 +109,7 @@ export class TokenClient {
   /** The re-read after `invalid_client`, shared by every caller refused with the same (stale) credentials. */
   private rereading?: { readonly stale: ClientCredentials; readonly fresh: Promise<ClientCredentials> };
   private readonly defaultScopes?: readonly string[];
+  private readonly telemetry: Telemetry;
 
   constructor(options: TokenClientOptions) {
     this.method = options.method;
@@ -108,8 +127,12 @@ export class TokenClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     const fetchImpl = options.fetch ?? globalThis.fetch;
-    if (typeof fetchImpl !== 'function') throw configError('no fetch implementation: use Node.js 20 or later, or pass "fetch"');
+    if (typeof fetchImpl !== 'function') throw configError('no fetch implementation: use Node.js 22 or later, or pass "fetch"');
     this.fetchImpl = fetchImpl;
+    if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
+      throw configError(`option "onEvent" must be a function, got ${typeof options.onEvent}`);
+    }
+    this.telemetry = new Telemetry(options.onEvent, this.now());
     this.defaultScopes = options.scopes;
     if (typeof options.credentials === 'function') {
       this.loader = options.credentials;
@@ -126,18 +149,31 @@ export class TokenClient {
   public async getToken(options: TokenRequestOptions = {}): Promise<string> {
     const creds = await this.loadCredentials();
     const scopes = normalizeScopes(options.scopes ?? this.defaultScopes ?? creds.scope?.split(' ') ?? []);
-    const entry = this.entryFor(keyOf(creds, scopes));
+    const entry = this.entryFor(creds.clientId, scopes);
+    this.telemetry.call(entry.info);
     const now = this.now();
     const token = entry.token;
     if (token && now < token.expiresAt) {
-      if (now >= token.refreshAt && !entry.inflight && now >= (entry.backgroundPauseUntil ?? 0)) {
-        this.refresh(entry, creds, scopes).catch(() => {
-          entry.backgroundPauseUntil = this.now() + Math.max(this.baseDelayMs, 1_000);
-        });
+      const refreshDue = now >= token.refreshAt;
+      this.telemetry.record({ type: 'cache-hit', ...entry.info, at: now, refreshDue, expiresAt: token.issuedAt + token.lifetimeMs });
+      if (refreshDue && !entry.inflight && now >= (entry.backgroundPauseUntil ?? 0)) {
+        // Its failure pauses background refreshes (see refresh) and reaches no caller.
+        this.refresh(entry, creds, scopes, undefined).catch(() => undefined);
       }
       return token.accessToken;
     }
-    return (await (entry.inflight ?? this.refresh(entry, creds, scopes))).accessToken;
+    if (entry.inflight) return (await entry.inflight).accessToken;
+    const reason = token ? 'expired' : entry.invalidated ? 'invalidated' : 'uncached';
+    return (await this.refresh(entry, creds, scopes, reason)).accessToken;
+  }
+
+  /**
+   * What this client did, per cache key (client id and scope set) and in total: calls, cache hits, tokens
+   * fetched and refreshed, failures, retries and token requests. A service that builds one client per
+   * request, or asks for a new scope set per call, shows `fetched` close to `calls` and no `cacheHits`.
+   */
+  public stats(): TokenClientStats {
+    return this.telemetry.stats();
   }
 
   /**
@@ -147,7 +183,12 @@ export class TokenClient {
    */
   public invalidate(accessToken?: string): void {
     for (const entry of this.cache.values()) {
-      if (entry.token && (accessToken === undefined || entry.token.accessToken === accessToken)) entry.token = undefined;
+      const dropped = entry.token;
+      if (dropped && (accessToken === undefined || dropped.accessToken === accessToken)) {
+        entry.token = undefined;
+        entry.invalidated = true;
+        this.telemetry.record({ type: 'token-invalidated', ...entry.info, at: this.now(), expiresAt: dropped.issuedAt + dropped.lifetimeMs });
+      }
     }
   }
 
@@ -166,13 +207,14 @@ export class TokenClient {
     return this.fetchImpl(url, withBearer(init, fresh));
   }
 
-  private entryFor(key: string): Entry {
+  private entryFor(clientId: string, scopes: readonly string[]): Entry {
+    const key = `${clientId}\n${scopes.join(' ')}`;
     let entry = this.cache.get(key);
     if (entry) {
       // Most recently used last: eviction takes from the front.
       this.cache.delete(key);
     } else {
-      entry = {};
+      entry = { info: keyInfo(clientId, scopes) };
       for (const [k, e] of this.cache) {
         if (this.cache.size < this.maxCacheEntries) break;
         if (!e.inflight) this.cache.delete(k);
@@ -209,14 +251,47 @@ export class TokenClient {
     return this.rereading.fresh;
   }
 
-  private refresh(entry: Entry, creds: ClientCredentials, scopes: readonly string[]): Promise<CachedToken> {
-    const inflight = this.obtain(creds, scopes).then(({ token, by }) => {
+  /**
+   * Fetches a token for the entry: for waiting callers (`reason` says why they wait) or, without a reason,
+   * in the background. A failed background refresh pauses the next one for at least a second.
+   */
+  private refresh(entry: Entry, creds: ClientCredentials, scopes: readonly string[], reason: TokenFetchedEvent['reason'] | undefined): Promise<CachedToken> {
+    const background = reason === undefined;
+    const startedAt = this.now();
+    const inflight = this.obtain(creds, scopes, entry.info, background).then(({ token, by, attempts }) => {
       // Credentials re-read for another client id: the token belongs under that id.
-      const target = by.clientId === creds.clientId ? entry : this.entryFor(keyOf(by, scopes));
+      const target = by.clientId === creds.clientId ? entry : this.entryFor(by.clientId, scopes);
       target.token = token;
+      target.invalidated = false;
       target.backgroundPauseUntil = undefined;
       if (target !== entry) entry.token = undefined;
+      const at = this.now();
+      const lifetime: TokenLifetime = {
+        lifetimeMs: token.lifetimeMs,
+        expiresAt: token.issuedAt + token.lifetimeMs,
+        refreshAt: token.refreshAt,
+        attempts,
+        durationMs: at - startedAt,
+        rotated: by !== creds,
+      };
+      this.telemetry.record(reason === undefined
+        ? { type: 'token-refreshed', ...target.info, at, ...lifetime }
+        : { type: 'token-fetched', ...target.info, at, ...lifetime, reason });
       return token;
+    }, (e: unknown) => {
+      const at = this.now();
+      const err = e instanceof TokenClientError ? e : undefined;
+      const failure: TokenFailure = {
+        code: err?.code ?? 'bad_response', status: err?.status, attempts: err?.attempts ?? 0, retryable: err?.retryable ?? false, durationMs: at - startedAt,
+      };
+      if (background) {
+        const nextRefreshAt = at + Math.max(this.baseDelayMs, 1_000);
+        entry.backgroundPauseUntil = nextRefreshAt;
+        this.telemetry.record({ type: 'refresh-failed', ...entry.info, at, ...failure, nextRefreshAt });
+      } else {
+        this.telemetry.record({ type: 'fetch-failed', ...entry.info, at, ...failure });
+      }
+      throw e;
     }).finally(() => {
       if (entry.inflight === inflight) entry.inflight = undefined;
     });
@@ -228,16 +303,17 @@ export class TokenClient {
    * A token with these credentials; on `invalid_client` with loaded credentials, re-reads them and,
    * when they changed (a rotation), tries once more with the new ones within the same deadline.
    */
-  private async obtain(creds: ClientCredentials, scopes: readonly string[]): Promise<{ token: CachedToken; by: ClientCredentials }> {
+  private async obtain(creds: ClientCredentials, scopes: readonly string[], info: KeyInfo, background: boolean): Promise<Obtained> {
     const deadline = this.now() + this.deadlineMs;
+    const on: ForKey = { info, background };
     try {
-      return { token: await this.requestToken(creds, scopes, deadline, 0), by: creds };
+      return { ...await this.requestToken(creds, scopes, deadline, on, 0), by: creds };
     } catch (e) {
       if (!this.loader || !(e instanceof TokenClientError) || e.code !== 'invalid_client') throw e;
       // A failed re-read leaves the refusal as the answer; the next call reads again.
       const fresh = await this.reread(creds).catch(() => undefined);
       if (!fresh || sameCredentials(fresh, creds)) throw e;
-      return { token: await this.requestToken(fresh, scopes, deadline, e.attempts, e), by: fresh };
+      return { ...await this.requestToken(fresh, scopes, deadline, on, e.attempts, e), by: fresh };
     }
   }
 
@@ -245,8 +321,8 @@ export class TokenClient {
    * Attempts with backoff until a token, a final refusal, `maxAttempts` or the deadline;
    * `before` requests were made already, the last of them failing with `last`.
    */
-  private async requestToken(creds: ClientCredentials, scopes: readonly string[], deadline: number, before: number,
-    last?: TokenClientError): Promise<CachedToken> {
+  private async requestToken(creds: ClientCredentials, scopes: readonly string[], deadline: number, on: ForKey,
+    before: number, last?: TokenClientError): Promise<{ token: CachedToken; attempts: number }> {
     const request = buildRequest(this.method, creds, scopes);
     const endpoint = endpointOf(request.url);
     for (let attempt = 1; ; attempt++) {
@@ -257,7 +333,7 @@ export class TokenClient {
         const answer = await postOnce(this.fetchImpl, request.url, request.headers, request.body,
           Math.min(this.attemptTimeoutMs, left), endpoint);
         const grant = request.interpret(answer, this.now());
-        return this.cached(grant.accessToken, grant.expiresInSeconds * 1000, sentAt);
+        return { token: this.cached(grant.accessToken, grant.expiresInSeconds * 1000, sentAt), attempts: before + attempt };
       } catch (e) {
         const err = e instanceof TokenClientError ? e : new TokenClientError({ code: 'bad_response', cause: 'unexpected failure', endpoint });
         const made = before + attempt;
@@ -271,6 +347,17 @@ export class TokenClient {
           throw amend(err, (init) => ({ attempts: made, cause: `${init.cause}; waiting ${wait} ms for another attempt would pass the ${this.deadlineMs} ms deadline` }));
         }
         last = err;
+        this.telemetry.record({
+          type: 'retry',
+          ...on.info,
+          at: this.now(),
+          attempt: made,
+          code: err.code,
+          status: err.status,
+          delayMs: wait,
+          retryAfter: err.retryAfterMs !== undefined,
+          background: on.background,
+        });
         await this.sleep(wait);
       }
     }
@@ -292,8 +379,21 @@ export class TokenClient {
   private cached(accessToken: string, lifetimeMs: number, sentAt: number): CachedToken {
     const refreshAfter = Math.max(0, Math.min(lifetimeMs * this.refreshFraction, lifetimeMs - this.refreshSkewMs));
     const expiresAt = Math.max(sentAt + refreshAfter, sentAt + lifetimeMs - this.expiryMarginMs);
-    return { accessToken, refreshAt: sentAt + refreshAfter, expiresAt };
+    return { accessToken, refreshAt: sentAt + refreshAfter, expiresAt, issuedAt: sentAt, lifetimeMs };
   }
+}
+
+/** Whose token a request is for, as retry events report it. */
+interface ForKey {
+  readonly info: KeyInfo;
+  readonly background: boolean;
+}
+
+interface Obtained {
+  readonly token: CachedToken;
+  readonly attempts: number;
+  /** The credentials that got it: the given ones, or those re-read after a refusal. */
+  readonly by: ClientCredentials;
 }
 
 function check(name: string, value: number, ok: (v: number) => boolean, rule: string): number {
@@ -303,10 +403,6 @@ function check(name: string, value: number, ok: (v: number) => boolean, rule: st
 
 function normalizeScopes(scopes: readonly string[]): string[] {
   return [...new Set(scopes.map((s) => s.trim()).filter(Boolean))].sort();
-}
-
-function keyOf(creds: ClientCredentials, scopes: readonly string[]): string {
-  return `${creds.clientId}\n${scopes.join(' ')}`;
 }
 
 function endpointOf(url: string): string {
