@@ -29,7 +29,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { acknowledgeControlTowerRules, acknowledgeInPacks, encryptedLogGroup, HIPAA_NIST, HIPAA_NIST_PCI, ManagedPolicyRole } from '../bin/app-compliance';
+import { acknowledgeControlTowerRules, acknowledgeInPacks, encryptedLogGroup, HIPAA_NIST, HIPAA_NIST_PCI, ManagedPolicyRole, newestNodeRuntime } from '../bin/app-compliance';
 import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class TokenClientConsumerStack extends Stack {
@@ -64,7 +64,7 @@ class TokenClientConsumerStack extends Stack {
     });
     const reader = new nodejs.NodejsFunction(this, 'OrdersReader', {
       entry: path.join(__dirname, 'consumer', 'orders-reader.ts'),
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: newestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       role,
       logGroup,
