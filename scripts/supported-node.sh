@@ -12,9 +12,13 @@
 SUPPORTED_NODE_VERSION="${SUPPORTED_NODE_VERSION:-24.21.0}"
 
 supported_node_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Before `npm install` (a fresh clone) jsii's table is not there yet: Node.js 22 and 24 count as supported then.
 if (cd "$supported_node_root" && node -e '
-  const { NodeRelease } = require("@jsii/check-node");
-  const { nodeRelease, knownBroken } = NodeRelease.forThisRuntime();
+  let check;
+  try { check = require("@jsii/check-node"); } catch {
+    process.exit(["22", "24"].includes(process.versions.node.split(".")[0]) ? 0 : 1);
+  }
+  const { nodeRelease, knownBroken } = check.NodeRelease.forThisRuntime();
   process.exit(nodeRelease && nodeRelease.supported && !nodeRelease.deprecated && !knownBroken ? 0 : 1);'); then
   echo "node: $(node -v), supported by jsii"
 else

@@ -89,11 +89,12 @@ describe('reference app', () => {
     }
   });
 
-  test('the portal API gates all its 18 methods, answers its web UI\'s CORS preflights, and the business API trusts the portal registry', () => {
+  test('the portal API gates all its 21 methods, answers its web UI\'s CORS preflights, and the business API trusts the portal registry', () => {
     const { stack, template } = synth();
-    expect(stack.portal.api.routes.filter((r) => !r.isPublic)).toHaveLength(18);
+    // Every route of the portal's route table (lib/private/contracts/portal-routes.ts), token budgets' included.
+    expect(stack.portal.api.routes.filter((r) => !r.isPublic)).toHaveLength(21);
     // The only public methods are the preflights, one per resource.
-    expect(stack.portal.api.routes.filter((r) => r.isPublic).map((r) => r.httpMethod)).toEqual(Array(11).fill('OPTIONS'));
+    expect(stack.portal.api.routes.filter((r) => r.isPublic).map((r) => r.httpMethod)).toEqual(Array(14).fill('OPTIONS'));
     const authorizers = Object.values(template.findResources('AWS::Lambda::Function'))
       .filter((f) => f.Properties.Environment?.Variables?.CLIENT_TENANTS);
     expect(authorizers).toHaveLength(2);
