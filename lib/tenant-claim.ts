@@ -7,10 +7,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HandlerPlacementOptions } from './handler-placement';
 import { IM2mUserPool, M2mUserPool } from './m2m-user-pool';
-import { FUNCTION_DIMENSION, METRICS_NAMESPACE, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC } from './private/contracts/authorizer-metrics';
+import { UNTRUSTED_DIRECTORY_PARAMETERS_METRIC } from './private/contracts/authorizer-metrics';
 import { DIRECTORY_ENV, MAX_OUTAGE_BACKOFF_MS } from './private/contracts/client-directory';
 import { REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from './private/contracts/env';
 import { claimNameProblem, TENANT_CLAIM, TENANT_CLAIM_ENV } from './private/contracts/tenant-claim';
+import { functionMetric } from './private/function-metric';
 import { checkedNetwork, handlerFunction, requestHandlerDefaults } from './private/handler-function';
 import { handlerRuntime } from './private/node-runtime';
 import { poolState } from './private/pool-state';
@@ -209,15 +210,8 @@ export class TenantClaim extends Construct {
    * @default - sum over 5 minutes
    */
   public metricUntrustedDirectoryParameters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(5),
-      label: 'Untrusted directory parameters',
-      ...props,
-      dimensionsMap: { [FUNCTION_DIMENSION]: this.triggerFunction.functionName, ...props?.dimensionsMap },
-    }).attachTo(this);
+    return functionMetric(this, this.triggerFunction.functionName, UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
+      { label: 'Untrusted directory parameters', ...props });
   }
 }
 

@@ -16,12 +16,12 @@ import type { HandlerPlacementOptions } from './handler-placement';
 import { acknowledgeInPacks } from './private/acknowledge';
 import { watchPoolBudgets } from './private/budget-state';
 import { grantsOnlyForAwsServices } from './private/compliance';
-import { FUNCTION_DIMENSION, METRICS_NAMESPACE } from './private/contracts/authorizer-metrics';
 import { REGISTRY_ENV } from './private/contracts/env';
 import {
   BUDGET_CACHE_TTL_SECONDS, BudgetSpec, suspensionPk, TOKEN_BUDGET_ENV, TOKEN_BUDGET_EXCEEDED_METRIC,
 } from './private/contracts/token-budget';
 import { TOKEN_FIRST_SEEN_MESSAGE } from './private/contracts/token-usage';
+import { functionMetric } from './private/function-metric';
 import { checkedNetwork, handlerFunction } from './private/handler-function';
 import { handlerRuntime } from './private/node-runtime';
 import { poolState } from './private/pool-state';
@@ -352,14 +352,7 @@ export class TokenBudgets extends Construct {
    * @default - sum over 5 minutes
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(5),
-      ...props,
-      dimensionsMap: { [FUNCTION_DIMENSION]: this.fn.functionName, ...props?.dimensionsMap },
-    }).attachTo(this);
+    return functionMetric(this, this.fn.functionName, metricName, props);
   }
 
   /**

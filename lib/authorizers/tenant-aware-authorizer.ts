@@ -7,10 +7,11 @@ import { Construct } from 'constructs';
 import { DenyReason } from './deny-reason';
 import type { IM2mUserPool } from '../m2m-user-pool';
 import {
-  ALLOWED_METRIC, DENIED_METRIC, DENY_POLICY_REASONS, DENY_REASONS, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
+  ALLOWED_METRIC, DENIED_METRIC, DENY_POLICY_REASONS, DENY_REASONS, REASON_DIMENSION,
   UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
 } from '../private/contracts/authorizer-metrics';
 import { BUDGET_ENFORCEMENT_ENV } from '../private/contracts/token-budget';
+import { functionMetric } from '../private/function-metric';
 import { handlerFunction, HandlerFunctionProps } from '../private/handler-function';
 import { propError } from '../private/validation';
 import type { ITenantRegistry } from '../tenant-registry';
@@ -131,14 +132,7 @@ export class TenantAwareAuthorizer extends Construct {
    * @default - sum over 5 minutes
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(5),
-      ...props,
-      dimensionsMap: { [FUNCTION_DIMENSION]: this.handler.functionName, ...props?.dimensionsMap },
-    }).attachTo(this);
+    return functionMetric(this, this.handler.functionName, metricName, props);
   }
 
   /**
