@@ -13,12 +13,12 @@ import {
   AUTHORIZER_ENV, AUTHORIZER_OPERATOR_ENV, JWKS_TIMEOUT_MS, MAX_TOKEN_BYTES, TOKEN_CACHE_MAX_ENTRIES,
 } from '../../lib/private/contracts/authorizer';
 import { DIRECTORY_ENV, OUTAGE_BACKOFF_MS } from '../../lib/private/contracts/client-directory';
-import { HANDLER_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../../lib/private/contracts/env';
-import { matchesRule, TABLE_NAME, USER_POOL_ID } from '../../lib/private/contracts/ids';
+import { HANDLER_ENV, REGISTRY_ENV } from '../../lib/private/contracts/env';
+import { matchesRule, USER_POOL_ID } from '../../lib/private/contracts/ids';
 import { BUDGET_ENFORCEMENT_ENV } from '../../lib/private/contracts/token-budget';
 import { ISSUER_FORMATS, IssuerFormatName, TrustedPoolEntry } from '../../lib/private/contracts/trusted-pools';
 import { USAGE_KEY_PREFIX } from '../../lib/private/contracts/usage-tiers';
-import { ConfigError, Env, integer, invalid, invalidField, json, optional, optionalId, requiredId } from '../shared/config';
+import { ConfigError, Env, integer, invalid, invalidField, json, optional, requiredId } from '../shared/config';
 import { logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface AuthorizerConfig {
@@ -116,7 +116,8 @@ export function loadRouteTable(file: string): RouteTable {
  * registry.
  */
 export interface RegistryFactory {
-  (options: RegistryOptions): TenantResolver;
+  /** The tenants: the registry behind the declared clients when TABLE_NAME is set (registry-resolver.ts `createRegistryTenantResolver`), else the declared clients. */
+  (env: Env, options: RegistryOptions): TenantResolver;
   /**
    * The registry builds serve the client directory too (their declared clients
    * may be in SSM): `createRegistryTenantResolver` carries `directoryFromEnv`.
@@ -135,8 +136,6 @@ export interface RegistryFactory {
 export type BudgetFactory = (env: Env, inner: TenantResolver, now?: () => number) => TenantResolver;
 
 export interface RegistryOptions {
-  readonly table: string;
-  readonly ttlSeconds: number;
   /** The CDK-declared clients (CLIENT_TENANTS or the directory under CLIENT_TENANTS_PATH). */
   readonly declared: TenantResolver;
   /** OUTAGE_BACKOFF_MS. */
@@ -188,20 +187,19 @@ function declaredFromEnv(env: Env, directory: DirectoryFactory | undefined, deps
 
 /**
  * The tenant resolver: the declared clients alone, or, when TABLE_NAME is set,
- * the registry as well (answers cached for REGISTRY_CACHE_TTL_SECONDS).
+ * the registry as well (the registry factory reads TABLE_NAME and the TTL, so
+ * that a bundle without registry support carries neither rule).
  * TABLE_NAME on a bundle built without registry support is a configuration
  * error (fail closed), not a silently ignored setting.
  */
 function tenantsFromEnv(env: Env, registry: RegistryFactory | undefined, deps: ConfigDeps): TenantResolver {
-  const table = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
-  const ttlSeconds = table ? integer(env, REGISTRY_CACHE_TTL_SECONDS) : 0;
-  if (table && !registry) {
+  if (!registry && optional(env, REGISTRY_ENV.tableName) !== undefined) {
     throw unsupported(REGISTRY_ENV.tableName, 'tenant-registry');
   }
   const backoffMs = integer(env, OUTAGE_BACKOFF_MS);
   const { directory, ...directoryDeps } = deps;
   const declared = declaredFromEnv(env, directory ?? registry?.directory, directoryDeps);
-  const tenants = table && registry ? registry({ table, ttlSeconds, declared, backoffMs, now: deps.now }) : declared;
+  const tenants = registry ? registry(env, { declared, backoffMs, now: deps.now }) : declared;
   if (registry?.budgets) return registry.budgets(env, tenants, deps.now);
   if (optional(env, BUDGET_ENFORCEMENT_ENV.budgetTable) !== undefined) {
     throw unsupported(BUDGET_ENFORCEMENT_ENV.budgetTable, 'token-budget');

@@ -6,10 +6,10 @@
  * carry the budget code.
  */
 import { budgetResolverFromEnv } from './budget-resolver';
-import type { RegistryFactory, RegistryOptions } from './config';
+import type { RegistryFactory } from './config';
 import { createRegistryTenantResolver } from './registry-resolver';
 
 export const registryBuild: RegistryFactory = Object.assign(
-  (options: RegistryOptions) => createRegistryTenantResolver(options),
+  (env: Parameters<RegistryFactory>[0], options: Parameters<RegistryFactory>[1]) => createRegistryTenantResolver(env, options),
   { directory: createRegistryTenantResolver.directory, budgets: budgetResolverFromEnv },
 );

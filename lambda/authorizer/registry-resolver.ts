@@ -34,8 +34,9 @@ import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { directoryFromEnv } from './directory';
 import { AuthorizerError } from './errors';
 import type { TenantResolver } from './tenant-resolver';
-import { REGISTRY_ENV } from '../../lib/private/contracts/env';
-import { ConfigError } from '../shared/config';
+import { REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../../lib/private/contracts/env';
+import { TABLE_NAME } from '../../lib/private/contracts/ids';
+import { ConfigError, Env, integer, optionalId } from '../shared/config';
 import { ClientStatus, getClientStatus, isActive } from '../shared/registry';
 
 /** Reads one client's registry status; `undefined` for a client id the registry does not know. Rejects on an outage. */
@@ -165,22 +166,25 @@ export const REGISTRY_CLIENT_OPTIONS: DynamoDBClientConfig = {
 let ddbClient: DynamoDBClient | undefined;
 
 /**
- * Builds the registry resolver the Lambda uses: `getClientStatus` on `table`
- * through a module-scope DynamoDB client. Only this function (and the lookups
- * it makes) loads `@aws-sdk/client-dynamodb`, so an authorizer without
- * TABLE_NAME never does.
+ * The tenants of a function built with registry support (the authorizer's
+ * registry builds, the tenant-claim trigger): with TABLE_NAME, the registry
+ * behind the declared clients (`getClientStatus` through a module-scope
+ * DynamoDB client, answers cached for REGISTRY_CACHE_TTL_SECONDS); without
+ * it, the declared clients alone. Only this function (and the lookups it
+ * makes) loads `@aws-sdk/client-dynamodb`, so a function without TABLE_NAME
+ * never does.
  */
-export function createRegistryTenantResolver(options: {
-  readonly table: string;
-  readonly ttlSeconds: number;
+export function createRegistryTenantResolver(env: Env, options: {
   readonly declared: TenantResolver;
-  /** OUTAGE_BACKOFF_MS. @default 0 */
-  readonly backoffMs?: number;
+  /** OUTAGE_BACKOFF_MS. */
+  readonly backoffMs: number;
   /** @default Date.now */
   readonly now?: () => number;
   /** Overrides for the DynamoDB client (endpoint, region...). */
   readonly clientConfig?: DynamoDBClientConfig;
-}): RegistryTenantResolver {
+}): TenantResolver {
+  const table = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
+  if (!table) return options.declared;
   try {
     // A lazy require is the point: @aws-sdk/client-dynamodb (runtime-provided) loads only when a registry is configured.
     if (ddbClient === undefined || options.clientConfig !== undefined) {
@@ -194,8 +198,8 @@ export function createRegistryTenantResolver(options: {
   const ddb = ddbClient;
   return new RegistryTenantResolver({
     declared: options.declared,
-    lookup: (clientId) => getClientStatus(ddb, options.table, clientId),
-    ttlSeconds: options.ttlSeconds,
+    lookup: (clientId) => getClientStatus(ddb, table, clientId),
+    ttlSeconds: integer(env, REGISTRY_CACHE_TTL_SECONDS),
     backoffMs: options.backoffMs,
     now: options.now,
   });
@@ -203,3 +207,4 @@ export function createRegistryTenantResolver(options: {
 
 /** The registry builds (lambda/authorizer-registry, lambda/authorizer-portal) serve the client directory too (config.ts, `RegistryFactory`). */
 createRegistryTenantResolver.directory = directoryFromEnv;
+

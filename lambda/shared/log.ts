@@ -109,6 +109,28 @@ export class Logger {
   }
 }
 
+/**
+ * A sink for lines that need not be out before the answer: it holds them
+ * until the current turn of the event loop is over (`setImmediate`), then
+ * hands them to `write` in one call, so that the lines of a turn cost one
+ * write. Each line stays a line of its own (the log service splits stdout
+ * at newlines), and none waits past the turn: in Lambda the turn ends with
+ * the invocation, before the runtime asks for the next one.
+ */
+export function afterTurn(write: (lines: string) => void = (lines) => { process.stdout.write(lines); }): LogSink {
+  let held = '';
+  return (line) => {
+    if (!held) {
+      setImmediate(() => {
+        const lines = held;
+        held = '';
+        write(lines);
+      });
+    }
+    held += line;
+  };
+}
+
 /** Reads LOG_LEVEL (`debug`, `info`, `warn`, `error`; default `info`). */
 export function logLevelFromEnv(value: string | undefined): LogLevel {
   const v = (value ?? '').toLowerCase();

@@ -13,13 +13,12 @@
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';
 import { DIRECTORY_ENV } from '../../lib/private/contracts/client-directory';
-import { HANDLER_ENV, REGISTRY_CACHE_TTL_SECONDS, REGISTRY_ENV } from '../../lib/private/contracts/env';
-import { TABLE_NAME } from '../../lib/private/contracts/ids';
+import { HANDLER_ENV } from '../../lib/private/contracts/env';
 import { claimNameProblem, TENANT_CLAIM, TENANT_CLAIM_ENV } from '../../lib/private/contracts/tenant-claim';
 import { directoryFromEnv, outageBackoffFromEnv } from '../authorizer/directory';
 import { createRegistryTenantResolver } from '../authorizer/registry-resolver';
 import type { TenantResolver } from '../authorizer/tenant-resolver';
-import { Env, flag, integer, invalid, missing, optional, optionalId } from '../shared/config';
+import { Env, flag, invalid, missing, optional } from '../shared/config';
 import { Logger, logLevelFromEnv, LogLevel } from '../shared/log';
 
 export interface TenantClaimConfig {
@@ -58,13 +57,7 @@ export function configFromEnv(env: Env, clients: TenantClaimClients = {}, deps: 
   const problem = claimNameProblem(claimName);
   if (problem) throw invalid(TENANT_CLAIM_ENV.claimName, claimName, problem);
   const denyUnknownClients = flag(env, TENANT_CLAIM_ENV.denyUnknownClients, false);
-  const table = optionalId(env, REGISTRY_ENV.tableName, TABLE_NAME);
-  const backoffMs = outageBackoffFromEnv(env);
   const declared = directoryFromEnv(env, { logger: deps.logger, now: deps.now, ssm: clients.ssm });
-  const tenants = table
-    ? createRegistryTenantResolver({
-      table, ttlSeconds: integer(env, REGISTRY_CACHE_TTL_SECONDS), declared, backoffMs, now: deps.now, clientConfig: clients.dynamodb,
-    })
-    : declared;
+  const tenants = createRegistryTenantResolver(env, { declared, backoffMs: outageBackoffFromEnv(env), now: deps.now, clientConfig: clients.dynamodb });
   return { claimName, denyUnknownClients, tenants, logLevel: logLevelFromEnv(env[HANDLER_ENV.logLevel]) };
 }

@@ -147,12 +147,22 @@ describe('tenant registry (TABLE_NAME)', () => {
     expect(r.startup).toEqual([]);
   });
 
-  test('the registry factory receives the validated table, TTL and declared clients', () => {
-    const factory = jest.fn((o: Parameters<RegistryFactory>[0]) => o.declared);
-    configFromEnv(env({ TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '45' }), dir, factory);
+  test('the registry factory receives the environment, the declared clients and the outage back-off', () => {
+    const factory = jest.fn((_e: Parameters<RegistryFactory>[0], o: Parameters<RegistryFactory>[1]) => o.declared);
+    const e = env({ TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '45', OUTAGE_BACKOFF_MS: '2500' });
+    configFromEnv(e, dir, factory);
     expect(factory).toHaveBeenCalledTimes(1);
-    expect(factory.mock.calls[0][0]).toMatchObject({ table: 'registry', ttlSeconds: 45 });
-    expect(factory.mock.calls[0][0].declared.resolve('client1globex')).toBe('globex');
+    expect(factory.mock.calls[0][0]).toBe(e);
+    expect(factory.mock.calls[0][1]).toMatchObject({ backoffMs: 2500 });
+    expect(factory.mock.calls[0][1].declared.resolve('client1globex')).toBe('globex');
+  });
+
+  test('the registry build reads TABLE_NAME and REGISTRY_CACHE_TTL_SECONDS: a bad value is a config error naming it', () => {
+    expect(() => configFromEnv(env({ TABLE_NAME: 'a b' }), dir, createRegistryTenantResolver)).toThrow(/^TABLE_NAME/);
+    expect(() => configFromEnv(env({ TABLE_NAME: 'registry', REGISTRY_CACHE_TTL_SECONDS: '-1' }), dir, createRegistryTenantResolver))
+      .toThrow(/^REGISTRY_CACHE_TTL_SECONDS/);
+    // Without TABLE_NAME, the declared clients alone (no DynamoDB client).
+    expect(configFromEnv(env(), dir, createRegistryTenantResolver).tenants).toBeInstanceOf(StaticTenantResolver);
   });
 
   test('TABLE_NAME on a bundle without registry support is a config error (every request denied), not ignored', async () => {
@@ -227,6 +237,9 @@ describe('the Lambda entry (index.ts)', () => {
     return handler!;
   }
 
+  /** The end of the current turn of the event loop, when the handler's lines are written (lambda/shared/log.ts `afterTurn`). */
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
   test('reads the environment and routes.json, answers, and logs to stdout only on denial and a token\'s first sighting', async () => {
     const out: string[] = [];
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
@@ -234,10 +247,36 @@ describe('the Lambda entry (index.ts)', () => {
     const token = sign(key, claims());
     await expect(handler(tokenEvent(token))).resolves.toMatchObject({ principalId: 'client1globex' });
     await expect(handler(tokenEvent(token))).resolves.toMatchObject({ principalId: 'client1globex' });
+    // The answers did not wait for the line: it is written when the turn is over.
+    expect(out).toEqual([]);
+    await turn();
     expect(out.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'info', msg: 'token first seen', clientId: 'client1globex' })]);
     out.length = 0;
     await expect(handler(tokenEvent(sign(key, claims({ client_id: 'nobody' }))))).rejects.toThrow(/^Unauthorized$/);
+    await turn();
     expect(out.map((l) => JSON.parse(l))).toEqual([{ level: 'warn', msg: 'denied', reason: 'untrusted_client', clientId: 'nobody' }]);
+  });
+
+  test('the lines of one turn go out in one write, one line each, in the order they were logged', async () => {
+    const out: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
+    const handler = loadHandler(env());
+    const tokens = [sign(key, claims()), sign(key, claims({ client_id: 'nobody' })), sign(key, claims())];
+    const answers = await Promise.allSettled(tokens.map((t) => handler(tokenEvent(t))));
+    expect(answers.map((a) => a.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    await turn();
+    expect(out).toHaveLength(1);
+    expect(out[0].endsWith('\n')).toBe(true);
+    const lines = out[0].slice(0, -1).split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.msg, l.reason, l.tokenId])).toEqual([
+      ['token first seen', undefined, JSON.parse(Buffer.from(tokens[0].split('.')[1], 'base64url').toString()).jti],
+      ['denied', 'untrusted_client', undefined],
+      ['token first seen', undefined, JSON.parse(Buffer.from(tokens[2].split('.')[1], 'base64url').toString()).jti],
+    ]);
+    // The next turn starts empty.
+    await handler(tokenEvent(tokens[0]));
+    await turn();
+    expect(out).toHaveLength(1);
   });
 
   test('defaults ROUTE_TABLE_PATH to routes.json next to index (a missing one is a config error)', async () => {
@@ -245,7 +284,8 @@ describe('the Lambda entry (index.ts)', () => {
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
     const handler = loadHandler(env({ ROUTE_TABLE_PATH: undefined }));
     await expect(handler(tokenEvent(sign(key, claims())))).rejects.toThrow(/^Unauthorized$/);
-    const logs = out.map((l) => JSON.parse(l));
+    await turn();
+    const logs = out.join('').trim().split('\n').map((l) => JSON.parse(l));
     expect(logs[0].configDetail).toContain(path.join('lambda', 'authorizer', 'routes.json'));
     expect(logs[1]).toEqual({ level: 'error', msg: 'denied', reason: 'config_error' });
   });

@@ -626,7 +626,7 @@ describe('the authorizer from its environment, on a local SSM with the registry 
       AWS_LAMBDA_FUNCTION_NAME: FN,
       ...extra,
     }, routesDir,
-    (o) => createRegistryTenantResolver({ ...o, clientConfig: { endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS } }),
+    (e, o) => createRegistryTenantResolver(e, { ...o, clientConfig: { endpoint: dynalite.endpoint, region: REGION, credentials: CREDENTIALS } }),
     // The registry build's directory support (createRegistryTenantResolver.directory), which the wrapper above does not carry.
     { directory: directoryFromEnv, logger, now: () => now, ssm: { endpoint: ssm.endpoint, region: REGION, credentials: CREDENTIALS } });
     const { authorizer } = makeAuthorizer({ jwks: jwksOf(key), config: { tenants: config.tenants }, deps: { logger } });

@@ -62,8 +62,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * One invocation: the answer, once the turn is over. The authorizer writes its lines then (lambda/shared/log.ts
+ * `afterTurn`), as in Lambda, where the runtime asks for the next event only after the turn.
+ */
 const call = (token: string) => handler({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN })
-  .then((r) => `allowed ${r.principalId}`, (e: Error) => e.message);
+  .then((r) => `allowed ${r.principalId}`, (e: Error) => e.message)
+  .then((answer) => new Promise<string>((resolve) => setImmediate(() => resolve(answer))));
 const newToken = (clientId: string) => sign(key, claims({ client_id: clientId, sub: clientId }));
 /** Hands every first-seen line the authorizer wrote since the last call to the budget function. */
 async function shipLogs(): Promise<void> {

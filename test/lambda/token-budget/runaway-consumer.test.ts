@@ -101,8 +101,13 @@ afterAll(async () => {
   if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
 });
 
+/**
+ * One invocation: the answer, once the turn is over. The authorizer writes its lines then (lambda/shared/log.ts
+ * `afterTurn`), as in Lambda, where the runtime asks for the next event only after the turn.
+ */
 const call = (token: string) => handler({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn: METHOD_ARN })
-  .then(() => 'allowed', (e: Error) => e.message);
+  .then(() => 'allowed', (e: Error) => e.message)
+  .then((answer) => new Promise<string>((resolve) => setImmediate(() => resolve(answer))));
 /** The client of a tenant, as the authorizer's CLIENT_TENANTS maps them. */
 const clientOf = (tenantId: string) => Object.entries(clientTenants).find(([, t]) => t === tenantId)![0];
 const newToken = (tenantId: string) => sign(key, claims({ client_id: clientOf(tenantId), sub: clientOf(tenantId), scope: 'https://api.acme.example/orders/read' }));
