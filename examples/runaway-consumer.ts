@@ -39,7 +39,6 @@
  */
 import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -91,13 +90,8 @@ class RunawayConsumerStack extends Stack {
       tenants: { globex: { perDay: 2000, suspendFor: Duration.hours(1) } },
     });
 
-    // The dashboard: new tokens per client and tenant, token-request quota, cost; and the budget crossings.
-    const monitoring = new M2mMonitoring(this, 'Monitoring', { api, alarmTopic: oncall });
-    monitoring.dashboard.addWidgets(new cloudwatch.GraphWidget({
-      title: 'Token budgets exceeded (crossings per 5 minutes)',
-      left: [budgets.metricBudgetsExceeded()],
-      width: 12,
-    }), new cloudwatch.AlarmStatusWidget({ title: 'Token budget alarms', alarms: [budgets.alarm, budgets.deadLettersAlarm], width: 12 }));
+    // The dashboard: new tokens per client and tenant, token-request quota, cost, and the budget crossings and alarms.
+    new M2mMonitoring(this, 'Monitoring', { api, alarmTopic: oncall, tokenBudgets: budgets });
   }
 }
 

@@ -10,7 +10,7 @@ import { Duration, Lazy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { mockIntegration, poolStack } from './fixtures';
-import { M2mAuthorizer, M2mMonitoring, M2mMonitoringProps, ScopedRestApi } from '../lib';
+import { M2mAuthorizer, M2mMonitoring, M2mMonitoringProps, ScopedRestApi, TokenBudgets } from '../lib';
 import { DEFAULT_PRICES } from '../lib/monitoring/prices';
 import { num, TOKEN_REQUEST_USAGE_DIMENSIONS } from '../lib/monitoring/spend';
 import { firstSeenRuleBody } from '../lib/monitoring/token-insights';
@@ -294,6 +294,48 @@ describe('cost panels', () => {
 
   test('num writes prices in plain decimals, never with an exponent', () => {
     expect([num(0.0000133334 / 2), num(2.25 / 1000), num(3), num(6 / (730 * 3600)), num(0)]).toEqual(['0.0000066667', '0.00225', '3', '0.000002283105', '0']);
+  });
+});
+
+describe('token budgets', () => {
+  /** Two APIs of one pool, each with a scoped method; budgets on the first. */
+  function twoApis() {
+    const env = poolStack();
+    env.pool.addTenant('globex', { scopes: [env.orders.scope('read')], tokenBudget: { perHour: 100 } });
+    const apis = ['Api', 'OtherApi'].map((id) => {
+      const api = new ScopedRestApi(env.stack, id, { userPool: env.pool });
+      api.addScopedMethod(api.root.addResource('orders'), 'GET', mockIntegration(), { scopes: [env.orders.scope('read')] });
+      return api;
+    });
+    const budgets = new TokenBudgets(env.stack, 'Budgets', { api: apis[0] });
+    return { ...env, apis, budgets };
+  }
+
+  test('tokenBudgets: the crossings graphed at the dashboard\'s period, next to the status of the budgets\' alarms', () => {
+    const { stack, apis, budgets } = twoApis();
+    new M2mMonitoring(stack, 'Monitoring', { api: apis[0], tokenBudgets: budgets, period: Duration.minutes(1) });
+    const t = Template.fromStack(stack);
+    const graph = byTitle(t, 'Token budgets exceeded');
+    expect(graph.period).toBe(60);
+    // The budget function's metric, by its function's name: no tenant or client dimension.
+    expect(graph.metrics).toEqual([['CdkCognitoM2m', 'TokenBudgetExceeded', 'functionName', expect.stringMatching(/^<BudgetsFunction[0-9A-F]{8}>$/),
+      expect.objectContaining({ label: 'Token budgets exceeded', stat: 'Sum' })]]);
+    const alarms = byTitle(t, 'Token budget alarms').alarms as string[];
+    const budgetAlarms = Object.keys(t.findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('Budgets'));
+    expect(budgetAlarms).toHaveLength(2);
+    expect(alarms.sort()).toEqual(budgetAlarms.map((id) => `<${id}.Arn>`).sort());
+    expect(dashboardWidgets(t).some((w) => w.type === 'text' && String(w.properties.markdown).includes('Token budgets: crossings per client or tenant and window'))).toBe(true);
+  });
+
+  test('without tokenBudgets the dashboard has no budget widgets', () => {
+    const { t } = monitored();
+    expect(dashboardWidgets(t).filter((w) => /budget/i.test(String(w.properties.title)))).toEqual([]);
+  });
+
+  test('the budgets of another API are refused, naming both authorizers', () => {
+    const { stack, apis, budgets } = twoApis();
+    expect(() => new M2mMonitoring(stack, 'Monitoring', { api: apis[1], tokenBudgets: budgets })).toThrow(
+      /^\[Test\/Monitoring\] tokenBudgets: "Test\/Budgets" is invalid: counts the tokens of Test\/Api\/\S+, not those of the monitored API's authorizer \(Test\/OtherApi\/\S+\): pass the TokenBudgets of this API$/);
   });
 });
 

@@ -47,6 +47,11 @@ export function tokenGuardrails(scope: Construct, s: GuardrailSources): TokenGua
   if (Token.isUnresolved(throttled) || !Number.isInteger(throttled) || throttled < 1) {
     throw propError(scope, 'tokenThrottleThreshold', throttled, 'must be a whole number, 1 or more');
   }
+  const budgets = props.tokenBudgets;
+  if (budgets && budgets.authorizer !== s.authorizer) {
+    throw propError(scope, 'tokenBudgets', budgets.node.path,
+      `counts the tokens of ${budgets.authorizer.node.path}, not those of the monitored API's authorizer (${s.authorizer.node.path}): pass the TokenBudgets of this API`);
+  }
   const prices = resolvePrices(scope, props.prices);
   const alarmLevel = (quota * percent) / 100;
 
@@ -82,7 +87,8 @@ export function tokenGuardrails(scope: Construct, s: GuardrailSources): TokenGua
       + (rules ? 'New tokens per client and tenant: the authorizer\'s first sighting of each token per execution environment (Contributor Insights, no metric per client). ' : '')
       + 'Distinct tokens per tenant and client, and token-per-call suspects: the saved Logs Insights queries. '
       + `Token requests and throttling: the account's and Region's (AWS/Usage, ClientAuthentication, quota ${quota}/s). `
-      + `Costs are estimates at ${costSummary(prices)}; per tenant, multiply its tokens and requests from the saved queries by the same prices.`,
+      + `Costs are estimates at ${costSummary(prices)}; per tenant, multiply its tokens and requests from the saved queries by the same prices.`
+      + (budgets ? ' Token budgets: crossings per client or tenant and window, and their alarms (the alarm topic\'s messages name the tenant and the client).' : ''),
     width: 24,
     height: 3,
   })]];
@@ -117,6 +123,14 @@ export function tokenGuardrails(scope: Construct, s: GuardrailSources): TokenGua
     width: 24,
     height: 3,
   })]);
+  if (budgets) {
+    rows.push([
+      new cloudwatch.GraphWidget({
+        title: 'Token budgets exceeded', left: [budgets.metricBudgetsExceeded({ period })], width: 12, height: 6, period,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Token budget alarms', alarms: [budgets.alarm, budgets.deadLettersAlarm], width: 12, height: 6 }),
+    ]);
+  }
   return { rules, quotaAlarm, throttleAlarm, rows };
 }
 

@@ -1,4 +1,5 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { TokenBudgets } from '../token-budgets';
 import type { M2mPrices } from './prices';
 
 /**
@@ -72,4 +73,14 @@ export interface M2mSpendMonitoringProps {
    * @default - the TenantAppClients of the API's user pool declared in this app
    */
   readonly appClientCount?: cloudwatch.IMetric;
+
+  /**
+   * The token budgets of the API's clients and tenants: the dashboard graphs
+   * their crossings (one per client or tenant and window crossed) next to
+   * the status of their alarms. The alarms notify `TokenBudgets`' own
+   * `alarmTopic`, whose messages name the tenant and the client.
+   *
+   * @default - no budget widgets
+   */
+  readonly tokenBudgets?: TokenBudgets;
 }
