@@ -2,7 +2,9 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 
 /** The HIPAA Security and NIST 800-53 R5 packs (rules such as LambdaConcurrency, LambdaDLQ). */
@@ -155,6 +157,67 @@ export class BackendFunction extends Construct {
       `${props.description}: invoked synchronously by API Gateway, which returns an error to the caller; a dead-letter queue receives failed asynchronous invocations only.`);
     acknowledgeInPacks(this.function, 'LambdaInsideVPC', HIPAA_NIST_PCI,
       `${props.description}: it computes its answer from the request and calls no other resource, so it needs no network access a VPC would control.`);
+  }
+}
+
+/** Properties of a `ConsumerFunction`. */
+export interface ConsumerFunctionProps {
+  /** What the service does, for its description and the reviewers' reasons. */
+  readonly description: string;
+  /** The handler's TypeScript source, bundled with esbuild (the AWS SDK left to the Lambda runtime). */
+  readonly entry: string;
+  /** The tenant's credentials (TenantAppClient `secret`): the one secret the service may read. */
+  readonly credentials: secretsmanager.ISecret;
+  /** The function's variables. */
+  readonly environment: Record<string, string>;
+  /** @default Duration.seconds(20): the token client's deadline (15 s by default) and the API call */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A tenant's service that gets tokens and calls an API, written the way
+ * the compliance packs expect of an app's function (as `BackendFunction`):
+ * its role may write its logs and traces and read the tenant's credentials,
+ * nothing else; its logs are encrypted with a key of their own. It runs
+ * when invoked by hand (`aws lambda invoke`), which the acknowledged rules
+ * say. In a real deployment the service runs in the tenant's own stack or
+ * account; the examples keep it in theirs to stay small.
+ */
+export class ConsumerFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: ConsumerFunctionProps) {
+    super(scope, id);
+    const logGroup = encryptedLogGroup(this, 'Logs', `the logs of ${this.node.path}`);
+    const role = new ManagedPolicyRole(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    props.credentials.grantRead(role);
+    Validations.of(role.policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; they are the only actions on all resources here.',
+    });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      description: props.description,
+      runtime: newestNodeRuntime(),
+      architecture: lambda.Architecture.ARM_64,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      memorySize: 256,
+      timeout: props.timeout ?? Duration.seconds(20),
+      environment: props.environment,
+      // The Lambda runtime provides the AWS SDK; the token client has no dependencies.
+      bundling: { minify: true, externalModules: ['@aws-sdk/*'], logLevel: nodejs.LogLevel.WARNING },
+    });
+    this.function.node.addDependency(role.policy);
+
+    const byHand = `${props.description} runs when invoked by hand (aws lambda invoke)`;
+    acknowledgeInPacks(this.function, 'LambdaConcurrency', HIPAA_NIST, `${byHand}, one call at a time; it has no traffic to reserve capacity for.`);
+    acknowledgeInPacks(this.function, 'LambdaDLQ', HIPAA_NIST, `${byHand}, synchronously: the caller gets the error; a dead-letter queue keeps failed asynchronous invocations only.`);
+    acknowledgeInPacks(this.function, 'LambdaInsideVPC', HIPAA_NIST_PCI,
+      `${byHand} and calls only Secrets Manager, the Cognito token endpoint or API and the API's public endpoint over TLS; it reaches no private resource.`);
   }
 }
 

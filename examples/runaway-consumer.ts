@@ -20,15 +20,23 @@
  *   Insights) and the crossings; the budget function's log and the on-call
  *   message say who crossed what.
  *
- * To watch it happen after `cdk deploy`, fetch globex's credentials from its
- * secret and ask for a token per call, e.g. 150 times:
+ * The example deploys both tenants' services (examples/consumer/orders-caller.ts,
+ * the token client's EMF metrics on the dashboard): initech's keeps one token
+ * client per execution environment; globex's builds one per call, the bug.
+ * To watch it happen after `cdk deploy`, invoke each a few times with 20 to
+ * 200 calls (the stack's outputs name the functions):
  *
- *   for i in $(seq 150); do
- *     T=$(curl -s -u "$ID:$SECRET" -d grant_type=client_credentials "$TOKEN_ENDPOINT" | jq -r .access_token)
- *     curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $T" "$API_URL/orders"
- *   done
+ *   aws lambda invoke --function-name "$GLOBEX_CALLER" --payload '{"calls":150}' \
+ *     --cli-binary-format raw-in-base64-out /dev/stdout
+ *   aws lambda invoke --function-name "$INITECH_CALLER" --payload '{"calls":150}' \
+ *     --cli-binary-format raw-in-base64-out /dev/stdout
  *
- * (each token request costs about $0.00225). A platform admin lifts a
+ * globex's answer counts 150 calls answered 200, each with a token of its
+ * own (TokenFetched 150 on the dashboard); a few minutes later (the log subscription's delivery, then the suspension cache)
+ * its calls are answered 401, while initech's, one token for all its calls,
+ * are still answered 200.
+ *
+ * Each token request costs about $0.00225. A platform admin lifts a
  * suspension early in the developer portal (`portal.addTokenBudgets`).
  * test/lambda/token-budget/runaway-consumer.test.ts runs this scenario on local servers
  * from this example's synthesized configuration.
@@ -37,12 +45,14 @@
  *
  *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts runaway-consumer.ts
  */
-import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as path from 'path';
+import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledgeControlTowerRules, BackendFunction, customerManagedKey } from '../bin/app-compliance';
+import { acknowledgeControlTowerRules, BackendFunction, ConsumerFunction, customerManagedKey } from '../bin/app-compliance';
 import { ApiWebAcl, M2mMonitoring, M2mUserPool, ScopedRestApi, TokenBudgets } from 'cdk-cognito-m2m';
 
 class RunawayConsumerStack extends Stack {
@@ -58,8 +68,8 @@ class RunawayConsumerStack extends Stack {
     // A well-behaved service reuses its 60-minute token: a few new tokens an hour.
     // 120 an hour leaves room for many instances and restarts; past it, the client is suspended for 30 minutes.
     const budget = { perHour: 120, perDay: 1000, suspendFor: Duration.minutes(30) };
-    pool.addTenant('globex', { scopes: [orders.scope('read')], tokenBudget: budget });
-    pool.addTenant('initech', { scopes: [orders.scope('read')], tokenBudget: budget });
+    const globex = pool.addTenant('globex', { scopes: [orders.scope('read')], tokenBudget: budget });
+    const initech = pool.addTenant('initech', { scopes: [orders.scope('read')], tokenBudget: budget });
 
     const webAcl = new ApiWebAcl(this, 'WebAcl');
     const api = new ScopedRestApi(this, 'Api', {
@@ -91,7 +101,40 @@ class RunawayConsumerStack extends Stack {
     });
 
     // The dashboard: new tokens per client and tenant, token-request quota, cost, and the budget crossings and alarms.
-    new M2mMonitoring(this, 'Monitoring', { api, alarmTopic: oncall, tokenBudgets: budgets });
+    const monitoring = new M2mMonitoring(this, 'Monitoring', { api, alarmTopic: oncall, tokenBudgets: budgets });
+
+    // The tenants' services, invoked by hand: initech's reuses its token; globex's asks for one per call (the bug).
+    const callers = [
+      { name: 'GlobexCaller', tenant: globex, service: 'globex-orders-caller', perCall: true },
+      { name: 'InitechCaller', tenant: initech, service: 'initech-orders-caller', perCall: false },
+    ].map(({ name, tenant, service, perCall }) => {
+      const fn = new ConsumerFunction(this, name, {
+        description: `${tenant.tenantId}'s orders caller`,
+        entry: path.join(__dirname, 'consumer', 'orders-caller.ts'),
+        credentials: tenant.secret,
+        // Room for 200 calls, each with its own token request in globex's case.
+        timeout: Duration.minutes(2),
+        environment: {
+          M2M_SECRET_ARN: tenant.secret.secretArn,
+          ORDERS_API_URL: api.url,
+          ORDERS_READ_SCOPE: orders.scope('read').scopeName,
+          SERVICE_NAME: service,
+          NEW_CLIENT_PER_CALL: String(perCall),
+        },
+      }).function;
+      new CfnOutput(this, `${name}Name`, { value: fn.functionName });
+      return service;
+    });
+    // What the services report (the token client's EMF metrics): a token per call shows as fetched = calls, no cache hits.
+    const consumerMetric = (metricName: string, service: string) => new cloudwatch.Metric({
+      namespace: 'CognitoM2mExample/OrdersCaller', metricName, dimensionsMap: { Service: service }, statistic: cloudwatch.Stats.SUM, label: `${service} ${metricName}`,
+    });
+    monitoring.dashboard.addWidgets(new cloudwatch.GraphWidget({
+      title: 'The services\' tokens: fetched and served from cache',
+      left: callers.flatMap((service) => [consumerMetric('TokenFetched', service), consumerMetric('TokenCacheHit', service)]),
+      width: 24,
+      height: 6,
+    }));
   }
 }
 

@@ -23,13 +23,10 @@
  *   npx projen compile && npx ts-node --prefer-ts-exts scripts/synth-examples.ts token-client-consumer.ts
  */
 import * as path from 'path';
-import { App, CfnOutput, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { acknowledgeControlTowerRules, acknowledgeInPacks, encryptedLogGroup, HIPAA_NIST, HIPAA_NIST_PCI, ManagedPolicyRole, newestNodeRuntime } from '../bin/app-compliance';
+import { acknowledgeControlTowerRules, ConsumerFunction } from '../bin/app-compliance';
 import { ApiWebAcl, M2mUserPool, ScopedRestApi } from 'cdk-cognito-m2m';
 
 class TokenClientConsumerStack extends Stack {
@@ -54,41 +51,16 @@ class TokenClientConsumerStack extends Stack {
 
     // The consuming service: its role may write its logs and traces and read globex's credentials, nothing else.
     // Its logs are encrypted with a key of their own; its grants sit in a customer-managed policy.
-    const logGroup = encryptedLogGroup(this, 'OrdersReaderLogs', 'the logs of the orders reader');
-    const role = new ManagedPolicyRole(this, 'OrdersReaderRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    globex.grantReadSecret(role);
-    Validations.of(role.policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; they are the only actions on all resources here.',
-    });
-    const reader = new nodejs.NodejsFunction(this, 'OrdersReader', {
+    const reader = new ConsumerFunction(this, 'OrdersReader', {
+      description: 'The example\'s orders reader',
       entry: path.join(__dirname, 'consumer', 'orders-reader.ts'),
-      runtime: newestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
-      memorySize: 256,
-      // Long enough for the token client's deadline (15 s by default) and the API call.
-      timeout: Duration.seconds(20),
+      credentials: globex.secret,
       environment: {
         M2M_SECRET_ARN: globex.secret.secretArn,
         ORDERS_API_URL: api.url,
         ORDERS_READ_SCOPE: orders.scope('read').scopeName,
       },
-      // The Lambda runtime provides the AWS SDK; the token client has no dependencies.
-      bundling: { minify: true, externalModules: ['@aws-sdk/*'] },
-    });
-
-    reader.node.addDependency(role.policy);
-    // This example's consumer is invoked by hand (aws lambda invoke) to show the token client at work.
-    const byHand = 'The example\'s orders reader runs when invoked by hand (aws lambda invoke)';
-    acknowledgeInPacks(reader, 'LambdaConcurrency', HIPAA_NIST, `${byHand}, one call at a time; it has no traffic to reserve capacity for.`);
-    acknowledgeInPacks(reader, 'LambdaDLQ', HIPAA_NIST, `${byHand}, synchronously: the caller gets the error; a dead-letter queue keeps failed asynchronous invocations only.`);
-    acknowledgeInPacks(reader, 'LambdaInsideVPC', HIPAA_NIST_PCI,
-      `${byHand} and calls only Secrets Manager, the Cognito API and the API's public endpoint over TLS; it reaches no private resource.`);
+    }).function;
 
     new CfnOutput(this, 'OrdersReaderName', { value: reader.functionName });
     new CfnOutput(this, 'ApiUrl', { value: api.url });
