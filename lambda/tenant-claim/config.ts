@@ -58,6 +58,7 @@ export function configFromEnv(env: Env, clients: TenantClaimClients = {}, deps: 
   if (problem) throw invalid(TENANT_CLAIM_ENV.claimName, claimName, problem);
   const denyUnknownClients = flag(env, TENANT_CLAIM_ENV.denyUnknownClients, false);
   const declared = directoryFromEnv(env, { logger: deps.logger, now: deps.now, ssm: clients.ssm });
-  const tenants = createRegistryTenantResolver(env, { declared, backoffMs: outageBackoffFromEnv(env), now: deps.now, clientConfig: clients.dynamodb });
+  const backoffMs = outageBackoffFromEnv(env);
+  const tenants = createRegistryTenantResolver(env, { declared, backoffMs, now: deps.now, clientConfig: clients.dynamodb });
   return { claimName, denyUnknownClients, tenants, logLevel: logLevelFromEnv(env[HANDLER_ENV.logLevel]) };
 }
