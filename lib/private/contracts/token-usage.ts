@@ -15,6 +15,9 @@
  *   write a line for the same token: `tokenId` (the token's `jti`, which
  *   authenticates nothing) tells them apart. Counting lines gives an upper
  *   bound; counting distinct `tokenId`s gives the tokens.
+ * - The handler writes its lines when the turn of the event loop is over,
+ *   those of one turn in one write (lambda/shared/log.ts `afterTurn`): each
+ *   is still a line of its own, and so a log event of its own.
  * - Tenant and client ids are fields, never metric dimensions.
  * - Tokens of people (the developer portal's sign-in pool) write no line.
  */
