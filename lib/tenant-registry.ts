@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeInPacks, acknowledgeRule } from './private/acknowledge';
-import { grantsOnlyForAwsServices } from './private/compliance';
 import { TABLE_NAME } from './private/contracts/ids';
+import { encryptedTable } from './private/encrypted-table';
 import { checkString } from './private/validation';
 
 /**
@@ -172,24 +172,16 @@ export class TenantRegistry extends TenantRegistryBase {
   constructor(scope: Construct, id: string, props: TenantRegistryProps = {}) {
     super(scope, id);
     if (props.tableName !== undefined) checkString(this, 'tableName', props.tableName, TABLE_NAME);
-    this.encryptionKey = props.encryptionKey ?? grantsOnlyForAwsServices(new kms.Key(this, 'Key', {
-      description: `Encrypts the tenant registry ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    }));
-    const table = new dynamodb.Table(this, 'Resource', {
+    // Idempotency records carry an expiry (expiresAt, epoch seconds); tenants, clients and audit entries do not.
+    const { key, table } = encryptedTable(this, {
+      ids: { key: 'Key', table: 'Resource' },
+      keyDescription: `Encrypts the tenant registry ${this.node.path}`,
+      encryptionKey: props.encryptionKey,
       tableName: props.tableName,
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.encryptionKey,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Idempotency records carry an expiry (epoch seconds); tenants, clients and audit entries do not.
-      timeToLiveAttribute: 'expiresAt',
-      deletionProtection: props.deletionProtection ?? true,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.removalPolicy,
     });
+    this.encryptionKey = key;
     if (props.backupPlan) {
       const selection = new backup.BackupSelection(this, 'Backup', {
         backupPlan: props.backupPlan,

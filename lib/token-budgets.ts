@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,12 +15,12 @@ import { TenantAwareAuthorizer } from './authorizers/tenant-aware-authorizer';
 import type { HandlerPlacementOptions } from './handler-placement';
 import { acknowledgeInPacks } from './private/acknowledge';
 import { watchPoolBudgets } from './private/budget-state';
-import { grantsOnlyForAwsServices } from './private/compliance';
 import { REGISTRY_ENV } from './private/contracts/env';
 import {
   BUDGET_CACHE_TTL_SECONDS, BudgetSpec, suspensionPk, TOKEN_BUDGET_ENV, TOKEN_BUDGET_EXCEEDED_METRIC,
 } from './private/contracts/token-budget';
 import { TOKEN_FIRST_SEEN_MESSAGE } from './private/contracts/token-usage';
+import { encryptedTable } from './private/encrypted-table';
 import { functionMetric } from './private/function-metric';
 import { checkedNetwork, handlerFunction } from './private/handler-function';
 import { handlerRuntime } from './private/node-runtime';
@@ -184,23 +184,13 @@ export class TokenBudgets extends Construct {
     if (!ttl.isUnresolved() && ttl.toMilliseconds() % 1000 !== 0) throw propError(this, 'budgetCacheTtl', ttl, 'must be whole seconds');
     for (const [tenantId, budget] of Object.entries(props.tenants ?? {})) this.addTenantBudget(tenantId, budget);
 
-    this.encryptionKey = props.encryptionKey ?? grantsOnlyForAwsServices(new kms.Key(this, 'Key', {
-      description: `Encrypts the token budget table ${this.node.path}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    }));
-    const table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.encryptionKey,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Token ids, counters and suspensions carry their own expiry (epoch seconds).
-      timeToLiveAttribute: 'expiresAt',
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+    // Token ids, counters and suspensions carry their own expiry (expiresAt, epoch seconds).
+    const { key, table } = encryptedTable(this, {
+      ids: { key: 'Key', table: 'Table' },
+      keyDescription: `Encrypts the token budget table ${this.node.path}`,
+      encryptionKey: props.encryptionKey,
     });
+    this.encryptionKey = key;
     acknowledgeInPacks(table, 'DynamoDBInBackupPlan',
       'The table holds short-lived data only: token ids and counters expire within 3 days, suspensions within 31; point-in-time recovery (35 days) is on. '
       + 'A restored counter would be stale, so a backup plan adds nothing worth its cost.');
