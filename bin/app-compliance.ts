@@ -112,6 +112,23 @@ export function newestNodeRuntime(): lambda.Runtime {
 }
 
 /**
+ * The log group and role of an app's function: its logs encrypted with a key
+ * of their own, its permissions in a customer-managed policy that may write
+ * those logs (and, with active tracing, X-Ray traces).
+ */
+function functionLogsAndRole(scope: Construct): { logGroup: logs.LogGroup; role: ManagedPolicyRole } {
+  const logGroup = encryptedLogGroup(scope, 'Logs', `the logs of ${scope.node.path}`);
+  const role = new ManagedPolicyRole(scope, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  Validations.of(role.policy).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; '
+      + 'they are the only actions on all resources in this policy.',
+  });
+  return { logGroup, role };
+}
+
+/**
  * A small API backend written the way the HIPAA, NIST 800-53 and PCI DSS
  * packs and AWS Control Tower's rules expect of an app's own function: its
  * log group kept a year and encrypted with a key of its own (rotated, grant
@@ -127,10 +144,7 @@ export class BackendFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BackendFunctionProps) {
     super(scope, id);
-    const logGroup = encryptedLogGroup(this, 'Logs', `the logs of ${this.node.path}`);
-
-    const role = new ManagedPolicyRole(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
+    const { logGroup, role } = functionLogsAndRole(this);
     this.function = new lambda.Function(this, 'Function', {
       runtime: newestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
@@ -146,10 +160,6 @@ export class BackendFunction extends Construct {
       ...(props.tenantIsolation ? { tenancyConfig: lambda.TenancyConfig.PER_TENANT } : {}),
     });
     this.function.node.addDependency(role.policy);
-    Validations.of(role.policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; they are the only actions on all resources in this policy.',
-    });
 
     acknowledgeInPacks(this.function, 'LambdaConcurrency', HIPAA_NIST,
       `${props.description}: invoked by API Gateway, whose stage throttling (100 requests per second, burst 200) bounds it; a reservation would take capacity from the account's unreserved pool.`);
@@ -188,14 +198,8 @@ export class ConsumerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsumerFunctionProps) {
     super(scope, id);
-    const logGroup = encryptedLogGroup(this, 'Logs', `the logs of ${this.node.path}`);
-    const role = new ManagedPolicyRole(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
+    const { logGroup, role } = functionLogsAndRole(this);
     props.credentials.grantRead(role);
-    Validations.of(role.policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; they are the only actions on all resources here.',
-    });
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       description: props.description,
