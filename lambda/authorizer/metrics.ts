@@ -13,20 +13,12 @@
  */
 import type { DenyReason } from './errors';
 import {
-  ALLOWED_FLUSH_MS, ALLOWED_METRIC, DENIED_METRIC, DenyReasonName, FUNCTION_DIMENSION, METRICS_NAMESPACE, REASON_DIMENSION,
+  ALLOWED_FLUSH_MS, ALLOWED_METRIC, DENIED_METRIC, DenyReasonName, FUNCTION_DIMENSION, REASON_DIMENSION,
   UNTRUSTED_DIRECTORY_PARAMETERS_METRIC,
 } from '../../lib/private/contracts/authorizer-metrics';
 import type { ConfigError } from '../shared/config';
+import { functionMetric as emf } from '../shared/function-metric';
 import type { EmfMembers, Logger } from '../shared/log';
-
-// No Unit (CloudWatch records "None"): sums, graphs and alarms are the same, and the bundle stays within its budget.
-function emf(functionName: string, metric: string, value: number, dimensions: string[][], timestamp: number): EmfMembers {
-  return {
-    [FUNCTION_DIMENSION]: functionName,
-    [metric]: value,
-    _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: dimensions, Metrics: [{ Name: metric }] }] },
-  };
-}
 
 /** A compile error names any reason the handler gives that the metrics contract does not list. */
 type Listed<T extends never> = T;

@@ -18,13 +18,14 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import type { BudgetBook } from './budgets';
 import type { BudgetStore, FirstSeen } from './counter';
 import type { AuditDetail } from '../../lib/private/contracts/audit';
-import { METRICS_NAMESPACE, FUNCTION_DIMENSION } from '../../lib/private/contracts/authorizer-metrics';
+import { FUNCTION_DIMENSION } from '../../lib/private/contracts/authorizer-metrics';
 import { CLIENT_ID, matchesRule, TENANT_ID } from '../../lib/private/contracts/ids';
 import {
   BudgetCrossing, BudgetSpec, BudgetSubject, BudgetWindow, CLAIM_LEASE_SECONDS, claimAttribute, countAttribute, dayOf, hourOf,
   TOKEN_BUDGET_EXCEEDED_METRIC,
 } from '../../lib/private/contracts/token-budget';
 import { TOKEN_FIRST_SEEN_MESSAGE, TOKEN_ID_PATTERN } from '../../lib/private/contracts/token-usage';
+import { functionMetric } from '../shared/function-metric';
 import type { EmfMembers, Logger } from '../shared/log';
 
 export interface BudgetHandlerDeps {
@@ -111,14 +112,9 @@ export function createBudgetHandler(deps: BudgetHandlerDeps) {
     };
     const detail: Record<string, string | number> = { subject, window, windowStart, budget };
     if (crossing.suspendedUntil !== undefined) detail.suspendedUntil = crossing.suspendedUntil;
-    const metric: EmfMembers = deps.functionName ? {
-      [FUNCTION_DIMENSION]: deps.functionName,
-      [TOKEN_BUDGET_EXCEEDED_METRIC]: 1,
-      _aws: {
-        Timestamp: at.getTime(),
-        CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [[FUNCTION_DIMENSION]], Metrics: [{ Name: TOKEN_BUDGET_EXCEEDED_METRIC, Unit: 'Count' }] }],
-      },
-    } : {};
+    const metric: EmfMembers = deps.functionName
+      ? functionMetric(deps.functionName, TOKEN_BUDGET_EXCEEDED_METRIC, 1, [[FUNCTION_DIMENSION]], at.getTime(), 'Count')
+      : {};
     logger.warn(until !== undefined ? 'token budget exceeded: suspended' : 'token budget exceeded', {
       clientId: t.clientId, tenantId: t.tenantId, count, emf: { ...detail, ...metric },
     });
