@@ -25,6 +25,7 @@ import {
   TOKEN_BUDGET_EXCEEDED_METRIC,
 } from '../../lib/private/contracts/token-budget';
 import { TOKEN_FIRST_SEEN_MESSAGE, TOKEN_ID_PATTERN } from '../../lib/private/contracts/token-usage';
+import { errorName } from '../portal/errors';
 import { functionMetric } from '../shared/function-metric';
 import type { EmfMembers, Logger } from '../shared/log';
 
@@ -133,7 +134,7 @@ export function createBudgetHandler(deps: BudgetHandlerDeps) {
     const day = dayOf(t.issuedAt);
     const hour = hourOf(t.issuedAt);
     const tenantSpec = await deps.budgets.tenant(t.tenantId, (err) => logger.warn('tenant budget unavailable', {
-      tenantId: t.tenantId, reason: 'registry_unavailable', errorName: err instanceof Error ? err.name : 'Error',
+      tenantId: t.tenantId, reason: 'registry_unavailable', errorName: errorName(err),
     }));
     const subjects: Array<[BudgetSubject, string, BudgetSpec | undefined]> = [
       ['client', t.clientId, deps.budgets.client(t.clientId)], ['tenant', t.tenantId, tenantSpec],
@@ -179,7 +180,7 @@ export function createBudgetHandler(deps: BudgetHandlerDeps) {
             result.crossings += await crossings(t, requestId);
           } catch (err) {
             failures.push(err);
-            logger.error('token not counted', { clientId: t.clientId, tenantId: t.tenantId, tokenId: t.tokenId, errorName: err instanceof Error ? err.name : 'Error' });
+            logger.error('token not counted', { clientId: t.clientId, tenantId: t.tenantId, tokenId: t.tokenId, errorName: errorName(err) });
           }
         }
       };
