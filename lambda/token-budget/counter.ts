@@ -19,6 +19,7 @@ import {
   BudgetSubject, BudgetWindow, CLAIM_LEASE_SECONDS, claimAttribute, COUNTER_RETENTION_SECONDS, counterPk, countAttribute,
   dayOf, daySk, hourOf, SUSPENSION_SK, suspensionPk, SuspensionRecord, TOKEN_RETENTION_SECONDS, TOKEN_SK, tokenKeyPk,
 } from '../../lib/private/contracts/token-budget';
+import { isConditionFailed } from '../portal/errors';
 
 /** One first sighting, as the authorizer logged it (lib/private/contracts/token-usage.ts). */
 export interface FirstSeen {
@@ -43,10 +44,6 @@ export interface Claim {
   /** Epoch seconds. */
   readonly at: number;
   readonly by: string;
-}
-
-function isConditionFailed(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
 
 /** True when a cancelled transaction failed on its first item's condition (the token was counted before). */
