@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { BudgetSpec, MAX_BUDGET, MAX_SUSPEND_SECONDS } from './private/contracts/token-budget';
+import { BudgetSpec, isBudgetCount, isSuspendSeconds, MAX_BUDGET } from './private/contracts/token-budget';
 import { propError } from './private/validation';
 
 /**
@@ -55,7 +55,7 @@ export function checkTokenBudget(scope: IConstruct, prop: string, budget: TokenB
     const v = budget[field];
     if (v === undefined) continue;
     if (Token.isUnresolved(v)) throw propError(scope, `${prop}.${field}`, 'a token', 'must be known at synth time: the budget function receives the budgets in its environment');
-    if (!Number.isSafeInteger(v) || v < 0 || v > MAX_BUDGET) {
+    if (!isBudgetCount(v)) {
       throw propError(scope, `${prop}.${field}`, v, `must be a whole number of tokens from 0 to ${MAX_BUDGET}`);
     }
   }
@@ -66,7 +66,7 @@ export function checkTokenBudget(scope: IConstruct, prop: string, budget: TokenB
   if (budget.suspendFor !== undefined) {
     if (budget.suspendFor.isUnresolved()) throw propError(scope, `${prop}.suspendFor`, 'a token', 'must be known at synth time');
     const ms = budget.suspendFor.toMilliseconds();
-    if (ms % 1000 !== 0 || ms < 60_000 || ms > MAX_SUSPEND_SECONDS * 1000) {
+    if (ms % 1000 !== 0 || !isSuspendSeconds(ms / 1000)) {
       throw propError(scope, `${prop}.suspendFor`, budget.suspendFor, 'must be whole seconds from 1 minute to 30 days');
     }
     suspendForSeconds = ms / 1000;

@@ -11,7 +11,7 @@ import { BadRequestError, ConflictError, isConditionFailed, NotFoundError } from
 import { loadTenant } from './tenants';
 import type { BudgetSuspension, Client, SetTokenBudgetRequest, Tenant, TokenBudgetSpec } from '../../lib/private/contracts/portal-api';
 import {
-  BudgetSubject, MAX_BUDGET, MAX_SUSPEND_SECONDS, SUSPENSION_SK, SuspensionRecord, suspensionPk,
+  BudgetSubject, isBudgetCount, isSuspendSeconds, MAX_BUDGET, MAX_SUSPEND_SECONDS, MIN_SUSPEND_SECONDS, SUSPENSION_SK, SuspensionRecord, suspensionPk,
 } from '../../lib/private/contracts/token-budget';
 
 /** The audit actions of the portal's budget changes (the budget function writes `token_budget.exceeded` and `.suspended`). */
@@ -113,15 +113,16 @@ export function parseSetTokenBudget(body: Record<string, unknown>): SetTokenBudg
   }
   const count = (field: 'perHour' | 'perDay'): number | undefined => {
     const v = spec[field];
-    if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_BUDGET)) {
+    if (v !== undefined && !isBudgetCount(v)) {
       throw new BadRequestError(`tokenBudget.${field}`, v, `a whole number of tokens from 0 to ${MAX_BUDGET}`);
     }
     return v as number | undefined;
   };
   const out: TokenBudgetSpec = { perHour: count('perHour'), perDay: count('perDay'), suspendForSeconds: spec.suspendForSeconds as number | undefined };
   const f = out.suspendForSeconds;
-  if (f !== undefined && !(Number.isSafeInteger(f) && f >= 60 && f <= MAX_SUSPEND_SECONDS)) {
-    throw new BadRequestError('tokenBudget.suspendForSeconds', f, `whole seconds from 60 to ${MAX_SUSPEND_SECONDS} (30 days); leave it out to alarm without suspending`);
+  if (f !== undefined && !isSuspendSeconds(f)) {
+    throw new BadRequestError('tokenBudget.suspendForSeconds', f,
+      `whole seconds from ${MIN_SUSPEND_SECONDS} to ${MAX_SUSPEND_SECONDS} (30 days); leave it out to alarm without suspending`);
   }
   if (out.perHour === undefined && out.perDay === undefined) {
     throw new BadRequestError('tokenBudget', b, 'set perHour, perDay or both (null removes the budget)');

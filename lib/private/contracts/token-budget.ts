@@ -62,10 +62,22 @@ export type BudgetSubject = 'client' | 'tenant';
 /** The window a budget counts in: a UTC clock hour or a UTC day. */
 export type BudgetWindow = 'hour' | 'day';
 
+/** The shortest suspension (`suspendFor`). */
+export const MIN_SUSPEND_SECONDS = 60;
 /** The longest suspension (`suspendFor`). */
 export const MAX_SUSPEND_SECONDS = 2_592_000; // 30 days (a literal: bundles that import this module for its names drop it)
 /** The largest budget. */
 export const MAX_BUDGET = 1_000_000_000;
+
+/** A budget's count (`perHour`, `perDay`): a whole number of tokens from 0 to MAX_BUDGET. */
+export function isBudgetCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_BUDGET;
+}
+
+/** A suspension's length in seconds: whole, from MIN_SUSPEND_SECONDS to MAX_SUSPEND_SECONDS. */
+export function isSuspendSeconds(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= MIN_SUSPEND_SECONDS && (v as number) <= MAX_SUSPEND_SECONDS;
+}
 
 /** The shape check of a budget; undefined when valid, else the rule it breaks. */
 export function budgetSpecProblem(spec: unknown): string | undefined {
@@ -76,12 +88,10 @@ export function budgetSpecProblem(spec: unknown): string | undefined {
   }
   for (const key of ['perHour', 'perDay'] as const) {
     const v = s[key];
-    if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_BUDGET)) return `${key} must be a whole number from 0 to ${MAX_BUDGET}`;
+    if (v !== undefined && !isBudgetCount(v)) return `${key} must be a whole number from 0 to ${MAX_BUDGET}`;
   }
   const f = s.suspendForSeconds;
-  if (f !== undefined && !(Number.isSafeInteger(f) && (f as number) >= 60 && (f as number) <= MAX_SUSPEND_SECONDS)) {
-    return `suspendForSeconds must be a whole number from 60 to ${MAX_SUSPEND_SECONDS}`;
-  }
+  if (f !== undefined && !isSuspendSeconds(f)) return `suspendForSeconds must be a whole number from ${MIN_SUSPEND_SECONDS} to ${MAX_SUSPEND_SECONDS}`;
   if (s.perHour === undefined && s.perDay === undefined) return 'must set perHour or perDay';
   return undefined;
 }
